@@ -1,0 +1,77 @@
+/**
+ * Every topic and subscription Arbiter uses. Provisioning (infra), the services and the tests all
+ * read this one list. Topic names other teams see are fixed by CONTRACT.md; subscriptions say who
+ * reacts to what (`<service>.<action>-on-<event>`), and each has its own dead-letter topic
+ * `<subscription>.dlq` with a subscription `<subscription>.dlq.inspect` that keeps what lands there.
+ */
+export const Topics = {
+  predictions: 'arbiter-predictions',
+  evidence: 'arbiter-evidence',
+  decisions: 'arbiter-decisions',
+  evidenceRequests: 'arbiter-evidence-requests',
+  escalations: 'arbiter-escalations',
+  /** Internal: the case lifecycle (opened, routed, claimed, released, reviewed, evidence accessed, …). */
+  cases: 'arbiter-cases',
+  /** Internal: labelled examples for retraining. */
+  feedback: 'arbiter-feedback',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+export const EventTypes = {
+  predictionSubmitted: 'arbiter.prediction.submitted.v1',
+  evidenceSubmitted: 'arbiter.evidence.submitted.v1',
+  decisionMade: 'arbiter.decision.made.v1',
+  evidenceRequested: 'arbiter.evidence.requested.v1',
+  slaEscalated: 'arbiter.sla.escalated.v1',
+  caseOpened: 'arbiter.case.opened.v1',
+  caseRouted: 'arbiter.case.routed.v1',
+} as const;
+
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+/** Which topic carries which event type. */
+export const topicOf: Record<EventType, TopicName> = {
+  [EventTypes.predictionSubmitted]: Topics.predictions,
+  [EventTypes.evidenceSubmitted]: Topics.evidence,
+  [EventTypes.decisionMade]: Topics.decisions,
+  [EventTypes.evidenceRequested]: Topics.evidenceRequests,
+  [EventTypes.slaEscalated]: Topics.escalations,
+  [EventTypes.caseOpened]: Topics.cases,
+  [EventTypes.caseRouted]: Topics.cases,
+};
+
+export interface SubscriptionSpec {
+  name: string;
+  topic: TopicName;
+  /** The service that pulls from it. */
+  service: 'confidence-assessor' | 'router' | 'review-queue' | 'sla-escalator' | 'audit-exporter';
+  /** Only these event types are delivered (Pub/Sub filter on `ce-type`); handlers also ignore others. */
+  eventTypes?: EventType[];
+  ackDeadlineSeconds: number;
+  maxDeliveryAttempts: number;
+}
+
+const defaults = { ackDeadlineSeconds: 60, maxDeliveryAttempts: 10 };
+
+export const Subscriptions: readonly SubscriptionSpec[] = [
+  { name: 'confidence-assessor.assess-on-prediction-submitted', topic: Topics.predictions, service: 'confidence-assessor', ...defaults },
+  { name: 'router.route-on-case-opened', topic: Topics.cases, service: 'router', eventTypes: [EventTypes.caseOpened], ...defaults },
+  { name: 'review-queue.enqueue-on-case-routed', topic: Topics.cases, service: 'review-queue', eventTypes: [EventTypes.caseRouted], ...defaults },
+  { name: 'review-queue.requeue-on-evidence-submitted', topic: Topics.evidence, service: 'review-queue', ...defaults },
+  { name: 'audit-exporter.record-on-case-event', topic: Topics.cases, service: 'audit-exporter', ...defaults },
+  { name: 'audit-exporter.record-on-decision-made', topic: Topics.decisions, service: 'audit-exporter', ...defaults },
+  { name: 'audit-exporter.record-on-evidence-requested', topic: Topics.evidenceRequests, service: 'audit-exporter', ...defaults },
+  { name: 'audit-exporter.record-on-evidence-submitted', topic: Topics.evidence, service: 'audit-exporter', ...defaults },
+  { name: 'audit-exporter.record-on-sla-escalated', topic: Topics.escalations, service: 'audit-exporter', ...defaults },
+  { name: 'audit-exporter.record-on-feedback-labelled', topic: Topics.feedback, service: 'audit-exporter', ...defaults },
+];
+
+export const deadLetterTopicOf = (subscription: string): string => `${subscription}.dlq`;
+export const deadLetterInspectionOf = (subscription: string): string => `${subscription}.dlq.inspect`;
+
+/** BigQuery: the analysts' dataset (EU) and its tables; table schemas live in `schemas/bigquery/`. */
+export const BigQueryDataset = { id: 'arbiter_audit', location: 'EU' } as const;
+export const BigQueryTables = { audit: 'audit_events' } as const;
+
+export const DefaultProjectId = 'arbiter-local';

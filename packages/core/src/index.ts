@@ -1,0 +1,3 @@
+export * from './policy';
+export * from './events';
+export * from './result';
