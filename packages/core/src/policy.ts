@@ -26,8 +26,8 @@ export interface Policy {
   bands: BandSpec;
   /** What each band does. */
   actions: Record<Band, BandAction>;
-  /** Prediction categories that always go to a person, whatever the confidence. */
-  alwaysHumanCategories: string[];
+  /** Prediction categories that always go to a person, whatever the confidence, and the queue they go to. */
+  alwaysHuman: { categories: string[]; queue: string };
   fastTrack?: FastTrackSpec;
 
   /** The outcome vocabulary. Exactly the outcomes a decision of this use case may carry. */
