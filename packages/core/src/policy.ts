@@ -145,7 +145,11 @@ export interface BatchOption {
 export interface ReasonCode {
   code: string;
   label: string;
-  /** Option ids this code may be used with (empty or absent: any). */
+  /**
+   * Option ids (decision or batch options) this code may be used with (empty or absent: any).
+   * The reserved id `policy` marks a code the policy itself uses (expiry, low-band default) and that
+   * reviewers are not offered.
+   */
   appliesTo?: string[];
 }
 
@@ -163,6 +167,11 @@ export interface QueueSpec {
 export interface SlaSpec {
   /** Target time to decision. */
   target: string;
+  /**
+   * The share of cases the target is promised for, 0..1 (ADR-0016 "P95 ≤ 2 hours" → 0.95). The audit
+   * views measure adherence against it. Absent: every case (1).
+   */
+  percentile?: number;
   /** `wall`: elapsed time; `business`: counted only within the calendar's business hours. */
   clock: 'wall' | 'business';
   /** Reminders, as durations before the due time (`PT30M` → 30 minutes before due). */
@@ -206,6 +215,11 @@ export interface PriorityRule {
   /** `within`: an ISO duration (the field is a timestamp at most this far after now). */
   value: string | number | boolean | Array<string | number | boolean>;
   weight: number;
+  /**
+   * When the rule holds, the case is due within this ISO duration (wall clock from opening) if that is
+   * sooner than the queue's SLA target. HITL-OPT: critical-path decisions within 2 hours (`PT2H`).
+   */
+  slaTarget?: string;
 }
 
 export interface BatchSpec {
