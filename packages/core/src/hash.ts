@@ -1,0 +1,52 @@
+/**
+ * FNV-1a (32 bit) over the UTF-8 bytes of a string: a small, pure, well-known hash used to make
+ * sampling decisions deterministic per case (the same case id always gets the same answer).
+ * Not a cryptographic hash; it only needs to spread ids evenly.
+ */
+const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+export function fnv1a32(input: string): number {
+  let hash = FNV_OFFSET_BASIS;
+  for (const byte of utf8Bytes(input)) {
+    hash ^= byte;
+    hash = Math.imul(hash, FNV_PRIME) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** A number in [0, 1) derived from `input`, uniform enough for sampling. */
+export function unitInterval(input: string): number {
+  return fnv1a32(input) / 0x1_0000_0000;
+}
+
+/**
+ * Whether `key` falls in a sample of the given rate (0..1). Rate 0 never samples, rate 1 always does.
+ * Salting the key (`blind-review:<caseId>`) keeps different samples independent of each other.
+ */
+export function inSample(key: string, rate: number): boolean {
+  if (!(rate > 0)) return false;
+  if (rate >= 1) return true;
+  return unitInterval(key) < rate;
+}
+
+function* utf8Bytes(input: string): Generator<number> {
+  for (const char of input) {
+    const cp = char.codePointAt(0) ?? 0;
+    if (cp < 0x80) {
+      yield cp;
+    } else if (cp < 0x800) {
+      yield 0xc0 | (cp >> 6);
+      yield 0x80 | (cp & 0x3f);
+    } else if (cp < 0x10000) {
+      yield 0xe0 | (cp >> 12);
+      yield 0x80 | ((cp >> 6) & 0x3f);
+      yield 0x80 | (cp & 0x3f);
+    } else {
+      yield 0xf0 | (cp >> 18);
+      yield 0x80 | ((cp >> 12) & 0x3f);
+      yield 0x80 | ((cp >> 6) & 0x3f);
+      yield 0x80 | (cp & 0x3f);
+    }
+  }
+}

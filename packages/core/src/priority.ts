@@ -1,0 +1,82 @@
+/**
+ * Review priority (ADR-0016 §2: "priority rules, e.g. imminent next booking"; HITL-OPT "critical
+ * paths: prioritized processing").
+ *
+ * score = base + Σ weight of every rule that holds; reasons are the labels of those rules, in rule
+ * order. A rule holds when:
+ * - `within`: the field is an ISO timestamp t and now ≤ t ≤ now + value (an ISO duration); a past
+ *   timestamp is not "within".
+ * - `gte` / `lte`: the field and the value are finite numbers and field ≥ / ≤ value.
+ * - `eq`: the field is the same string, number or boolean as the value.
+ * - `in`: the value is a list containing the field.
+ * A missing field, or a field of the wrong type, never holds. A malformed `within` duration is a
+ * configuration bug (see `validatePriority`) and throws `CoreConfigError`.
+ */
+import { DateTime } from 'luxon';
+import type { PriorityRule, PrioritySpec } from './policy';
+import type { Failure } from './result';
+import { getPath } from './paths';
+import { validateDuration, wallDuration } from './durations';
+
+export interface PriorityScore {
+  score: number;
+  reasons: string[];
+}
+
+type Primitive = string | number | boolean;
+const isPrimitive = (v: unknown): v is Primitive => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+export function ruleHolds(rule: PriorityRule, subject: unknown, now: Date): boolean {
+  const field = getPath(subject, rule.field);
+  switch (rule.op) {
+    case 'within': {
+      if (typeof field !== 'string' || typeof rule.value !== 'string') return false;
+      const at = DateTime.fromISO(field, { setZone: true });
+      if (!at.isValid) return false;
+      const from = now.getTime();
+      const to = DateTime.fromJSDate(now, { zone: 'utc' }).plus(wallDuration(rule.value)).toMillis();
+      return at.toMillis() >= from && at.toMillis() <= to;
+    }
+    case 'gte':
+      return typeof field === 'number' && typeof rule.value === 'number' && Number.isFinite(field) && field >= rule.value;
+    case 'lte':
+      return typeof field === 'number' && typeof rule.value === 'number' && Number.isFinite(field) && field <= rule.value;
+    case 'eq':
+      return isPrimitive(field) && field === rule.value;
+    case 'in':
+      return isPrimitive(field) && Array.isArray(rule.value) && rule.value.includes(field);
+  }
+}
+
+/** The priority of a case from its prediction (any object the rules' dotted paths point into). */
+export function priorityScore(prediction: unknown, spec: PrioritySpec, now: Date): PriorityScore {
+  let score = spec.base;
+  const reasons: string[] = [];
+  for (const rule of spec.rules) {
+    if (ruleHolds(rule, prediction, now)) {
+      score += rule.weight;
+      reasons.push(rule.label);
+    }
+  }
+  return { score, reasons };
+}
+
+/** Every problem with a priority spec, as values (for the policy loader). */
+export function validatePriority(spec: PrioritySpec): Failure[] {
+  const problems: Failure[] = [];
+  for (const rule of spec.rules) {
+    const where = `priority rule ${rule.id}`;
+    const value = rule.value;
+    if (rule.op === 'within') {
+      const problem = typeof value === 'string' ? validateDuration(value, 'wall') : { code: 'DURATION.INVALID', message: 'not a string' };
+      if (problem !== undefined) problems.push({ code: 'PRIORITY.INVALID_RULE', message: `${where}: within needs an ISO duration (${problem.message})` });
+    } else if ((rule.op === 'gte' || rule.op === 'lte') && typeof value !== 'number') {
+      problems.push({ code: 'PRIORITY.INVALID_RULE', message: `${where}: ${rule.op} needs a number` });
+    } else if (rule.op === 'in' && !Array.isArray(value)) {
+      problems.push({ code: 'PRIORITY.INVALID_RULE', message: `${where}: in needs a list` });
+    } else if (rule.op === 'eq' && Array.isArray(value)) {
+      problems.push({ code: 'PRIORITY.INVALID_RULE', message: `${where}: eq needs a single value` });
+    }
+  }
+  return problems;
+}
