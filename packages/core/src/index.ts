@@ -15,3 +15,4 @@ export * from './escalation';
 export * from './priority';
 export * from './batching';
 export * from './agreement';
+export * from './template';
