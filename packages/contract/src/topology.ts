@@ -26,6 +26,12 @@ export const EventTypes = {
   slaEscalated: 'arbiter.sla.escalated.v1',
   caseOpened: 'arbiter.case.opened.v1',
   caseRouted: 'arbiter.case.routed.v1',
+  caseClaimed: 'arbiter.case.claimed.v1',
+  caseReleased: 'arbiter.case.released.v1',
+  caseReviewed: 'arbiter.case.reviewed.v1',
+  evidenceAccessed: 'arbiter.evidence.accessed.v1',
+  enrichmentFlagged: 'arbiter.enrichment.flagged.v1',
+  feedbackLabelled: 'arbiter.feedback.labelled.v1',
 } as const;
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
@@ -39,7 +45,25 @@ export const topicOf: Record<EventType, TopicName> = {
   [EventTypes.slaEscalated]: Topics.escalations,
   [EventTypes.caseOpened]: Topics.cases,
   [EventTypes.caseRouted]: Topics.cases,
+  [EventTypes.caseClaimed]: Topics.cases,
+  [EventTypes.caseReleased]: Topics.cases,
+  [EventTypes.caseReviewed]: Topics.cases,
+  [EventTypes.evidenceAccessed]: Topics.cases,
+  [EventTypes.enrichmentFlagged]: Topics.cases,
+  [EventTypes.feedbackLabelled]: Topics.feedback,
 };
+
+/** The event types other teams integrate against (CONTRACT.md); every other type is internal. */
+export const ContractEventTypes: readonly EventType[] = [
+  EventTypes.predictionSubmitted,
+  EventTypes.evidenceSubmitted,
+  EventTypes.decisionMade,
+  EventTypes.evidenceRequested,
+  EventTypes.slaEscalated,
+];
+
+export const isEventType = (value: unknown): value is EventType =>
+  typeof value === 'string' && Object.prototype.hasOwnProperty.call(topicOf, value);
 
 export interface SubscriptionSpec {
   name: string;

@@ -158,3 +158,102 @@ export interface CaseRouted {
   rationale: string;
   routedAt: string;
 }
+
+/** Someone (a reviewer, a lead, or a service acting as `system`) who did something to a case. */
+export interface ActorRef {
+  id: string;
+  /** `reviewer`, `lead`, `admin`, or `system` for a service (lease expiry, automatic reassignment). */
+  role: string;
+}
+
+/** `arbiter.case.claimed.v1` (internal): a reviewer took a case from its queue, under a lease. */
+export interface CaseClaimed {
+  caseId: string;
+  useCase: string;
+  queue: string;
+  claimedBy: ActorRef;
+  /** The claim lapses at this time unless renewed; the case then goes back to the queue. */
+  leaseUntil: string;
+  claimedAt: string;
+}
+
+export type ReleaseReason = 'lease-expired' | 'released' | 'reassigned';
+
+/** `arbiter.case.released.v1` (internal): a claimed case went back to its queue, or to someone else. */
+export interface CaseReleased {
+  caseId: string;
+  useCase: string;
+  queue: string;
+  /** Who released it: the reviewer, a lead who reassigned it, or `{ role: 'system' }` when the lease expired. */
+  releasedBy: ActorRef;
+  reason: ReleaseReason;
+  releasedAt: string;
+  /** Reassigned only: who holds the case now. */
+  reassignedTo?: ActorRef;
+}
+
+/** Why a reviewer looked at a case. Only `decision` (and a decided batch) closes a case. */
+export type ReviewPurpose = 'decision' | 'blind-review' | 'double-review' | 'golden';
+
+/** `arbiter.case.reviewed.v1` (internal): one reviewer's verdict on one case. */
+export interface CaseReviewed {
+  caseId: string;
+  useCase: string;
+  reviewer: ActorRef;
+  /** The decision option (or batch option) the reviewer chose, from the policy. */
+  optionId: string;
+  /** The outcome that option gives, from the policy's outcome vocabulary. */
+  outcome: string;
+  reasonCode?: string;
+  /** Free text. Exists only inside Arbiter: redacted before anything leaves Firestore. */
+  notes?: string;
+  purpose: ReviewPurpose;
+  /** Set when the verdict was given on a batch of similar cases. */
+  batchId?: string;
+  reviewedAt: string;
+}
+
+/** `arbiter.evidence.accessed.v1` (internal): someone opened a piece of evidence (ADR-0016: log access to evidence). */
+export interface EvidenceAccessed {
+  caseId: string;
+  useCase: string;
+  uri: string;
+  accessedBy: ActorRef;
+  accessedAt: string;
+}
+
+/** Why a case is worth adding to the training data. */
+export type EnrichmentReason = 'low-confidence' | 'override' | 'disagreement' | 'edge-case';
+
+/** `arbiter.enrichment.flagged.v1` (internal): a case flagged for dataset enrichment (low band, overrides, …). */
+export interface EnrichmentFlagged {
+  caseId: string;
+  useCase: string;
+  model: ModelRef;
+  reason: EnrichmentReason;
+  prediction: { label?: string; confidence: number };
+  /** Evidence URIs. */
+  evidence: string[];
+  flaggedAt: string;
+}
+
+/** Where a labelled example comes from. */
+export type FeedbackSource = 'override' | 'enrichment' | 'golden' | 'double-review';
+
+/** `arbiter.feedback.labelled.v1` (internal, topic `arbiter-feedback`): a labelled example for retraining. */
+export interface FeedbackLabelled {
+  caseId: string;
+  useCase: string;
+  model: ModelRef;
+  /** What the model said. */
+  prediction: { label?: string; confidence: number };
+  /** What the people decided, in the policy's outcome vocabulary. */
+  outcome: string;
+  /** The same, in the model's label vocabulary, when the outcome maps to one label. */
+  humanLabel?: string;
+  reasonCode?: string;
+  source: FeedbackSource;
+  /** Evidence URIs. */
+  evidence: string[];
+  labelledAt: string;
+}
