@@ -15,9 +15,24 @@ export function fnv1a32(input: string): number {
   return hash >>> 0;
 }
 
-/** A number in [0, 1) derived from `input`, uniform enough for sampling. */
+/**
+ * MurmurHash3's 32-bit finaliser (`fmix32`): FNV-1a's high bits avalanche poorly for short keys
+ * that differ only at the end (`case-1`, `case-2`, …), which skews a threshold on the whole hash;
+ * the finaliser spreads every input bit over every output bit.
+ */
+export function fmix32(h: number): number {
+  let x = h >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b) >>> 0;
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35) >>> 0;
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** A number in [0, 1) derived from `input` (FNV-1a, then `fmix32`), uniform enough for sampling. */
 export function unitInterval(input: string): number {
-  return fnv1a32(input) / 0x1_0000_0000;
+  return fmix32(fnv1a32(input)) / 0x1_0000_0000;
 }
 
 /**

@@ -21,6 +21,11 @@ import { validateDuration, wallDuration } from './durations';
 export interface PriorityScore {
   score: number;
   reasons: string[];
+  /**
+   * The shortest `slaTarget` among the rules that hold (HITL-OPT critical path: `PT2H`), measured
+   * from `now`; absent when no holding rule sets one. See `caseDueAt`.
+   */
+  slaTarget?: string;
 }
 
 type Primitive = string | number | boolean;
@@ -52,13 +57,18 @@ export function ruleHolds(rule: PriorityRule, subject: unknown, now: Date): bool
 export function priorityScore(prediction: unknown, spec: PrioritySpec, now: Date): PriorityScore {
   let score = spec.base;
   const reasons: string[] = [];
+  let slaTarget: { iso: string; until: number } | undefined;
   for (const rule of spec.rules) {
     if (ruleHolds(rule, prediction, now)) {
       score += rule.weight;
       reasons.push(rule.label);
+      if (rule.slaTarget !== undefined) {
+        const until = DateTime.fromJSDate(now, { zone: 'utc' }).plus(wallDuration(rule.slaTarget)).toMillis();
+        if (slaTarget === undefined || until < slaTarget.until) slaTarget = { iso: rule.slaTarget, until };
+      }
     }
   }
-  return { score, reasons };
+  return slaTarget === undefined ? { score, reasons } : { score, reasons, slaTarget: slaTarget.iso };
 }
 
 /** Every problem with a priority spec, as values (for the policy loader). */
@@ -67,6 +77,10 @@ export function validatePriority(spec: PrioritySpec): Failure[] {
   for (const rule of spec.rules) {
     const where = `priority rule ${rule.id}`;
     const value = rule.value;
+    if (rule.slaTarget !== undefined) {
+      const problem = validateDuration(rule.slaTarget, 'wall');
+      if (problem !== undefined) problems.push({ code: 'PRIORITY.INVALID_RULE', message: `${where}: slaTarget (${problem.message})` });
+    }
     if (rule.op === 'within') {
       const problem = typeof value === 'string' ? validateDuration(value, 'wall') : { code: 'DURATION.INVALID', message: 'not a string' };
       if (problem !== undefined) problems.push({ code: 'PRIORITY.INVALID_RULE', message: `${where}: within needs an ISO duration (${problem.message})` });

@@ -28,6 +28,23 @@ export function slaDueAt(start: Date, sla: Pick<SlaSpec, 'target' | 'clock'>, ca
   return addSlaDuration(start, sla.target, sla.clock, calendar);
 }
 
+/**
+ * The due time of a case: the queue's SLA due time, or `openedAt + prioritySlaTarget` on the wall
+ * clock when a priority rule sets a shorter one (`PriorityRule.slaTarget`, HITL-OPT "critical paths
+ * within 2 hours") — whichever is sooner.
+ */
+export function caseDueAt(
+  openedAt: Date,
+  sla: Pick<SlaSpec, 'target' | 'clock'>,
+  calendar: CalendarSpec,
+  prioritySlaTarget?: string,
+): Date {
+  const due = slaDueAt(openedAt, sla, calendar);
+  if (prioritySlaTarget === undefined) return due;
+  const urgent = addSlaDuration(openedAt, prioritySlaTarget, 'wall', calendar);
+  return urgent.getTime() < due.getTime() ? urgent : due;
+}
+
 export interface ReminderTime {
   /** The `remindBefore` entry, e.g. `PT30M`; also the reminder's identity (`reminder:PT30M`). */
   before: string;
