@@ -10,7 +10,7 @@
  * - `eq`: the field is the same string, number or boolean as the value.
  * - `in`: the value is a list containing the field.
  * A missing field, or a field of the wrong type, never holds. A malformed `within` duration is a
- * configuration bug (see `validatePriority`) and throws `CoreConfigError`.
+ * configuration bug (see `validatePriority`) and throws `CoreConfigError`, field or no field.
  */
 import { DateTime } from 'luxon';
 import type { PriorityRule, PrioritySpec } from './policy';
@@ -35,11 +35,13 @@ export function ruleHolds(rule: PriorityRule, subject: unknown, now: Date): bool
   const field = getPath(subject, rule.field);
   switch (rule.op) {
     case 'within': {
-      if (typeof field !== 'string' || typeof rule.value !== 'string') return false;
+      // Parsed first, so a malformed duration fails whether or not the field is present.
+      const horizon = wallDuration(typeof rule.value === 'string' ? rule.value : String(rule.value));
+      if (typeof field !== 'string') return false;
       const at = DateTime.fromISO(field, { setZone: true });
       if (!at.isValid) return false;
       const from = now.getTime();
-      const to = DateTime.fromJSDate(now, { zone: 'utc' }).plus(wallDuration(rule.value)).toMillis();
+      const to = DateTime.fromJSDate(now, { zone: 'utc' }).plus(horizon).toMillis();
       return at.toMillis() >= from && at.toMillis() <= to;
     }
     case 'gte':
