@@ -103,7 +103,7 @@ function messageOf(error: ErrorObject): string {
   const subject = path === '' ? 'data' : path;
   const params = error.params as Record<string, unknown>;
   const limit = params['limit'];
-  const propertyName = params['propertyName'];
+  const propertyName = error.propertyName;
   if (typeof propertyName === 'string') {
     return `field name "${propertyName}" at ${path === '' ? 'the top level' : path} ${fieldNameRule(error)}`;
   }
