@@ -1,1 +1,36 @@
-export {};
+export { startStack, type Stack, type StackOptions, type StackPorts } from './stack';
+export {
+  DefaultPorts,
+  startBigQueryEmulator,
+  startFirestoreEmulator,
+  startPubSubEmulator,
+  stopAllEmulators,
+  stopProcessGroup,
+  type EmulatorHandle,
+  type EmulatorName,
+  type EmulatorOptions,
+  type BigQueryEmulatorOptions,
+} from './emulators';
+export {
+  RetryBackoff,
+  ceTypeFilter,
+  contractTopology,
+  desiredSubscriptions,
+  desiredTopics,
+  loadTableDefinitions,
+  provisionBigQuery,
+  provisionPubSub,
+  provisionStack,
+  subscriptionDrift,
+  type BigQueryProvisionReport,
+  type DesiredSubscription,
+  type ProvisionReport,
+  type PubSubProvisionReport,
+  type TableDefinition,
+  type Topology,
+  type TopologySubscription,
+} from './provision';
+export { bigQueryClient, bigQueryBaseUrl, pubSubClient, stackEnv, type StackEndpoints } from './clients';
+export { assertLoopbackEndpoints, isLoopbackHost, parseEndpoint } from './loopback';
+export { BigQueryEmulatorVersion, ensureBigQueryEmulator, locateBigQueryEmulator, requireBigQueryEmulator } from './bigquery-emulator-binary';
+export { freePort, freePorts } from './ports';
