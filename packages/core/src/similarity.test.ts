@@ -1,4 +1,4 @@
-import { bestMatch, featureSimilarity, valueSimilarity } from './similarity';
+import { bestMatch, featureSimilarity, valueSimilarity, type FeatureMap } from './similarity';
 
 describe('valueSimilarity', () => {
   it('scores strings and booleans by equality', () => {
@@ -40,7 +40,7 @@ describe('featureSimilarity', () => {
   });
 
   it('is symmetric and in [0, 1]', () => {
-    const others = [{}, { component: 'db' }, { component: 'api-endpoint', fields: 3 }, { ...endpoint, method: 'PUT' }];
+    const others: FeatureMap[] = [{}, { component: 'db' }, { component: 'api-endpoint', fields: 3 }, { ...endpoint, method: 'PUT' }];
     for (const other of others) {
       const s = featureSimilarity(endpoint, other);
       expect(s).toBe(featureSimilarity(other, endpoint));
