@@ -34,7 +34,8 @@ export interface EventDataMap {
 
 /** Fails to compile when an event type has no data type, or the other way round. */
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-export const eventDataMapCoversEveryType: Exact<keyof EventDataMap, EventType> = true;
+const eventDataMapCoversEveryType: Exact<keyof EventDataMap, EventType> = true;
+void eventDataMapCoversEveryType;
 
 export type EventData<T extends EventType = EventType> = EventDataMap[T];
 
