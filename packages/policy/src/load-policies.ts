@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { fail, ok, type Failure, type Policy, type Result } from '@arbiter/core';
 import type { PolicyError, PolicyLoadFailure } from './policy-error';
 import { schemaProblems } from './policy-schema';
@@ -89,15 +89,14 @@ export function parsePolicyFiles(files: readonly PolicyFile[]): Result<PolicyReg
 
 /** Every problem of one policy text (YAML, schema, semantics), and the policy when there is none. */
 export function validatePolicyText(file: string, text: string): { policy?: Policy; errors: PolicyError[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     return {
-      errors: doc.errors.map((e) => ({
-        file,
-        path: '$',
-        code: 'POLICY.YAML_SYNTAX',
-        message: `YAML syntax error${e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0] ?? e.message}`,
-      })),
+      errors: doc.errors.map((e) => {
+        const at = lineCounter.linePos(e.pos[0]);
+        return { file, path: '$', code: 'POLICY.YAML_SYNTAX', message: `YAML syntax error at line ${at.line}, column ${at.col}: ${e.message}` };
+      }),
     };
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
