@@ -73,7 +73,18 @@ command -v go >/dev/null 2>&1 || {
   say "Go is required to build the BigQuery emulator (or use docker compose, see infra/README.md)"
   exit 1
 }
-command -v g++ >/dev/null 2>&1 || { say "a C++ compiler (g++) is required: the emulator is a cgo build"; exit 1; }
+# go-zetasql does not compile with GCC 12 (constexpr and C-linkage errors); it needs clang, as the
+# emulator's own Dockerfile uses. Installed with apt-get where we are root on Debian/Ubuntu (CI).
+if ! command -v clang++ >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing clang (apt-get): go-zetasql needs clang++"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >&2
+  else
+    say "clang++ is required (go-zetasql does not build with g++): install clang, e.g. apt-get install clang"
+    exit 1
+  fi
+fi
 
 mkdir -p "$DIR"
 # One build at a time per machine: a second caller waits, then finds the binary installed.
@@ -89,7 +100,7 @@ fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bigquery-emulator-build.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
-export CGO_ENABLED=1
+export CGO_ENABLED=1 CC=clang CXX=clang++
 
 say "building goccy/bigquery-emulator $VERSION (cgo, go-zetasql)."
 say "THE FIRST BUILD TAKES A LONG TIME: 20-40 minutes on 2 cores. Later runs reuse $BIN."
@@ -106,7 +117,7 @@ else
     printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$PKG" >tools.go
     go get "$MODULE@$VERSION"
     go mod tidy
-    go build -o "$WORK/bigquery-emulator" "$PKG"
+    go build -o "$WORK/bigquery-emulator" "$PKG" >&2
   )
   record "$WORK/bigquery-emulator"
 fi
