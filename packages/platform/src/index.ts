@@ -1,1 +1,11 @@
-export {};
+export * from './logger';
+export * from './errors';
+export * from './ports';
+export * from './delivery';
+export * from './pubsub.publisher';
+export * from './pubsub.consumer';
+export * from './http.cloudevents';
+export * from './config';
+export * from './shutdown';
+export * from './firestore';
+export * from './outbox';

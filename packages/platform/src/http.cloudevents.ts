@@ -1,0 +1,63 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { fromHttpRequest, fromPushRequest, toPubSubMessage } from '@arbiter/contract';
+import { processDelivery, type DeliveryDeps } from './delivery';
+import { httpStatusOf, PUSH_ACK_STATUS } from './errors';
+
+/**
+ * The same handler over HTTP, so a service can run behind a Pub/Sub push subscription on Cloud Run:
+ * - `POST /pubsub/push`: a push delivery (wrapped envelope or `noWrapper`). Only 2xx acks a push, so a
+ *   permanent failure is dead-lettered here and answered 204; a transient one gets 503 (redelivered).
+ * - `POST /events`: a CloudEvent in the HTTP binding (binary or structured). The caller is a client
+ *   that can fix its request, so a permanent failure is a 4xx with the reason.
+ */
+export function cloudEventRoutes(deps: DeliveryDeps): Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: '1mb' });
+
+  router.post('/pubsub/push', raw, async (req: Request, res: Response) => {
+    const envelope = fromPushRequest(headersOf(req), bodyOf(req));
+    if (!envelope.ok) {
+      // Not even a push envelope: nothing to redeliver usefully. Ack, but say why.
+      res.status(PUSH_ACK_STATUS).set('arbiter-error-code', envelope.error.code).end();
+      deps.logger.error({ code: envelope.error.code }, `unreadable push delivery: ${envelope.error.message}`);
+      return;
+    }
+    const { message, deliveryAttempt } = envelope.value;
+    const { disposition } = await processDelivery(
+      { data: message.data, attributes: message.attributes, messageId: message.messageId, deliveryAttempt },
+      deps,
+    );
+    res.status(disposition === 'retry' ? 503 : PUSH_ACK_STATUS).end();
+  });
+
+  router.post('/events', raw, async (req: Request, res: Response) => {
+    const event = fromHttpRequest(headersOf(req), bodyOf(req));
+    if (!event.ok) {
+      res.status(httpStatusOf(event.error.code)).json({ error: event.error });
+      return;
+    }
+    const message = toPubSubMessage(event.value);
+    const outcome = await processDelivery(
+      { data: message.data, attributes: message.attributes, messageId: event.value.id, deliveryAttempt: 1 },
+      { ...deps, maxDeliveryAttempts: Number.POSITIVE_INFINITY },
+    );
+    if (outcome.disposition === 'ack') res.status(204).end();
+    else if (outcome.disposition === 'retry') res.status(503).json({ error: outcome.failure });
+    else res.status(outcome.failure ? httpStatusOf(outcome.failure.code) : 400).json({ error: outcome.failure });
+  });
+
+  return router;
+}
+
+function headersOf(req: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers[name.toLowerCase()] = value;
+    else if (Array.isArray(value)) headers[name.toLowerCase()] = value.join(', ');
+  }
+  return headers;
+}
+
+function bodyOf(req: Request): Buffer {
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}

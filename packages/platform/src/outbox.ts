@@ -1,0 +1,103 @@
+import type { Firestore, Transaction } from '@google-cloud/firestore';
+import type { ArbiterEvent } from '@arbiter/contract';
+import type { EventPublisher } from './ports';
+import type { Logger } from './logger';
+
+/**
+ * Transactional outbox. A use case stages the events of a state change in the same Firestore
+ * transaction as the change itself; after the commit the relay publishes them and marks them sent.
+ * If the process dies between commit and publish, the sweep publishes them later, from any process:
+ * nothing assumes the process that staged an event is the one that sends it. Publishing twice is
+ * harmless: the event keeps its `ce-id`, and every consumer is idempotent on (`ce-source`, `ce-id`).
+ */
+export const OUTBOX_COLLECTION = 'outbox';
+
+interface OutboxDoc {
+  event: string;
+  type: string;
+  stagedAt: number;
+  sentAt: number | null;
+  /** Firestore TTL field in production: sent entries are removed after a day. */
+  expireAt: Date | null;
+}
+
+/** Document id of an event in the outbox (events have globally unique ids within their source). */
+export const outboxIdOf = (event: ArbiterEvent): string => Buffer.from(`${event.source}\n${event.id}`).toString('base64url');
+
+export function stageEvents(tx: Transaction, firestore: Firestore, events: readonly ArbiterEvent[], nowMs: number): void {
+  for (const event of events) {
+    const doc: OutboxDoc = { event: JSON.stringify(event), type: event.type, stagedAt: nowMs, sentAt: null, expireAt: null };
+    tx.set(firestore.collection(OUTBOX_COLLECTION).doc(outboxIdOf(event)), doc);
+  }
+}
+
+export class OutboxRelay {
+  private timer?: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(
+    private readonly firestore: Firestore,
+    private readonly publisher: EventPublisher,
+    private readonly logger: Logger,
+    private readonly options: { sweepEveryMs: number; olderThanMs: number; batch: number } = { sweepEveryMs: 2_000, olderThanMs: 3_000, batch: 200 },
+  ) {}
+
+  /** Publish events just committed, then mark them sent. Failures are left to the sweep. */
+  async publishCommitted(events: readonly ArbiterEvent[]): Promise<void> {
+    await Promise.all(
+      events.map(async (event) => {
+        try {
+          await this.publisher.publish(event);
+          await this.markSent(outboxIdOf(event));
+        } catch (error) {
+          this.logger.warn({ err: error, ceId: event.id, ceType: event.type }, 'publish after commit failed; the outbox sweep will retry');
+        }
+      }),
+    );
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.sweep(), this.options.sweepEveryMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    while (this.sweeping) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  /** Publish entries staged more than `olderThanMs` ago and still unsent. Returns how many were sent. */
+  async sweep(nowMs = Date.now()): Promise<number> {
+    if (this.sweeping) return 0;
+    this.sweeping = true;
+    try {
+      const pending = await this.firestore
+        .collection(OUTBOX_COLLECTION)
+        .where('sentAt', '==', null)
+        .where('stagedAt', '<=', nowMs - this.options.olderThanMs)
+        .orderBy('stagedAt')
+        .limit(this.options.batch)
+        .get();
+      let sent = 0;
+      for (const doc of pending.docs) {
+        const entry = doc.data() as OutboxDoc;
+        try {
+          await this.publisher.publish(JSON.parse(entry.event) as ArbiterEvent);
+          await this.markSent(doc.id);
+          sent += 1;
+        } catch (error) {
+          this.logger.warn({ err: error, outboxId: doc.id }, 'outbox sweep could not publish; will try again');
+        }
+      }
+      if (sent) this.logger.info({ sent }, 'outbox sweep published events staged before a crash or a failed publish');
+      return sent;
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async markSent(id: string): Promise<void> {
+    const now = Date.now();
+    await this.firestore.collection(OUTBOX_COLLECTION).doc(id).update({ sentAt: now, expireAt: new Date(now + 86_400_000) });
+  }
+}

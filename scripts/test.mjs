@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `pnpm test`: installs and builds whatever is missing, then runs every test Arbiter has.
+// Uses only Node's built-ins, so it runs on a clean clone before `pnpm install`.
+//
+//   1. dependencies (pnpm install --frozen-lockfile) and the BigQuery emulator (pinned, built once)
+//   2. build (generated validators, tsc -b) and a type check of every test
+//   3. the architecture rules (dependency-cruiser: the core stays pure)
+//   4. unit and contract tests (parallel), then integration and end-to-end tests against the real
+//      emulators (one Jest global setup starts them, in band)
+//   5. one closing line: `arbiter: N passed, N failed`
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = join(root, '.arbiter', 'test-results');
+mkdirSync(resultsDir, { recursive: true });
+
+const started = Date.now();
+const step = (title, command, args, options = {}) => {
+  const t0 = Date.now();
+  process.stdout.write(`\n▶ ${title}\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...options.env } });
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  if (result.status !== 0 && !options.allowFailure) {
+    process.stdout.write(`✖ ${title} failed after ${seconds}s (exit ${result.status ?? result.signal})\n`);
+    process.exit(result.status ?? 1);
+  }
+  process.stdout.write(`✔ ${title} (${seconds}s)\n`);
+  return result.status ?? 1;
+};
+
+step('dependencies', 'pnpm', ['install', '--frozen-lockfile', '--reporter=append-only']);
+step('BigQuery emulator (pinned; the first build takes a while)', 'bash', ['scripts/install-bigquery-emulator.sh']);
+step('build', 'pnpm', ['run', 'build']);
+step('type check of the tests', 'pnpm', ['exec', 'tsc', '-p', 'tsconfig.tests.json']);
+step('architecture rules', 'pnpm', ['run', 'lint:deps']);
+
+const suites = [
+  { name: 'unit', args: ['--selectProjects', 'unit'] },
+  { name: 'integration', args: ['--selectProjects', 'integration', '--runInBand'] },
+];
+const statuses = suites.map((suite) => {
+  const output = join(resultsDir, `${suite.name}.json`);
+  const status = step(`${suite.name} tests`, 'pnpm', ['exec', 'jest', ...suite.args, '--json', `--outputFile=${output}`], {
+    allowFailure: true,
+    env: { FORCE_COLOR: process.env.CI ? '0' : '1' },
+  });
+  return { ...suite, status, output };
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let brokenSuites = 0;
+for (const suite of statuses) {
+  if (!existsSync(suite.output)) {
+    brokenSuites += 1;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(suite.output, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+  brokenSuites += report.numRuntimeErrorTestSuites;
+}
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+process.stdout.write(`\npnpm test took ${minutes} min\n`);
+if (brokenSuites) process.stdout.write(`${brokenSuites} test suite(s) could not run\n`);
+process.stdout.write(`arbiter: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.exit(failed || brokenSuites || statuses.some((suite) => suite.status !== 0) ? 1 : 0);
