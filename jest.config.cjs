@@ -12,6 +12,7 @@ const workspace = {
   '@arbiter/contract': 'packages/contract/src',
   '@arbiter/policy': 'packages/policy/src',
   '@arbiter/platform': 'packages/platform/src',
+  '@arbiter/cases': 'packages/cases/src',
   '@arbiter/infra': 'infra/src',
 };
 const moduleNameMapper = Object.fromEntries(

@@ -1,0 +1,116 @@
+import type { Band, CaseOpened, DecisionMade, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, Thresholds } from '@arbiter/core';
+
+/**
+ * Firestore holds case state. Three collections matter:
+ *
+ * - `cases/{caseId}`: one document per prediction; `caseId` derives from the prediction event's
+ *   (`ce-source`, `ce-id`), so a redelivered or republished prediction opens nothing new. The decision
+ *   is written here exactly once, in a transaction that reads the document first.
+ * - `queueItems/{caseId}~{purpose}`: one document per piece of human work (deciding a case, a blind
+ *   review of an automatic decision, a second opinion, a golden case). Claims are leases on these
+ *   documents — each reviewer contends only for the item they try to claim, never for a shared one.
+ * - `patterns/{caseId}`: decided cases with pattern features, for fast-track matching.
+ *
+ * Times are stored as epoch milliseconds (numbers) so range queries and ordering are exact and cheap.
+ */
+export const Collections = {
+  cases: 'cases',
+  queueItems: 'queueItems',
+  patterns: 'patterns',
+  processed: 'processed',
+} as const;
+
+export type CaseStatus = 'opened' | 'in-review' | 'awaiting-evidence' | 'decided';
+
+export interface CaseRoute {
+  kind: RouteKind;
+  reason: RouteReason;
+  rationale: string;
+  queue?: string;
+  priority?: { score: number; reasons: string[] };
+  dueAt?: number;
+  batchKey?: string;
+  blindReview?: boolean;
+  matchedPattern?: { caseId: string; similarity: number };
+  routedAt: number;
+}
+
+export interface CaseDoc {
+  caseId: string;
+  useCase: string;
+  policy: { id: string; version: string };
+  subject: { type: string; id: string };
+  model: { name: string; version: string };
+  prediction: PredictionSubmitted;
+  confidence: number;
+  confidenceSource: 'prediction' | 'factors';
+  band: Band;
+  thresholds: Thresholds;
+  sourceEvent: { id: string; source: string };
+  status: CaseStatus;
+  openedAt: number;
+  route?: CaseRoute;
+  /** Set once, never changed. */
+  decision?: DecisionMade;
+  decidedAt?: number;
+  /** Evidence added after the prediction (crew app), newest last. */
+  extraEvidence?: Array<{ uri: string; role?: string; mediaType?: string; submittedBy: string; submittedAt: number }>;
+  /** The last open evidence request, if any. */
+  evidenceRequest?: { requestedBy: string; reasonCode: string; what: string; dueBy: number; requestedAt: number };
+}
+
+export type QueueItemStatus = 'open' | 'claimed' | 'awaiting-evidence' | 'done';
+
+export interface QueueItemDoc {
+  itemId: string;
+  caseId: string;
+  useCase: string;
+  queue: string;
+  purpose: ReviewPurpose;
+  status: QueueItemStatus;
+  /** 0: back with new evidence (ahead of new work); 1: normal. Ordered ascending. */
+  lane: 0 | 1;
+  priority: number;
+  priorityReasons: string[];
+  enqueuedAt: number;
+  dueAt: number;
+  batchKey?: string;
+  /** Blind review: the reviewer does not see the automatic outcome. */
+  blind: boolean;
+  claim?: { reviewerId: string; role: string; leaseUntil: number; claimedAt: number };
+  /** SLA bookkeeping: escalation keys already sent, and when the escalator must look next (null: never). */
+  sla: { sent: string[]; nextCheckAt: number | null };
+  /** Set when done. */
+  doneAt?: number;
+  /** Denormalised for listing without reading the case. */
+  summary: { label?: string; confidence: number; band: Band; model: { name: string; version: string }; subject: { type: string; id: string }; category?: string };
+}
+
+export const queueItemId = (caseId: string, purpose: ReviewPurpose): string => `${caseId}~${purpose}`;
+
+export interface PatternDoc {
+  caseId: string;
+  useCase: string;
+  outcome: string;
+  features: Record<string, string | number | boolean>;
+  decidedAt: number;
+}
+
+/** The case document a `case.opened` event describes (the assessor writes it; tests build it). */
+export function caseDocFromOpened(opened: CaseOpened): CaseDoc {
+  return {
+    caseId: opened.caseId,
+    useCase: opened.useCase,
+    policy: opened.policy,
+    subject: opened.subject,
+    model: opened.model,
+    prediction: opened.prediction,
+    confidence: opened.confidence,
+    confidenceSource: opened.confidenceSource,
+    band: opened.band,
+    thresholds: opened.thresholds,
+    sourceEvent: opened.sourceEvent,
+    status: 'opened',
+    openedAt: Date.parse(opened.openedAt),
+  };
+}

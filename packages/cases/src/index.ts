@@ -1,0 +1,3 @@
+export * from './documents';
+export * from './decision';
+export * from './unit-of-work';

@@ -1,0 +1,73 @@
+import type { DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
+import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
+import type { Policy } from '@arbiter/core';
+import { stageEvents, type OutboxRelay } from '@arbiter/platform';
+import { buildDecision, decisionIdOf, type DecisionInput } from './decision';
+import { Collections, type CaseDoc, type PatternDoc } from './documents';
+
+/**
+ * A producer's event, validated against its schema. An invalid event of our own making is a bug, so
+ * this throws (the handler's caller retries, then dead-letters — never silently publishes garbage).
+ */
+export function producedEvent<T extends EventType>(type: T, source: string, data: EventDataMap[T], options: { id: string; subject?: string; time?: Date }): ArbiterEvent<T> {
+  const event = createEvent({ type, source, data, id: options.id, ...(options.subject ? { subject: options.subject } : {}), ...(options.time ? { time: options.time.toISOString() } : {}) });
+  if (!event.ok) throw new Error(`bug: ${type} we produced is invalid: ${event.error.message}`);
+  return event.value;
+}
+
+export interface Work<T> {
+  result: T;
+  /** Events to publish once the transaction commits (staged in the outbox inside it). */
+  events: ArbiterEvent[];
+}
+
+/**
+ * Runs `work` in a Firestore transaction, stages its events in the outbox in the same transaction,
+ * and publishes them after the commit. The state change and the promise to publish commit together.
+ */
+export class CaseStore {
+  constructor(
+    readonly firestore: Firestore,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  caseRef(caseId: string): DocumentReference {
+    return this.firestore.collection(Collections.cases).doc(caseId);
+  }
+
+  async transact<T>(work: (tx: Transaction) => Promise<Work<T>>, now: Date = new Date()): Promise<T> {
+    const done = await this.firestore.runTransaction(async (tx) => {
+      const outcome = await work(tx);
+      stageEvents(tx, this.firestore, outcome.events, now.getTime());
+      return outcome;
+    });
+    if (done.events.length) await this.relay.publishCommitted(done.events);
+    return done.result;
+  }
+
+  async getCase(caseId: string): Promise<CaseDoc | undefined> {
+    const snapshot = await this.caseRef(caseId).get();
+    return snapshot.exists ? (snapshot.data() as CaseDoc) : undefined;
+  }
+}
+
+export type DecideResult = { decided: true; decision: ArbiterEvent<typeof EventTypes.decisionMade> } | { decided: false; reason: 'already-decided' };
+
+/**
+ * Inside a transaction that has READ `caseDoc`: decide the case unless it already is. The case
+ * document carries the decision, so two reviewers (or a reviewer and the escalator's expiry) racing
+ * for one case produce one decision: Firestore aborts and retries the loser, which then sees it.
+ * Approved outcomes with pattern features are remembered for fast-track.
+ */
+export function decideInTransaction(tx: Transaction, store: CaseStore, caseDoc: CaseDoc, policy: Policy, input: DecisionInput, source: string): DecideResult {
+  if (caseDoc.decision) return { decided: false, reason: 'already-decided' };
+  const decision = buildDecision(caseDoc, policy, input);
+  tx.update(store.caseRef(caseDoc.caseId), { decision, status: 'decided', decidedAt: input.decidedAt.getTime() });
+  const features = caseDoc.prediction.pattern?.features;
+  if (features && policy.fastTrack?.approvedOutcomes.includes(input.outcome)) {
+    const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, decidedAt: input.decidedAt.getTime() };
+    tx.set(store.firestore.collection(Collections.patterns).doc(caseDoc.caseId), pattern);
+  }
+  const event = producedEvent(EventTypes.decisionMade, source, decision, { id: decisionIdOf(caseDoc.caseId), subject: caseDoc.caseId, time: input.decidedAt });
+  return { decided: true, decision: event };
+}
