@@ -85,3 +85,31 @@ export function loadConfigOrExit<T extends object>(service: string, describe: (r
   process.stderr.write(`${service}: invalid configuration:\n${result.errors.map((error) => `  - ${error}`).join('\n')}\n`);
   process.exit(78);
 }
+
+/** What every service reads; a service's own `config.ts` adds its variables beside these. */
+export interface CommonServiceConfig {
+  projectId: string;
+  port: number;
+  host: string;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** `pull`: streaming pull (local, long-running instances); `push`: only the push endpoints (Cloud Run). */
+  delivery: 'pull' | 'push';
+  /** Hold a nack for a backoff: on against the emulator, which ignores subscription retry policies. */
+  backoffBeforeNack: boolean;
+  policiesDir?: string;
+}
+
+export function readCommonServiceConfig(read: EnvReader, defaultPort: number): CommonServiceConfig {
+  const emulated = read.hostPort('PUBSUB_EMULATOR_HOST') !== undefined;
+  read.hostPort('FIRESTORE_EMULATOR_HOST');
+  const policiesDir = read.optional('ARBITER_POLICIES_DIR');
+  return {
+    projectId: read.string('ARBITER_PROJECT_ID', read.optional('GOOGLE_CLOUD_PROJECT') ?? 'arbiter-local'),
+    port: read.int('PORT', defaultPort, { min: 0, max: 65535 }),
+    host: read.string('HOST', '127.0.0.1'),
+    logLevel: read.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
+    delivery: read.oneOf('ARBITER_DELIVERY', ['pull', 'push'] as const, 'pull'),
+    backoffBeforeNack: read.bool('ARBITER_BACKOFF_BEFORE_NACK', emulated),
+    ...(policiesDir ? { policiesDir } : {}),
+  };
+}

@@ -9,3 +9,4 @@ export * from './config';
 export * from './shutdown';
 export * from './firestore';
 export * from './outbox';
+export * from './service-host';
