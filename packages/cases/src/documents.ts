@@ -32,7 +32,26 @@ export interface CaseRoute {
   batchKey?: string;
   blindReview?: boolean;
   matchedPattern?: { caseId: string; similarity: number };
+  /** Review route: when the SLA reminders fall (epoch ms), earliest first. */
+  reminderAt?: number[];
+  /** Blind review sample: the queue the blind-review copy goes to. */
+  blindReviewQueue?: string;
+  /** Automatic and default routes: what the decision was made on (ADR-0016 "log rationale and evidence snapshot"). */
+  snapshot?: RouteSnapshot;
   routedAt: number;
+}
+
+/** What an automatic or policy-default decision was made on, recorded on the case when it is routed. */
+export interface RouteSnapshot {
+  outcome: string;
+  confidence: number;
+  band: Band;
+  thresholds: Thresholds;
+  model: { name: string; version: string };
+  policy: { id: string; version: string };
+  label?: string;
+  /** Evidence URIs of the prediction. */
+  evidence: string[];
 }
 
 export interface CaseDoc {
