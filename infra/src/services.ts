@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StackEndpoints } from './clients';
+import { stackEnv } from './clients';
+import { logTail } from './emulators';
+import { assertLoopbackHost } from './loopback';
+import { defaultLogDir, repoRoot } from './paths';
+import { freePorts } from './ports';
+
+/** The five services, in start order (consumers downstream first, so nothing waits on a missing one). */
+export const ServiceNames = ['audit-exporter', 'sla-escalator', 'review-queue', 'router', 'confidence-assessor'] as const;
+export type ServiceName = (typeof ServiceNames)[number];
+
+export const DefaultServicePorts: Record<ServiceName, number> = {
+  'confidence-assessor': 8101,
+  router: 8102,
+  'review-queue': 8080,
+  'sla-escalator': 8104,
+  'audit-exporter': 8105,
+};
+
+export interface RunningService {
+  name: ServiceName;
+  pid: number;
+  url: string;
+  logFile: string;
+  process: ChildProcess;
+}
+
+export interface ServicesOptions {
+  endpoints: StackEndpoints;
+  /** Fixed default ports, or ports the OS picks (tests). */
+  ports?: 'default' | 'free';
+  host?: string;
+  logDir?: string;
+  /** Extra environment for every service (e.g. a test policy folder, a short tick). */
+  env?: Record<string, string>;
+  /** Per-service extra environment. */
+  envFor?: Partial<Record<ServiceName, Record<string, string>>>;
+  readyTimeoutMs?: number;
+  /** Which services to start (default: all five). */
+  only?: readonly ServiceName[];
+}
+
+export interface Services {
+  services: readonly RunningService[];
+  urlOf(name: ServiceName): string;
+  /** SIGTERM each (they drain), SIGKILL after the grace period. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+  /** Stop one service abruptly (SIGKILL), as a crash would. */
+  kill(name: ServiceName): Promise<void>;
+  /** Start one service again with the same port and environment. */
+  restart(name: ServiceName): Promise<void>;
+}
+
+/**
+ * Runs the services as separate processes, the way `pnpm start` does and the end-to-end tests need:
+ * `node services/<name>/dist/main.js`, each with the emulator variables, its own port, and its output
+ * in `<logDir>/<name>.log`. Resolves once every `/healthz` answers 200.
+ */
+export async function startServices(options: ServicesOptions): Promise<Services> {
+  const host = options.host ?? '127.0.0.1';
+  assertLoopbackHost(host);
+  const root = repoRoot();
+  const logDir = options.logDir ?? defaultLogDir(root);
+  mkdirSync(logDir, { recursive: true });
+  const names = options.only ?? ServiceNames;
+  const free = options.ports === 'free' ? await freePorts(names.length, host) : [];
+  const ports = new Map<ServiceName, number>(names.map((name, index) => [name, options.ports === 'free' ? (free[index] as number) : DefaultServicePorts[name]]));
+
+  const spawnOne = async (name: ServiceName): Promise<RunningService> => {
+    const port = ports.get(name) as number;
+    const logFile = join(logDir, `${name}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...stackEnv(options.endpoints),
+        ARBITER_ENV: 'local',
+        PORT: String(port),
+        HOST: host,
+        ...options.env,
+        ...options.envFor?.[name],
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const url = `http://${host}:${port}`;
+    await waitHealthy(name, url, child, logFile, options.readyTimeoutMs ?? 60_000);
+    return { name, pid: child.pid as number, url, logFile, process: child };
+  };
+
+  const running = new Map<ServiceName, RunningService>();
+  try {
+    for (const name of names) running.set(name, await spawnOne(name));
+  } catch (error) {
+    await Promise.all([...running.values()].map((service) => terminate(service.process, 5_000)));
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    get services() {
+      return [...running.values()];
+    },
+    urlOf: (name) => {
+      const service = running.get(name);
+      if (!service) throw new Error(`${name} is not running`);
+      return service.url;
+    },
+    stop: (graceMs = 10_000) => {
+      stopping ??= Promise.all([...running.values()].map((service) => terminate(service.process, graceMs))).then(() => undefined);
+      return stopping;
+    },
+    kill: async (name) => {
+      const service = running.get(name);
+      if (service) await terminate(service.process, 0);
+    },
+    restart: async (name) => {
+      const service = running.get(name);
+      if (service) await terminate(service.process, 10_000);
+      running.set(name, await spawnOne(name));
+    },
+  };
+}
+
+async function waitHealthy(name: string, url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${code ?? signal}`;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${name} ${exited} before it was ready:\n${logTail(logFile)}`);
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  await terminate(child, 2_000);
+  throw new Error(`${name} was not healthy within ${timeoutMs} ms:\n${logTail(logFile)}`);
+}
+
+function terminate(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(graceMs === 0 ? 'SIGKILL' : 'SIGTERM');
+  });
+}
