@@ -19,7 +19,7 @@ const moduleNameMapper = Object.fromEntries(
   Object.entries(workspace).map(([name, dir]) => [`^${name}$`, path.join(__dirname, dir)]),
 );
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.tests.json'), isolatedModules: true }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.tests.json') }],
 };
 const common = {
   rootDir: __dirname,
