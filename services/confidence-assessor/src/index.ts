@@ -1,1 +1,4 @@
-export {};
+export * from './assess-prediction';
+export * from './firestore.case-openings';
+export * from './app';
+export * from './config';

@@ -1,1 +1,4 @@
-export {};
+export * from './route-case';
+export * from './firestore.routing-cases';
+export * from './app';
+export * from './config';

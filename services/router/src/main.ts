@@ -1,0 +1,51 @@
+/**
+ * Composition root of the router: config → logger → Firestore → policies → ServiceHost → outbox
+ * relay → listen → close on SIGTERM/SIGINT.
+ */
+import path from 'node:path';
+import { CaseStore } from '@arbiter/cases';
+import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
+import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { buildRouterApp, ROUTER_SOURCE } from './app';
+import { describeConfig, SERVICE_NAME } from './config';
+import { FirestoreApprovedPatterns, FirestoreRoutingCases } from './firestore.routing-cases';
+
+/** services/router/dist/main.js → the repository root. */
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(SERVICE_NAME, describeConfig);
+  const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
+
+  const policies = loadPolicies(policiesDirFrom({ ARBITER_POLICIES_DIR: config.policiesDir }, repoRoot));
+  if (!policies.ok) {
+    const errors = policies.error.errors;
+    logger.fatal({ code: policies.error.code, problems: errors.length }, `${policies.error.message}:\n${formatPolicyErrors(errors)}`);
+    process.stderr.write(`${SERVICE_NAME}: ${policies.error.message}:\n${formatPolicyErrors(errors)}\n`);
+    process.exit(78);
+  }
+
+  const firestore = createFirestore(config.projectId);
+  const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
+  const relay = new OutboxRelay(firestore, host.publisher, logger, { sweepEveryMs: config.outboxSweepMs, olderThanMs: 3_000, batch: 200 });
+  const store = new CaseStore(firestore, relay);
+  buildRouterApp({
+    host,
+    cases: new FirestoreRoutingCases(store, ROUTER_SOURCE),
+    patterns: new FirestoreApprovedPatterns(store, config.fastTrackPatternLimit),
+    policies: policies.value,
+    clock: systemClock,
+  });
+
+  relay.start();
+  host.onClose({ name: 'outbox relay', close: () => relay.close() });
+  host.onClose({ name: 'firestore', close: () => firestore.terminate() });
+  await host.start(config.port, config.host);
+  logger.info({ policies: policies.value.list().map((p) => `${p.id}@${p.version}`) }, 'policies loaded');
+  closeOnSignals(logger, [{ name: 'service host', close: () => host.close() }]);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${SERVICE_NAME}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
