@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import { assessCase, inSample, type ApprovedPattern, type CaseOpened, type PredictionSubmitted } from '@arbiter/core';
+import { buildDecision, caseDocFromOpened, decisionIdOf, producedEvent, type CaseDoc, type PatternDoc } from '@arbiter/cases';
+import { idFromEventIdentity } from '@arbiter/platform';
+import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
+import type { ApprovedPatterns, RouteApplied, RoutePlan, RoutingCases } from './route-case';
+
+export const policies: PolicyRegistry = (() => {
+  const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', 'policies'));
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  return loaded.value;
+})();
+
+export const policyOf = (id: string) => {
+  const p = policies.get(id);
+  if (!p.ok) throw new Error(p.error.message);
+  return p.value;
+};
+
+let counter = 0;
+/** A case id (as the assessor derives it) that is, or is not, sampled for blind review at `rate`. */
+export function caseIdWhere(sampled: boolean, rate: number): string {
+  for (;;) {
+    counter += 1;
+    const caseId = idFromEventIdentity('case', '//test', `pred-${counter}`);
+    if (inSample(`blind-review:${caseId}`, rate) === sampled) return caseId;
+  }
+}
+
+export function cleanliness(confidence: number, overrides: Partial<PredictionSubmitted> = {}): PredictionSubmitted {
+  return {
+    useCase: 'vehicle-cleanliness',
+    subject: { type: 'booking', id: 'bk-1' },
+    model: { name: 'cleanliness-vit', version: '2.3.0' },
+    prediction: { label: 'dirty', confidence },
+    evidence: [
+      { uri: 'gs://evidence/bk-1/before-1.jpg', role: 'baseline' },
+      { uri: 'gs://evidence/bk-1/after-1.jpg', role: 'return' },
+    ],
+    ...overrides,
+  };
+}
+
+export function hitlOpt(useCase: string, confidence: number, overrides: Partial<PredictionSubmitted> = {}): PredictionSubmitted {
+  return {
+    useCase,
+    subject: { type: 'endpoint', id: 'GET /api/journey/recommendations/{id}' },
+    model: { name: 'journey-engine-assessor', version: '4.1.0' },
+    prediction: { label: 'approve', confidence },
+    ...overrides,
+  };
+}
+
+/** The `case.opened` the assessor would have produced for `prediction`. */
+export function openedOf(caseId: string, prediction: PredictionSubmitted, openedAt: Date): CaseOpened {
+  const policy = policyOf(prediction.useCase);
+  const assessed = assessCase(prediction, policy);
+  if (!assessed.ok) throw new Error(assessed.error.message);
+  return {
+    caseId,
+    useCase: prediction.useCase,
+    policy: { id: policy.id, version: policy.version },
+    subject: prediction.subject,
+    model: prediction.model,
+    confidence: assessed.value.confidence,
+    confidenceSource: assessed.value.confidenceSource,
+    band: assessed.value.band,
+    thresholds: assessed.value.thresholds,
+    prediction,
+    sourceEvent: { id: `src-${caseId}`, source: '//test' },
+    openedAt: openedAt.toISOString(),
+  };
+}
+
+export function openedEvent(opened: CaseOpened): ArbiterEvent<typeof EventTypes.caseOpened> {
+  const event = createEvent({ type: EventTypes.caseOpened, source: '/arbiter/confidence-assessor', id: `opened_${opened.caseId}`, subject: opened.caseId, data: opened });
+  if (!event.ok) throw new Error(event.error.message);
+  return event.value;
+}
+
+/**
+ * The in-memory twin of `FirestoreRoutingCases`: the plan runs against a copy of the case, the route
+ * is written, and a decision is made only when the case has none (the one-decision rule).
+ */
+export class InMemoryRoutingCases implements RoutingCases {
+  readonly cases = new Map<string, CaseDoc>();
+  readonly patterns = new Map<string, PatternDoc>();
+  readonly staged: ArbiterEvent[] = [];
+
+  constructor(private readonly source = '/arbiter/router') {}
+
+  put(opened: CaseOpened): CaseDoc {
+    const doc = caseDocFromOpened(opened);
+    this.cases.set(doc.caseId, doc);
+    return doc;
+  }
+
+  async route(caseId: string, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied> {
+    const current = this.cases.get(caseId);
+    if (!current) return { kind: 'missing' };
+    const step = plan(structuredClone(current));
+    if (step.kind !== 'route') return step;
+    const next: CaseDoc = { ...current, route: step.route, status: step.status };
+    const [routed, ...rest] = step.events;
+    const events = routed ? [routed] : [];
+    let decided = false;
+    if (step.decision && !current.decision) {
+      const decision = buildDecision(current, step.policy, step.decision);
+      Object.assign(next, { decision, status: 'decided', decidedAt: now.getTime() });
+      events.push(producedEvent(EventTypes.decisionMade, this.source, decision, { id: decisionIdOf(caseId), subject: caseId, time: now }));
+      decided = true;
+    }
+    events.push(...rest);
+    this.cases.set(caseId, next);
+    this.staged.push(...events);
+    return { kind: 'route', route: step.route, decided, events };
+  }
+}
+
+export class InMemoryApprovedPatterns implements ApprovedPatterns {
+  readonly calls: string[] = [];
+  constructor(readonly patterns: ApprovedPattern[] = []) {}
+  async recent(useCase: string): Promise<ApprovedPattern[]> {
+    this.calls.push(useCase);
+    return this.patterns;
+  }
+}
