@@ -1,0 +1,55 @@
+import { readCommonServiceConfig, type CommonServiceConfig, type EnvReader } from '@arbiter/platform';
+import { businessMillis, validateDuration } from '@arbiter/core';
+
+/** The documented local-only signing secret (`ARBITER_ENV=local`). Never valid outside local. */
+export const LOCAL_AUTH_SECRET = 'arbiter-local-review-queue-secret-not-for-production';
+
+export interface ReviewQueueConfig extends CommonServiceConfig {
+  /** `local` allows the documented default token secret; anything else requires `ARBITER_AUTH_SECRET`. */
+  env: 'local' | 'dev' | 'staging' | 'prod';
+  /** HS256 secret for reviewer tokens (at least 32 bytes). */
+  authSecret: string;
+  /** How long a claim lasts (ISO duration), and the same in milliseconds. */
+  claimLease: string;
+  claimLeaseMs: number;
+  /** "Next case" picks at random among this many top items, so concurrent reviewers rarely collide. */
+  claimSpread: number;
+  /** Local evidence files served under `/evidence/...` (the local `EvidenceUrlSigner`). */
+  evidenceDir: string;
+  /** Base URL evidence links point at; default `http://<host>:<port>`. */
+  publicUrl?: string;
+}
+
+export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
+  const common = readCommonServiceConfig(read, 8080);
+  const env = read.oneOf('ARBITER_ENV', ['local', 'dev', 'staging', 'prod'] as const, 'local');
+  const configured = read.optional('ARBITER_AUTH_SECRET');
+  let authSecret = configured ?? '';
+  if (configured === undefined) {
+    if (env === 'local') authSecret = LOCAL_AUTH_SECRET;
+    else read.errors.push(`ARBITER_AUTH_SECRET is required when ARBITER_ENV=${env} (the local default secret is for ARBITER_ENV=local only)`);
+  } else if (Buffer.byteLength(configured) < 32) {
+    read.errors.push('ARBITER_AUTH_SECRET must be at least 32 bytes (HS256 key)');
+  } else if (env !== 'local' && configured === LOCAL_AUTH_SECRET) {
+    read.errors.push('ARBITER_AUTH_SECRET must not be the documented local secret outside ARBITER_ENV=local');
+  }
+  const claimLease = read.string('ARBITER_CLAIM_LEASE', 'PT10M');
+  let claimLeaseMs = 600_000;
+  const problem = validateDuration(claimLease, 'wall');
+  if (problem) read.errors.push(`ARBITER_CLAIM_LEASE must be an ISO-8601 duration such as PT10M (${problem.message})`);
+  else {
+    claimLeaseMs = businessMillis(claimLease);
+    if (!(claimLeaseMs > 0)) read.errors.push('ARBITER_CLAIM_LEASE must be longer than zero');
+  }
+  const publicUrl = read.optional('ARBITER_PUBLIC_URL');
+  return {
+    ...common,
+    env,
+    authSecret,
+    claimLease,
+    claimLeaseMs,
+    claimSpread: read.int('ARBITER_CLAIM_SPREAD', 10, { min: 1, max: 50 }),
+    evidenceDir: read.string('ARBITER_EVIDENCE_DIR', 'services/review-queue/sample-evidence'),
+    ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, '') } : {}),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The reviewer API under `/api` (documented in `openapi.yaml`). Every route authenticates the bearer
+ * token, validates its input, calls one use case, and maps a failure code to its status with
+ * `httpStatusOf` — the only place codes become statuses.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Failure, Result } from '@arbiter/core';
+import { httpStatusOf, type Logger } from '@arbiter/platform';
+import { bearerTokenOf, verifyToken, type Principal } from '../auth';
+import { UseCaseError, attempt } from '../use-cases/common';
+import { parseBatchDecisionBody, parseDecisionBody, parseEmptyBody, parseEvidenceRequestBody, parsePageQuery, parseReleaseBody } from '../validation';
+import type { ReviewQueueUseCases } from '../app';
+
+export interface ApiDeps {
+  authSecret: string;
+  useCases: ReviewQueueUseCases;
+  logger: Logger;
+  now: () => Date;
+}
+
+type Authed = Request & { principal?: Principal };
+
+const sendError = (res: Response, failure: Failure): void => {
+  res.status(httpStatusOf(failure.code)).json({ error: { code: failure.code, message: failure.message } });
+};
+
+export function apiRouter(deps: ApiDeps): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '256kb', strict: false, type: () => true }));
+
+  router.use(async (req: Authed, res, next) => {
+    const token = bearerTokenOf(req.get('authorization'));
+    if (!token) return sendError(res, { code: 'AUTH.UNAUTHENTICATED', message: 'send Authorization: Bearer <token> (mint one with pnpm token)' });
+    const principal = await verifyToken(token, deps.authSecret, deps.now());
+    if (!principal.ok) return sendError(res, principal.error);
+    req.principal = principal.value;
+    next();
+  });
+
+  /** Wraps a route: parse → use case → JSON, with expected failures mapped to statuses. */
+  const route =
+    <T>(handler: (req: Authed, p: Principal) => Promise<T>, status = 200) =>
+    async (req: Authed, res: Response): Promise<void> => {
+      const result = await attempt(() => handler(req, req.principal as Principal));
+      if (!result.ok) return sendError(res, result.error);
+      res.status(status).json(result.value);
+    };
+
+  const param = (req: Request, name: string): string => String(req.params[name] ?? '');
+  const parsed = <T>(r: Result<T>): T => {
+    if (!r.ok) throw new UseCaseError(r.error);
+    return r.value;
+  };
+
+  const u = deps.useCases;
+  router.get('/queues', route((_req, p) => u.listQueues(p)));
+  router.get('/queues/:queue/items', route(async (req, p) => u.listItems(p, param(req, 'queue'), parsed(parsePageQuery(req.query as Record<string, unknown>)))));
+  router.post('/queues/:queue/next', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return u.claimNext(p, param(req, 'queue')); }));
+  router.post('/items/:itemId/claim', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return { item: await u.claimItem(p, param(req, 'itemId')) }; }));
+  router.post('/items/:itemId/release', route(async (req, p) => u.releaseItem(p, param(req, 'itemId'), parsed(parseReleaseBody(req.body)))));
+  router.get('/cases/:caseId', route((req, p) => u.getCaseView(p, param(req, 'caseId'))));
+  router.get('/cases/:caseId/evidence/:index', route(async (req, p) => {
+    const raw = param(req, 'index');
+    if (!/^\d{1,4}$/.test(raw)) throw new UseCaseError({ code: 'VALIDATION.INVALID_PATH', message: 'index must be the evidence index (0, 1, …) from the case view' });
+    return u.openEvidence(p, param(req, 'caseId'), Number(raw));
+  }));
+  router.post('/cases/:caseId/decision', route(async (req, p) => u.decideCase(p, param(req, 'caseId'), parsed(parseDecisionBody(req.body)))));
+  router.post('/batches/decision', route(async (req, p) => u.decideBatch(p, parsed(parseBatchDecisionBody(req.body)))));
+  router.post('/cases/:caseId/evidence-request', route(async (req, p) => u.requestEvidence(p, param(req, 'caseId'), parsed(parseEvidenceRequestBody(req.body)))));
+  router.get('/disputes/:subjectType/:subjectId', route((req, p) => u.getDisputeView(p, param(req, 'subjectType'), param(req, 'subjectId'))));
+  router.get('/lead/overview', route((_req, p) => u.leadOverview(p)));
+
+  router.use((_req: Request, res: Response) => sendError(res, { code: 'API.NOT_FOUND', message: 'no such endpoint; see services/review-queue/openapi.yaml' }));
+  // Body parser and unexpected errors.
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = error as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') return sendError(res, { code: 'VALIDATION.INVALID_JSON', message: 'the body is not valid JSON' });
+    if (e.type === 'entity.too.large') return sendError(res, { code: 'VALIDATION.TOO_LARGE', message: 'the body is larger than 256 kB' });
+    deps.logger.error({ err: error }, 'unexpected API error');
+    return sendError(res, { code: 'INTERNAL', message: 'unexpected error; see the service log' });
+  });
+  return router;
+}

@@ -1,0 +1,46 @@
+/** Composition root: config → logger → Firestore → policies → host → outbox relay → listen → close on signals. */
+import { join } from 'node:path';
+import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
+import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { createReviewQueueApp } from './app';
+import { describeReviewQueueConfig } from './config';
+import { LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit('review-queue', describeReviewQueueConfig);
+  const logger = createLogger({ service: 'review-queue', level: config.logLevel });
+  const repoRoot = join(__dirname, '..', '..', '..');
+  const policies = loadPolicies(config.policiesDir ? policiesDirFrom({ ARBITER_POLICIES_DIR: config.policiesDir }, repoRoot) : policiesDirFrom(process.env, repoRoot));
+  if (!policies.ok) {
+    logger.fatal({ code: policies.error.code }, `policies do not load:\n${formatPolicyErrors(policies.error.errors)}`);
+    process.exit(78);
+  }
+  const firestore = createFirestore(config.projectId);
+  const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
+  const relay = new OutboxRelay(firestore, host.publisher, logger);
+  let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  createReviewQueueApp({
+    host,
+    firestore,
+    relay,
+    policies: policies.value,
+    clock: systemClock,
+    logger,
+    signer: new LocalEvidenceUrlSigner(() => baseUrl),
+    authSecret: config.authSecret,
+    claimLeaseMs: config.claimLeaseMs,
+    claimSpread: config.claimSpread,
+    evidenceDir: evidenceDirOf(repoRoot, config.evidenceDir),
+  });
+  relay.start();
+  host.onClose({ name: 'outbox relay', close: () => relay.close() });
+  host.onClose({ name: 'firestore', close: () => firestore.terminate() });
+  const port = await host.start(config.port, config.host);
+  if (!config.publicUrl) baseUrl = `http://${config.host}:${port}`;
+  closeOnSignals(logger, [{ name: 'review-queue host', close: () => host.close() }]);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`review-queue failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,140 @@
+/**
+ * Claims are leases on one queue item, taken in a transaction on that one document. "Next case"
+ * reads the top of the queue without a transaction, picks one of the top few at random (so twenty
+ * reviewers asking at once spread over twenty documents instead of fighting for one), and claims it
+ * in a transaction that re-reads it; if someone was faster it tries another.
+ */
+import { FieldValue } from '@google-cloud/firestore';
+import type { QueueItemDoc } from '@arbiter/cases';
+import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import type { Principal } from '../auth';
+import { isLeadLike, mayWorkItem, mayWorkQueue } from '../access';
+import { byPriorityOrder } from '../review-store';
+import { actorOf, event, holdsClaim, isClaimable, itemView, leadActorOf, QueueCatalog, reject, releasedOnExpiry, type ItemView, type UseCaseDeps } from './common';
+
+export interface ClaimDeps extends UseCaseDeps {
+  catalog: QueueCatalog;
+  leaseMs: number;
+  /** How many top items "next" chooses among. */
+  spread: number;
+  random?: () => number;
+}
+
+function claimedEvent(item: QueueItemDoc, claimant: { id: string; role: string }, leaseUntil: number, now: Date): ArbiterEvent {
+  return event(
+    EventTypes.caseClaimed,
+    { caseId: item.caseId, useCase: item.useCase, queue: item.queue, claimedBy: claimant, leaseUntil: new Date(leaseUntil).toISOString(), claimedAt: now.toISOString() },
+    item.caseId,
+    now,
+  );
+}
+
+/** Claims `itemId` for `p` if it is still claimable (or renews p's own claim). Undefined when someone else got it. */
+async function claimOne(deps: ClaimDeps, p: Principal, itemId: string, options: { renewOwn: boolean }): Promise<QueueItemDoc | undefined> {
+  const now = deps.clock.now();
+  const nowMs = now.getTime();
+  const leaseUntil = nowMs + deps.leaseMs;
+  return deps.store.cases.transact(async (tx) => {
+    const item = await deps.store.readInTx<QueueItemDoc>(tx, deps.store.itemRef(itemId));
+    if (!item) return { result: undefined, events: [] };
+    const own = holdsClaim(item, p.id, nowMs);
+    if (!(isClaimable(item, nowMs) || (options.renewOwn && own))) return { result: undefined, events: [] };
+    const ref = deps.catalog.get(item.queue);
+    if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return { result: undefined, events: [] };
+    const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil, claimedAt: own && item.claim ? item.claim.claimedAt : nowMs };
+    tx.update(deps.store.itemRef(itemId), { status: 'claimed', claim });
+    const expired = own ? [] : releasedOnExpiry(item, now);
+    return { result: { ...item, status: 'claimed', claim }, events: [...expired, claimedEvent(item, actorOf(p), leaseUntil, now)] };
+  }, now);
+}
+
+export function createClaimNext(deps: ClaimDeps) {
+  const random = deps.random ?? Math.random;
+  return async (p: Principal, queueId: string): Promise<{ item: ItemView | null; attempts: number }> => {
+    const ref = deps.catalog.get(queueId);
+    if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
+    if (!mayWorkQueue(p, ref.queue)) return reject('AUTH.FORBIDDEN', `your roles do not allow working queue ${queueId}`);
+    const nowMs = deps.clock.now().getTime();
+    // One case at a time: a reviewer who already holds a live claim in this queue gets it back.
+    const mine = (await deps.store.claimedBy(queueId, p.id)).filter((i) => holdsClaim(i, p.id, nowMs)).sort(byPriorityOrder)[0];
+    if (mine) return { item: itemView(mine, { revealBlind: false }), attempts: 0 };
+    let attempts = 0;
+    const tried = new Set<string>();
+    for (let round = 0; round < 4; round += 1) {
+      const now = deps.clock.now().getTime();
+      const [open, expired] = await Promise.all([deps.store.openItems(queueId, deps.spread * 2), deps.store.expiredClaims(queueId, now, deps.spread)]);
+      const candidates = [...(open?.items ?? []), ...expired]
+        .filter((i) => !tried.has(i.itemId) && mayWorkItem(p, i, ref.queue, now))
+        .sort(byPriorityOrder)
+        .slice(0, deps.spread);
+      if (candidates.length === 0) return { item: null, attempts };
+      // Try the top few in a random order.
+      const order = candidates.map((c) => ({ c, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.c);
+      for (const candidate of order) {
+        attempts += 1;
+        tried.add(candidate.itemId);
+        const claimed = await claimOne(deps, p, candidate.itemId, { renewOwn: false });
+        if (claimed) return { item: itemView(claimed), attempts };
+      }
+    }
+    return { item: null, attempts };
+  };
+}
+
+export function createClaimItem(deps: ClaimDeps) {
+  return async (p: Principal, itemId: string): Promise<ItemView> => {
+    const item = await deps.store.getItem(itemId);
+    if (!item) return reject('ITEM.NOT_FOUND', `there is no queue item ${itemId}`);
+    const ref = deps.catalog.get(item.queue);
+    const nowMs = deps.clock.now().getTime();
+    if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return reject('AUTH.FORBIDDEN', `your roles do not allow working items of queue ${item.queue}`);
+    if (item.status === 'done') return reject('ITEM.CONFLICT', `item ${itemId} is done`);
+    if (item.status === 'awaiting-evidence') return reject('ITEM.CONFLICT', `item ${itemId} is waiting for evidence from the crew; it comes back to the queue when evidence arrives`);
+    const claimed = await claimOne(deps, p, itemId, { renewOwn: true });
+    if (claimed) return itemView(claimed);
+    const now = await deps.store.getItem(itemId);
+    if (now?.status === 'claimed' && now.claim) return reject('ITEM.CLAIMED_BY_OTHER', `item ${itemId} is claimed by ${now.claim.reviewerId} until ${new Date(now.claim.leaseUntil).toISOString()}`);
+    return reject('ITEM.CONFLICT', `item ${itemId} can no longer be claimed (status ${now?.status ?? 'gone'})`);
+  };
+}
+
+export interface ReleaseResult {
+  item: ItemView;
+  reassignedTo?: string;
+}
+
+/** Release: the holder their own claim; a lead (or admin) anyone's, optionally reassigning it. */
+export function createReleaseItem(deps: ClaimDeps) {
+  return async (p: Principal, itemId: string, body: { reassignTo?: string }): Promise<ReleaseResult> => {
+    const lead = isLeadLike(p);
+    if (body.reassignTo !== undefined && !lead) return reject('AUTH.FORBIDDEN', 'only a lead may reassign a claim');
+    const now = deps.clock.now();
+    const nowMs = now.getTime();
+    return deps.store.cases.transact<ReleaseResult>(async (tx) => {
+      const item = await deps.store.readInTx<QueueItemDoc>(tx, deps.store.itemRef(itemId));
+      if (!item) return reject('ITEM.NOT_FOUND', `there is no queue item ${itemId}`);
+      const ref = deps.catalog.get(item.queue);
+      if (!ref || !(lead || mayWorkItem(p, item, ref.queue, nowMs))) return reject('AUTH.FORBIDDEN', `your roles do not allow working items of queue ${item.queue}`);
+      if (item.status !== 'claimed' || !item.claim) return reject('ITEM.CONFLICT', `item ${itemId} is not claimed (status ${item.status})`);
+      const own = item.claim.reviewerId === p.id;
+      if (!own && !lead) return reject('AUTH.FORBIDDEN', `item ${itemId} is claimed by someone else; only a lead may release it`);
+      const releasedBy = own ? actorOf(p) : leadActorOf(p);
+      const base = { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy, releasedAt: now.toISOString() };
+      if (body.reassignTo !== undefined) {
+        const leaseUntil = nowMs + deps.leaseMs;
+        const claim = { reviewerId: body.reassignTo, role: 'reviewer', leaseUntil, claimedAt: nowMs };
+        tx.update(deps.store.itemRef(itemId), { status: 'claimed', claim });
+        const to = { id: body.reassignTo, role: 'reviewer' };
+        const events = [
+          event(EventTypes.caseReleased, { ...base, reason: 'reassigned', reassignedTo: to }, item.caseId, now),
+          claimedEvent(item, to, leaseUntil, now),
+        ];
+        return { result: { item: itemView({ ...item, status: 'claimed', claim }, { revealBlind: true }), reassignedTo: body.reassignTo }, events };
+      }
+      tx.update(deps.store.itemRef(itemId), { status: 'open', claim: FieldValue.delete() });
+      const { claim: _dropped, ...rest } = item;
+      void _dropped;
+      return { result: { item: itemView({ ...rest, status: 'open' }, { revealBlind: lead }) }, events: [event(EventTypes.caseReleased, { ...base, reason: 'released' }, item.caseId, now)] };
+    }, now);
+  };
+}

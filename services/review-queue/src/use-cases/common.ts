@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { producedEvent, type QueueItemDoc } from '@arbiter/cases';
+import { EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
+import { fail, type ActorRef, type Failure, type Policy, type QueueSpec } from '@arbiter/core';
+import { isTransientFirestoreError, type Clock } from '@arbiter/platform';
+import type { PolicyRegistry } from '@arbiter/policy';
+import type { Principal } from '../auth';
+import { isLeadLike } from '../access';
+import type { ReviewStore } from '../review-store';
+
+/** The CloudEvents `source` of everything this service produces. */
+export const SOURCE = '/arbiter/review-queue';
+
+export interface UseCaseDeps {
+  store: ReviewStore;
+  policies: PolicyRegistry;
+  clock: Clock;
+}
+
+export interface QueueRef {
+  policy: Policy;
+  queue: QueueSpec;
+}
+
+/** Every queue of every loaded policy, by id. */
+export class QueueCatalog {
+  private readonly byId = new Map<string, QueueRef>();
+  constructor(policies: PolicyRegistry) {
+    for (const policy of policies.list()) for (const queue of policy.queues) this.byId.set(queue.id, { policy, queue });
+  }
+  get(queueId: string): QueueRef | undefined {
+    return this.byId.get(queueId);
+  }
+  all(): QueueRef[] {
+    return [...this.byId.values()];
+  }
+}
+
+/** A use case's expected failure: a code (mapped to HTTP by `httpStatusOf`) and a message. */
+export class UseCaseError extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+export const reject = (code: string, message: string): never => {
+  throw new UseCaseError({ code, message });
+};
+
+/** Runs a use case body; expected failures and transient Firestore trouble become failure values. */
+export async function attempt<T>(body: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Failure }> {
+  try {
+    return { ok: true, value: await body() };
+  } catch (error) {
+    if (error instanceof UseCaseError) return fail(error.failure);
+    if (isTransientFirestoreError(error)) return fail({ code: 'UNAVAILABLE.FIRESTORE', message: 'the case store is busy; try again' });
+    throw error;
+  }
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The actor the events name: the caller's most specific working role. */
+export function actorOf(p: Principal): ActorRef {
+  const role = (['reviewer', 'on-call', 'lead', 'admin', 'auditor', 'support'] as const).find((r) => p.roles.includes(r)) ?? 'reviewer';
+  return { id: p.id, role };
+}
+
+/** Acting on someone else's claim: as lead (or admin). */
+export const leadActorOf = (p: Principal): ActorRef => ({ id: p.id, role: p.roles.includes('lead') ? 'lead' : isLeadLike(p) ? 'admin' : 'reviewer' });
+
+export function event<T extends EventType>(type: T, data: EventDataMap[T], caseId: string, now: Date, id: string = randomUUID()): ArbiterEvent {
+  return producedEvent(type, SOURCE, data, { id, subject: caseId, time: now }) as ArbiterEvent;
+}
+
+/** Whether an item is free to be claimed: open, or claimed under a lease that ran out. */
+export const isClaimable = (item: QueueItemDoc, nowMs: number): boolean =>
+  item.status === 'open' || (item.status === 'claimed' && (item.claim?.leaseUntil ?? 0) <= nowMs);
+
+export const holdsClaim = (item: QueueItemDoc, reviewerId: string, nowMs: number): boolean =>
+  item.status === 'claimed' && item.claim?.reviewerId === reviewerId && item.claim.leaseUntil > nowMs;
+
+export function releasedOnExpiry(item: QueueItemDoc, now: Date): ArbiterEvent[] {
+  if (item.status !== 'claimed' || !item.claim) return [];
+  return [
+    event(
+      EventTypes.caseReleased,
+      { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy: { id: 'review-queue', role: 'system' }, reason: 'lease-expired', releasedAt: now.toISOString() },
+      item.caseId,
+      now,
+    ),
+  ];
+}
+
+/** An item as the API shows it. Blind items hide the model's label and confidence. */
+export interface ItemView {
+  itemId: string;
+  caseId: string;
+  useCase: string;
+  queue: string;
+  purpose: string;
+  status: string;
+  lane: number;
+  priority: number;
+  priorityReasons: string[];
+  enqueuedAt: string;
+  dueAt: string;
+  batchKey?: string;
+  blind: boolean;
+  claim?: { reviewerId: string; leaseUntil: string; claimedAt: string };
+  summary: { subject: { type: string; id: string }; model: { name: string; version: string }; category?: string; label?: string; confidence?: number; band?: string };
+}
+
+export function itemView(item: QueueItemDoc, options: { revealBlind?: boolean } = {}): ItemView {
+  const hide = item.blind && !options.revealBlind;
+  const s = item.summary;
+  return {
+    itemId: item.itemId,
+    caseId: item.caseId,
+    useCase: item.useCase,
+    queue: item.queue,
+    purpose: item.purpose,
+    status: item.status,
+    lane: item.lane,
+    priority: item.priority,
+    priorityReasons: item.priorityReasons,
+    enqueuedAt: iso(item.enqueuedAt),
+    dueAt: iso(item.dueAt),
+    ...(item.batchKey !== undefined ? { batchKey: item.batchKey } : {}),
+    blind: item.blind,
+    ...(item.claim && item.status === 'claimed' ? { claim: { reviewerId: item.claim.reviewerId, leaseUntil: iso(item.claim.leaseUntil), claimedAt: iso(item.claim.claimedAt) } } : {}),
+    summary: {
+      subject: s.subject,
+      model: s.model,
+      ...(s.category !== undefined ? { category: s.category } : {}),
+      ...(hide ? {} : { ...(s.label !== undefined ? { label: s.label } : {}), confidence: s.confidence, band: s.band }),
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The two consumers: a routed case becomes a queue item; submitted evidence puts its case back in
+ * the queue ahead of new work. Both are idempotent: the item is created only if absent, and the
+ * evidence submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction.
+ */
+import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
+import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import { blindReviewQueueOf, caseDueAt, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
+import { idFromEventIdentity, permanentFailure, type EventHandler, type HandlerFailure } from '@arbiter/platform';
+import type { UseCaseDeps } from './common';
+
+export const ENQUEUE_SUBSCRIPTION = 'review-queue.enqueue-on-case-routed';
+export const REQUEUE_SUBSCRIPTION = 'review-queue.requeue-on-evidence-submitted';
+
+type Outcome = Result<{ created: string[] } | { requeued: boolean; duplicate: boolean }, HandlerFailure>;
+
+function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blind-review', routed: CaseRouted, now: Date): QueueItemDoc {
+  const routedAt = Date.parse(routed.routedAt);
+  const start = Number.isNaN(routedAt) ? now : new Date(routedAt);
+  const computed = priorityScore(caseDoc.prediction, queue.priority, start);
+  const priority = routed.priority && purpose === 'decision' ? routed.priority : computed;
+  const given = purpose === 'decision' && routed.dueAt ? Date.parse(routed.dueAt) : NaN;
+  const dueAt = Number.isNaN(given) ? caseDueAt(new Date(caseDoc.openedAt), queue.sla, queue.calendar, computed.slaTarget).getTime() : given;
+  const reminders = purpose === 'decision' && routed.reminderAt?.length
+    ? routed.reminderAt.map((r) => Date.parse(r)).filter((t) => !Number.isNaN(t))
+    : reminderTimes(new Date(dueAt), queue.sla, queue.calendar).map((r) => r.at.getTime());
+  const firstReminder = reminders.filter((t) => t > caseDoc.openedAt && t < dueAt).sort((a, b) => a - b)[0];
+  const label = caseDoc.prediction.prediction?.label;
+  return {
+    itemId: queueItemId(caseDoc.caseId, purpose),
+    caseId: caseDoc.caseId,
+    useCase: caseDoc.useCase,
+    queue: queue.id,
+    purpose,
+    status: 'open',
+    lane: 1,
+    priority: priority.score,
+    priorityReasons: priority.reasons,
+    enqueuedAt: now.getTime(),
+    dueAt,
+    ...(purpose === 'decision' && routed.batchKey ? { batchKey: routed.batchKey } : {}),
+    blind: purpose === 'blind-review',
+    sla: { sent: [], nextCheckAt: firstReminder ?? dueAt },
+    summary: {
+      ...(label !== undefined ? { label } : {}),
+      confidence: caseDoc.confidence,
+      band: caseDoc.band,
+      model: caseDoc.model,
+      subject: caseDoc.subject,
+      ...(caseDoc.prediction.category !== undefined ? { category: caseDoc.prediction.category } : {}),
+    },
+  };
+}
+
+export function createEnqueueOnCaseRouted(deps: UseCaseDeps): EventHandler {
+  return async (event): Promise<Outcome | void> => {
+    if (event.type !== EventTypes.caseRouted) return;
+    const routed = (event as ArbiterEvent<typeof EventTypes.caseRouted>).data;
+    if (routed.route !== 'review' && routed.blindReview !== true) return;
+    const policyResult = deps.policies.get(routed.useCase);
+    if (!policyResult.ok) return { ok: false, error: permanentFailure(policyResult.error.code, policyResult.error.message) };
+    const policy = policyResult.value;
+    const wanted: Array<{ purpose: 'decision' | 'blind-review'; queueId: string }> = [];
+    if (routed.route === 'review') {
+      if (!routed.queue) return { ok: false, error: permanentFailure('CASE.INVALID_ROUTE', `case ${routed.caseId} was routed to review without a queue`) };
+      wanted.push({ purpose: 'decision', queueId: routed.queue });
+    }
+    if (routed.blindReview === true) wanted.push({ purpose: 'blind-review', queueId: routed.queue ?? blindReviewQueueOf(policy) });
+    const queues = wanted.map((w) => ({ ...w, queue: policy.queues.find((q) => q.id === w.queueId) }));
+    const missing = queues.find((q) => q.queue === undefined);
+    if (missing) return { ok: false, error: permanentFailure('CASE.INVALID_ROUTE', `queue ${missing.queueId} is not a queue of policy ${policy.id}`) };
+
+    const now = deps.clock.now();
+    return deps.store.cases.transact(async (tx) => {
+      const caseDoc = await deps.store.readInTx<CaseDoc>(tx, deps.store.caseRef(routed.caseId));
+      if (!caseDoc) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `case ${routed.caseId} does not exist`) } as Outcome, events: [] };
+      const refs = queues.map((q) => deps.store.itemRef(queueItemId(routed.caseId, q.purpose)));
+      const existing = await tx.getAll(...refs);
+      const created: string[] = [];
+      queues.forEach((q, i) => {
+        if (existing[i]?.exists) return;
+        const item = newItem(caseDoc, q.queue as QueueSpec, q.purpose, routed, now);
+        tx.create(refs[i] as DocumentReference, item);
+        created.push(item.itemId);
+      });
+      if (routed.route === 'review' && caseDoc.status === 'opened') tx.update(deps.store.caseRef(caseDoc.caseId), { status: 'in-review' });
+      return { result: ok({ created }) as Outcome, events: [] };
+    }, now);
+  };
+}
+
+export function createRequeueOnEvidenceSubmitted(deps: UseCaseDeps): EventHandler {
+  return async (event): Promise<Outcome | void> => {
+    if (event.type !== EventTypes.evidenceSubmitted) return;
+    const submitted: EvidenceSubmitted = (event as ArbiterEvent<typeof EventTypes.evidenceSubmitted>).data;
+    const now = deps.clock.now();
+    const marker = deps.store.processedRef(REQUEUE_SUBSCRIPTION, idFromEventIdentity('evs', event.source, event.id));
+    return deps.store.cases.transact(async (tx) => {
+      const [markerSnap, caseSnap, itemSnap] = await tx.getAll(marker, deps.store.caseRef(submitted.caseId), deps.store.itemRef(queueItemId(submitted.caseId, 'decision')));
+      if (markerSnap?.exists) return { result: ok({ requeued: false, duplicate: true }) as Outcome, events: [] };
+      if (!caseSnap?.exists) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `evidence submitted for unknown case ${submitted.caseId}`) } as Outcome, events: [] };
+      const caseDoc = caseSnap.data() as CaseDoc;
+      const added = submitted.evidence.map((e) => ({ ...e, submittedBy: submitted.submittedBy, submittedAt: now.getTime() }));
+      const caseUpdate: Record<string, unknown> = { extraEvidence: FieldValue.arrayUnion(...added) };
+      let requeued = false;
+      if (!caseDoc.decision && itemSnap?.exists) {
+        const item = itemSnap.data() as QueueItemDoc;
+        if (item.status !== 'done') {
+          tx.update(itemSnap.ref, { status: 'open', lane: 0, claim: FieldValue.delete(), requeuedAt: now.getTime() });
+          caseUpdate.status = 'in-review';
+          caseUpdate.evidenceRequest = FieldValue.delete();
+          requeued = true;
+        }
+      }
+      tx.update(deps.store.caseRef(submitted.caseId), caseUpdate);
+      tx.set(marker, { consumer: REQUEUE_SUBSCRIPTION, source: event.source, id: event.id, caseId: submitted.caseId, processedAt: now.getTime() });
+      return { result: ok({ requeued, duplicate: false }) as Outcome, events: [] };
+    }, now);
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * Deciding: one case in one transaction — the decision (once, via `decideInTransaction`), the item
+ * done, `case.reviewed` (notes stay internal), `decision.made` and, when the person overrode the
+ * model, `feedback.labelled`. A batch decides each case in its own transaction and reports per item.
+ * An evidence request parks the item until the crew answers.
+ */
+import { randomUUID } from 'node:crypto';
+import { FieldValue, type Transaction } from '@google-cloud/firestore';
+import { decideInTransaction, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import { modelOutcomeOf, slaDueAt, type Policy, type ReviewPurpose } from '@arbiter/core';
+import type { Principal } from '../auth';
+import { isLeadLike, mayWorkItem } from '../access';
+import { checkBatchOption, checkDecisionOption, checkEvidenceReason, type BatchDecisionBody, type DecisionBody, type EvidenceRequestBody } from '../validation';
+import { actorOf, event, holdsClaim, isClaimable, QueueCatalog, reject, type UseCaseDeps } from './common';
+
+export interface DecideDeps extends UseCaseDeps {
+  catalog: QueueCatalog;
+}
+
+export interface DecisionResult {
+  caseId: string;
+  itemId: string;
+  purpose: ReviewPurpose;
+  optionId: string;
+  outcome: string;
+  reasonCode?: string;
+  /** True when this closed the case (decision items); blind reviews record a verdict only. */
+  decided: boolean;
+  decisionId?: string;
+  override: boolean;
+  decidedAt: string;
+}
+
+function policyOf(deps: DecideDeps, useCase: string): Policy {
+  const policy = deps.policies.get(useCase);
+  if (!policy.ok) return reject('POLICY.UNKNOWN_USE_CASE', policy.error.message);
+  return policy.value;
+}
+
+interface Verdict {
+  optionId: string;
+  outcome: string;
+  reasonCode?: string;
+  notes?: string;
+  batchId?: string;
+}
+
+/** Inside a transaction that read `caseDoc` and `item`: record the verdict, decide when it is the decision item. */
+function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc, verdict: Verdict, now: Date): { result: DecisionResult; events: ArbiterEvent[] } {
+  const events: ArbiterEvent[] = [];
+  const reviewer = actorOf(p);
+  const modelOutcome = modelOutcomeOf(policy, caseDoc.prediction.prediction?.label);
+  const override = verdict.outcome !== modelOutcome;
+  let decisionId: string | undefined;
+  if (item.purpose === 'decision') {
+    const decided = decideInTransaction(tx, deps.store.cases, caseDoc, policy, { outcome: verdict.outcome, decidedBy: { kind: 'human', id: p.id }, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), decidedAt: now }, '/arbiter/review-queue');
+    if (!decided.decided) return reject('CASE.ALREADY_DECIDED', `case ${caseDoc.caseId} is already decided`);
+    events.push(decided.decision);
+    decisionId = decided.decision.data.decisionId;
+  }
+  tx.update(deps.store.itemRef(item.itemId), { status: 'done', doneAt: now.getTime(), doneBy: p.id, claim: FieldValue.delete(), 'sla.nextCheckAt': null, verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}) } });
+  events.unshift(
+    event(
+      EventTypes.caseReviewed,
+      {
+        caseId: caseDoc.caseId,
+        useCase: caseDoc.useCase,
+        reviewer,
+        optionId: verdict.optionId,
+        outcome: verdict.outcome,
+        ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
+        ...(verdict.notes ? { notes: verdict.notes } : {}),
+        purpose: item.purpose,
+        ...(verdict.batchId ? { batchId: verdict.batchId } : {}),
+        reviewedAt: now.toISOString(),
+      },
+      caseDoc.caseId,
+      now,
+      `rev_${item.itemId}`,
+    ),
+  );
+  if (item.purpose === 'decision' && override) {
+    const label = Object.entries(policy.modelOutcome.byLabel).filter(([, outcome]) => outcome === verdict.outcome).map(([l]) => l);
+    events.push(
+      event(
+        EventTypes.feedbackLabelled,
+        {
+          caseId: caseDoc.caseId,
+          useCase: caseDoc.useCase,
+          model: caseDoc.model,
+          prediction: { ...(caseDoc.prediction.prediction?.label !== undefined ? { label: caseDoc.prediction.prediction.label } : {}), confidence: caseDoc.confidence },
+          outcome: verdict.outcome,
+          ...(label.length === 1 ? { humanLabel: label[0] as string } : {}),
+          ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
+          source: 'override',
+          evidence: [...(caseDoc.prediction.evidence ?? []), ...(caseDoc.extraEvidence ?? [])].map((e) => e.uri),
+          labelledAt: now.toISOString(),
+        },
+        caseDoc.caseId,
+        now,
+        `fbk_override_${caseDoc.caseId}`,
+      ),
+    );
+  }
+  return {
+    result: {
+      caseId: caseDoc.caseId,
+      itemId: item.itemId,
+      purpose: item.purpose,
+      optionId: verdict.optionId,
+      outcome: verdict.outcome,
+      ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
+      decided: item.purpose === 'decision',
+      ...(decisionId ? { decisionId } : {}),
+      override,
+      decidedAt: now.toISOString(),
+    },
+    events,
+  };
+}
+
+/** The caller's right to act on an item now: holds its claim, or is a lead/admin allowed on the queue. */
+function assertMayAct(deps: DecideDeps, p: Principal, item: QueueItemDoc, nowMs: number, options: { allowClaimable: boolean }): void {
+  const ref = deps.catalog.get(item.queue);
+  if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) reject('AUTH.FORBIDDEN', `your roles do not allow deciding items of queue ${item.queue}`);
+  if (holdsClaim(item, p.id, nowMs) || isLeadLike(p)) return;
+  if (options.allowClaimable && isClaimable(item, nowMs)) return;
+  if (item.status === 'claimed' && item.claim && item.claim.leaseUntil > nowMs) reject('ITEM.CLAIMED_BY_OTHER', `item ${item.itemId} is claimed by ${item.claim.reviewerId}`);
+  reject('ITEM.CONFLICT', `you do not hold the claim on item ${item.itemId}; claim it first (POST /api/items/${item.itemId}/claim)`);
+}
+
+export function createDecideCase(deps: DecideDeps) {
+  return async (p: Principal, caseId: string, body: DecisionBody): Promise<DecisionResult> => {
+    const now = deps.clock.now();
+    const nowMs = now.getTime();
+    return deps.store.cases.transact(async (tx) => {
+      const [caseSnap, decisionSnap, blindSnap] = await tx.getAll(deps.store.caseRef(caseId), deps.store.itemRef(queueItemId(caseId, 'decision')), deps.store.itemRef(queueItemId(caseId, 'blind-review')));
+      if (!caseSnap?.exists) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
+      const caseDoc = caseSnap.data() as CaseDoc;
+      const items = [decisionSnap, blindSnap].filter((s) => s?.exists).map((s) => s?.data() as QueueItemDoc);
+      if (items.length === 0) return reject('ITEM.NOT_FOUND', `case ${caseId} has no review item`);
+      // The item the caller works on: the one they hold, else the decision item, else the blind review.
+      const item = items.find((i) => holdsClaim(i, p.id, nowMs)) ?? items.find((i) => i.status !== 'done') ?? items[0] as QueueItemDoc;
+      const policy = policyOf(deps, caseDoc.useCase);
+      const option = checkDecisionOption(policy, body);
+      if (!option.ok) return reject(option.error.code, option.error.message);
+      if (item.purpose === 'decision' && (caseDoc.decision || item.status === 'done')) return reject('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`);
+      if (item.status === 'done') return reject('ITEM.CONFLICT', `the ${item.purpose} of case ${caseId} is already recorded`);
+      assertMayAct(deps, p, item, nowMs, { allowClaimable: false });
+      return recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}) }, now);
+    }, now);
+  };
+}
+
+export type BatchItemResult =
+  | { itemId: string; caseId?: string; result: 'decided'; outcome: string; decisionId?: string }
+  | { itemId: string; caseId?: string; result: 'returned-for-review' }
+  | { itemId: string; caseId?: string; result: 'failed'; error: { code: string; message: string } };
+
+export interface BatchResult {
+  batchId: string;
+  optionId: string;
+  batchKey: string;
+  results: BatchItemResult[];
+}
+
+export function createDecideBatch(deps: DecideDeps) {
+  return async (p: Principal, body: BatchDecisionBody): Promise<BatchResult> => {
+    const items = await Promise.all(body.itemIds.map((id) => deps.store.getItem(id)));
+    const missing = body.itemIds.filter((_, i) => !items[i]);
+    if (missing.length) return reject('ITEM.NOT_FOUND', `no queue item ${missing.join(', ')}`);
+    const found = items as QueueItemDoc[];
+    const notDecision = found.filter((i) => i.purpose !== 'decision');
+    if (notDecision.length) return reject('VALIDATION.NOT_BATCHABLE', `only decision items can be batched; not: ${notDecision.map((i) => i.itemId).join(', ')}`);
+    const keys = new Set(found.map((i) => i.batchKey ?? ''));
+    const first = found[0] as QueueItemDoc;
+    if (keys.size !== 1 || !first.batchKey) return reject('VALIDATION.NOT_BATCHABLE', 'every item of a batch must share one batch key (GET /api/queues lists batchable groups)');
+    const useCases = new Set(found.map((i) => i.useCase));
+    if (useCases.size !== 1) return reject('VALIDATION.NOT_BATCHABLE', 'every item of a batch must be of one use case');
+    const policy = policyOf(deps, first.useCase);
+    const option = checkBatchOption(policy, body);
+    if (!option.ok) return reject(option.error.code, option.error.message);
+    const nowMs = deps.clock.now().getTime();
+    for (const item of found) {
+      if (item.status === 'done' || item.status === 'awaiting-evidence') continue; // reported per item below
+      assertMayAct(deps, p, item, nowMs, { allowClaimable: true });
+    }
+    const batchId = `bat_${randomUUID()}`;
+    const flagged = new Set(body.flagged);
+    const results: BatchItemResult[] = [];
+    for (const listed of found) {
+      const now = deps.clock.now();
+      try {
+        const r = await deps.store.cases.transact(async (tx) => {
+          const [caseSnap, itemSnap] = await tx.getAll(deps.store.caseRef(listed.caseId), deps.store.itemRef(listed.itemId));
+          const item = itemSnap?.data() as QueueItemDoc | undefined;
+          if (!caseSnap?.exists || !item) return reject('CASE.NOT_FOUND', `case ${listed.caseId} is gone`);
+          const caseDoc = caseSnap.data() as CaseDoc;
+          if (caseDoc.decision || item.status === 'done') return reject('CASE.ALREADY_DECIDED', `case ${listed.caseId} is already decided`);
+          if (item.status === 'awaiting-evidence') return reject('ITEM.CONFLICT', `item ${item.itemId} is waiting for evidence`);
+          assertMayAct(deps, p, item, now.getTime(), { allowClaimable: true });
+          if (option.value.kind === 'decide-unflagged' && flagged.has(item.itemId)) {
+            tx.update(deps.store.itemRef(item.itemId), { status: 'open', lane: 0, claim: FieldValue.delete(), flaggedInBatch: batchId });
+            const events: ArbiterEvent[] = item.status === 'claimed' && item.claim
+              ? [event(EventTypes.caseReleased, { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, item.caseId, now)]
+              : [];
+            return { result: { itemId: item.itemId, caseId: item.caseId, result: 'returned-for-review' } as BatchItemResult, events };
+          }
+          const verdict = recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), batchId }, now);
+          return { result: { itemId: item.itemId, caseId: item.caseId, result: 'decided', outcome: verdict.result.outcome, ...(verdict.result.decisionId ? { decisionId: verdict.result.decisionId } : {}) } as BatchItemResult, events: verdict.events };
+        }, now);
+        results.push(r);
+      } catch (error) {
+        const failure = (error as { failure?: { code: string; message: string } }).failure;
+        if (!failure) throw error;
+        results.push({ itemId: listed.itemId, caseId: listed.caseId, result: 'failed', error: failure });
+      }
+    }
+    return { batchId, optionId: option.value.id, batchKey: first.batchKey, results };
+  };
+}
+
+export interface EvidenceRequestResult {
+  caseId: string;
+  itemId: string;
+  status: 'awaiting-evidence';
+  dueBy: string;
+}
+
+/**
+ * Asks the crew for more evidence. The item waits (`awaiting-evidence`, claim released) until
+ * `evidence.submitted` puts it back at the head of the queue. The SLA is NOT paused: the case keeps
+ * its due time, reminders and expiry (ADR-0016 prefers the customer-favorable expiry to a late fee),
+ * and the crew's `dueBy` is that due time (or one SLA target from now if it has already passed).
+ */
+export function createRequestEvidence(deps: DecideDeps) {
+  return async (p: Principal, caseId: string, body: EvidenceRequestBody): Promise<EvidenceRequestResult> => {
+    const now = deps.clock.now();
+    const nowMs = now.getTime();
+    return deps.store.cases.transact(async (tx) => {
+      const [caseSnap, itemSnap] = await tx.getAll(deps.store.caseRef(caseId), deps.store.itemRef(queueItemId(caseId, 'decision')));
+      if (!caseSnap?.exists) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
+      if (!itemSnap?.exists) return reject('ITEM.NOT_FOUND', `case ${caseId} is not in a review queue`);
+      const caseDoc = caseSnap.data() as CaseDoc;
+      const item = itemSnap.data() as QueueItemDoc;
+      const policy = policyOf(deps, caseDoc.useCase);
+      const reason = checkEvidenceReason(policy, body.reasonCode);
+      if (!reason.ok) return reject(reason.error.code, reason.error.message);
+      if (caseDoc.decision || item.status === 'done') return reject('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`);
+      if (item.status === 'awaiting-evidence') return reject('ITEM.CONFLICT', `case ${caseId} is already waiting for evidence`);
+      assertMayAct(deps, p, item, nowMs, { allowClaimable: false });
+      const queue = deps.catalog.get(item.queue)?.queue;
+      const dueBy = item.dueAt > nowMs || !queue ? item.dueAt : slaDueAt(now, queue.sla, queue.calendar).getTime();
+      const request = { requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy, requestedAt: nowMs };
+      tx.update(deps.store.itemRef(item.itemId), { status: 'awaiting-evidence', claim: FieldValue.delete() });
+      tx.update(deps.store.caseRef(caseId), { status: 'awaiting-evidence', evidenceRequest: request });
+      const events: ArbiterEvent[] = [
+        event(EventTypes.evidenceRequested, { caseId, useCase: caseDoc.useCase, subject: caseDoc.subject, requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy: new Date(dueBy).toISOString() }, caseId, now),
+      ];
+      if (item.status === 'claimed' && item.claim) {
+        events.push(event(EventTypes.caseReleased, { caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, caseId, now));
+      }
+      return { result: { caseId, itemId: item.itemId, status: 'awaiting-evidence', dueBy: new Date(dueBy).toISOString() }, events };
+    }, now);
+  };
+}

@@ -1,0 +1,334 @@
+/**
+ * Read models: the caller's queues, a queue's items, the single-pane case view with precedents, the
+ * dispute view, the lead overview. Reads only; the one read with a side effect (opening evidence)
+ * emits `evidence.accessed` through the outbox.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CaseDoc, QueueItemDoc } from '@arbiter/cases';
+import { EventTypes } from '@arbiter/contract';
+import {
+  batchTemplateView,
+  featureSimilarity,
+  formBatches,
+  modelOutcomeOf,
+  redact,
+  renderTemplate,
+  templateView,
+  type Policy,
+  type TemplateCase,
+  type TemplateSpec,
+} from '@arbiter/core';
+import type { Principal } from '../auth';
+import { isEscalated, maySeeBlindOutcome, maySeePii, mayReadCase, mayViewDisputes, mayViewLeadOverview, mayWorkQueue } from '../access';
+import type { EvidenceUrlSigner } from '../evidence';
+import { byPriorityOrder } from '../review-store';
+import { actorOf, event, iso, isClaimable, itemView, QueueCatalog, reject, type ItemView, type UseCaseDeps } from './common';
+
+export interface ViewDeps extends UseCaseDeps {
+  catalog: QueueCatalog;
+  signer: EvidenceUrlSigner;
+}
+
+/** "At SLA risk": due within this long, or past due. */
+export const AT_RISK_MS = 15 * 60_000;
+
+export interface QueueSummary {
+  queue: string;
+  title: string;
+  useCase: string;
+  depth: number;
+  oldestAgeSeconds: number | null;
+  atRisk: number;
+  claimed: number;
+  awaitingEvidence: number;
+  batchable: Array<{ batchKey: string; size: number; itemIds: string[] }>;
+}
+
+function summarise(ref: { policy: Policy; queue: { id: string; title: string; batch?: { enabled: boolean; minSize: number; maxSize: number } } }, items: QueueItemDoc[], nowMs: number): QueueSummary {
+  const open = items.filter((i) => isClaimable(i, nowMs));
+  const oldest = open.reduce<number | undefined>((min, i) => (min === undefined || i.enqueuedAt < min ? i.enqueuedAt : min), undefined);
+  const batch = ref.queue.batch;
+  const batches = batch?.enabled
+    ? formBatches(
+        open.filter((i) => i.purpose === 'decision').map((i) => ({ caseId: i.itemId, priority: i.priority, openedAt: new Date(i.enqueuedAt), ...(i.batchKey ? { batchKey: i.batchKey } : {}) })),
+        batch,
+      ).batches.map((b) => ({ batchKey: b.key, size: b.cases.length, itemIds: b.cases.map((c) => c.caseId) }))
+    : [];
+  return {
+    queue: ref.queue.id,
+    title: ref.queue.title,
+    useCase: ref.policy.id,
+    depth: open.length,
+    oldestAgeSeconds: oldest === undefined ? null : Math.max(0, Math.round((nowMs - oldest) / 1000)),
+    atRisk: items.filter((i) => i.status !== 'awaiting-evidence' && i.dueAt <= nowMs + AT_RISK_MS).length,
+    claimed: items.length - open.length - items.filter((i) => i.status === 'awaiting-evidence').length,
+    awaitingEvidence: items.filter((i) => i.status === 'awaiting-evidence').length,
+    batchable: batches,
+  };
+}
+
+export function createListQueues(deps: ViewDeps) {
+  return async (p: Principal): Promise<{ queues: QueueSummary[] }> => {
+    const nowMs = deps.clock.now().getTime();
+    const refs = deps.catalog.all().filter((ref) => mayWorkQueue(p, ref.queue));
+    const queues = await Promise.all(refs.map(async (ref) => summarise(ref, await deps.store.activeItems(ref.queue.id), nowMs)));
+    return { queues };
+  };
+}
+
+export function createListItems(deps: ViewDeps) {
+  return async (p: Principal, queueId: string, page: { limit: number; pageToken?: string }): Promise<{ queue: string; items: ItemView[]; nextPageToken?: string }> => {
+    const ref = deps.catalog.get(queueId);
+    if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
+    if (!mayWorkQueue(p, ref.queue) && !maySeeBlindOutcome(p)) return reject('AUTH.FORBIDDEN', `your roles do not allow seeing queue ${queueId}`);
+    const result = await deps.store.openItems(queueId, page.limit, page.pageToken);
+    if (!result) return reject('VALIDATION.INVALID_QUERY', 'pageToken is not one this API issued; pass the nextPageToken of the previous page');
+    const reveal = maySeeBlindOutcome(p);
+    return { queue: queueId, items: result.items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: reveal })), ...(result.nextPageToken ? { nextPageToken: result.nextPageToken } : {}) };
+  };
+}
+
+// ── Case view ────────────────────────────────────────────────────────────────────────────────
+
+export interface Precedent {
+  caseId: string;
+  similarity: number;
+  basis: 'pattern-features' | 'label-and-confidence';
+  label?: string;
+  confidence: number;
+  outcome: string;
+  reasonCode?: string;
+  decidedBy: 'automatic' | 'reviewer' | 'policy';
+  decidedAt: string;
+}
+
+/** The most similar decided cases: by pattern features when both have them, else same label and confidence within 0.1. */
+export function rankPrecedents(current: CaseDoc, candidates: readonly CaseDoc[], limit = 5): Precedent[] {
+  const features = current.prediction.pattern?.features;
+  const label = current.prediction.prediction?.label;
+  const ranked: Precedent[] = [];
+  for (const c of candidates) {
+    if (c.caseId === current.caseId || !c.decision) continue;
+    const theirs = c.prediction.pattern?.features;
+    let similarity: number | undefined;
+    let basis: Precedent['basis'] = 'pattern-features';
+    if (features && theirs && Object.keys(features).length > 0) {
+      similarity = featureSimilarity(features, theirs);
+      if (similarity <= 0) continue;
+    } else if (label !== undefined && c.prediction.prediction?.label === label && Math.abs(c.confidence - current.confidence) <= 0.1) {
+      similarity = 1 - Math.abs(c.confidence - current.confidence);
+      basis = 'label-and-confidence';
+    }
+    if (similarity === undefined) continue;
+    ranked.push({
+      caseId: c.caseId,
+      similarity: Number(similarity.toFixed(4)),
+      basis,
+      ...(c.prediction.prediction?.label !== undefined ? { label: c.prediction.prediction.label } : {}),
+      confidence: c.confidence,
+      outcome: c.decision.outcome,
+      ...(c.decision.reasonCode ? { reasonCode: c.decision.reasonCode } : {}),
+      decidedBy: decidedByRole(c.decision.decidedBy.kind),
+      decidedAt: c.decision.decidedAt,
+    });
+  }
+  return ranked.sort((a, b) => b.similarity - a.similarity || (a.decidedAt < b.decidedAt ? 1 : -1)).slice(0, limit);
+}
+
+export const decidedByRole = (kind: 'auto' | 'human' | 'policy'): 'automatic' | 'reviewer' | 'policy' => (kind === 'auto' ? 'automatic' : kind === 'human' ? 'reviewer' : 'policy');
+
+function allEvidence(caseDoc: CaseDoc): Array<{ uri: string; role?: string; mediaType?: string; source: 'prediction' | 'crew'; submittedBy?: string }> {
+  return [
+    ...(caseDoc.prediction.evidence ?? []).map((e) => ({ ...e, source: 'prediction' as const })),
+    ...(caseDoc.extraEvidence ?? []).map((e) => ({ uri: e.uri, ...(e.role ? { role: e.role } : {}), ...(e.mediaType ? { mediaType: e.mediaType } : {}), source: 'crew' as const, submittedBy: e.submittedBy })),
+  ];
+}
+
+function templateCaseOf(caseDoc: CaseDoc, prediction: CaseDoc['prediction'], item: QueueItemDoc | undefined): TemplateCase {
+  const route = caseDoc.route;
+  return {
+    caseId: caseDoc.caseId,
+    useCase: caseDoc.useCase,
+    policy: caseDoc.policy,
+    subject: caseDoc.subject,
+    model: caseDoc.model,
+    confidence: caseDoc.confidence,
+    confidenceSource: caseDoc.confidenceSource,
+    band: caseDoc.band,
+    thresholds: caseDoc.thresholds,
+    prediction,
+    openedAt: iso(caseDoc.openedAt),
+    ...(item ? { dueAt: iso(item.dueAt) } : {}),
+    ...(route?.matchedPattern ? { matchedPattern: route.matchedPattern } : {}),
+    ...(route ? { routing: { route: route.kind, reason: route.reason, ...(route.queue ? { queue: route.queue } : item ? { queue: item.queue } : {}) } } : item ? { routing: { route: 'review' as const, reason: 'band-medium' as const, queue: item.queue } } : {}),
+  };
+}
+
+function chooseTemplate(policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc | undefined): TemplateSpec | undefined {
+  const templates = policy.templates ?? [];
+  const kind = (k: TemplateSpec['kind']): TemplateSpec | undefined => templates.find((t) => t.kind === k);
+  if (caseDoc.route?.reason === 'fast-track') return kind('fast-track') ?? kind('approval');
+  if (item?.batchKey) return kind('batch-approval') ?? kind('approval');
+  return kind('approval') ?? kind('batch-approval');
+}
+
+export function createGetCaseView(deps: ViewDeps) {
+  return async (p: Principal, caseId: string) => {
+    const caseDoc = await deps.store.getCase(caseId);
+    if (!caseDoc) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
+    const items = await deps.store.itemsOfCase(caseId);
+    const queueRefs = items.map((i) => deps.catalog.get(i.queue)).filter((r) => r !== undefined);
+    if (!mayReadCase(p, queueRefs.map((r) => r.queue))) return reject('AUTH.FORBIDDEN', `your roles do not allow reading case ${caseId}`);
+    const policyResult = deps.policies.get(caseDoc.useCase);
+    if (!policyResult.ok) return reject(policyResult.error.code, policyResult.error.message);
+    const policy = policyResult.value;
+    const nowMs = deps.clock.now().getTime();
+    const item = items.find((i) => i.purpose === 'decision') ?? items[0];
+    // Blind: the only work on this case is a blind review, and the caller is not one who may see the outcome.
+    const blind = items.length > 0 && items.every((i) => i.blind) && !maySeeBlindOutcome(p);
+    const pii = maySeePii(p);
+    const prediction = pii ? caseDoc.prediction : redact(caseDoc.prediction, policy.privacy.redact);
+    const queue = item ? deps.catalog.get(item.queue)?.queue : undefined;
+
+    let template: { kind: string; title: string; markdown: string } | undefined;
+    const spec = blind ? undefined : chooseTemplate(policy, caseDoc, item);
+    if (spec) {
+      let view = templateView(templateCaseOf(caseDoc, prediction, item));
+      if (spec.kind === 'batch-approval' && item?.batchKey) {
+        const siblings = (await deps.store.activeItems(item.queue, 500)).filter((i) => i.batchKey === item.batchKey && i.itemId !== item.itemId && i.purpose === 'decision').sort(byPriorityOrder).slice(0, Math.max(0, (queue?.batch?.maxSize ?? 10) - 1));
+        const others = await deps.store.casesById(siblings.map((s) => s.caseId));
+        view = batchTemplateView([caseDoc, ...others].map((c) => templateCaseOf(c, pii ? c.prediction : redact(c.prediction, policy.privacy.redact), c.caseId === caseDoc.caseId ? item : siblings.find((s) => s.caseId === c.caseId))));
+      }
+      template = { kind: spec.kind, title: spec.title, markdown: renderTemplate(spec.markdown, view) };
+    }
+    const precedents = blind ? [] : rankPrecedents(caseDoc, await deps.store.decidedCases(caseDoc.useCase, 200));
+    const inner = prediction.prediction;
+    return {
+      caseId,
+      useCase: caseDoc.useCase,
+      policy: caseDoc.policy,
+      status: caseDoc.status,
+      blind,
+      subject: caseDoc.subject,
+      openedAt: iso(caseDoc.openedAt),
+      prediction: blind
+        ? { model: caseDoc.model, ...(inner?.regions ? { regions: inner.regions } : {}) }
+        : {
+            model: caseDoc.model,
+            ...(inner?.label !== undefined ? { label: inner.label } : {}),
+            ...(inner?.scores ? { scores: inner.scores } : {}),
+            ...(inner?.regions ? { regions: inner.regions } : {}),
+            confidence: caseDoc.confidence,
+            confidenceSource: caseDoc.confidenceSource,
+            band: caseDoc.band,
+            thresholds: caseDoc.thresholds,
+            modelOutcome: modelOutcomeOf(policy, inner?.label),
+            ...(prediction.factors ? { factors: prediction.factors } : {}),
+          },
+      ...(prediction.category !== undefined ? { category: prediction.category } : {}),
+      context: prediction.context ?? {},
+      ...(prediction.pattern ? { pattern: prediction.pattern } : {}),
+      evidence: allEvidence(caseDoc).map((e, index) => ({ index, ...e, href: `/api/cases/${encodeURIComponent(caseId)}/evidence/${index}` })),
+      items: items.map((i) => itemView(i, { revealBlind: !blind })),
+      sla: item ? { dueAt: iso(item.dueAt), atRisk: item.dueAt <= nowMs + AT_RISK_MS, escalated: isEscalated(item, nowMs), sent: item.sla.sent } : null,
+      priority: item ? { score: item.priority, reasons: item.priorityReasons, lane: item.lane } : null,
+      ...(caseDoc.evidenceRequest ? { evidenceRequest: { ...caseDoc.evidenceRequest, dueBy: iso(caseDoc.evidenceRequest.dueBy), requestedAt: iso(caseDoc.evidenceRequest.requestedAt) } } : {}),
+      ...(!blind && caseDoc.decision ? { decision: caseDoc.decision } : {}),
+      options: {
+        decisionOptions: policy.decisionOptions,
+        batchOptions: policy.batchOptions ?? [],
+        reasonCodes: policy.reasonCodes.filter((r) => !(r.appliesTo ?? []).includes('policy')),
+        outcomes: policy.outcomes,
+      },
+      ...(template ? { template } : {}),
+      precedents,
+    };
+  };
+}
+
+// ── Evidence ─────────────────────────────────────────────────────────────────────────────────
+
+export function createOpenEvidence(deps: ViewDeps) {
+  return async (p: Principal, caseId: string, index: number): Promise<{ caseId: string; index: number; uri: string; url: string; expiresAt: string; role?: string; mediaType?: string }> => {
+    const caseDoc = await deps.store.getCase(caseId);
+    if (!caseDoc) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
+    const items = await deps.store.itemsOfCase(caseId);
+    const queues = items.map((i) => deps.catalog.get(i.queue)?.queue).filter((q) => q !== undefined);
+    if (!mayReadCase(p, queues)) return reject('AUTH.FORBIDDEN', `your roles do not allow reading case ${caseId}`);
+    const evidence = allEvidence(caseDoc)[index];
+    if (!evidence) return reject('EVIDENCE.NOT_FOUND', `case ${caseId} has no evidence #${index}`);
+    const signed = await deps.signer.sign(evidence.uri);
+    const now = deps.clock.now();
+    await deps.store.cases.transact(async () => ({
+      result: undefined,
+      events: [event(EventTypes.evidenceAccessed, { caseId, useCase: caseDoc.useCase, uri: evidence.uri, accessedBy: actorOf(p), accessedAt: now.toISOString() }, caseId, now, randomUUID())],
+    }), now);
+    return { caseId, index, uri: evidence.uri, url: signed.url, expiresAt: signed.expiresAt.toISOString(), ...(evidence.role ? { role: evidence.role } : {}), ...(evidence.mediaType ? { mediaType: evidence.mediaType } : {}) };
+  };
+}
+
+// ── Disputes ─────────────────────────────────────────────────────────────────────────────────
+
+export function createGetDisputeView(deps: ViewDeps) {
+  return async (p: Principal, subjectType: string, subjectId: string) => {
+    if (!mayViewDisputes(p)) return reject('AUTH.FORBIDDEN', 'dispute views are for support, leads, auditors and admins');
+    const cases = (await deps.store.casesOfSubject(subjectType, subjectId)).filter((c) => c.decision);
+    if (cases.length === 0) return reject('CASE.NOT_FOUND', `no decided case about ${subjectType} ${subjectId}`);
+    return {
+      subject: { type: subjectType, id: subjectId },
+      decisions: cases.map((c) => {
+        const d = c.decision as NonNullable<CaseDoc['decision']>;
+        const policy = deps.policies.get(c.useCase);
+        const outcomeLabel = policy.ok ? policy.value.outcomes.find((o) => o.id === d.outcome)?.label : undefined;
+        const reasonLabel = policy.ok && d.reasonCode ? policy.value.reasonCodes.find((r) => r.code === d.reasonCode)?.label : undefined;
+        return {
+          caseId: c.caseId,
+          useCase: c.useCase,
+          outcome: d.outcome,
+          ...(outcomeLabel ? { outcomeLabel } : {}),
+          customerFavorable: d.customerFavorable,
+          ...(d.reasonCode ? { reasonCode: d.reasonCode } : {}),
+          ...(reasonLabel ? { reasonLabel } : {}),
+          decidedBy: decidedByRole(d.decidedBy.kind),
+          decidedAt: d.decidedAt,
+          evidence: allEvidence(c).map((e) => ({ uri: e.uri, ...(e.role ? { role: e.role } : {}), ...(e.mediaType ? { mediaType: e.mediaType } : {}) })),
+        };
+      }),
+    };
+  };
+}
+
+// ── Lead overview ────────────────────────────────────────────────────────────────────────────
+
+export function createLeadOverview(deps: ViewDeps) {
+  return async (p: Principal) => {
+    if (!mayViewLeadOverview(p)) return reject('AUTH.FORBIDDEN', 'the lead overview is for leads and admins');
+    const now = deps.clock.now();
+    const nowMs = now.getTime();
+    const queues = await Promise.all(
+      deps.catalog.all().map(async (ref) => {
+        const items = await deps.store.activeItems(ref.queue.id);
+        const s = summarise(ref, items, nowMs);
+        return { queue: s.queue, title: s.title, useCase: s.useCase, depth: s.depth, atRisk: s.atRisk, claimed: s.claimed, awaitingEvidence: s.awaitingEvidence, escalated: items.filter((i) => isEscalated(i, nowMs)).length, oldestAgeSeconds: s.oldestAgeSeconds };
+      }),
+    );
+    const since = nowMs - 3_600_000;
+    const done = await deps.store.doneSince(since);
+    const byReviewer = new Map<string, { reviewerId: string; itemsDone: number; queues: Set<string> }>();
+    for (const d of done) {
+      if (!d.doneBy) continue;
+      const entry = byReviewer.get(d.doneBy) ?? { reviewerId: d.doneBy, itemsDone: 0, queues: new Set<string>() };
+      entry.itemsDone += 1;
+      entry.queues.add(d.queue);
+      byReviewer.set(d.doneBy, entry);
+    }
+    return {
+      at: now.toISOString(),
+      queues,
+      throughput: {
+        since: new Date(since).toISOString(),
+        reviewers: [...byReviewer.values()].map((r) => ({ reviewerId: r.reviewerId, itemsDone: r.itemsDone, queues: [...r.queues].sort() })).sort((a, b) => b.itemsDone - a.itemsDone),
+      },
+    };
+  };
+}
