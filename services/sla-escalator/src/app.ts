@@ -1,0 +1,89 @@
+import type { CaseStore } from '@arbiter/cases';
+import { httpStatusOf, type Clock, type Closable, type Logger, type ServiceHost } from '@arbiter/platform';
+import type { PolicyRegistry } from '@arbiter/policy';
+import type { SlaEscalatorConfig } from './config';
+import { EVENT_SOURCE } from './config';
+import type { DueQueueItems } from './queue-items.firestore';
+import { createSlaTick, type TickReport } from './sla-tick';
+import { authorizeTick } from './tick-auth';
+
+export interface SlaEscalatorDeps {
+  host: ServiceHost;
+  store: CaseStore;
+  items: DueQueueItems;
+  policies: PolicyRegistry;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<SlaEscalatorConfig, 'tickEveryMs' | 'tickAuth' | 'tickSecret' | 'pageSize' | 'maxItemsPerTick' | 'concurrency'>;
+}
+
+export interface SlaEscalatorApp {
+  /** One tick, reported and logged. */
+  tick(): Promise<TickReport>;
+  /** Starts the internal timer (when `tickEveryMs` is set); the returned closable stops it and waits for a running tick. */
+  startTimer(): Closable;
+}
+
+/**
+ * The sla-escalator consumes no subscription: it is driven by a tick, from its own timer (local, one
+ * long-running instance) or from Cloud Scheduler calling `POST /tick` (production). Both may run at
+ * once, in any number of instances: a tick is idempotent.
+ */
+export function buildSlaEscalatorApp(deps: SlaEscalatorDeps): SlaEscalatorApp {
+  const { host, config, logger } = deps;
+  const runTick = createSlaTick({
+    store: deps.store,
+    items: deps.items,
+    policies: deps.policies,
+    clock: deps.clock,
+    logger,
+    source: EVENT_SOURCE,
+    pageSize: config.pageSize,
+    maxItemsPerTick: config.maxItemsPerTick,
+    concurrency: config.concurrency,
+  });
+  const tick = async (): Promise<TickReport> => {
+    const report = await runTick();
+    const busy = report.read.due + report.read.leases > 0;
+    logger[report.errors ? 'warn' : busy ? 'info' : 'debug']({ tick: report }, `sla tick: ${report.read.due} due, ${report.read.leases} leases expired, ${report.escalations.reminder + report.escalations.escalated + report.escalations['on-call']} escalations, ${report.decided} expiry decisions, ${report.released} released in ${report.durationMs} ms`);
+    return report;
+  };
+
+  host.app.post('/tick', (req, res) => {
+    const allowed = authorizeTick({ mode: config.tickAuth, ...(config.tickSecret ? { secret: config.tickSecret } : {}) }, req.headers);
+    if (!allowed.ok) {
+      res.status(httpStatusOf(allowed.error.code)).json({ error: allowed.error });
+      return;
+    }
+    tick().then(
+      (report) => res.status(200).json(report),
+      (error: unknown) => {
+        logger.error({ err: error }, 'sla tick failed');
+        res.status(503).json({ error: { code: 'TRANSIENT.TICK_FAILED', message: error instanceof Error ? error.message : String(error) } });
+      },
+    );
+  });
+
+  const startTimer = (): Closable => {
+    let running: Promise<unknown> | undefined;
+    const every = config.tickEveryMs;
+    const timer = every === null ? undefined : setInterval(() => {
+      if (running) return; // the previous tick is still working: skip, never pile up
+      running = tick()
+        .catch((error: unknown) => logger.error({ err: error }, 'sla tick failed; next tick retries'))
+        .finally(() => {
+          running = undefined;
+        });
+    }, every);
+    timer?.unref();
+    return {
+      name: 'sla-tick-timer',
+      close: async () => {
+        if (timer) clearInterval(timer);
+        await running;
+      },
+    };
+  };
+
+  return { tick, startTimer };
+}

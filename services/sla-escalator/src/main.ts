@@ -1,0 +1,43 @@
+/**
+ * Composition root of the sla-escalator: config → logger → clients → policies → host → outbox relay
+ * → tick timer → listen → close on signals.
+ */
+import path from 'node:path';
+import { CaseStore } from '@arbiter/cases';
+import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
+import { buildSlaEscalatorApp } from './app';
+import { readSlaEscalatorConfig } from './config';
+import { FirestoreDueQueueItems } from './queue-items.firestore';
+
+const SERVICE = 'sla-escalator';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(SERVICE, readSlaEscalatorConfig);
+  const logger = createLogger({ service: SERVICE, level: config.logLevel });
+  const repoRoot = path.resolve(__dirname, '..', '..', '..');
+  const policies = loadPolicies(policiesDirFrom(config.policiesDir ? { ARBITER_POLICIES_DIR: config.policiesDir } : {}, repoRoot));
+  if (!policies.ok) {
+    logger.fatal({ code: policies.error.code }, `cannot load the policies:\n${formatPolicyErrors(policies.error.errors)}`);
+    process.exit(78);
+  }
+  const firestore = createFirestore(config.projectId);
+  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
+  const relay = new OutboxRelay(firestore, host.publisher, logger);
+  const store = new CaseStore(firestore, relay);
+  const app = buildSlaEscalatorApp({ host, store, items: new FirestoreDueQueueItems(firestore), policies: policies.value, clock: systemClock, logger, config });
+
+  relay.start();
+  const timer = app.startTimer();
+  host.onClose(timer);
+  host.onClose({ name: 'outbox-relay', close: () => relay.close() });
+  host.onClose({ name: 'firestore', close: () => firestore.terminate() });
+  await host.start(config.port, config.host);
+  logger.info({ tickEveryMs: config.tickEveryMs, tickAuth: config.tickAuth, tickRoute: config.tickSecret !== undefined || config.tickAuth === 'cloud-run-iam' }, 'sla-escalator ticking');
+  closeOnSignals(logger, [{ name: 'service-host', close: () => host.close() }]);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`sla-escalator failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});
