@@ -1,0 +1,72 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '@arbiter/platform';
+import { AuditBatcher, RejectedRowError } from './audit-batcher';
+import type { AuditRow } from './audit-row';
+import { InMemoryAuditLedger, InMemoryAuditSink, type AuditEntry } from './ports';
+
+const logger = createLogger({ service: 'test', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) });
+const entry = (n: number): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, row: { event_id: `e${n}` } as AuditRow });
+
+function setup(options: { maxRows?: number; maxWaitMs?: number; attempts?: number } = {}) {
+  const sink = new InMemoryAuditSink();
+  const ledger = new InMemoryAuditLedger();
+  const batcher = new AuditBatcher({ sink, ledger, logger, maxRows: options.maxRows ?? 3, maxWaitMs: options.maxWaitMs ?? 20, attempts: options.attempts ?? 4, startingDelayMs: 1, maxDelayMs: 5 });
+  return { sink, ledger, batcher };
+}
+
+describe('AuditBatcher', () => {
+  it('flushes at maxRows in one insert, and records the ledger after the write', async () => {
+    const { sink, ledger, batcher } = setup({ maxRows: 3, maxWaitMs: 60_000 });
+    const outcomes = await Promise.all([1, 2, 3].map((n) => batcher.add(entry(n))));
+    expect(outcomes).toEqual(['written', 'written', 'written']);
+    expect(sink.calls).toBe(1);
+    expect([...ledger.keys].sort()).toEqual(['k1', 'k2', 'k3']);
+  });
+
+  it('flushes a partial batch after maxWaitMs', async () => {
+    const { sink, batcher } = setup({ maxRows: 100, maxWaitMs: 10 });
+    await expect(batcher.add(entry(1))).resolves.toBe('written');
+    expect(sink.rows).toHaveLength(1);
+  });
+
+  it('writes nothing for an event the ledger has, nor twice for one event in one batch', async () => {
+    const { sink, ledger, batcher } = setup();
+    ledger.keys.add('k1');
+    const outcomes = await Promise.all([batcher.add(entry(1)), batcher.add(entry(2)), batcher.add(entry(2))]);
+    expect(outcomes).toEqual(['already-recorded', 'written', 'written']);
+    expect(sink.rows.map((r) => r.insertId)).toEqual(['/src/e2']);
+  });
+
+  it('retries transient errors with backoff, then succeeds', async () => {
+    const { sink, batcher } = setup({ attempts: 4 });
+    sink.failures = 2;
+    await expect(Promise.all([1, 2, 3].map((n) => batcher.add(entry(n))))).resolves.toEqual(['written', 'written', 'written']);
+    expect(sink.calls).toBe(3);
+  });
+
+  it('fails every row of the batch when the attempts run out, and records nothing', async () => {
+    const { sink, ledger, batcher } = setup({ attempts: 2 });
+    sink.failures = 5;
+    const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.add(entry(n))));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(ledger.keys.size).toBe(0);
+  });
+
+  it('rejects only the row BigQuery refuses, as permanent', async () => {
+    const { sink, ledger, batcher } = setup();
+    sink.rejectIds.add('/src/e2');
+    const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.add(entry(n))));
+    expect(results[0]).toEqual({ status: 'fulfilled', value: 'written' });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(RejectedRowError) });
+    expect(results[2]).toEqual({ status: 'fulfilled', value: 'written' });
+    expect([...ledger.keys].sort()).toEqual(['k1', 'k3']);
+  });
+
+  it('close() writes what is waiting', async () => {
+    const { sink, batcher } = setup({ maxRows: 100, maxWaitMs: 60_000 });
+    const pending = batcher.add(entry(1));
+    await batcher.close();
+    await expect(pending).resolves.toBe('written');
+    expect(sink.rows).toHaveLength(1);
+  });
+});

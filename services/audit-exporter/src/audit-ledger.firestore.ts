@@ -1,0 +1,39 @@
+import type { Firestore } from '@google-cloud/firestore';
+import { Collections } from '@arbiter/cases';
+import type { AuditLedger, CaseUseCases } from './ports';
+
+export const AUDIT_LEDGER_COLLECTION = 'auditLedger';
+/** Markers outlive any redelivery (Pub/Sub keeps messages at most 7 days); Firestore TTL on `expireAt` removes them. */
+const KEEP_MS = 30 * 86_400_000;
+
+/** `auditLedger/{eventKey}`: written after the event's row is in BigQuery. */
+export class FirestoreAuditLedger implements AuditLedger {
+  constructor(private readonly firestore: Firestore) {}
+
+  async recorded(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const collection = this.firestore.collection(AUDIT_LEDGER_COLLECTION);
+    const snapshots = await this.firestore.getAll(...keys.map((key) => collection.doc(key)));
+    return new Set(snapshots.filter((s) => s.exists).map((s) => s.id));
+  }
+
+  async record(keys: readonly string[], at: Date): Promise<void> {
+    const collection = this.firestore.collection(AUDIT_LEDGER_COLLECTION);
+    for (let i = 0; i < keys.length; i += 500) {
+      const batch = this.firestore.batch();
+      for (const key of keys.slice(i, i + 500)) batch.set(collection.doc(key), { recordedAt: at.getTime(), expireAt: new Date(at.getTime() + KEEP_MS) });
+      await batch.commit();
+    }
+  }
+}
+
+/** The use case of a case, from `cases/{caseId}`. */
+export class FirestoreCaseUseCases implements CaseUseCases {
+  constructor(private readonly firestore: Firestore) {}
+
+  async useCaseOf(caseId: string): Promise<string | undefined> {
+    const snapshot = await this.firestore.collection(Collections.cases).doc(caseId).get();
+    const useCase = snapshot.get('useCase') as unknown;
+    return typeof useCase === 'string' ? useCase : undefined;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Composition root of the audit exporter: config → logger → clients → policies → views → host →
+ * consumers → listen → close on signals.
+ */
+import path from 'node:path';
+import { BigQuery } from '@google-cloud/bigquery';
+import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
+import { buildAuditExporterApp } from './app';
+import { FirestoreAuditLedger, FirestoreCaseUseCases } from './audit-ledger.firestore';
+import { BigQueryAuditSink } from './bigquery.audit-sink';
+import { readAuditExporterConfig } from './config';
+import { ensureViews, loadViews } from './views';
+
+const SERVICE = 'audit-exporter';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(SERVICE, readAuditExporterConfig);
+  const logger = createLogger({ service: SERVICE, level: config.logLevel });
+  const repoRoot = path.resolve(__dirname, '..', '..', '..');
+  const policies = loadPolicies(policiesDirFrom(config.policiesDir ? { ARBITER_POLICIES_DIR: config.policiesDir } : {}, repoRoot));
+  if (!policies.ok) {
+    logger.fatal({ code: policies.error.code }, `cannot load the policies:\n${formatPolicyErrors(policies.error.errors)}`);
+    process.exit(78);
+  }
+  const firestore = createFirestore(config.projectId);
+  const bigquery = new BigQuery({ projectId: config.projectId, ...(config.bigqueryEmulatorHost ? { apiEndpoint: config.bigqueryEmulatorHost } : {}) });
+  if (config.ensureViews) {
+    const views = await ensureViews(bigquery, config.dataset, loadViews(config.projectId, config.dataset));
+    logger.info({ views }, 'audit views ready');
+  }
+  // One subscription can fill a batch on its own.
+  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, maxInFlight: config.batchMaxRows });
+  buildAuditExporterApp({
+    host,
+    sink: new BigQueryAuditSink(bigquery, config.dataset),
+    ledger: new FirestoreAuditLedger(firestore),
+    cases: new FirestoreCaseUseCases(firestore),
+    policies: policies.value,
+    clock: systemClock,
+    logger,
+    config,
+  });
+  host.onClose({ name: 'firestore', close: () => firestore.terminate() });
+  await host.start(config.port, config.host);
+  closeOnSignals(logger, [{ name: 'service-host', close: () => host.close() }]);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`audit-exporter failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

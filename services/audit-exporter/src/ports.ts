@@ -1,0 +1,69 @@
+import type { AuditRow } from './audit-row';
+
+/** One row to write, with the identity BigQuery deduplicates on (best effort) and our ledger key. */
+export interface AuditEntry {
+  /** `auditLedger/{key}`: derived from (`ce-source`, `ce-id`). */
+  key: string;
+  /** BigQuery streaming `insertId`: the event identity. */
+  insertId: string;
+  row: AuditRow;
+}
+
+/** Rows the sink refused for good (the row itself is wrong), by insertId. Everything else was written. */
+export interface InsertOutcome {
+  rejected: Map<string, string>;
+}
+
+/** Where audit rows go (BigQuery in production, the emulator locally). Throws on transient trouble. */
+export interface AuditSink {
+  insert(entries: readonly AuditEntry[]): Promise<InsertOutcome>;
+  /** Whether an error thrown by `insert` is worth retrying. */
+  isTransient(error: unknown): boolean;
+}
+
+/** Markers of events already written (`auditLedger/{key}`), so a redelivery writes nothing. */
+export interface AuditLedger {
+  /** Which of `keys` are recorded. */
+  recorded(keys: readonly string[]): Promise<Set<string>>;
+  record(keys: readonly string[], at: Date): Promise<void>;
+}
+
+/** The use case (and so the policy) of a case, for events that do not name it. */
+export interface CaseUseCases {
+  useCaseOf(caseId: string): Promise<string | undefined>;
+}
+
+/** In-memory twins, for unit tests. */
+export class InMemoryAuditSink implements AuditSink {
+  readonly rows: AuditEntry[] = [];
+  /** Throw this many times before succeeding. */
+  failures = 0;
+  rejectIds = new Set<string>();
+  calls = 0;
+  async insert(entries: readonly AuditEntry[]): Promise<InsertOutcome> {
+    this.calls += 1;
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw Object.assign(new Error('backend error'), { code: 503 });
+    }
+    const rejected = new Map<string, string>();
+    for (const entry of entries) {
+      if (this.rejectIds.has(entry.insertId)) rejected.set(entry.insertId, 'invalid: no such field');
+      else this.rows.push(entry);
+    }
+    return { rejected };
+  }
+  isTransient(error: unknown): boolean {
+    return (error as { code?: unknown }).code === 503;
+  }
+}
+
+export class InMemoryAuditLedger implements AuditLedger {
+  readonly keys = new Set<string>();
+  async recorded(keys: readonly string[]): Promise<Set<string>> {
+    return new Set(keys.filter((key) => this.keys.has(key)));
+  }
+  async record(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.keys.add(key);
+  }
+}
