@@ -239,6 +239,17 @@ describe('route case: HITL-OPT use cases', () => {
     expect(cases.cases.get(caseId)?.route?.rationale).toContain('risk_assessment');
   });
 
+  it('does not read patterns for a prediction without a pattern', async () => {
+    const patterns = new InMemoryApprovedPatterns([{ caseId: 'case_approved', outcome: 'approved', features: { component: 'checkout-flow' } }]);
+    const { cases, routeCase } = setup(patterns);
+    const caseId = caseIdWhere(false, 0.05);
+    const opened = openedOf(caseId, hitlOpt('journey-logic-architecture', 0.9, { category: 'strategic', factors: { risk_assessment: 0.9 } }), openedAt);
+    cases.put(opened);
+    await routeCase(openedEvent(opened));
+    expect(patterns.calls).toEqual([]);
+    expect(cases.cases.get(caseId)?.route).toMatchObject({ kind: 'review', reason: 'always-human-category' });
+  });
+
   it('does not read patterns for a policy without fast-track', async () => {
     const { cases, patterns, routeCase } = setup();
     const caseId = caseIdWhere(false, 0.02);

@@ -100,7 +100,9 @@ export function createRouteCase(deps: RouteCaseDeps): RouteCase {
     const policy = deps.policies.get(useCase);
     if (!policy.ok) return fail(permanentFailure(policy.error.code, policy.error.message));
     const now = deps.clock.now();
-    const approvedPatterns = policy.value.fastTrack?.enabled === true ? await deps.patterns.recent(useCase) : [];
+    // Fast-track needs both an enabled policy and a pattern to match; otherwise spare the read.
+    const fastTrackPossible = policy.value.fastTrack?.enabled === true && event.data.prediction.pattern !== undefined;
+    const approvedPatterns = fastTrackPossible ? await deps.patterns.recent(useCase) : [];
     const applied = await deps.cases.route(caseId, (caseDoc) => planRoute({ caseDoc, policy: policy.value, approvedPatterns, now, source: deps.source }), now);
     switch (applied.kind) {
       case 'missing':
