@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { Firestore } from '@google-cloud/firestore';
+import type { Message, PubSub } from '@google-cloud/pubsub';
+import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, Topics, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
+import { bigQueryClient, pubSubClient } from '@arbiter/infra';
+import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger } from '@arbiter/platform';
+import { loadPolicies } from '@arbiter/policy';
+import { Writable } from 'node:stream';
+import path from 'node:path';
+import { buildAuditExporterApp } from '../src/app';
+import { AUDIT_LEDGER_COLLECTION, FirestoreAuditLedger, FirestoreCaseUseCases } from '../src/audit-ledger.firestore';
+import { BigQueryAuditSink } from '../src/bigquery.audit-sink';
+import { anEvent, caseOpened, caseReviewed, decisionMade, evidenceRequested } from '../src/events.test-support';
+import { ledgerKeyOf } from '../src/record-event';
+import { ensureViews, loadViews } from '../src/views';
+
+/**
+ * The audit exporter against the real emulators: events published on the real topics reach BigQuery
+ * as one redacted row each; redeliveries add nothing to the dedup view; invalid events are
+ * dead-lettered with their reason.
+ */
+const projectId = process.env.ARBITER_PROJECT_ID ?? 'arbiter-local';
+const dataset = BigQueryDataset.id;
+const table = `\`${projectId}.${dataset}.${BigQueryTables.audit}\``;
+const view = `\`${projectId}.${dataset}.audit_events_dedup\``;
+
+let bigquery: BigQuery;
+let firestore: Firestore;
+let pubsub: PubSub;
+let publisher: PubSubEventPublisher;
+let host: ServiceHost;
+let logger: Logger;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function query<T = Record<string, unknown>>(sql: string, params: Record<string, unknown>): Promise<T[]> {
+  const [rows] = await bigquery.query({ query: sql, params });
+  return rows as T[];
+}
+
+/** Polls until `check` passes or `timeoutMs` runs out (then fails with the last error). */
+async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!check(value) && Date.now() < deadline) {
+    await sleep(250);
+    value = await probe();
+  }
+  return value;
+}
+
+const handled = (subscription: string): number => host.counters.get(subscription)?.byOutcome.handled ?? 0;
+const rowsOf = (from: string, caseId: string) =>
+  query<{ event_id: string; state: string; actor_kind: string; actor_id: string | null; outcome: string | null; reason_code: string | null; customer_favorable: boolean | null; evidence_uris: string[]; model_version: string | null; threshold_high: number | null; policy_version: string | null; payload_json: string }>(
+    `SELECT event_id, state, actor_kind, actor_id, outcome, reason_code, customer_favorable, evidence_uris, model_version, threshold_high, policy_version, TO_JSON_STRING(payload) AS payload_json FROM ${from} WHERE case_id = @caseId ORDER BY event_time, event_id`,
+    { caseId },
+  );
+const countOf = async (from: string, caseId: string): Promise<number> => Number((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${from} WHERE case_id = @caseId`, { caseId }))[0]?.n ?? -1);
+
+beforeAll(async () => {
+  logger = createLogger({ service: 'itest', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) });
+  bigquery = bigQueryClient(projectId, process.env.BIGQUERY_EMULATOR_HOST ?? '');
+  firestore = createFirestore(projectId);
+  pubsub = pubSubClient(projectId, process.env.PUBSUB_EMULATOR_HOST ?? '');
+  publisher = new PubSubEventPublisher(pubsub);
+  const policies = loadPolicies(path.join(__dirname, '..', '..', '..', 'policies'));
+  if (!policies.ok) throw new Error(policies.error.message);
+
+  const views = loadViews(projectId, dataset);
+  const created = await ensureViews(bigquery, dataset, views);
+  expect(created).toEqual({ audit_events_dedup: expect.stringMatching(/created|updated|unchanged/) });
+  expect(await ensureViews(bigquery, dataset, views)).toEqual({ audit_events_dedup: 'unchanged' });
+
+  host = new ServiceHost({ service: 'audit-exporter', projectId, logger, delivery: 'pull', backoffBeforeNack: false, maxInFlight: 50 });
+  buildAuditExporterApp({
+    host,
+    sink: new BigQueryAuditSink(bigquery, dataset),
+    ledger: new FirestoreAuditLedger(firestore),
+    cases: new FirestoreCaseUseCases(firestore),
+    policies: policies.value,
+    clock: systemClock,
+    logger,
+    config: { batchMaxRows: 50, batchMaxWaitMs: 200, insertAttempts: 5, retryStartMs: 100, retryMaxMs: 1000 },
+  });
+  await host.start(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await host.close();
+  await publisher.close();
+  await pubsub.close();
+  await firestore.terminate();
+});
+
+it('writes one row per event, with PII and free text redacted before it leaves', async () => {
+  const caseId = `case_${randomUUID()}`;
+  const events: ArbiterEvent[] = [caseOpened(caseId, 'cus-881'), caseReviewed(caseId, 'Jane Doe phoned: seat was stained before'), evidenceRequested(caseId), decisionMade(caseId)];
+  for (const event of events) await publisher.publish(event);
+
+  const rows = await eventually(() => rowsOf(view, caseId), (r) => r.length >= 4);
+  expect(rows.map((r) => r.state).sort()).toEqual(['decided', 'evidence_requested', 'opened', 'reviewed']);
+  expect(await countOf(table, caseId)).toBe(4);
+
+  const byState = Object.fromEntries(rows.map((r) => [r.state, r]));
+  expect(byState.opened).toMatchObject({ actor_kind: 'system', actor_id: 'confidence-assessor', model_version: '2.3.0', threshold_high: 0.9, policy_version: '1' });
+  expect(byState.reviewed).toMatchObject({ actor_kind: 'human', actor_id: 'reviewer-17', outcome: 'fee_waived', reason_code: 'STAIN_NOT_VISIBLE_IN_RETURN' });
+  expect(byState.decided).toMatchObject({ actor_kind: 'human', outcome: 'fee_waived', customer_favorable: true, evidence_uris: ['gs://evidence/bk-20261121-0042/after-1.jpg'] });
+
+  const payloads = rows.map((r) => JSON.parse(r.payload_json) as Record<string, unknown>);
+  const all = rows.map((r) => r.payload_json).join('\n');
+  expect(all).not.toContain('cus-881');
+  expect(all).not.toContain('Jane');
+  expect(all).not.toContain('Smith');
+  const opened = payloads.find((p) => p.confidenceSource !== undefined) as { prediction: { context: Record<string, unknown> } };
+  expect(opened.prediction.context.customerId).toBe('[REDACTED]');
+  expect(opened.prediction.context.amount).toEqual({ value: 25, currency: 'EUR' });
+  expect(payloads.find((p) => p.optionId !== undefined)?.notes).toBe('[REDACTED]');
+  expect(payloads.find((p) => p.dueBy !== undefined)?.what).toBe('[REDACTED]');
+});
+
+it('adds no second row to the dedup view for a redelivered event, whichever crash window it came through', async () => {
+  const caseId = `case_${randomUUID()}`;
+  const decision = decisionMade(caseId);
+  const subscription = 'audit-exporter.record-on-decision-made';
+  await publisher.publish(decision);
+  await eventually(() => countOf(table, caseId), (n) => n >= 1);
+
+  // Redelivered after a complete write: the ledger stops it before BigQuery.
+  const before = handled(subscription);
+  await publisher.publish(decision);
+  await eventually(async () => handled(subscription), (n) => n > before);
+  expect(await countOf(table, caseId)).toBe(1);
+
+  // Redelivered after a crash between the insert and the ledger write: the row goes in again
+  // (insertId would catch it within a minute on GCP; the emulator ignores insertId)…
+  await firestore.collection(AUDIT_LEDGER_COLLECTION).doc(ledgerKeyOf(decision)).delete();
+  const beforeCrash = handled(subscription);
+  await publisher.publish(decision);
+  await eventually(async () => handled(subscription), (n) => n > beforeCrash);
+  // …and an older duplicate written straight to the table, as a second exporter racing would.
+  await bigquery.dataset(dataset).table(BigQueryTables.audit).insert([{ json: { ...(await rawRow(caseId)), ingested_at: '2030-01-01T00:00:00.000Z' } }], { raw: true });
+
+  expect(await countOf(table, caseId)).toBeGreaterThanOrEqual(2);
+  expect(await countOf(view, caseId)).toBe(1);
+  const [kept] = await query<{ ingested_at: string }>(`SELECT FORMAT_TIMESTAMP('%FT%TZ', ingested_at) AS ingested_at FROM ${view} WHERE case_id = @caseId`, { caseId });
+  expect(kept?.ingested_at).not.toBe('2030-01-01T00:00:00Z'); // the first row written is the one kept
+});
+
+/** A stored row of the case, as insertable JSON. */
+async function rawRow(caseId: string): Promise<Record<string, unknown>> {
+  const [row] = await query<Record<string, unknown>>(
+    `SELECT event_id, event_type, event_source, FORMAT_TIMESTAMP('%FT%TZ', event_time) AS event_time, case_id, use_case, state, actor_kind FROM ${table} WHERE case_id = @caseId LIMIT 1`,
+    { caseId },
+  );
+  if (!row) throw new Error('no row');
+  return row;
+}
+
+describe('dead letters', () => {
+  const received: Message[] = [];
+  const subscription = 'audit-exporter.record-on-decision-made';
+  let inspect: ReturnType<PubSub['subscription']>;
+
+  beforeAll(() => {
+    inspect = pubsub.subscription(deadLetterInspectionOf(subscription));
+    inspect.on('message', (message: Message) => {
+      received.push(message);
+      message.ack();
+    });
+  });
+  afterAll(async () => {
+    await inspect.close();
+  });
+
+  it('dead-letters an event that fails its schema, and one of an unknown use case, with the reason', async () => {
+    const caseId = `case_${randomUUID()}`;
+    const valid = toPubSubMessage(decisionMade(caseId));
+    const broken = { ...(JSON.parse(valid.data.toString()) as Record<string, unknown>), outcome: undefined, confidence: 7 };
+    const brokenId = `broken-${randomUUID()}`;
+    await pubsub.topic(Topics.decisions).publishMessage({ data: Buffer.from(JSON.stringify(broken)), attributes: { ...valid.attributes, 'ce-id': brokenId } });
+
+    const unknown = anEvent(EventTypes.decisionMade, { ...decisionMade(caseId).data, useCase: 'no-such-use-case' }, { source: '/arbiter/review-queue' });
+    await publisher.publish(unknown);
+
+    const dead = await eventually(async () => received.filter((m) => [brokenId, unknown.id].includes(m.attributes['ce-id'] ?? '')), (m) => m.length >= 2);
+    const codeOf = (id: string): string | undefined => dead.find((m) => m.attributes['ce-id'] === id)?.attributes['arbiter-error-code'];
+    expect(codeOf(brokenId)).toMatch(/^EVENT\./);
+    expect(codeOf(unknown.id)).toBe('POLICY.UNKNOWN_USE_CASE');
+    expect(await countOf(table, caseId)).toBe(0);
+  });
+});
