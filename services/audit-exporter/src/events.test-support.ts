@@ -75,3 +75,10 @@ export const evidenceRequested = (caseId: string): ArbiterEvent<typeof EventType
     { caseId, useCase: 'vehicle-cleanliness', subject: { type: 'booking', id: 'bk-20261121-0042' }, requestedBy: 'reviewer-17', reasonCode: 'IMAGE_QUALITY_INSUFFICIENT', what: 'Call Mr. Smith at +49 170 1234567 and photograph the back seat', dueBy: '2026-11-21T14:00:00Z' },
     { source: '/arbiter/review-queue', id: `req-${caseId}` },
   );
+
+export const caseRouted = (caseId: string): ArbiterEvent<typeof EventTypes.caseRouted> =>
+  anEvent(
+    EventTypes.caseRouted,
+    { caseId, useCase: 'vehicle-cleanliness', policy: { id: 'vehicle-cleanliness', version: '1' }, route: 'review', reason: 'band-medium', queue: 'cleanliness-review', dueAt: '2026-11-21T14:00:00Z', rationale: 'medium band: human review', routedAt: '2026-11-21T12:00:01Z' },
+    { source: '/arbiter/router', id: `routed-${caseId}`, time: '2026-11-21T12:00:01.000Z' },
+  );

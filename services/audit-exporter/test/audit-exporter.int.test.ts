@@ -11,7 +11,7 @@ import path from 'node:path';
 import { buildAuditExporterApp } from '../src/app';
 import { AUDIT_LEDGER_COLLECTION, FirestoreAuditLedger, FirestoreCaseUseCases } from '../src/audit-ledger.firestore';
 import { BigQueryAuditSink } from '../src/bigquery.audit-sink';
-import { anEvent, caseOpened, caseReviewed, decisionMade, evidenceRequested } from '../src/events.test-support';
+import { anEvent, caseOpened, caseReviewed, caseRouted, decisionMade, evidenceRequested } from '../src/events.test-support';
 import { ledgerKeyOf } from '../src/record-event';
 import { ensureViews, loadViews } from '../src/views';
 
@@ -69,8 +69,8 @@ beforeAll(async () => {
 
   const views = loadViews(projectId, dataset);
   const created = await ensureViews(bigquery, dataset, views);
-  expect(created).toEqual({ audit_events_dedup: expect.stringMatching(/created|updated|unchanged/) });
-  expect(await ensureViews(bigquery, dataset, views)).toEqual({ audit_events_dedup: 'unchanged' });
+  expect(Object.keys(created)).toEqual(['audit_events_dedup', 'metrics_decision_mix', 'metrics_review_quality', 'metrics_sla_adherence']);
+  expect(Object.values(await ensureViews(bigquery, dataset, views))).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
 
   host = new ServiceHost({ service: 'audit-exporter', projectId, logger, delivery: 'pull', backoffBeforeNack: false, maxInFlight: 50 });
   buildAuditExporterApp({
@@ -95,12 +95,12 @@ afterAll(async () => {
 
 it('writes one row per event, with PII and free text redacted before it leaves', async () => {
   const caseId = `case_${randomUUID()}`;
-  const events: ArbiterEvent[] = [caseOpened(caseId, 'cus-881'), caseReviewed(caseId, 'Jane Doe phoned: seat was stained before'), evidenceRequested(caseId), decisionMade(caseId)];
+  const events: ArbiterEvent[] = [caseOpened(caseId, 'cus-881'), caseRouted(caseId), caseReviewed(caseId, 'Jane Doe phoned: seat was stained before'), evidenceRequested(caseId), decisionMade(caseId)];
   for (const event of events) await publisher.publish(event);
 
-  const rows = await eventually(() => rowsOf(view, caseId), (r) => r.length >= 4);
-  expect(rows.map((r) => r.state).sort()).toEqual(['decided', 'evidence_requested', 'opened', 'reviewed']);
-  expect(await countOf(table, caseId)).toBe(4);
+  const rows = await eventually(() => rowsOf(view, caseId), (r) => r.length >= 5);
+  expect(rows.map((r) => r.state).sort()).toEqual(['decided', 'evidence_requested', 'opened', 'reviewed', 'routed']);
+  expect(await countOf(table, caseId)).toBe(5);
 
   const byState = Object.fromEntries(rows.map((r) => [r.state, r]));
   expect(byState.opened).toMatchObject({ actor_kind: 'system', actor_id: 'confidence-assessor', model_version: '2.3.0', threshold_high: 0.9, policy_version: '1' });
@@ -156,6 +156,19 @@ async function rawRow(caseId: string): Promise<Record<string, unknown>> {
   if (!row) throw new Error('no row');
   return row;
 }
+
+it('ships views that answer the success metrics from the deduplicated rows', async () => {
+  const day = { use_case: 'vehicle-cleanliness', day: '2026-11-21' };
+  const mix = await query<Record<string, unknown>>(`SELECT use_case, CAST(day AS STRING) AS day, decisions, human, automatic, automatic_rate FROM \`${projectId}.${dataset}.metrics_decision_mix\` WHERE use_case = @use_case AND CAST(day AS STRING) = @day`, day);
+  expect(mix).toHaveLength(1);
+  const [m] = mix as Array<{ decisions: number; human: number; automatic: number; automatic_rate: number }>;
+  expect(m?.human).toBeGreaterThanOrEqual(1);
+  expect(m?.automatic_rate).toBeCloseTo((m?.automatic ?? NaN) / (m?.decisions ?? NaN));
+  const sla = await query<{ decided_cases: number; within_sla: number }>(`SELECT decided_cases, within_sla FROM \`${projectId}.${dataset}.metrics_sla_adherence\` WHERE use_case = @use_case AND queue = 'cleanliness-review' AND CAST(day AS STRING) = @day`, day);
+  expect(sla[0]?.within_sla).toBeGreaterThanOrEqual(1);
+  const quality = await query<{ human_decisions: number; overrides: number }>(`SELECT human_decisions, overrides FROM \`${projectId}.${dataset}.metrics_review_quality\` WHERE use_case = @use_case AND CAST(day AS STRING) = @day`, day);
+  expect(quality[0]?.human_decisions).toBeGreaterThanOrEqual(1);
+});
 
 describe('dead letters', () => {
   const received: Message[] = [];
