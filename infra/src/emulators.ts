@@ -151,11 +151,13 @@ const start = async (spec: Spec, options: EmulatorOptions, extraPorts: number[] 
     env: { ...process.env, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
   });
   closeSync(fd);
-  const spawned = await new Promise<number>((resolve, reject) => {
-    child.once('spawn', () => resolve(child.pid ?? -1));
+  // detached: the child leads a new process group whose id is its pid.
+  const pgid = await new Promise<number>((resolve, reject) => {
+    child.once('spawn', () =>
+      child.pid !== undefined && child.pid > 1 ? resolve(child.pid) : reject(new Error(`The ${spec.name} emulator has no pid`)),
+    );
     child.once('error', (error) => reject(new Error(`Could not start the ${spec.name} emulator (${spec.command}): ${error.message}`)));
   });
-  const pgid = spawned;
   running.set(pgid, spec.name);
   installExitHook();
   child.unref();

@@ -3,6 +3,9 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { loadTableDefinitions, provisionBigQuery } from '../src/provision';
 import { testBigQuery, testStack, uniqueName } from './support';
 
+// jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
+jest.setTimeout(120_000);
+
 describe('the BigQuery audit table', () => {
   let bigquery: BigQuery;
   const { projectId } = testStack();

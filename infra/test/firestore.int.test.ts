@@ -1,6 +1,9 @@
 import { Firestore } from '@google-cloud/firestore';
 import { testStack, uniqueName } from './support';
 
+// jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
+jest.setTimeout(120_000);
+
 describe('the Firestore emulator of the test stack', () => {
   it('stores and returns a document through FIRESTORE_EMULATOR_HOST', async () => {
     const { projectId } = testStack();

@@ -3,6 +3,9 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { RetryBackoff, ceTypeFilter, provisionPubSub, type Topology } from '../src/provision';
 import { receive, testPubSub, testStack, uniqueName } from './support';
 
+// jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
+jest.setTimeout(120_000);
+
 describe('Pub/Sub provisioning', () => {
   let pubsub: PubSub;
   const { projectId } = testStack();
