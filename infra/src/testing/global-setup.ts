@@ -13,6 +13,12 @@
 import { DefaultProjectId } from '@arbiter/contract';
 import { join } from 'node:path';
 import { stackEnv, type StackEndpoints } from '../clients';
+
+/** Only the emulator endpoints are checked for loopback (the project id variables are not endpoints). */
+const emulatorEndpoints = (endpoints: StackEndpoints): Record<string, string> => {
+  const { PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST } = stackEnv(endpoints);
+  return { PUBSUB_EMULATOR_HOST: PUBSUB_EMULATOR_HOST as string, FIRESTORE_EMULATOR_HOST: FIRESTORE_EMULATOR_HOST as string, BIGQUERY_EMULATOR_HOST: BIGQUERY_EMULATOR_HOST as string };
+};
 import { killEmulatorsOnSignal } from '../emulators';
 import { assertLoopbackEndpoints } from '../loopback';
 import { defaultLogDir } from '../paths';
@@ -24,6 +30,13 @@ import { setRunningStack, takeRunningStack } from './state';
 const log = (message: string): void => {
   process.stderr.write(`[arbiter test stack] ${message}\n`);
 };
+
+/** Only the emulator variables are endpoints (stackEnv also carries the project id, which is no host:port). */
+const emulatorEndpoints = (endpoints: StackEndpoints): Record<string, string> => ({
+  PUBSUB_EMULATOR_HOST: endpoints.pubsubEmulatorHost,
+  FIRESTORE_EMULATOR_HOST: endpoints.firestoreEmulatorHost,
+  BIGQUERY_EMULATOR_HOST: endpoints.bigqueryEmulatorHost,
+});
 
 const fromEnvironment = (projectId: string): StackEndpoints => {
   const { PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST } = process.env;
@@ -41,7 +54,7 @@ const fromEnvironment = (projectId: string): StackEndpoints => {
 const startEndpoints = async (projectId: string): Promise<StackEndpoints> => {
   if (process.env.ARBITER_TEST_STACK === 'env') {
     const endpoints = fromEnvironment(projectId);
-    assertLoopbackEndpoints(stackEnv(endpoints));
+    assertLoopbackEndpoints(emulatorEndpoints(endpoints));
     setRunningStack({ kind: 'env', stop: () => Promise.resolve() });
     await provisionStack(endpoints);
     return endpoints;
@@ -50,7 +63,7 @@ const startEndpoints = async (projectId: string): Promise<StackEndpoints> => {
     log('a Docker engine answers: starting the emulators with testcontainers');
     const stack = await startContainerStack(projectId);
     setRunningStack({ kind: 'containers', stop: stack.stop });
-    assertLoopbackEndpoints(stackEnv(stack.endpoints));
+    assertLoopbackEndpoints(emulatorEndpoints(stack.endpoints));
     await provisionStack(stack.endpoints);
     return stack.endpoints;
   }
@@ -67,7 +80,7 @@ const globalSetup = async (): Promise<void> => {
   let endpoints: StackEndpoints;
   try {
     endpoints = await startEndpoints(projectId);
-    assertLoopbackEndpoints(stackEnv(endpoints));
+    assertLoopbackEndpoints(emulatorEndpoints(endpoints));
   } catch (error) {
     // Jest does not run the global teardown when the setup fails: stop what was started here.
     await takeRunningStack()?.stop();
