@@ -13,12 +13,6 @@
 import { DefaultProjectId } from '@arbiter/contract';
 import { join } from 'node:path';
 import { stackEnv, type StackEndpoints } from '../clients';
-
-/** Only the emulator endpoints are checked for loopback (the project id variables are not endpoints). */
-const emulatorEndpoints = (endpoints: StackEndpoints): Record<string, string> => {
-  const { PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST } = stackEnv(endpoints);
-  return { PUBSUB_EMULATOR_HOST: PUBSUB_EMULATOR_HOST as string, FIRESTORE_EMULATOR_HOST: FIRESTORE_EMULATOR_HOST as string, BIGQUERY_EMULATOR_HOST: BIGQUERY_EMULATOR_HOST as string };
-};
 import { killEmulatorsOnSignal } from '../emulators';
 import { assertLoopbackEndpoints } from '../loopback';
 import { defaultLogDir } from '../paths';
