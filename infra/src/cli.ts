@@ -6,10 +6,10 @@
  *       build the BigQuery emulator if missing → start the three emulators → provision →
  *       write .arbiter/stack.json → print the endpoints → stay in the foreground until SIGINT/SIGTERM,
  *       then stop exactly what it started.
- *   node infra/dist/cli.js provision [--allow-non-loopback]
+ *   node infra/dist/cli.js provision [--allow-non-loopback] [--json]
  *       provision already-running emulators named by PUBSUB_EMULATOR_HOST and BIGQUERY_EMULATOR_HOST
  *       (or, if unset, by .arbiter/stack.json). Non-loopback emulator hosts (docker compose service
- *       names) need --allow-non-loopback.
+ *       names) need --allow-non-loopback. --json prints the provisioning report as JSON on stdout.
  */
 import { DefaultProjectId } from '@arbiter/contract';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -95,8 +95,12 @@ const provision = async (args: readonly string[]): Promise<void> => {
   if (!args.includes('--allow-non-loopback')) {
     assertLoopbackEndpoints({ PUBSUB_EMULATOR_HOST: endpoints.pubsubEmulatorHost, BIGQUERY_EMULATOR_HOST: endpoints.bigqueryEmulatorHost });
   }
-  log(`provisioning project ${endpoints.projectId} at pubsub ${endpoints.pubsubEmulatorHost}, bigquery ${endpoints.bigqueryEmulatorHost}`);
-  log(summary(await provisionStack(endpoints)));
+  const json = args.includes('--json');
+  const say = json ? (message: string): void => void process.stderr.write(`[arbiter-stack] ${message}\n`) : log;
+  say(`provisioning project ${endpoints.projectId} at pubsub ${endpoints.pubsubEmulatorHost}, bigquery ${endpoints.bigqueryEmulatorHost}`);
+  const report = await provisionStack(endpoints);
+  say(summary(report));
+  if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
 };
 
 const main = async (): Promise<void> => {
@@ -107,7 +111,7 @@ const main = async (): Promise<void> => {
     case 'provision':
       return provision(args);
     default:
-      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] | provision [--allow-non-loopback]\n');
+      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] | provision [--allow-non-loopback] [--json]\n');
       process.exitCode = 2;
   }
 };

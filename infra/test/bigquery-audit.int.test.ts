@@ -1,28 +1,53 @@
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
-import type { BigQuery } from '@google-cloud/bigquery';
-import { loadTableDefinitions, provisionBigQuery } from '../src/provision';
-import { testBigQuery, testStack, uniqueName } from './support';
+import { loadTableDefinitions } from '../src/provision';
+import { bigQueryRest, testStack, uniqueName } from './support';
 
 // jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
 jest.setTimeout(120_000);
 
+interface Field {
+  name: string;
+  type: string;
+  mode?: string;
+}
+interface TableResource {
+  schema: { fields: Field[] };
+  timePartitioning?: { type: string; field?: string };
+  clustering?: { fields: string[] };
+}
+interface QueryResponse {
+  jobComplete: boolean;
+  schema: { fields: Field[] };
+  rows?: Array<{ f: Array<{ v: unknown }> }>;
+}
+
+const tablePath = `/datasets/${BigQueryDataset.id}/tables/${BigQueryTables.audit}`;
+
+/** Query results come as `{f: [{v}]}` cells; this maps them to `{column: value}` (repeated cells to arrays). */
+const rowsOf = (response: QueryResponse): Array<Record<string, unknown>> =>
+  (response.rows ?? []).map((row) =>
+    Object.fromEntries(
+      response.schema.fields.map((field, index) => {
+        const cell = row.f[index]?.v;
+        return [field.name, Array.isArray(cell) ? cell.map((item: { v: unknown }) => item.v) : cell];
+      }),
+    ),
+  );
+
 describe('the BigQuery audit table', () => {
-  let bigquery: BigQuery;
   const { projectId } = testStack();
 
-  beforeAll(() => {
-    bigquery = testBigQuery();
-  });
-
-  it('exists with the columns of schemas/bigquery/audit_events.json, and provisioning again changes nothing', async () => {
+  it('exists in dataset arbiter_audit (EU) as schemas/bigquery/audit_events.json defines it', async () => {
     const [definition] = loadTableDefinitions().filter((table) => table.tableReference.tableId === BigQueryTables.audit);
     if (definition === undefined) throw new Error('schemas/bigquery has no audit_events table');
-    const [metadata] = await bigquery.dataset(BigQueryDataset.id).table(BigQueryTables.audit).getMetadata();
-    const columns = (metadata as { schema: { fields: Array<{ name: string; type: string; mode?: string }> } }).schema.fields;
-    expect(columns.map((column) => column.name)).toEqual(definition.schema.fields.map((field) => field.name));
-
-    const again = await provisionBigQuery(bigquery);
-    expect(again).toEqual({ datasetCreated: false, tablesCreated: [], tablesExtended: [], unchanged: [BigQueryTables.audit] });
+    const dataset = await bigQueryRest<{ location?: string }>('GET', `/datasets/${BigQueryDataset.id}`);
+    expect(dataset.location).toBe('EU');
+    const table = await bigQueryRest<TableResource>('GET', tablePath);
+    expect(table.schema.fields.map(({ name, type, mode }) => ({ name, type, mode }))).toEqual(
+      definition.schema.fields.map(({ name, type, mode }) => ({ name, type, mode })),
+    );
+    expect(table.timePartitioning).toEqual({ type: 'DAY', field: 'event_time' });
+    expect(table.clustering).toEqual({ fields: ['use_case', 'case_id'] });
   });
 
   it('takes a streamed row and gives it back to SQL', async () => {
@@ -61,29 +86,36 @@ describe('the BigQuery audit table', () => {
       payload: JSON.stringify({ outcome: 'fee_waived', customerId: '[redacted]' }),
       ingested_at: '2026-11-21T12:03:12.000Z',
     };
-    const table = bigquery.dataset(BigQueryDataset.id).table(BigQueryTables.audit);
-    await table.insert([{ insertId: `${row.event_source}/${row.event_id}`, json: row }], { raw: true });
-
-    const [rows] = await bigquery.query({
-      query:
-        `SELECT event_id, case_id, state, actor_kind, confidence, customer_favorable, evidence_uris, outcome, ` +
-        `TO_JSON_STRING(payload) AS payload_json, FORMAT_TIMESTAMP('%FT%TZ', event_time) AS event_time ` +
-        `FROM \`${projectId}.${BigQueryDataset.id}.${BigQueryTables.audit}\` WHERE case_id = @caseId`,
-      params: { caseId },
+    const inserted = await bigQueryRest<{ insertErrors?: unknown[] }>('POST', `${tablePath}/insertAll`, {
+      rows: [{ insertId: `${row.event_source}/${row.event_id}`, json: row }],
     });
+    expect(inserted.insertErrors ?? []).toEqual([]);
+
+    const response = await bigQueryRest<QueryResponse>('POST', '/queries', {
+      useLegacySql: false,
+      parameterMode: 'NAMED',
+      queryParameters: [{ name: 'caseId', parameterType: { type: 'STRING' }, parameterValue: { value: caseId } }],
+      query:
+        'SELECT event_id, case_id, state, actor_kind, CAST(confidence AS STRING) AS confidence, customer_favorable, evidence_uris, ' +
+        "outcome, payload, JSON_VALUE(payload, '$.outcome') AS payload_outcome, FORMAT_TIMESTAMP('%FT%TZ', event_time) AS event_time " +
+        `FROM \`${projectId}.${BigQueryDataset.id}.${BigQueryTables.audit}\` WHERE case_id = @caseId`,
+    });
+    expect(response.jobComplete).toBe(true);
+    const rows = rowsOf(response);
     expect(rows).toHaveLength(1);
-    const [back] = rows as Array<Record<string, unknown>>;
+    const [back] = rows;
     expect(back).toMatchObject({
       event_id: row.event_id,
       case_id: caseId,
       state: 'decided',
       actor_kind: 'human',
-      confidence: 0.78,
-      customer_favorable: true,
+      confidence: '0.78',
+      customer_favorable: 'true',
       evidence_uris: row.evidence_uris,
       outcome: 'fee_waived',
+      payload_outcome: 'fee_waived',
       event_time: '2026-11-21T12:03:11Z',
     });
-    expect(JSON.parse(String(back?.payload_json))).toEqual({ outcome: 'fee_waived', customerId: '[redacted]' });
+    expect(JSON.parse(String(back?.payload))).toEqual({ outcome: 'fee_waived', customerId: '[redacted]' });
   });
 });

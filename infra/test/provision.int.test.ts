@@ -1,6 +1,9 @@
 import { EventTypes, Subscriptions, Topics, deadLetterInspectionOf, deadLetterTopicOf } from '@arbiter/contract';
 import type { PubSub } from '@google-cloud/pubsub';
-import { RetryBackoff, ceTypeFilter, provisionPubSub, type Topology } from '../src/provision';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { RetryBackoff, ceTypeFilter, provisionPubSub, type ProvisionReport, type Topology } from '../src/provision';
 import { receive, testPubSub, testStack, uniqueName } from './support';
 
 // jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
@@ -25,6 +28,16 @@ describe('Pub/Sub provisioning', () => {
     expect(report.subscriptionsUpdated).toEqual([]);
     expect(report.degraded).toEqual({});
     expect(report.unchanged).toHaveLength(Subscriptions.length * 2);
+  });
+
+  it('is idempotent through the CLI as well: `provision --json` against the running stack changes nothing', async () => {
+    // A child process, as `docker compose` runs it; also the way to exercise the BigQuery half,
+    // whose client library cannot make requests inside Jest's VM (see test/support.ts).
+    const cli = join(__dirname, '..', 'dist', 'cli.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'provision', '--json'], { env: process.env });
+    const report = JSON.parse(stdout) as ProvisionReport;
+    expect(report.pubsub).toMatchObject({ topicsCreated: [], subscriptionsCreated: [], subscriptionsUpdated: [], degraded: {} });
+    expect(report.bigquery).toEqual({ datasetCreated: false, tablesCreated: [], tablesExtended: [], unchanged: ['audit_events'] });
   });
 
   it('wires every contract subscription to its dead-letter topic, with retry, ack deadline and ce-type filter', async () => {

@@ -1,6 +1,6 @@
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { randomUUID } from 'node:crypto';
-import { bigQueryClient, pubSubClient } from '../src/clients';
+import { bigQueryBaseUrl, pubSubClient } from '../src/clients';
 import { assertLoopbackEndpoints } from '../src/loopback';
 
 /** The stack the Jest global setup started, from the variables it exported (always loopback). */
@@ -18,9 +18,22 @@ export const testPubSub = (): PubSub => {
   return pubSubClient(stack.projectId, stack.pubsubHost);
 };
 
-export const testBigQuery = (): ReturnType<typeof bigQueryClient> => {
+/**
+ * The BigQuery REST API, called with fetch. Not the client library: inside Jest's VM its HTTP layer
+ * (teeny-request 10) fails on `import('node-fetch')` with "A dynamic import callback was invoked
+ * without --experimental-vm-modules" unless Jest runs with NODE_OPTIONS=--experimental-vm-modules.
+ */
+export const bigQueryRest = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
   const stack = testStack();
-  return bigQueryClient(stack.projectId, stack.bigqueryHost);
+  const url = `${bigQueryBaseUrl(stack.bigqueryHost)}/bigquery/v2/projects/${stack.projectId}${path}`;
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
 };
 
 /** A name no other test (or test run) uses. */
