@@ -32,7 +32,7 @@ export interface ReviewQueueDeps {
 }
 
 export function createUseCases(deps: Omit<ReviewQueueDeps, 'host' | 'authSecret' | 'evidenceDir' | 'logger'>) {
-  const store = new ReviewStore(new CaseStore(deps.firestore, deps.relay), deps.firestore);
+  const store = new ReviewStore(new CaseStore(deps.firestore, deps.relay), deps.firestore, deps.relay);
   const catalog = new QueueCatalog(deps.policies);
   const base = { store, policies: deps.policies, clock: deps.clock, catalog };
   const claims = { ...base, leaseMs: deps.claimLeaseMs, spread: deps.claimSpread };

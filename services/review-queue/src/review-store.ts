@@ -3,7 +3,9 @@
  * query names one queue (or one case, one subject), so no reviewer ever writes a shared document.
  * Production needs the composite indexes in `firestore.indexes.json`; the emulator needs none.
  */
-import { FieldPath, type DocumentReference, type Firestore, type Transaction } from '@google-cloud/firestore';
+import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Transaction } from '@google-cloud/firestore';
+import type { ArbiterEvent } from '@arbiter/contract';
+import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import { Collections, queueItemId, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
 import type { ReviewPurpose } from '@arbiter/core';
 
@@ -34,7 +36,30 @@ export class ReviewStore {
   constructor(
     readonly cases: CaseStore,
     readonly firestore: Firestore,
+    private readonly relay: OutboxRelay,
   ) {}
+
+  /**
+   * Compare-and-set on one document: writes `data` only if the document has not changed since
+   * `snapshot` was read, atomically with the outbox entries of `events`, then publishes them. No
+   * locks are held between read and write, so reviewers racing for one item never wait on each
+   * other: the loser's commit fails at once (false) and it moves on to another item.
+   */
+  async compareAndSet(snapshot: DocumentSnapshot, data: Record<string, unknown>, events: readonly ArbiterEvent[], nowMs: number): Promise<boolean> {
+    if (!snapshot.updateTime) return false;
+    const batch = this.firestore.batch();
+    batch.update(snapshot.ref, data, { lastUpdateTime: snapshot.updateTime });
+    stageEvents(batch as unknown as Transaction, this.firestore, events, nowMs);
+    try {
+      await batch.commit();
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (code === 9 || code === 10 || code === 5) return false; // FAILED_PRECONDITION, ABORTED, NOT_FOUND: someone else got there first
+      throw error;
+    }
+    await this.relay.publishCommitted(events);
+    return true;
+  }
 
   itemRef(itemId: string): DocumentReference {
     return this.firestore.collection(Collections.queueItems).doc(itemId);

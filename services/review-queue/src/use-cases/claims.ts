@@ -29,23 +29,26 @@ function claimedEvent(item: QueueItemDoc, claimant: { id: string; role: string }
   );
 }
 
-/** Claims `itemId` for `p` if it is still claimable (or renews p's own claim). Undefined when someone else got it. */
+/**
+ * Claims `itemId` for `p` if it is still claimable (or renews p's own claim): a compare-and-set on
+ * that one item, committed with its events. Undefined when someone else got it first.
+ */
 async function claimOne(deps: ClaimDeps, p: Principal, itemId: string, options: { renewOwn: boolean }): Promise<QueueItemDoc | undefined> {
   const now = deps.clock.now();
   const nowMs = now.getTime();
   const leaseUntil = nowMs + deps.leaseMs;
-  return deps.store.cases.transact(async (tx) => {
-    const item = await deps.store.readInTx<QueueItemDoc>(tx, deps.store.itemRef(itemId));
-    if (!item) return { result: undefined, events: [] };
-    const own = holdsClaim(item, p.id, nowMs);
-    if (!(isClaimable(item, nowMs) || (options.renewOwn && own))) return { result: undefined, events: [] };
-    const ref = deps.catalog.get(item.queue);
-    if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return { result: undefined, events: [] };
-    const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil, claimedAt: own && item.claim ? item.claim.claimedAt : nowMs };
-    tx.update(deps.store.itemRef(itemId), { status: 'claimed', claim });
-    const expired = own ? [] : releasedOnExpiry(item, now);
-    return { result: { ...item, status: 'claimed', claim }, events: [...expired, claimedEvent(item, actorOf(p), leaseUntil, now)] };
-  }, now);
+  const snapshot = await deps.store.itemRef(itemId).get();
+  if (!snapshot.exists) return undefined;
+  const item = snapshot.data() as QueueItemDoc;
+  const own = holdsClaim(item, p.id, nowMs);
+  if (!(isClaimable(item, nowMs) || (options.renewOwn && own))) return undefined;
+  const ref = deps.catalog.get(item.queue);
+  if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return undefined;
+  const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil, claimedAt: own && item.claim ? item.claim.claimedAt : nowMs };
+  const expired = own ? [] : releasedOnExpiry(item, now);
+  const events = [...expired, claimedEvent(item, actorOf(p), leaseUntil, now)];
+  const won = await deps.store.compareAndSet(snapshot, { status: 'claimed', claim }, events, nowMs);
+  return won ? { ...item, status: 'claimed', claim } : undefined;
 }
 
 export function createClaimNext(deps: ClaimDeps) {

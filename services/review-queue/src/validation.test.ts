@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePolicyFiles } from '@arbiter/policy';
+import type { Policy } from '@arbiter/core';
+import { checkBatchOption, checkDecisionOption, checkEvidenceReason, parseBatchDecisionBody, parseDecisionBody, parseEvidenceRequestBody, parsePageQuery, parseReleaseBody } from './validation';
+
+const policy: Policy = (() => {
+  const text = readFileSync(join(__dirname, '..', '..', '..', 'policies', 'vehicle-cleanliness.yaml'), 'utf8');
+  const r = parsePolicyFiles([{ file: 'vehicle-cleanliness.yaml', text }]);
+  if (!r.ok) throw new Error('policy');
+  return r.value.get('vehicle-cleanliness').ok ? (r.value.get('vehicle-cleanliness') as { ok: true; value: Policy }).value : (undefined as never);
+})();
+
+describe('request bodies', () => {
+  it('accepts a decision and names every bad field', () => {
+    expect(parseDecisionBody({ optionId: 'approve', reasonCode: 'CONFIRMED_SOILING', notes: 'n' })).toEqual({ ok: true, value: { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING', notes: 'n' } });
+    const bad = parseDecisionBody({ optionId: 3, reasonCode: '', notes: 'x'.repeat(4001) });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION.INVALID_BODY' } });
+    const message = bad.ok ? '' : bad.error.message;
+    expect(message).toContain('optionId must be a string');
+    expect(message).toContain('reasonCode must not be empty');
+    expect(message).toContain('notes must be at most 4000 characters');
+    expect(parseDecisionBody({})).toMatchObject({ ok: false, error: { message: 'optionId is required (a string)' } });
+    expect(parseDecisionBody({ optionId: 'a', outcome: 'x' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('unknown field "outcome"') } });
+    expect(parseDecisionBody([1])).toMatchObject({ ok: false, error: { message: 'the body must be a JSON object' } });
+  });
+
+  it('checks batch bodies: ids, duplicates, flagged ⊆ itemIds', () => {
+    expect(parseBatchDecisionBody({ itemIds: ['a', 'b'], optionId: 'approve-all' })).toEqual({ ok: true, value: { itemIds: ['a', 'b'], optionId: 'approve-all', flagged: [] } });
+    expect(parseBatchDecisionBody({ itemIds: [], optionId: 'x' })).toMatchObject({ ok: false, error: { message: 'itemIds must not be empty' } });
+    expect(parseBatchDecisionBody({ itemIds: ['a', 'a'], optionId: 'x' })).toMatchObject({ ok: false, error: { message: 'itemIds must not repeat an id' } });
+    expect(parseBatchDecisionBody({ itemIds: ['a'], optionId: 'x', flagged: ['b'] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('not in itemIds: b') } });
+  });
+
+  it('checks evidence requests, releases and paging', () => {
+    expect(parseEvidenceRequestBody({ what: 'rear seat' })).toMatchObject({ ok: false, error: { message: 'reasonCode is required (a string)' } });
+    expect(parseReleaseBody({ reassignTo: 'r-2' })).toEqual({ ok: true, value: { reassignTo: 'r-2' } });
+    expect(parseReleaseBody(undefined)).toEqual({ ok: true, value: {} });
+    expect(parsePageQuery({ limit: '500' })).toMatchObject({ ok: false, error: { code: 'VALIDATION.INVALID_QUERY' } });
+    expect(parsePageQuery({ limit: '20', pageToken: 'abc' })).toEqual({ ok: true, value: { limit: 20, pageToken: 'abc' } });
+    expect(parsePageQuery({ sort: 'x' })).toMatchObject({ ok: false });
+  });
+});
+
+describe('policy checks', () => {
+  it('requires a reason code where the option says, from the taxonomy, fitting the option', () => {
+    expect(checkDecisionOption(policy, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' })).toMatchObject({ ok: true, value: { outcome: 'fee_applied' } });
+    expect(checkDecisionOption(policy, { optionId: 'approve' })).toMatchObject({ ok: false, error: { code: 'VALIDATION.REASON_REQUIRED', message: expect.stringContaining('CONFIRMED_SOILING') } });
+    expect(checkDecisionOption(policy, { optionId: 'approve', reasonCode: 'NOT_A_CODE' })).toMatchObject({ ok: false, error: { code: 'VALIDATION.UNKNOWN_REASON' } });
+    expect(checkDecisionOption(policy, { optionId: 'approve', reasonCode: 'LIGHTING_ARTIFACT' })).toMatchObject({ ok: false, error: { code: 'VALIDATION.REASON_MISMATCH' } });
+    // Policy-only codes are never offered to reviewers.
+    expect(checkDecisionOption(policy, { optionId: 'reject', reasonCode: 'SLA_EXPIRED' })).toMatchObject({ ok: false, error: { code: 'VALIDATION.UNKNOWN_REASON' } });
+    expect(checkDecisionOption(policy, { optionId: 'request-photos', reasonCode: 'ANGLE_MISSING' })).toMatchObject({ ok: false, error: { code: 'VALIDATION.USE_EVIDENCE_REQUEST' } });
+    expect(checkDecisionOption(policy, { optionId: 'maybe' })).toMatchObject({ ok: false, error: { code: 'VALIDATION.UNKNOWN_OPTION' } });
+  });
+
+  it('checks batch options and evidence reasons', () => {
+    expect(checkBatchOption(policy, { itemIds: ['a'], optionId: 'approve-unflagged', flagged: ['a'], reasonCode: 'CONFIRMED_SOILING' })).toMatchObject({ ok: true, value: { kind: 'decide-unflagged' } });
+    expect(checkBatchOption(policy, { itemIds: ['a'], optionId: 'approve-all', flagged: ['a'], reasonCode: 'CONFIRMED_SOILING' })).toMatchObject({ ok: false });
+    expect(checkBatchOption(policy, { itemIds: ['a'], optionId: 'approve', flagged: [] })).toMatchObject({ ok: false, error: { code: 'VALIDATION.UNKNOWN_OPTION' } });
+    expect(checkEvidenceReason(policy, 'ANGLE_MISSING')).toMatchObject({ ok: true, value: { id: 'request-photos' } });
+    expect(checkEvidenceReason(policy, 'CONFIRMED_SOILING')).toMatchObject({ ok: false, error: { code: 'VALIDATION.REASON_MISMATCH' } });
+  });
+});

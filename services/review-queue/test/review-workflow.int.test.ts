@@ -1,0 +1,330 @@
+import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
+import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, writeCase, type Running } from './support';
+
+jest.setTimeout(120_000);
+
+let app: Running;
+let cleanliness: string;
+const reviewer = (id: string): Promise<string> => token(id, ['reviewer', 'cleanliness-reviewer']);
+
+beforeAll(async () => {
+  app = await startApp();
+  cleanliness = app.queue('cleanliness-review');
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const item = async (caseId: string, purpose: 'decision' | 'blind-review' = 'decision'): Promise<QueueItemDoc | undefined> => {
+  const snap = await app.firestore.collection(Collections.queueItems).doc(queueItemId(caseId, purpose)).get();
+  return snap.exists ? (snap.data() as QueueItemDoc) : undefined;
+};
+const caseOf = async (caseId: string): Promise<CaseDoc> => (await app.firestore.collection(Collections.cases).doc(caseId).get()).data() as CaseDoc;
+
+async function enqueue(spec: Parameters<typeof writeCase>[1] = {}, extra: Parameters<typeof routedEvent>[2] = {}, queue = cleanliness): Promise<CaseDoc> {
+  const doc = await writeCase(app.firestore, spec);
+  await publish(app, routedEvent(doc, queue, extra));
+  await eventually(() => item(doc.caseId, extra.route === 'auto' ? 'blind-review' : 'decision'), 20_000, `item of ${doc.caseId}`);
+  return doc;
+}
+
+describe('enqueue and list', () => {
+  it('creates one item per routed case (idempotent on redelivery) and lists the queue in priority order', async () => {
+    const low = await writeCase(app.firestore);
+    const high = await writeCase(app.firestore);
+    const soon = await writeCase(app.firestore);
+    const lowEvent = routedEvent(low, cleanliness, { priority: { score: 10, reasons: [] } });
+    await publish(app, lowEvent);
+    await publish(app, lowEvent); // redelivery: same ce-id, no second effect
+    await publish(app, routedEvent(high, cleanliness, { priority: { score: 60, reasons: ['Next booking within 3 h'] } }));
+    await publish(app, routedEvent(soon, cleanliness, { priority: { score: 10, reasons: [] }, dueAt: new Date(Date.now() + 600_000).toISOString() }));
+    for (const c of [low, high, soon]) await eventually(() => item(c.caseId), 20_000, 'item');
+
+    const created = (await item(low.caseId)) as QueueItemDoc;
+    expect(created).toMatchObject({ queue: cleanliness, status: 'open', lane: 1, purpose: 'decision', blind: false });
+    expect(created.sla.nextCheckAt).toBeLessThan(created.dueAt); // the first reminder, before due
+    expect((await caseOf(low.caseId)).status).toBe('in-review');
+
+    const r = await call(app, 'GET', `/api/queues/${cleanliness}/items?limit=2`, await reviewer('lister'));
+    expect(r.status).toBe(200);
+    expect(r.body.items.map((i: { caseId: string }) => i.caseId)).toEqual([high.caseId, soon.caseId]);
+    const next = await call(app, 'GET', `/api/queues/${cleanliness}/items?limit=2&pageToken=${r.body.nextPageToken}`, await reviewer('lister'));
+    expect(next.body.items.map((i: { caseId: string }) => i.caseId)).toEqual([low.caseId]);
+    expect(next.body.nextPageToken).toBeUndefined();
+
+    const queues = await call(app, 'GET', '/api/queues', await reviewer('lister'));
+    const summary = queues.body.queues.find((q: { queue: string }) => q.queue === cleanliness);
+    expect(summary).toMatchObject({ depth: 3, atRisk: 1 });
+    expect(summary.batchable[0].size).toBe(3);
+    // The reviewer's queue role does not reach the API queues.
+    expect(queues.body.queues.map((q: { queue: string }) => q.queue)).toEqual([cleanliness]);
+  });
+
+  it('creates a blind-review item for a sampled automatic decision, and hides the model outcome from the reviewer', async () => {
+    const doc = await enqueue({}, { route: 'auto', reason: 'band-high', blindReview: true, queue: undefined, priority: undefined, dueAt: undefined, batchKey: undefined });
+    const blind = (await item(doc.caseId, 'blind-review')) as QueueItemDoc;
+    expect(blind).toMatchObject({ blind: true, queue: cleanliness, status: 'open' });
+    expect(await item(doc.caseId, 'decision')).toBeUndefined();
+    const view = await call(app, 'GET', `/api/cases/${doc.caseId}`, await reviewer('blinded'));
+    expect(view.status).toBe(200);
+    expect(view.body.blind).toBe(true);
+    expect(view.body.prediction.label).toBeUndefined();
+    expect(view.body.prediction.confidence).toBeUndefined();
+  });
+});
+
+describe('claims, leases and decisions', () => {
+  it('claims with a lease, refuses a second claimant, and decides once; decision.made arrives on arbiter-decisions', async () => {
+    const decisions = await tap(app, Topics.decisions);
+    const feedback = await tap(app, Topics.feedback);
+    try {
+      const doc = await enqueue({ label: 'dirty' }, { priority: { score: 1000, reasons: ['test'] } });
+      const alice = await reviewer('alice');
+      const next = await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/claim`, alice);
+      expect(next.status).toBe(200);
+      expect(next.body.item.caseId).toBe(doc.caseId);
+      expect(next.body.item.claim.reviewerId).toBe('alice');
+      const leaseMs = Date.parse(next.body.item.claim.leaseUntil) - Date.now();
+      expect(leaseMs).toBeGreaterThan(9 * 60_000);
+      expect(leaseMs).toBeLessThanOrEqual(10 * 60_000);
+
+      const bob = await reviewer('bob');
+      const steal = await call(app, 'POST', `/api/items/${next.body.item.itemId}/claim`, bob);
+      expect(steal.status).toBe(409);
+      expect(steal.body.error.code).toBe('ITEM.CLAIMED_BY_OTHER');
+      const bobDecides = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, bob, { optionId: 'reject', reasonCode: 'LIGHTING_ARTIFACT' });
+      expect(bobDecides.status).toBe(409);
+
+      const missingReason = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, alice, { optionId: 'reject' });
+      expect(missingReason.status).toBe(400);
+      expect(missingReason.body.error.message).toMatch(/reasonCode is required/);
+      const wrongReason = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, alice, { optionId: 'reject', reasonCode: 'CONFIRMED_SOILING' });
+      expect(wrongReason.status).toBe(400);
+      const evidenceOption = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, alice, { optionId: 'request-photos', reasonCode: 'ANGLE_MISSING' });
+      expect(evidenceOption.status).toBe(400);
+      expect(evidenceOption.body.error.message).toMatch(/evidence-request/);
+
+      const decided = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, alice, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', notes: 'customer seat was wet, not stained' });
+      expect(decided.status).toBe(200);
+      expect(decided.body).toMatchObject({ decided: true, outcome: 'fee_waived', override: true });
+      const again = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, alice, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('CASE.ALREADY_DECIDED');
+
+      const made = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, doc.caseId)[0], 20_000, 'decision.made');
+      expect(made.data).toMatchObject({ caseId: doc.caseId, outcome: 'fee_waived', decidedBy: { kind: 'human', id: 'alice' }, reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', customerFavorable: true });
+      expect(JSON.stringify(made.data)).not.toContain('wet');
+      expect(made.attributes['ce-id']).toBe(`dec_${doc.caseId}`);
+      const labelled = await eventually(async () => ofType(feedback.messages, EventTypes.feedbackLabelled, doc.caseId)[0], 20_000, 'feedback.labelled');
+      expect(labelled.data).toMatchObject({ source: 'override', outcome: 'fee_waived', prediction: { label: 'dirty' } });
+      expect((await item(doc.caseId))?.status).toBe('done');
+      expect((await caseOf(doc.caseId)).decision?.decidedBy).toEqual({ kind: 'human', id: 'alice' });
+    } finally {
+      await decisions.close();
+      await feedback.close();
+    }
+  });
+
+  it('lets another reviewer take an item whose lease expired', async () => {
+    const short = await startApp({ leaseMs: 1_000 });
+    try {
+      const queue = short.queue('cleanliness-review');
+      const doc = await writeCase(short.firestore);
+      // Through this app's own consumer, called directly: the main app pulls the shared subscription
+      // and knows only its own queues.
+      const handled = await short.useCases.enqueueOnCaseRouted(routedEvent(doc, queue), {} as never);
+      expect(handled).toMatchObject({ ok: true });
+      const first = await call(short, 'POST', `/api/queues/${queue}/next`, await token('carol', ['reviewer', 'cleanliness-reviewer']));
+      expect(first.body.item.claim.reviewerId).toBe('carol');
+      const tooEarly = await call(short, 'POST', `/api/queues/${queue}/next`, await token('dave', ['reviewer', 'cleanliness-reviewer']));
+      expect(tooEarly.body.item).toBeNull();
+      await new Promise((r) => setTimeout(r, 1_200));
+      const taken = await call(short, 'POST', `/api/queues/${queue}/next`, await token('dave', ['reviewer', 'cleanliness-reviewer']));
+      expect(taken.body.item).toMatchObject({ caseId: doc.caseId, claim: { reviewerId: 'dave' } });
+      const lateCarol = await call(short, 'POST', `/api/cases/${doc.caseId}/decision`, await token('carol', ['reviewer', 'cleanliness-reviewer']), { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
+      expect(lateCarol.status).toBe(409);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('releases: the holder their own claim; a lead reassigns anyone’s', async () => {
+    const doc = await enqueue({}, { priority: { score: 2000, reasons: [] } });
+    const erin = await reviewer('erin');
+    const claimed = await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/claim`, erin);
+    expect(claimed.status).toBe(200);
+    const other = await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/release`, await reviewer('frank'));
+    expect(other.status).toBe(403);
+    const reassigned = await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/release`, await token('lea', ['lead']), { reassignTo: 'frank' });
+    expect(reassigned.status).toBe(200);
+    expect((await item(doc.caseId))?.claim?.reviewerId).toBe('frank');
+    const own = await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/release`, await reviewer('frank'));
+    expect(own.status).toBe(200);
+    expect((await item(doc.caseId))?.status).toBe('open');
+  });
+});
+
+describe('batches', () => {
+  it('approves a whole batch, and sends flagged items of a decide-unflagged batch back ahead of new work', async () => {
+    const docs = [] as CaseDoc[];
+    for (let i = 0; i < 5; i += 1) docs.push(await enqueue({ label: 'heavily_soiled' }, { priority: { score: 5, reasons: [] } }));
+    const ids = docs.map((d) => queueItemId(d.caseId, 'decision'));
+    const grace = await reviewer('grace');
+    const mixed = await call(app, 'POST', '/api/batches/decision', grace, { itemIds: [ids[0], ids[1]], optionId: 'approve-all', flagged: [ids[0]], reasonCode: 'CONFIRMED_SOILING' });
+    expect(mixed.status).toBe(400);
+    const all = await call(app, 'POST', '/api/batches/decision', grace, { itemIds: [ids[0], ids[1]], optionId: 'approve-all', reasonCode: 'CONFIRMED_SOILING' });
+    expect(all.status).toBe(200);
+    expect(all.body.results.map((r: { result: string }) => r.result)).toEqual(['decided', 'decided']);
+    const some = await call(app, 'POST', '/api/batches/decision', grace, { itemIds: [ids[0], ids[2], ids[3], ids[4]], optionId: 'approve-unflagged', flagged: [ids[4]], reasonCode: 'CONFIRMED_SOILING' });
+    expect(some.status).toBe(200);
+    expect(some.body.results.map((r: { result: string }) => r.result)).toEqual(['failed', 'decided', 'decided', 'returned-for-review']);
+    expect(some.body.results[0].error.code).toBe('CASE.ALREADY_DECIDED');
+    for (const d of docs.slice(0, 4)) expect((await caseOf(d.caseId)).decision?.outcome).toBe('fee_applied');
+    expect((await caseOf(docs[4]!.caseId)).decision).toBeUndefined();
+    expect(await item(docs[4]!.caseId)).toMatchObject({ status: 'open', lane: 0 });
+  });
+});
+
+describe('evidence', () => {
+  it('evidence request → evidence submitted puts the case back ahead of new work; unknown cases are dead-lettered', async () => {
+    const requests = await tap(app, Topics.evidenceRequests);
+    try {
+      const doc = await enqueue({}, { priority: { score: 3000, reasons: [] } });
+      const henry = await reviewer('henry');
+      await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/claim`, henry);
+      const bad = await call(app, 'POST', `/api/cases/${doc.caseId}/evidence-request`, henry, { what: 'photo of the rear seat' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/reasonCode is required/);
+      const asked = await call(app, 'POST', `/api/cases/${doc.caseId}/evidence-request`, henry, { what: 'photo of the rear seat', reasonCode: 'ANGLE_MISSING' });
+      expect(asked.status).toBe(200);
+      expect(await item(doc.caseId)).toMatchObject({ status: 'awaiting-evidence' });
+      const requested = await eventually(async () => ofType(requests.messages, EventTypes.evidenceRequested, doc.caseId)[0], 20_000, 'evidence.requested');
+      expect(requested.data).toMatchObject({ caseId: doc.caseId, requestedBy: 'henry', reasonCode: 'ANGLE_MISSING', what: 'photo of the rear seat' });
+
+      const newer = await enqueue({}, { priority: { score: 5000, reasons: [] } });
+      const submitted = createEvent({ type: EventTypes.evidenceSubmitted, source: '//crew-app', data: { caseId: doc.caseId, submittedBy: 'crew-7', evidence: [{ uri: 'gs://evidence/bk-20261121-0042/after-1.jpg', role: 'return', mediaType: 'image/jpeg' }] } });
+      if (!submitted.ok) throw new Error(submitted.error.message);
+      await publish(app, submitted.value as ArbiterEvent, Topics.evidence);
+      await publish(app, submitted.value as ArbiterEvent, Topics.evidence); // duplicate delivery
+      await eventually(async () => ((await item(doc.caseId))?.status === 'open' ? true : undefined), 20_000, 'requeue');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await item(doc.caseId)).toMatchObject({ status: 'open', lane: 0 });
+      expect((await caseOf(doc.caseId)).extraEvidence).toHaveLength(1);
+      expect((await caseOf(doc.caseId)).status).toBe('in-review');
+      const listed = await call(app, 'GET', `/api/queues/${cleanliness}/items?limit=2`, henry);
+      const order = (await call(app, 'GET', `/api/queues/${cleanliness}/items?limit=200`, henry)).body.items.map((i: { caseId: string }) => i.caseId);
+      // Back in lane 0: ahead of newer work, even of work with a higher priority.
+      expect(order.indexOf(doc.caseId)).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf(doc.caseId)).toBeLessThan(order.indexOf(newer.caseId));
+      expect(listed.status).toBe(200);
+
+      const dlq = app.host.pubsub.subscription('review-queue.requeue-on-evidence-submitted.dlq.inspect');
+      const dead: Array<Record<string, string>> = [];
+      dlq.on('message', (m) => { dead.push(m.attributes); m.ack(); });
+      const stray = createEvent({ type: EventTypes.evidenceSubmitted, source: '//crew-app', data: { caseId: 'case_does_not_exist', submittedBy: 'crew-7', evidence: [{ uri: 'gs://x/y.jpg' }] } });
+      if (!stray.ok) throw new Error(stray.error.message);
+      await publish(app, stray.value as ArbiterEvent, Topics.evidence);
+      const letter = await eventually(async () => dead.find((a) => a['ce-id'] === stray.value.id), 30_000, 'dead letter');
+      await dlq.close();
+      expect(letter['arbiter-error-code']).toBe('CASE.NOT_FOUND');
+    } finally {
+      await requests.close();
+    }
+  });
+
+  it('serves an evidence URL and emits evidence.accessed (who, when, which)', async () => {
+    const cases = await tap(app, Topics.cases);
+    try {
+      const doc = await enqueue();
+      const ivy = await reviewer('ivy');
+      const r = await call(app, 'GET', `/api/cases/${doc.caseId}/evidence/1`, ivy);
+      expect(r.status).toBe(200);
+      expect(r.body.uri).toBe('gs://evidence/bk-20261121-0042/after-1.jpg');
+      expect(r.body.url).toBe(`${app.url}/evidence/evidence/bk-20261121-0042/after-1.jpg`);
+      const file = await fetch(r.body.url);
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toBe('image/jpeg');
+      const accessed = await eventually(async () => ofType(cases.messages, EventTypes.evidenceAccessed, doc.caseId)[0], 20_000, 'evidence.accessed');
+      expect(accessed.data).toMatchObject({ caseId: doc.caseId, uri: 'gs://evidence/bk-20261121-0042/after-1.jpg', accessedBy: { id: 'ivy', role: 'reviewer' } });
+      expect((await call(app, 'GET', `/api/cases/${doc.caseId}/evidence/7`, ivy)).status).toBe(404);
+    } finally {
+      await cases.close();
+    }
+  });
+});
+
+describe('case view, disputes, overview, auth', () => {
+  it('shows the single pane with PII redacted, the rendered template and precedents', async () => {
+    const earlier = await enqueue({ label: 'dirty', confidence: 0.8 });
+    const jack = await reviewer('jack');
+    await call(app, 'POST', `/api/items/${queueItemId(earlier.caseId, 'decision')}/claim`, jack);
+    expect((await call(app, 'POST', `/api/cases/${earlier.caseId}/decision`, jack, { optionId: 'approve', reasonCode: 'CONFIRMED_PET_HAIR' })).status).toBe(200);
+    const doc = await enqueue({ label: 'dirty', confidence: 0.78, customerId: 'cus-secret-42' });
+    const view = await call(app, 'GET', `/api/cases/${doc.caseId}`, jack);
+    expect(view.status).toBe(200);
+    expect(view.body.prediction).toMatchObject({ label: 'dirty', confidence: 0.78, band: 'medium', thresholds: { high: 0.9, low: 0.6 }, model: { name: 'cleanliness-vit', version: '2.3.0' } });
+    expect(view.body.context.customerId).toBe('[REDACTED]');
+    expect(JSON.stringify(view.body)).not.toContain('cus-secret-42');
+    expect(view.body.evidence).toHaveLength(2);
+    expect(view.body.options.decisionOptions.map((o: { id: string }) => o.id)).toEqual(['approve', 'reject', 'request-photos']);
+    expect(view.body.template.markdown).toContain('dirty at 78% confidence');
+    const precedent = view.body.precedents.find((p: { caseId: string }) => p.caseId === earlier.caseId);
+    expect(precedent).toMatchObject({ outcome: 'fee_applied', reasonCode: 'CONFIRMED_PET_HAIR', decidedBy: 'reviewer', basis: 'label-and-confidence' });
+    const admin = await call(app, 'GET', `/api/cases/${doc.caseId}`, await token('root', ['admin']));
+    expect(admin.body.context.customerId).toBe('cus-secret-42');
+  });
+
+  it('dispute view shows the deciding role, never the reviewer’s name', async () => {
+    const subjectId = `bk-dispute-${Date.now()}`;
+    const doc = await enqueue({ subjectId });
+    const kate = await reviewer('kate-the-reviewer');
+    await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/claim`, kate);
+    await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, kate, { optionId: 'reject', reasonCode: 'PRE_EXISTING_IN_BASELINE' });
+    const support = await token('sam', ['support']);
+    const view = await call(app, 'GET', `/api/disputes/booking/${subjectId}`, support);
+    expect(view.status).toBe(200);
+    expect(view.body.decisions[0]).toMatchObject({ outcome: 'fee_waived', reasonCode: 'PRE_EXISTING_IN_BASELINE', reasonLabel: 'Already present in baseline photos', decidedBy: 'reviewer' });
+    expect(view.body.decisions[0].evidence.map((e: { uri: string }) => e.uri)).toContain('gs://evidence/bk-20261121-0042/after-1.jpg');
+    expect(JSON.stringify(view.body)).not.toContain('kate-the-reviewer');
+    expect((await call(app, 'GET', `/api/disputes/booking/${subjectId}`, kate)).status).toBe(403);
+    expect((await call(app, 'GET', '/api/disputes/booking/nobody', support)).status).toBe(404);
+  });
+
+  it('answers 401 without a valid token and 403 for roles that may not', async () => {
+    const none = await call(app, 'GET', '/api/queues', undefined);
+    expect(none).toMatchObject({ status: 401, body: { error: { code: 'AUTH.UNAUTHENTICATED' } } });
+    const forged = await call(app, 'GET', '/api/queues', (await reviewer('x')).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')));
+    expect(forged.status).toBe(401);
+    const expired = await call(app, 'GET', '/api/queues', await token('x', ['reviewer'], { ttlSeconds: -10 }));
+    expect(expired.status).toBe(401);
+    expect(expired.body.error.message).toMatch(/expired/);
+
+    const doc = await enqueue();
+    const auditor = await token('audrey', ['auditor']);
+    expect((await call(app, 'GET', `/api/cases/${doc.caseId}`, auditor)).status).toBe(200);
+    const auditorDecides = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, auditor, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
+    expect(auditorDecides).toMatchObject({ status: 403, body: { error: { code: 'AUTH.FORBIDDEN' } } });
+    const noQueueRole = await token('nq', ['reviewer']);
+    expect((await call(app, 'POST', `/api/queues/${cleanliness}/next`, noQueueRole)).status).toBe(403);
+    expect((await call(app, 'GET', `/api/cases/${doc.caseId}`, noQueueRole)).status).toBe(403);
+    const allowListed = await token('al', ['reviewer'], { queues: [cleanliness] });
+    expect((await call(app, 'GET', `/api/cases/${doc.caseId}`, allowListed)).status).toBe(200);
+    expect((await call(app, 'GET', '/api/lead/overview', await reviewer('r'))).status).toBe(403);
+    expect((await call(app, 'GET', '/api/lead/overview', await token('s', ['support']))).status).toBe(403);
+    const badBody = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, await reviewer('r'), { optionId: 7, extra: true });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body.error.message).toMatch(/extra/);
+  });
+
+  it('gives leads the overview: depth, at risk, claimed, escalated, throughput', async () => {
+    const lead = await token('lead-1', ['lead']);
+    const r = await call(app, 'GET', '/api/lead/overview', lead);
+    expect(r.status).toBe(200);
+    const q = r.body.queues.find((x: { queue: string }) => x.queue === cleanliness);
+    expect(q).toEqual(expect.objectContaining({ depth: expect.any(Number), atRisk: expect.any(Number), claimed: expect.any(Number), escalated: expect.any(Number) }));
+    expect(q.depth).toBeGreaterThan(0);
+    const alice = r.body.throughput.reviewers.find((x: { reviewerId: string }) => x.reviewerId === 'alice');
+    expect(alice?.itemsDone).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
+import { Collections, caseDocFromOpened, type CaseDoc } from '@arbiter/cases';
+import { createEvent, toPubSubMessage, Topics, EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import type { CaseOpened, CaseRouted } from '@arbiter/core';
+import { OutboxRelay, ServiceHost, createLogger, systemClock } from '@arbiter/platform';
+import { parsePolicyFiles, type PolicyRegistry } from '@arbiter/policy';
+import { createReviewQueueApp, type ReviewQueueUseCases } from '../src/app';
+import { mintToken } from '../src/auth';
+import { LocalEvidenceUrlSigner } from '../src/evidence';
+
+/** What the tests read of a Pub/Sub message. */
+export interface Message {
+  attributes: Record<string, string>;
+  data: Buffer;
+  ack(): void;
+}
+
+export const SECRET = 'integration-test-secret-0123456789abcdef';
+const root = join(__dirname, '..', '..', '..');
+
+export const uid = (): string => randomUUID().slice(0, 8);
+
+/** The shipped policies, with every queue id suffixed so this test's queues are its own. */
+export function isolatedPolicies(suffix: string): { registry: PolicyRegistry; queue: (id: string) => string } {
+  const files = ['vehicle-cleanliness', 'api-endpoint-batch'].map((id) => {
+    const text = readFileSync(join(root, 'policies', `${id}.yaml`), 'utf8').replace(/\b(cleanliness-review|api-review|api-batch)\b/g, `$1-${suffix}`);
+    return { file: `${id}.yaml`, text };
+  });
+  const parsed = parsePolicyFiles(files);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  return { registry: parsed.value, queue: (id: string) => `${id}-${suffix}` };
+}
+
+export interface Running {
+  url: string;
+  host: ServiceHost;
+  firestore: Firestore;
+  useCases: ReviewQueueUseCases;
+  queue: (id: string) => string;
+  close(): Promise<void>;
+}
+
+export async function startApp(options: { leaseMs?: number; spread?: number } = {}): Promise<Running> {
+  const projectId = process.env.ARBITER_PROJECT_ID as string;
+  const logger = createLogger({ service: 'review-queue-test', level: 'warn' });
+  const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
+  const host = new ServiceHost({ service: 'review-queue', projectId, logger, delivery: 'pull', backoffBeforeNack: true });
+  const relay = new OutboxRelay(firestore, host.publisher, logger);
+  const { registry, queue } = isolatedPolicies(uid());
+  let url = '';
+  const useCases = createReviewQueueApp({
+    host,
+    firestore,
+    relay,
+    policies: registry,
+    clock: systemClock,
+    logger,
+    signer: new LocalEvidenceUrlSigner(() => url),
+    authSecret: SECRET,
+    claimLeaseMs: options.leaseMs ?? 600_000,
+    claimSpread: options.spread ?? 10,
+    evidenceDir: join(__dirname, '..', 'sample-evidence'),
+  });
+  const port = await host.start(0, '127.0.0.1');
+  url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    host,
+    firestore,
+    useCases,
+    queue,
+    close: async () => {
+      await host.close();
+      await firestore.terminate();
+    },
+  };
+}
+
+export const token = (sub: string, roles: string[], extra: { queues?: string[]; ttlSeconds?: number } = {}): Promise<string> =>
+  mintToken({ sub, roles, ttlSeconds: extra.ttlSeconds ?? 3600, ...(extra.queues ? { queues: extra.queues } : {}) }, SECRET);
+
+export async function call(app: Running, method: string, path: string, auth: string | undefined, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export interface CaseSpec {
+  label?: string;
+  confidence?: number;
+  subjectId?: string;
+  nextBookingAt?: string;
+  customerId?: string;
+  features?: Record<string, string>;
+}
+
+/** Writes the case document the assessor would have written (the review queue reads it, never creates it). */
+export async function writeCase(firestore: Firestore, spec: CaseSpec = {}): Promise<CaseDoc> {
+  const caseId = `case_${randomUUID().replace(/-/g, '')}`;
+  const subjectId = spec.subjectId ?? `bk-${uid()}`;
+  const opened: CaseOpened = {
+    caseId,
+    useCase: 'vehicle-cleanliness',
+    policy: { id: 'vehicle-cleanliness', version: '1' },
+    subject: { type: 'booking', id: subjectId },
+    model: { name: 'cleanliness-vit', version: '2.3.0' },
+    confidence: spec.confidence ?? 0.78,
+    confidenceSource: 'prediction',
+    band: 'medium',
+    thresholds: { high: 0.9, low: 0.6 },
+    prediction: {
+      useCase: 'vehicle-cleanliness',
+      subject: { type: 'booking', id: subjectId },
+      model: { name: 'cleanliness-vit', version: '2.3.0' },
+      prediction: { label: spec.label ?? 'dirty', confidence: spec.confidence ?? 0.78, scores: { dirty: 0.78, clean: 0.22 }, regions: [{ x: 0.1, y: 0.2, width: 0.3, height: 0.2, label: 'stain', score: 0.81 }] },
+      evidence: [
+        { uri: 'gs://evidence/bk-20261121-0042/before-1.jpg', role: 'baseline', mediaType: 'image/jpeg' },
+        { uri: 'gs://evidence/bk-20261121-0042/after-1.jpg', role: 'return', mediaType: 'image/jpeg' },
+      ],
+      ...(spec.features ? { pattern: { features: spec.features } } : {}),
+      context: { amount: { value: 25, currency: 'EUR' }, customerId: spec.customerId ?? 'cus-881', ...(spec.nextBookingAt ? { nextBookingAt: spec.nextBookingAt } : {}) },
+    },
+    sourceEvent: { id: randomUUID(), source: '//test/upstream' },
+    openedAt: new Date().toISOString(),
+  };
+  const doc = caseDocFromOpened(opened);
+  await firestore.collection(Collections.cases).doc(caseId).set(doc);
+  return doc;
+}
+
+export function routedEvent(caseDoc: CaseDoc, queue: string, extra: Partial<CaseRouted> = {}): ArbiterEvent {
+  const data: CaseRouted = {
+    caseId: caseDoc.caseId,
+    useCase: caseDoc.useCase,
+    policy: caseDoc.policy,
+    route: 'review',
+    reason: 'band-medium',
+    queue,
+    priority: { score: 10, reasons: [] },
+    dueAt: new Date(Date.now() + 2 * 3_600_000).toISOString(),
+    batchKey: JSON.stringify(['vehicle-cleanliness', queue, 'cleanliness-vit', '2.3.0', caseDoc.prediction.prediction?.label ?? null]),
+    rationale: 'test',
+    routedAt: new Date().toISOString(),
+    ...extra,
+  };
+  const event = createEvent({ type: EventTypes.caseRouted, source: '/arbiter/router', data, subject: caseDoc.caseId });
+  if (!event.ok) throw new Error(event.error.message);
+  return event.value as ArbiterEvent;
+}
+
+export async function publish(app: Running, event: ArbiterEvent, topic: string = Topics.cases): Promise<void> {
+  const message = toPubSubMessage(event);
+  await app.host.pubsub.topic(topic).publishMessage({ data: message.data, attributes: message.attributes });
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A temporary subscription on a topic that collects every message from now on. */
+export async function tap(app: Running, topic: string): Promise<{ messages: Message[]; close(): Promise<void> }> {
+  const [subscription] = await app.host.pubsub.topic(topic).createSubscription(`test-tap-${uid()}`);
+  const messages: Message[] = [];
+  subscription.on('message', (m: Message) => {
+    messages.push(m);
+    m.ack();
+  });
+  return {
+    messages,
+    close: async () => {
+      await subscription.close();
+      await subscription.delete();
+    },
+  };
+}
+
+export const ofType = (messages: Message[], type: string, caseId?: string): Array<{ attributes: Record<string, string>; data: any }> =>
+  messages
+    .filter((m) => m.attributes['ce-type'] === type && (caseId === undefined || m.attributes['ce-subject'] === caseId))
+    .map((m) => ({ attributes: m.attributes, data: JSON.parse(m.data.toString('utf8')) }));
