@@ -41,7 +41,7 @@ export const ensureBigQueryEmulator = async (root: string = repoRoot()): Promise
   }
   process.stderr.write(
     `[arbiter] The BigQuery emulator ${BigQueryEmulatorVersion} is not installed; building it now. ` +
-      'The first build takes 20-40 minutes (cgo). Later runs reuse it.\n',
+      'The first build takes 15-40 minutes (cgo, clang). Later runs reuse it.\n',
   );
   await new Promise<void>((resolve, reject) => {
     const child = spawn('bash', [installScript(root)], {
