@@ -9,7 +9,7 @@ import { httpStatusOf, type Logger } from '@arbiter/platform';
 import { bearerTokenOf, verifyToken, type Principal } from '../auth';
 import { UseCaseError, attempt } from '../use-cases/common';
 import { parseBatchDecisionBody, parseDecisionBody, parseEmptyBody, parseEvidenceRequestBody, parsePageQuery, parseReleaseBody } from '../validation';
-import type { ReviewQueueUseCases } from '../app';
+import type { ReviewQueueUseCases } from '../use-cases';
 
 export interface ApiDeps {
   authSecret: string;
