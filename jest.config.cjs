@@ -44,7 +44,6 @@ module.exports = {
       testMatch: ['<rootDir>/{packages,services,infra,schemas,tests}/**/*.{int,e2e}.test.ts'],
       globalSetup: '<rootDir>/infra/dist/testing/global-setup.js',
       globalTeardown: '<rootDir>/infra/dist/testing/global-teardown.js',
-      testTimeout: 120000,
     },
   ],
 };

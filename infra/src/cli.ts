@@ -2,10 +2,13 @@
 /**
  * arbiter-stack: the local GCP stack.
  *
- *   node infra/dist/cli.js up [--random-ports] [--no-install]
- *       build the BigQuery emulator if missing → start the three emulators → provision →
- *       write .arbiter/stack.json → print the endpoints → stay in the foreground until SIGINT/SIGTERM,
- *       then stop exactly what it started.
+ *   node infra/dist/cli.js up [--random-ports] [--no-install] [--emulators-only] [--demo[=N]]
+ *       build the BigQuery emulator if missing → start the three emulators → provision → start the
+ *       five services as separate processes (unless --emulators-only) → write .arbiter/stack.json →
+ *       print `Arbiter ready` and the endpoints → (with --demo, publish N demo predictions per use
+ *       case) → stay in the foreground until SIGINT/SIGTERM, then stop exactly what it started.
+ *   node infra/dist/cli.js demo [--per-use-case=N] [--seed=S]
+ *       publish a realistic stream of predictions across every shipped use case to the running stack.
  *   node infra/dist/cli.js provision [--allow-non-loopback] [--json]
  *       provision already-running emulators named by PUBSUB_EMULATOR_HOST and BIGQUERY_EMULATOR_HOST
  *       (or, if unset, by .arbiter/stack.json). Non-loopback emulator hosts (docker compose service
@@ -21,6 +24,9 @@ import { assertLoopbackEndpoints } from './loopback';
 import { stackFile } from './paths';
 import { provisionStack, type ProvisionReport } from './provision';
 import { startStack } from './stack';
+import { publishDemo } from './demo';
+import { startServices, type Services } from './services';
+import { pubSubClient } from './clients';
 
 const log = (message: string): void => {
   process.stdout.write(`[arbiter-stack] ${message}\n`);
@@ -38,43 +44,83 @@ const summary = (report: ProvisionReport): string => {
   ].join('\n');
 };
 
+const numberFlag = (args: readonly string[], name: string, fallback: number): number => {
+  const flag = args.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  if (!flag) return Number.NaN;
+  const value = Number(flag.split('=')[1] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a whole number (got "${flag}")`);
+  return value;
+};
+
 const up = async (args: readonly string[]): Promise<void> => {
   const file = stackFile();
-  // Handlers first: a Ctrl-C while the emulators start still stops the ones already running.
+  // Handlers first: a Ctrl-C while things start still stops what is already running.
   let stopping = false;
+  let services: Services | undefined;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping the emulators`);
-    void stopAllEmulators().then(
-      () => {
-        rmSync(file, { force: true });
-        log('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    log(`${signal}: stopping the services, then the emulators`);
+    void (services ? services.stop() : Promise.resolve())
+      .then(() => stopAllEmulators())
+      .then(
+        () => {
+          rmSync(file, { force: true });
+          log('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
+  const demoPerUseCase = numberFlag(args, 'demo', 12);
   const stack = await startStack({
     projectId: process.env.ARBITER_PROJECT_ID ?? DefaultProjectId,
     ports: args.includes('--random-ports') ? 'free' : {},
     install: !args.includes('--no-install'),
   });
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(stack.endpoints, null, 2)}\n`);
   if (stack.provisioned) log(summary(stack.provisioned));
-  log(`stack is up (project ${stack.endpoints.projectId}); endpoints written to ${file}`);
-  for (const [name, value] of Object.entries(stackEnv(stack.endpoints))) process.stdout.write(`export ${name}=${value}\n`);
+  log(`emulators are up (project ${stack.endpoints.projectId})`);
   for (const emulator of stack.emulators) log(`${emulator.name}: pid ${emulator.pid}, log ${emulator.logFile}`);
+
+  let urls: { apiUrl?: string; consoleUrl?: string } = {};
+  if (!args.includes('--emulators-only')) {
+    services = await startServices({ endpoints: stack.endpoints, ports: args.includes('--random-ports') ? 'free' : 'default' });
+    for (const service of services.services) log(`${service.name}: pid ${service.pid}, ${service.url}, log ${service.logFile}`);
+    const api = services.urlOf('review-queue');
+    urls = { apiUrl: `${api}/api`, consoleUrl: `${api}/` };
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...stack.endpoints, ...urls }, null, 2)}\n`);
+  for (const [name, value] of Object.entries(stackEnv(stack.endpoints))) process.stdout.write(`export ${name}=${value}\n`);
+  log(`endpoints written to ${file}`);
+  if (urls.apiUrl) log(`reviewer API: ${urls.apiUrl} (a token: pnpm token --sub reviewer-1 --roles reviewer,cleanliness-reviewer)`);
+  if (urls.consoleUrl) log(`reviewer console: ${urls.consoleUrl}`);
+  process.stdout.write('Arbiter ready\n');
+  if (!Number.isNaN(demoPerUseCase)) {
+    const pubsub = pubSubClient(stack.endpoints.projectId, stack.endpoints.pubsubEmulatorHost);
+    const published = await publishDemo(pubsub, { perUseCase: demoPerUseCase, seed: Date.now() % 100_000, now: new Date() });
+    await pubsub.close();
+    log(`demo: published ${published} predictions across every shipped use case`);
+  }
   log('press Ctrl-C to stop');
   // Stay in the foreground: the signal handlers end the process.
   setInterval(() => undefined, 1 << 30);
+};
+
+const demo = async (args: readonly string[]): Promise<void> => {
+  const endpoints = endpointsFromEnvironment();
+  const perUseCase = numberFlag(args, 'per-use-case', 12);
+  const seed = numberFlag(args, 'seed', 1);
+  const pubsub = pubSubClient(endpoints.projectId, endpoints.pubsubEmulatorHost);
+  const published = await publishDemo(pubsub, { perUseCase: Number.isNaN(perUseCase) ? 12 : perUseCase, seed: Number.isNaN(seed) ? Date.now() % 100_000 : seed, now: new Date() });
+  await pubsub.close();
+  log(`published ${published} predictions on arbiter-predictions across every shipped use case`);
 };
 
 const endpointsFromEnvironment = (): StackEndpoints => {
@@ -110,8 +156,10 @@ const main = async (): Promise<void> => {
       return up(args);
     case 'provision':
       return provision(args);
+    case 'demo':
+      return demo(args);
     default:
-      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] | provision [--allow-non-loopback] [--json]\n');
+      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S]\n');
       process.exitCode = 2;
   }
 };
