@@ -3,12 +3,12 @@
  * consumers → listen → close on signals.
  */
 import path from 'node:path';
-import { BigQuery } from '@google-cloud/bigquery';
 import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
 import { ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
 import { buildAuditExporterApp } from './app';
 import { FirestoreAuditLedger, FirestoreCaseUseCases } from './audit-ledger.firestore';
 import { BigQueryAuditSink } from './bigquery.audit-sink';
+import { BigQueryRest } from './bigquery.rest';
 import { readAuditExporterConfig } from './config';
 import { ensureViews, loadViews } from './views';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const firestore = createFirestore(config.projectId);
-  const bigquery = new BigQuery({ projectId: config.projectId, ...(config.bigqueryEmulatorHost ? { apiEndpoint: config.bigqueryEmulatorHost } : {}) });
+  const bigquery = new BigQueryRest(config.projectId, config.bigqueryEmulatorHost ? { emulatorHost: config.bigqueryEmulatorHost } : {});
   if (config.ensureViews) {
     const views = await ensureViews(bigquery, config.dataset, loadViews(config.projectId, config.dataset));
     logger.info({ views }, 'audit views ready');

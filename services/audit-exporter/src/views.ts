@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { BigQuery } from '@google-cloud/bigquery';
+import type { BigQueryRest } from './bigquery.rest';
 
 /** `schemas/bigquery/views/` in the repository (from `src/` under ts-jest and from `dist/` when built). */
 export const viewsDir = (): string => path.resolve(__dirname, '..', '..', '..', 'schemas', 'bigquery', 'views');
@@ -25,25 +25,17 @@ export function loadViews(projectId: string, dataset: string, dir: string = view
  * Creates the views, or updates their query when it changed (idempotent; run at start-up). Returns
  * what it did per view.
  */
-export async function ensureViews(bigquery: BigQuery, dataset: string, views: readonly ViewDefinition[]): Promise<Record<string, 'created' | 'updated' | 'unchanged'>> {
+export async function ensureViews(bigquery: BigQueryRest, dataset: string, views: readonly ViewDefinition[]): Promise<Record<string, 'created' | 'updated' | 'unchanged'>> {
   const report: Record<string, 'created' | 'updated' | 'unchanged'> = {};
   for (const view of views) {
-    const table = bigquery.dataset(dataset).table(view.id);
-    const [exists] = await table.exists();
-    if (!exists) {
-      try {
-        await bigquery.dataset(dataset).createTable(view.id, { view: { query: view.query, useLegacySql: false } });
-        report[view.id] = 'created';
-        continue;
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== 409) throw error;
-      }
-    }
-    const [metadata] = await table.getMetadata();
-    if ((metadata as { view?: { query?: string } }).view?.query === view.query) {
+    const existing = await bigquery.getTable(dataset, view.id);
+    if (existing === undefined) {
+      await bigquery.createView(dataset, view.id, view.query);
+      report[view.id] = 'created';
+    } else if (existing.view?.query === view.query) {
       report[view.id] = 'unchanged';
     } else {
-      await table.setMetadata({ view: { query: view.query, useLegacySql: false } });
+      await bigquery.updateView(dataset, view.id, view.query);
       report[view.id] = 'updated';
     }
   }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { BigQuery } from '@google-cloud/bigquery';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, Topics, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
-import { bigQueryClient, pubSubClient } from '@arbiter/infra';
+import { pubSubClient } from '@arbiter/infra';
 import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { Writable } from 'node:stream';
@@ -11,6 +10,7 @@ import path from 'node:path';
 import { buildAuditExporterApp } from '../src/app';
 import { AUDIT_LEDGER_COLLECTION, FirestoreAuditLedger, FirestoreCaseUseCases } from '../src/audit-ledger.firestore';
 import { BigQueryAuditSink } from '../src/bigquery.audit-sink';
+import { BigQueryRest } from '../src/bigquery.rest';
 import { anEvent, caseOpened, caseReviewed, caseRouted, decisionMade, evidenceRequested } from '../src/events.test-support';
 import { ledgerKeyOf } from '../src/record-event';
 import { ensureViews, loadViews } from '../src/views';
@@ -20,12 +20,14 @@ import { ensureViews, loadViews } from '../src/views';
  * as one redacted row each; redeliveries add nothing to the dedup view; invalid events are
  * dead-lettered with their reason.
  */
+jest.setTimeout(120_000);
+
 const projectId = process.env.ARBITER_PROJECT_ID ?? 'arbiter-local';
 const dataset = BigQueryDataset.id;
 const table = `\`${projectId}.${dataset}.${BigQueryTables.audit}\``;
 const view = `\`${projectId}.${dataset}.audit_events_dedup\``;
 
-let bigquery: BigQuery;
+let bigquery: BigQueryRest;
 let firestore: Firestore;
 let pubsub: PubSub;
 let publisher: PubSubEventPublisher;
@@ -34,10 +36,8 @@ let logger: Logger;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function query<T = Record<string, unknown>>(sql: string, params: Record<string, unknown>): Promise<T[]> {
-  const [rows] = await bigquery.query({ query: sql, params });
-  return rows as T[];
-}
+const query = <T = Record<string, unknown>>(sql: string, params: Record<string, string>): Promise<T[]> =>
+  bigquery.query<T>(sql, Object.entries(params).map(([name, value]) => ({ name, value })));
 
 /** Polls until `check` passes or `timeoutMs` runs out (then fails with the last error). */
 async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -53,14 +53,14 @@ async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boole
 const handled = (subscription: string): number => host.counters.get(subscription)?.byOutcome.handled ?? 0;
 const rowsOf = (from: string, caseId: string) =>
   query<{ event_id: string; state: string; actor_kind: string; actor_id: string | null; outcome: string | null; reason_code: string | null; customer_favorable: boolean | null; evidence_uris: string[]; model_version: string | null; threshold_high: number | null; policy_version: string | null; payload_json: string }>(
-    `SELECT event_id, state, actor_kind, actor_id, outcome, reason_code, customer_favorable, evidence_uris, model_version, threshold_high, policy_version, TO_JSON_STRING(payload) AS payload_json FROM ${from} WHERE case_id = @caseId ORDER BY event_time, event_id`,
+    `SELECT event_id, state, actor_kind, actor_id, outcome, reason_code, customer_favorable, evidence_uris, model_version, threshold_high, policy_version, payload AS payload_json FROM ${from} WHERE case_id = @caseId ORDER BY event_time, event_id`,
     { caseId },
   );
 const countOf = async (from: string, caseId: string): Promise<number> => Number((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${from} WHERE case_id = @caseId`, { caseId }))[0]?.n ?? -1);
 
 beforeAll(async () => {
   logger = createLogger({ service: 'itest', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) });
-  bigquery = bigQueryClient(projectId, process.env.BIGQUERY_EMULATOR_HOST ?? '');
+  bigquery = new BigQueryRest(projectId, { emulatorHost: process.env.BIGQUERY_EMULATOR_HOST ?? '' });
   firestore = createFirestore(projectId);
   pubsub = pubSubClient(projectId, process.env.PUBSUB_EMULATOR_HOST ?? '');
   publisher = new PubSubEventPublisher(pubsub);
@@ -87,10 +87,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await host.close();
-  await publisher.close();
-  await pubsub.close();
-  await firestore.terminate();
+  await host?.close();
+  await publisher?.close();
+  await pubsub?.close();
+  await firestore?.terminate();
 });
 
 it('writes one row per event, with PII and free text redacted before it leaves', async () => {
@@ -139,7 +139,8 @@ it('adds no second row to the dedup view for a redelivered event, whichever cras
   await publisher.publish(decision);
   await eventually(async () => handled(subscription), (n) => n > beforeCrash);
   // …and an older duplicate written straight to the table, as a second exporter racing would.
-  await bigquery.dataset(dataset).table(BigQueryTables.audit).insert([{ json: { ...(await rawRow(caseId)), ingested_at: '2030-01-01T00:00:00.000Z' } }], { raw: true });
+  const response = await bigquery.insertAll(dataset, BigQueryTables.audit, [{ insertId: `dup-${randomUUID()}`, json: { ...(await rawRow(caseId)), ingested_at: '2030-01-01T00:00:00.000Z' } }]);
+  expect(response.insertErrors ?? []).toEqual([]);
 
   expect(await countOf(table, caseId)).toBeGreaterThanOrEqual(2);
   expect(await countOf(view, caseId)).toBe(1);

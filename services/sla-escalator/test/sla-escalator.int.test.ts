@@ -17,6 +17,8 @@ import { dataOf, projectId, silentLogger, tap, testPubSub, unique, type Tap } fr
  * queue items and cases are written in the shapes of @arbiter/cases, the app runs in-process, and what
  * it publishes is observed on temporary subscriptions of our own.
  */
+jest.setTimeout(120_000);
+
 const MIN = 60_000;
 const SECRET = 'itest-tick-secret-0123456789';
 const WEDNESDAY = Date.parse('2026-11-18T10:00:00Z');
