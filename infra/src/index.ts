@@ -34,3 +34,5 @@ export { bigQueryClient, bigQueryBaseUrl, pubSubClient, stackEnv, type StackEndp
 export { assertLoopbackEndpoints, isLoopbackHost, parseEndpoint } from './loopback';
 export { BigQueryEmulatorVersion, ensureBigQueryEmulator, locateBigQueryEmulator, requireBigQueryEmulator } from './bigquery-emulator-binary';
 export { freePort, freePorts } from './ports';
+export { startServices, ServiceNames, DefaultServicePorts, type Services, type RunningService, type ServiceName, type ServicesOptions } from './services';
+export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from './demo';

@@ -1,0 +1,255 @@
+/**
+ * Arbiter end to end: the five services as separate processes (the way `pnpm start` runs them) on the
+ * real Pub/Sub, Firestore and BigQuery emulators. Predictions go in on `arbiter-predictions`; the test
+ * watches `arbiter-decisions`, `arbiter-escalations` and `arbiter-evidence-requests` through
+ * subscriptions of its own, works the queues through the reviewer API with tokens minted by
+ * `pnpm token`, and reads the audit trail back from BigQuery.
+ */
+import { randomUUID } from 'node:crypto';
+import type { PubSub } from '@google-cloud/pubsub';
+import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
+import type { DecisionMade, EvidenceRequested, SlaEscalated } from '@arbiter/core';
+import type { Services } from '@arbiter/infra';
+import { api, cleanliness, endpoints, eventually, hitl, mintToken, policiesForRun, publishEvent, publishPrediction, pubsub, startArbiter, TopicWatcher } from './support';
+
+jest.setTimeout(180_000);
+
+const run = randomUUID().slice(0, 6);
+const policies = policiesForRun(`e2e${run}`);
+const { queue } = policies;
+let arbiter: Services;
+let client: PubSub;
+let decisions: TopicWatcher;
+let escalations: TopicWatcher;
+let evidenceRequests: TopicWatcher;
+let deadLetters: TopicWatcher;
+let apiUrl: string;
+let lead: string;
+let reviewer: string;
+
+beforeAll(async () => {
+  arbiter = await startArbiter(policies.dir);
+  client = pubsub();
+  decisions = await new TopicWatcher(client, Topics.decisions).start();
+  escalations = await new TopicWatcher(client, Topics.escalations).start();
+  evidenceRequests = await new TopicWatcher(client, Topics.evidenceRequests).start();
+  deadLetters = await new TopicWatcher(client, deadLetterTopicOf('confidence-assessor.assess-on-prediction-submitted')).start();
+  apiUrl = arbiter.urlOf('review-queue');
+  lead = mintToken('lead-e2e', ['lead']);
+  reviewer = mintToken('reviewer-e2e', ['reviewer', 'cleanliness-reviewer']);
+});
+
+afterAll(async () => {
+  await Promise.all([decisions, escalations, evidenceRequests, deadLetters].map((watcher) => watcher?.stop()));
+  await arbiter?.stop();
+  await client?.close();
+  policies.cleanup();
+});
+
+const decisionsOf = (caseId: string): DecisionMade[] => decisions.data<DecisionMade>((data) => data.caseId === caseId);
+const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => eventually(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
+
+interface ItemList {
+  items: Array<{ itemId: string; caseId: string; lane: number; priority: number; batchKey?: string }>;
+}
+const queueItems = async (queueId: string): Promise<ItemList['items']> => (await api<ItemList>(apiUrl, lead, 'GET', `/queues/${queueId}/items?limit=100`)).body.items ?? [];
+const waitInQueue = (queueId: string, caseId: string) => eventually(`${caseId} in ${queueId}`, async () => (await queueItems(queueId)).find((item) => item.caseId === caseId));
+
+async function claimAndDecide(token: string, queueId: string, caseId: string, body: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const item = await waitInQueue(queueId, caseId);
+  const claim = await api(apiUrl, token, 'POST', `/items/${encodeURIComponent(item.itemId)}/claim`, {});
+  expect(claim.status).toBe(200);
+  return api(apiUrl, token, 'POST', `/cases/${caseId}/decision`, body);
+}
+
+describe('each band takes its path', () => {
+  it('vehicle cleanliness: high is decided automatically, medium by a person, low by the customer-favorable default', async () => {
+    const high = await publishPrediction(client, cleanliness({ confidence: 0.97 }));
+    const medium = await publishPrediction(client, cleanliness({ confidence: 0.78 }));
+    const low = await publishPrediction(client, cleanliness({ confidence: 0.3 }));
+
+    const auto = await decisionOf(high.caseId);
+    expect(auto).toMatchObject({ decidedBy: { kind: 'auto' }, band: 'high', outcome: 'fee_applied', customerFavorable: false, sourceEventId: high.id, policy: { id: 'vehicle-cleanliness' } });
+    expect(auto.evidence).toHaveLength(2);
+
+    const byDefault = await decisionOf(low.caseId);
+    expect(byDefault).toMatchObject({ decidedBy: { kind: 'policy' }, band: 'low', outcome: 'fee_waived', customerFavorable: true });
+
+    const decided = await claimAndDecide(reviewer, queue('cleanliness-review'), medium.caseId, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', notes: 'seat looks clean in return photo 1' });
+    expect(decided.status).toBe(200);
+    const human = await decisionOf(medium.caseId);
+    expect(human).toMatchObject({ decidedBy: { kind: 'human', id: 'reviewer-e2e' }, band: 'medium', outcome: 'fee_waived', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', customerFavorable: true });
+    expect(JSON.stringify(human)).not.toContain('seat looks clean');
+  });
+
+  it('vehicle damage: high auto, medium to the damage queue, low deferred', async () => {
+    const damage = (confidence: number) => ({ ...cleanliness({ confidence, label: 'damaged', useCase: 'vehicle-damage' }), model: { name: 'damage-detr', version: '1.4.2' }, prediction: { label: 'damaged', confidence } });
+    const high = await publishPrediction(client, damage(0.99));
+    const medium = await publishPrediction(client, damage(0.8));
+    const low = await publishPrediction(client, damage(0.4));
+    expect(await decisionOf(high.caseId)).toMatchObject({ decidedBy: { kind: 'auto' }, band: 'high' });
+    expect(await decisionOf(low.caseId)).toMatchObject({ decidedBy: { kind: 'policy' }, outcome: 'decision_deferred', customerFavorable: true });
+    await waitInQueue(queue('damage-review'), medium.caseId);
+    expect(decisionsOf(medium.caseId)).toHaveLength(0);
+  });
+
+  it('HITL-OPT: >85% approved automatically, 70–85% to batch approval, <70% to immediate review (never a default)', async () => {
+    const high = await publishPrediction(client, hitl('code-implementation', { confidence: 0.93, features: { component: 'journey-service', pattern: 'established' } }));
+    const medium = await publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.78, features: { component: 'api-endpoint', patternType: 'CRUD' } }));
+    const low = await publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.5, features: { component: 'api-endpoint', patternType: 'CRUD' } }));
+    expect(await decisionOf(high.caseId)).toMatchObject({ decidedBy: { kind: 'auto' }, outcome: 'approved', band: 'high' });
+    await waitInQueue(queue('api-batch'), medium.caseId);
+    await waitInQueue(queue('api-review'), low.caseId);
+    expect(decisionsOf(low.caseId)).toHaveLength(0);
+  });
+});
+
+it('an always-human category goes to a person even at 0.99', async () => {
+  const strategic = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.99, category: 'strategic', features: { component: `Segment ${run}`, stageCount: 4 } }));
+  await waitInQueue(queue('journey-logic-review'), strategic.caseId);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(decisionsOf(strategic.caseId)).toHaveLength(0);
+});
+
+it('fast-track: a proposal similar to an approved pattern is approved without a person', async () => {
+  const component = `Returning Visitors ${run}`;
+  const factors = { pattern_similarity: 0.9, risk_assessment: 0.9, business_impact: 0.85, technical_complexity: 0.8, precedent_match: 0.9 };
+  const first = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.9, category: 'strategic', factors, features: { component, stageCount: 4, algorithm: 'bandit' } }));
+  const approved = await claimAndDecide(lead, queue('journey-logic-review'), first.caseId, { optionId: 'approve' });
+  expect(approved.status).toBe(200);
+  expect(await decisionOf(first.caseId)).toMatchObject({ decidedBy: { kind: 'human' }, outcome: 'approved' });
+
+  const similar = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.88, category: 'strategic', factors, features: { component, stageCount: 4, algorithm: 'bandit' } }));
+  expect(await decisionOf(similar.caseId)).toMatchObject({ decidedBy: { kind: 'auto', id: 'fast-track' }, outcome: 'approved' });
+
+  const different = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.88, category: 'strategic', factors, features: { component: `Desktop Researchers ${run}`, stageCount: 7, algorithm: 'ranker' } }));
+  await waitInQueue(queue('journey-logic-review'), different.caseId);
+});
+
+it('a batch of similar cases is decided in one action, each case exactly once', async () => {
+  const apiCategory = `Batch ${run}`;
+  const cases = await Promise.all(
+    Array.from({ length: 5 }, (_, index) =>
+      publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.75 + index * 0.01, context: { apiCategory }, features: { component: 'api-endpoint', patternType: 'CRUD' } })),
+    ),
+  );
+  const items = await eventually('five items in one batch group', async () => {
+    const inQueue = (await queueItems(queue('api-batch'))).filter((item) => cases.some((prediction) => prediction.caseId === item.caseId));
+    return inQueue.length === 5 ? inQueue : undefined;
+  });
+  expect(new Set(items.map((item) => item.batchKey)).size).toBe(1);
+  for (const item of items) expect((await api(apiUrl, lead, 'POST', `/items/${encodeURIComponent(item.itemId)}/claim`, {})).status).toBe(200);
+  const flagged = items[0]?.itemId as string;
+  const batch = await api<{ results: Array<{ caseId: string; result: string }> }>(apiUrl, lead, 'POST', '/batches/decision', {
+    itemIds: items.map((item) => item.itemId),
+    optionId: 'review-flagged',
+    flagged: [flagged],
+    reasonCode: 'FLAGGED_ITEMS',
+  });
+  expect(batch.status).toBe(200);
+  expect(batch.body.results.filter((result) => result.result === 'decided')).toHaveLength(4);
+  const flaggedCase = items[0]?.caseId as string;
+  for (const prediction of cases.filter((entry) => entry.caseId !== flaggedCase)) expect(await decisionOf(prediction.caseId)).toMatchObject({ decidedBy: { kind: 'human' }, outcome: 'approved' });
+  await waitInQueue(queue('api-batch'), flaggedCase);
+  expect(decisionsOf(flaggedCase)).toHaveLength(0);
+});
+
+it('evidence loop: a reviewer asks the crew for photos; the submission puts the case back ahead of new work', async () => {
+  const asked = await publishPrediction(client, cleanliness({ confidence: 0.8 }));
+  const item = await waitInQueue(queue('cleanliness-review'), asked.caseId);
+  expect((await api(apiUrl, reviewer, 'POST', `/items/${encodeURIComponent(item.itemId)}/claim`, {})).status).toBe(200);
+  const request = await api(apiUrl, reviewer, 'POST', `/cases/${asked.caseId}/evidence-request`, { what: 'Close-up of the rear seat, please', reasonCode: 'ANGLE_MISSING' });
+  expect(request.status).toBe(200);
+  const requested = await eventually('evidence.requested', () => evidenceRequests.data<EvidenceRequested>((data) => data.caseId === asked.caseId)[0]);
+  expect(requested).toMatchObject({ useCase: 'vehicle-cleanliness', reasonCode: 'ANGLE_MISSING', what: 'Close-up of the rear seat, please' });
+
+  const newer = await publishPrediction(client, cleanliness({ confidence: 0.84, context: { nextBookingAt: new Date(Date.now() + 600_000).toISOString(), amount: { value: 80, currency: 'EUR' } } }));
+  await waitInQueue(queue('cleanliness-review'), newer.caseId);
+  await publishEvent(client, EventTypes.evidenceSubmitted, { caseId: asked.caseId, submittedBy: 'crew-7', evidence: [{ uri: `gs://arbiter-demo-evidence/extra/${asked.caseId}/rear-seat.jpg`, role: 'return', mediaType: 'image/jpeg' }] });
+  const back = await eventually('the case back in lane 0', async () => (await queueItems(queue('cleanliness-review'))).find((entry) => entry.caseId === asked.caseId && entry.lane === 0));
+  const order = (await queueItems(queue('cleanliness-review'))).map((entry) => entry.caseId);
+  expect(order.indexOf(back.caseId)).toBeLessThan(order.indexOf(newer.caseId));
+});
+
+it('reminder, escalation and expiry fire on a short SLA, each once', async () => {
+  const late = await publishPrediction(client, cleanliness({ confidence: 0.8, useCase: 'e2e-short-sla' }));
+  const levels = await eventually(
+    'a reminder and an escalation',
+    () => {
+      const sent = escalations.data<SlaEscalated>((data) => data.caseId === late.caseId);
+      return sent.some((entry) => entry.level === 'reminder') && sent.some((entry) => entry.level === 'escalated') ? sent : undefined;
+    },
+    60_000,
+  );
+  expect(levels.find((entry) => entry.level === 'reminder')).toMatchObject({ reason: 'nearing-sla', useCase: 'e2e-short-sla', queue: queue('cleanliness-review') });
+  expect(levels.find((entry) => entry.level === 'escalated')).toMatchObject({ reason: 'sla-breached' });
+  const expired = await decisionOf(late.caseId, 60_000);
+  expect(expired).toMatchObject({ decidedBy: { kind: 'policy' }, outcome: 'fee_waived', reasonCode: 'SLA_EXPIRED', customerFavorable: true });
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const sent = escalations.data<SlaEscalated>((data) => data.caseId === late.caseId);
+  expect(sent.filter((entry) => entry.level === 'reminder')).toHaveLength(1);
+  expect(sent.filter((entry) => entry.level === 'escalated')).toHaveLength(1);
+  expect(decisionsOf(late.caseId)).toHaveLength(1);
+});
+
+it('a republished prediction yields one case and one decision', async () => {
+  const data = cleanliness({ confidence: 0.96 });
+  const id = randomUUID();
+  const first = await publishPrediction(client, data, id);
+  await publishPrediction(client, data, id);
+  await publishPrediction(client, data, id);
+  await decisionOf(first.caseId);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  expect(decisionsOf(first.caseId)).toHaveLength(1);
+});
+
+it('invalid events land on the dead-letter topic with their reasons and decide nothing', async () => {
+  const topic = client.topic(Topics.predictions);
+  const badId = (suffix: string) => `bad-${run}-${suffix}`;
+  const attributes = (id: string) => ({ 'ce-specversion': '1.0', 'ce-id': id, 'ce-source': '//e2e/upstream', 'ce-type': EventTypes.predictionSubmitted, 'content-type': 'application/json' });
+  await topic.publishMessage({ data: Buffer.from('{"useCase": "vehicle-cleanliness", oops'), attributes: attributes(badId('json')) });
+  await topic.publishMessage({ data: Buffer.from(JSON.stringify({ ...cleanliness({ confidence: 0.8 }), prediction: { confidence: 1.7 } })), attributes: attributes(badId('schema')) });
+  await topic.publishMessage({ data: Buffer.from(JSON.stringify(cleanliness({ confidence: 0.8, useCase: 'teleportation-check' }))), attributes: attributes(badId('usecase')) });
+  const letters = await eventually('three dead letters', () => {
+    const ours = deadLetters.attributes((entry) => entry['ce-id']?.startsWith(`bad-${run}-`) ?? false);
+    return ours.length >= 3 ? ours : undefined;
+  });
+  const codeOf = (suffix: string) => letters.find((entry) => entry['ce-id'] === badId(suffix))?.['arbiter-error-code'];
+  expect(codeOf('json')).toBe('EVENT.NOT_JSON');
+  expect(codeOf('schema')).toBe('EVENT.SCHEMA_VIOLATION');
+  expect(codeOf('usecase')).toBe('POLICY.UNKNOWN_USE_CASE');
+  expect(letters.every((entry) => (entry['arbiter-error-message'] ?? '').length > 0)).toBe(true);
+  expect(decisions.data<DecisionMade>((data) => data.sourceEventId.startsWith(`bad-${run}-`))).toHaveLength(0);
+});
+
+it('the audit trail of a case is in BigQuery, one row per state change, redacted', async () => {
+  const audited = await publishPrediction(client, cleanliness({ confidence: 0.78 }));
+  await claimAndDecide(reviewer, queue('cleanliness-review'), audited.caseId, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING', notes: 'customer was rude at the counter' });
+  await decisionOf(audited.caseId);
+  const { bigqueryEmulatorHost, projectId } = endpoints();
+  const query = async (): Promise<Array<Record<string, unknown>>> => {
+    const response = await fetch(`${bigqueryEmulatorHost}/bigquery/v2/projects/${projectId}/queries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `SELECT event_type, event_id, actor_kind, reason_code, payload FROM arbiter_audit.audit_events WHERE case_id = '${audited.caseId}'`, useLegacySql: false }),
+    });
+    const body = (await response.json()) as { schema?: { fields: Array<{ name: string }> }; rows?: Array<{ f: Array<{ v: unknown }> }> };
+    const names = body.schema?.fields.map((field) => field.name) ?? [];
+    return (body.rows ?? []).map((row) => Object.fromEntries(row.f.map((cell, index) => [names[index] as string, cell.v])));
+  };
+  const rows = await eventually(
+    'audit rows up to the decision',
+    async () => {
+      const found = await query();
+      return found.some((row) => row.event_type === EventTypes.decisionMade) && found.some((row) => row.event_type === 'arbiter.case.reviewed.v1') ? found : undefined;
+    },
+    60_000,
+  );
+  const types = rows.map((row) => row.event_type);
+  for (const type of [EventTypes.caseOpened, EventTypes.caseRouted, 'arbiter.case.claimed.v1', 'arbiter.case.reviewed.v1', EventTypes.decisionMade]) expect(types).toContain(type);
+  expect(new Set(rows.map((row) => row.event_id)).size).toBe(rows.length);
+  const everything = JSON.stringify(rows);
+  expect(everything).not.toContain('cus-e2e-secret-881');
+  expect(everything).not.toContain('rude at the counter');
+  expect(rows.find((row) => row.event_type === EventTypes.decisionMade)).toMatchObject({ actor_kind: 'human', reason_code: 'CONFIRMED_SOILING' });
+});
