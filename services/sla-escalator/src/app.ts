@@ -7,6 +7,9 @@ import type { DueQueueItems } from './queue-items.firestore';
 import { createSlaTick, type TickReport } from './sla-tick';
 import { authorizeTick } from './tick-auth';
 
+/** How long shutdown waits for a tick in progress. */
+export const TIMER_DRAIN_MS = 5_000;
+
 export interface SlaEscalatorDeps {
   host: ServiceHost;
   store: CaseStore;
@@ -80,7 +83,10 @@ export function buildSlaEscalatorApp(deps: SlaEscalatorDeps): SlaEscalatorApp {
       name: 'sla-tick-timer',
       close: async () => {
         if (timer) clearInterval(timer);
-        await running;
+        // Let a running tick finish (its transactions are each atomic, so cutting it short is safe too).
+        let waited: NodeJS.Timeout | undefined;
+        await Promise.race([running, new Promise((resolve) => (waited = setTimeout(resolve, TIMER_DRAIN_MS)))]);
+        clearTimeout(waited);
       },
     };
   };
