@@ -1,10 +1,11 @@
 /**
  * Builds the review-queue service on a `ServiceHost` from its dependencies: the two consumers, the
- * reviewer API under `/api`, the local evidence folder under `/evidence`. Never listens (main.ts does).
+ * reviewer API under `/api`, the local evidence folder under `/evidence` (demo photos painted on
+ * request), the reviewer console at `/`. Never listens (main.ts does).
  */
-import express from 'express';
 import type { Logger, ServiceHost } from '@arbiter/platform';
 import { apiRouter } from './http/api';
+import { consoleRoutes, evidenceRoutes } from './http/static';
 import { ENQUEUE_SUBSCRIPTION, REQUEUE_SUBSCRIPTION } from './use-cases/consumers';
 import { createUseCases, type ReviewQueueUseCases, type UseCaseWiring } from './use-cases';
 
@@ -16,6 +17,8 @@ export interface ReviewQueueDeps extends UseCaseWiring {
   authSecret: string;
   /** Folder served at `/evidence` (the local signer's targets); omitted: not served. */
   evidenceDir?: string;
+  /** The built reviewer console (@arbiter/console), served at `/`; omitted: not served. */
+  consoleDir?: string;
 }
 
 export function createReviewQueueApp(deps: ReviewQueueDeps): ReviewQueueUseCases {
@@ -23,6 +26,7 @@ export function createReviewQueueApp(deps: ReviewQueueDeps): ReviewQueueUseCases
   deps.host.consume(ENQUEUE_SUBSCRIPTION, useCases.enqueueOnCaseRouted);
   deps.host.consume(REQUEUE_SUBSCRIPTION, useCases.requeueOnEvidenceSubmitted);
   deps.host.app.use('/api', apiRouter({ authSecret: deps.authSecret, useCases, logger: deps.logger, now: () => deps.clock.now() }));
-  if (deps.evidenceDir) deps.host.app.use('/evidence', express.static(deps.evidenceDir, { fallthrough: false, dotfiles: 'deny', index: false }));
+  if (deps.evidenceDir) deps.host.app.use('/evidence', evidenceRoutes(deps.evidenceDir));
+  if (deps.consoleDir) deps.host.app.use('/', consoleRoutes(deps.consoleDir));
   return useCases;
 }

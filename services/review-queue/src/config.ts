@@ -16,6 +16,8 @@ export interface ReviewQueueConfig extends CommonServiceConfig {
   claimSpread: number;
   /** Local evidence files served under `/evidence/...` (the local `EvidenceUrlSigner`). */
   evidenceDir: string;
+  /** The built reviewer console served at `/` (@arbiter/console's `dist`). */
+  consoleDir: string;
   /** Base URL evidence links point at; default `http://<host>:<port>`. */
   publicUrl?: string;
 }
@@ -50,6 +52,7 @@ export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
     claimLeaseMs,
     claimSpread: read.int('ARBITER_CLAIM_SPREAD', 10, { min: 1, max: 50 }),
     evidenceDir: read.string('ARBITER_EVIDENCE_DIR', 'services/review-queue/sample-evidence'),
+    consoleDir: read.string('ARBITER_CONSOLE_DIR', 'packages/console/dist'),
     ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, '') } : {}),
   };
 }

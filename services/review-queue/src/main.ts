@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     claimLeaseMs: config.claimLeaseMs,
     claimSpread: config.claimSpread,
     evidenceDir: evidenceDirOf(repoRoot, config.evidenceDir),
+    consoleDir: evidenceDirOf(repoRoot, config.consoleDir),
   });
   relay.start();
   host.onClose({ name: 'outbox relay', close: () => relay.close() });
