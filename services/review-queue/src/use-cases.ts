@@ -9,7 +9,7 @@ import { createClaimItem, createClaimNext, createReleaseItem } from './use-cases
 import { QueueCatalog } from './use-cases/common';
 import { createEnqueueOnCaseRouted, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
 import { createDecideBatch, createDecideCase, createRequestEvidence } from './use-cases/decide';
-import { createGetCaseView, createGetDisputeView, createLeadOverview, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
+import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
 
 export interface UseCaseWiring {
   firestore: Firestore;
@@ -44,6 +44,7 @@ export function createUseCases(deps: UseCaseWiring) {
     requestEvidence: createRequestEvidence(base),
     getDisputeView: createGetDisputeView(views),
     leadOverview: createLeadOverview(views),
+    listClaims: createListClaims(views),
   };
 }
 

@@ -69,6 +69,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.post('/cases/:caseId/evidence-request', route(async (req, p) => u.requestEvidence(p, param(req, 'caseId'), parsed(parseEvidenceRequestBody(req.body)))));
   router.get('/disputes/:subjectType/:subjectId', route((req, p) => u.getDisputeView(p, param(req, 'subjectType'), param(req, 'subjectId'))));
   router.get('/lead/overview', route((_req, p) => u.leadOverview(p)));
+  router.get('/queues/:queue/claims', route((req, p) => u.listClaims(p, param(req, 'queue'))));
 
   router.use((_req: Request, res: Response) => sendError(res, { code: 'API.NOT_FOUND', message: 'no such endpoint; see services/review-queue/openapi.yaml' }));
   // Body parser and unexpected errors.

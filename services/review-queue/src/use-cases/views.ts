@@ -88,6 +88,18 @@ export function createListItems(deps: ViewDeps) {
   };
 }
 
+/** Live claims of a queue, for a lead to release or reassign (lead, admin). */
+export function createListClaims(deps: ViewDeps) {
+  return async (p: Principal, queueId: string): Promise<{ queue: string; items: ItemView[] }> => {
+    if (!mayViewLeadOverview(p)) return reject('AUTH.FORBIDDEN', 'the claims of a queue are for leads and admins');
+    const ref = deps.catalog.get(queueId);
+    if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
+    const nowMs = deps.clock.now().getTime();
+    const items = (await deps.store.activeItems(queueId)).filter((i) => i.status === 'claimed' && !isClaimable(i, nowMs));
+    return { queue: queueId, items: items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: true })) };
+  };
+}
+
 // ── Case view ────────────────────────────────────────────────────────────────────────────────
 
 export interface Precedent {

@@ -1,0 +1,102 @@
+/** The parts of the reviewer API's responses the console reads (see openapi.yaml for the full shapes). */
+import type { DecisionOption, Precedent, ReasonCode } from './lib/decide';
+
+export interface Subject {
+  type: string;
+  id: string;
+}
+
+export interface Item {
+  itemId: string;
+  caseId: string;
+  useCase: string;
+  queue: string;
+  purpose: 'decision' | 'blind-review' | 'double-review' | 'golden';
+  status: 'open' | 'claimed' | 'awaiting-evidence' | 'done';
+  lane: 0 | 1;
+  priority: number;
+  priorityReasons: string[];
+  enqueuedAt: string;
+  dueAt: string;
+  batchKey?: string;
+  blind: boolean;
+  claim?: { reviewerId: string; leaseUntil: string; claimedAt: string };
+  summary: { subject: Subject; model?: { name?: string; version?: string }; category?: string; label?: string; confidence?: number; band?: string };
+}
+
+export interface QueueSummary {
+  queue: string;
+  title: string;
+  useCase: string;
+  depth: number;
+  oldestAgeSeconds: number | null;
+  atRisk: number;
+  claimed: number;
+  awaitingEvidence: number;
+  batchable: Array<{ batchKey: string; size: number; itemIds: string[] }>;
+}
+
+export interface Evidence {
+  index: number;
+  uri: string;
+  role?: string;
+  mediaType?: string;
+  source: 'prediction' | 'crew';
+  submittedBy?: string;
+  href: string;
+}
+
+export interface Outcome {
+  id: string;
+  label: string;
+  customerFavorable: boolean;
+}
+
+export interface CaseView {
+  caseId: string;
+  useCase: string;
+  policy: { id: string; version: string };
+  status: 'opened' | 'in-review' | 'awaiting-evidence' | 'decided';
+  blind: boolean;
+  subject: Subject;
+  openedAt: string;
+  prediction: {
+    model?: { name?: string; version?: string };
+    label?: string;
+    scores?: Record<string, number>;
+    regions?: unknown[];
+    confidence?: number;
+    confidenceSource?: 'prediction' | 'factors';
+    band?: 'high' | 'medium' | 'low';
+    thresholds?: { high: number; low: number };
+    modelOutcome?: string;
+    factors?: Record<string, number>;
+  };
+  category?: string;
+  context: Record<string, unknown>;
+  evidence: Evidence[];
+  items: Item[];
+  sla: { dueAt: string; atRisk: boolean; escalated: boolean; sent: string[] } | null;
+  priority: { score: number; reasons: string[]; lane: number } | null;
+  evidenceRequest?: { what?: string; reasonCode?: string; dueBy?: string; requestedAt?: string };
+  decision?: { outcome: string; reasonCode?: string; decidedAt: string; decidedBy: { kind: string; id?: string } };
+  options: { decisionOptions: DecisionOption[]; batchOptions: DecisionOption[]; reasonCodes: ReasonCode[]; outcomes: Outcome[] };
+  template?: { kind: string; title: string; markdown: string };
+  precedents: Precedent[];
+}
+
+export interface EvidenceLink {
+  caseId: string;
+  index: number;
+  uri: string;
+  url: string;
+  expiresAt: string;
+  role?: string;
+  mediaType?: string;
+}
+
+export interface LeadOverview {
+  at: string;
+  queues: Array<{ queue: string; title: string; useCase: string; depth: number; atRisk: number; claimed: number; awaitingEvidence: number; escalated: number; oldestAgeSeconds: number | null }>;
+  throughput: { since: string; reviewers: Array<{ reviewerId: string; itemsDone: number; queues: string[] }> };
+}
