@@ -10,7 +10,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
 import type { DecisionMade, EvidenceRequested, SlaEscalated } from '@arbiter/core';
 import type { Services } from '@arbiter/infra';
-import { api, cleanliness, endpoints, eventually, hitl, mintToken, policiesForRun, publishEvent, publishPrediction, pubsub, startArbiter, TopicWatcher } from './support';
+import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesForRun, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil as eventually } from './support';
 
 jest.setTimeout(180_000);
 
@@ -19,10 +19,10 @@ const policies = policiesForRun(`e2e${run}`);
 const { queue } = policies;
 let arbiter: Services;
 let client: PubSub;
-let decisions: TopicWatcher;
-let escalations: TopicWatcher;
-let evidenceRequests: TopicWatcher;
-let deadLetters: TopicWatcher;
+let decisions: Observer;
+let escalations: Observer;
+let evidenceRequests: Observer;
+let deadLetters: Observer;
 let apiUrl: string;
 let lead: string;
 let reviewer: string;
@@ -30,23 +30,23 @@ let reviewer: string;
 beforeAll(async () => {
   arbiter = await startArbiter(policies.dir);
   client = pubsub();
-  decisions = await new TopicWatcher(client, Topics.decisions).start();
-  escalations = await new TopicWatcher(client, Topics.escalations).start();
-  evidenceRequests = await new TopicWatcher(client, Topics.evidenceRequests).start();
-  deadLetters = await new TopicWatcher(client, deadLetterTopicOf('confidence-assessor.assess-on-prediction-submitted')).start();
+  decisions = await Observer.onTopic(client, Topics.decisions);
+  escalations = await Observer.onTopic(client, Topics.escalations);
+  evidenceRequests = await Observer.onTopic(client, Topics.evidenceRequests);
+  deadLetters = await Observer.onTopic(client, deadLetterTopicOf('confidence-assessor.assess-on-prediction-submitted'));
   apiUrl = arbiter.urlOf('review-queue');
   lead = mintToken('lead-e2e', ['lead']);
   reviewer = mintToken('reviewer-e2e', ['reviewer', 'cleanliness-reviewer']);
 });
 
 afterAll(async () => {
-  await Promise.all([decisions, escalations, evidenceRequests, deadLetters].map((watcher) => watcher?.stop()));
+  await Promise.all([decisions, escalations, evidenceRequests, deadLetters].map((observer) => observer?.close()));
   await arbiter?.stop();
   await client?.close();
   policies.cleanup();
 });
 
-const decisionsOf = (caseId: string): DecisionMade[] => decisions.data<DecisionMade>((data) => data.caseId === caseId);
+const decisionsOf = (caseId: string): DecisionMade[] => decisions.json<DecisionMade>((data) => data.caseId === caseId);
 const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => eventually(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
 
 interface ItemList {
@@ -160,7 +160,7 @@ it('evidence loop: a reviewer asks the crew for photos; the submission puts the 
   expect((await api(apiUrl, reviewer, 'POST', `/items/${encodeURIComponent(item.itemId)}/claim`, {})).status).toBe(200);
   const request = await api(apiUrl, reviewer, 'POST', `/cases/${asked.caseId}/evidence-request`, { what: 'Close-up of the rear seat, please', reasonCode: 'ANGLE_MISSING' });
   expect(request.status).toBe(200);
-  const requested = await eventually('evidence.requested', () => evidenceRequests.data<EvidenceRequested>((data) => data.caseId === asked.caseId)[0]);
+  const requested = await eventually('evidence.requested', () => evidenceRequests.json<EvidenceRequested>((data) => data.caseId === asked.caseId)[0]);
   expect(requested).toMatchObject({ useCase: 'vehicle-cleanliness', reasonCode: 'ANGLE_MISSING', what: 'Close-up of the rear seat, please' });
 
   const newer = await publishPrediction(client, cleanliness({ confidence: 0.84, context: { nextBookingAt: new Date(Date.now() + 600_000).toISOString(), amount: { value: 80, currency: 'EUR' } } }));
@@ -176,7 +176,7 @@ it('reminder, escalation and expiry fire on a short SLA, each once', async () =>
   const levels = await eventually(
     'a reminder and an escalation',
     () => {
-      const sent = escalations.data<SlaEscalated>((data) => data.caseId === late.caseId);
+      const sent = escalations.json<SlaEscalated>((data) => data.caseId === late.caseId);
       return sent.some((entry) => entry.level === 'reminder') && sent.some((entry) => entry.level === 'escalated') ? sent : undefined;
     },
     60_000,
@@ -186,7 +186,7 @@ it('reminder, escalation and expiry fire on a short SLA, each once', async () =>
   const expired = await decisionOf(late.caseId, 60_000);
   expect(expired).toMatchObject({ decidedBy: { kind: 'policy' }, outcome: 'fee_waived', reasonCode: 'SLA_EXPIRED', customerFavorable: true });
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const sent = escalations.data<SlaEscalated>((data) => data.caseId === late.caseId);
+  const sent = escalations.json<SlaEscalated>((data) => data.caseId === late.caseId);
   expect(sent.filter((entry) => entry.level === 'reminder')).toHaveLength(1);
   expect(sent.filter((entry) => entry.level === 'escalated')).toHaveLength(1);
   expect(decisionsOf(late.caseId)).toHaveLength(1);
@@ -211,7 +211,7 @@ it('invalid events land on the dead-letter topic with their reasons and decide n
   await topic.publishMessage({ data: Buffer.from(JSON.stringify({ ...cleanliness({ confidence: 0.8 }), prediction: { confidence: 1.7 } })), attributes: attributes(badId('schema')) });
   await topic.publishMessage({ data: Buffer.from(JSON.stringify(cleanliness({ confidence: 0.8, useCase: 'teleportation-check' }))), attributes: attributes(badId('usecase')) });
   const letters = await eventually('three dead letters', () => {
-    const ours = deadLetters.attributes((entry) => entry['ce-id']?.startsWith(`bad-${run}-`) ?? false);
+    const ours = deadLetters.where((message) => message.attributes['ce-id']?.startsWith(`bad-${run}-`) ?? false).map((message) => message.attributes);
     return ours.length >= 3 ? ours : undefined;
   });
   const codeOf = (suffix: string) => letters.find((entry) => entry['ce-id'] === badId(suffix))?.['arbiter-error-code'];
@@ -219,7 +219,7 @@ it('invalid events land on the dead-letter topic with their reasons and decide n
   expect(codeOf('schema')).toBe('EVENT.SCHEMA_VIOLATION');
   expect(codeOf('usecase')).toBe('POLICY.UNKNOWN_USE_CASE');
   expect(letters.every((entry) => (entry['arbiter-error-message'] ?? '').length > 0)).toBe(true);
-  expect(decisions.data<DecisionMade>((data) => data.sourceEventId.startsWith(`bad-${run}-`))).toHaveLength(0);
+  expect(decisions.json<DecisionMade>((data) => data.sourceEventId.startsWith(`bad-${run}-`))).toHaveLength(0);
 });
 
 it('the audit trail of a case is in BigQuery, one row per state change, redacted', async () => {

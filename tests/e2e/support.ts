@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
 import { pubSubClient, startServices, type Services, type StackEndpoints } from '@arbiter/infra';
@@ -83,55 +83,7 @@ export async function publishEvent(client: PubSub, type: EventType, data: unknow
   return id;
 }
 
-/** Everything that arrives on a topic during the test, through a subscription of the test's own. */
-export class TopicWatcher {
-  readonly messages: Message[] = [];
-  private subscription?: Subscription;
-
-  constructor(
-    private readonly client: PubSub,
-    private readonly topic: string,
-  ) {}
-
-  async start(): Promise<this> {
-    const name = `e2e.watch-${this.topic}-${randomUUID().slice(0, 8)}`;
-    [this.subscription] = await this.client.topic(this.topic).createSubscription(name, { ackDeadlineSeconds: 30 });
-    this.subscription.on('message', (message: Message) => {
-      this.messages.push(message);
-      message.ack();
-    });
-    return this;
-  }
-
-  /** The data of every message whose data matches `predicate`. */
-  data<T>(predicate: (data: T, attributes: Record<string, string>) => boolean): T[] {
-    return this.messages.map((message) => ({ data: JSON.parse(message.data.toString('utf8')) as T, attributes: message.attributes })).filter((entry) => predicate(entry.data, entry.attributes)).map((entry) => entry.data);
-  }
-
-  attributes(predicate: (attributes: Record<string, string>) => boolean): Array<Record<string, string>> {
-    return this.messages.map((message) => message.attributes).filter(predicate);
-  }
-
-  async stop(): Promise<void> {
-    await this.subscription?.close();
-    await this.subscription?.delete();
-  }
-}
-
-export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+export { Observer, waitUntil } from '@arbiter/infra';
 
 export async function api<T = Record<string, unknown>>(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(`${baseUrl}/api${path}`, {
