@@ -11,3 +11,4 @@ export {
 export { formatPolicyErrors, jsonPath, type PolicyError, type PolicyLoadFailure } from './policy-error';
 export { policySchemaPath } from './policy-schema';
 export { POLICY_SCOPE } from './policy-semantics';
+export { loadPoliciesOrExit, type FatalLogger } from './startup';

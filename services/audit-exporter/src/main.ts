@@ -3,12 +3,12 @@
  * consumers → listen → close on signals.
  */
 import path from 'node:path';
-import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { loadPoliciesOrExit } from '@arbiter/policy';
 import { ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
 import { buildAuditExporterApp } from './app';
 import { FirestoreAuditLedger, FirestoreCaseUseCases } from './audit-ledger.firestore';
 import { BigQueryAuditSink } from './bigquery.audit-sink';
-import { BigQueryRest } from './bigquery.rest';
+import { createBigQuery } from './bigquery.client';
 import { readAuditExporterConfig } from './config';
 import { ensureViews, loadViews } from './views';
 
@@ -18,13 +18,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE, readAuditExporterConfig);
   const logger = createLogger({ service: SERVICE, level: config.logLevel });
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
-  const policies = loadPolicies(policiesDirFrom(config.policiesDir ? { ARBITER_POLICIES_DIR: config.policiesDir } : {}, repoRoot));
-  if (!policies.ok) {
-    logger.fatal({ code: policies.error.code }, `cannot load the policies:\n${formatPolicyErrors(policies.error.errors)}`);
-    process.exit(78);
-  }
+  const policies = loadPoliciesOrExit(SERVICE, logger, config.policiesDir, repoRoot);
   const firestore = createFirestore(config.projectId);
-  const bigquery = new BigQueryRest(config.projectId, config.bigqueryEmulatorHost ? { emulatorHost: config.bigqueryEmulatorHost } : {});
+  const bigquery = createBigQuery(config.projectId, config.bigqueryEmulatorHost);
   if (config.ensureViews) {
     const views = await ensureViews(bigquery, config.dataset, loadViews(config.projectId, config.dataset));
     logger.info({ views }, 'audit views ready');
@@ -36,7 +32,7 @@ async function main(): Promise<void> {
     sink: new BigQueryAuditSink(bigquery, config.dataset),
     ledger: new FirestoreAuditLedger(firestore),
     cases: new FirestoreCaseUseCases(firestore),
-    policies: policies.value,
+    policies: policies,
     clock: systemClock,
     logger,
     config,

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { CaseStore } from '@arbiter/cases';
 import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
-import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { loadPoliciesOrExit } from '@arbiter/policy';
 import { buildAssessorApp } from './app';
 import { describeConfig, SERVICE_NAME } from './config';
 import { FirestoreCaseOpenings } from './firestore.case-openings';
@@ -17,24 +17,18 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE_NAME, describeConfig);
   const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
 
-  const policies = loadPolicies(policiesDirFrom({ ARBITER_POLICIES_DIR: config.policiesDir }, repoRoot));
-  if (!policies.ok) {
-    const errors = policies.error.errors;
-    logger.fatal({ code: policies.error.code, problems: errors.length }, `${policies.error.message}:\n${formatPolicyErrors(errors)}`);
-    process.stderr.write(`${SERVICE_NAME}: ${policies.error.message}:\n${formatPolicyErrors(errors)}\n`);
-    process.exit(78);
-  }
+  const policies = loadPoliciesOrExit(SERVICE_NAME, logger, config.policiesDir, repoRoot);
 
   const firestore = createFirestore(config.projectId);
   const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
   const relay = new OutboxRelay(firestore, host.publisher, logger, { sweepEveryMs: config.outboxSweepMs, olderThanMs: 3_000, batch: 200 });
-  buildAssessorApp({ host, cases: new FirestoreCaseOpenings(new CaseStore(firestore, relay)), policies: policies.value, clock: systemClock });
+  buildAssessorApp({ host, cases: new FirestoreCaseOpenings(new CaseStore(firestore, relay)), policies: policies, clock: systemClock });
 
   relay.start();
   host.onClose({ name: 'outbox relay', close: () => relay.close() });
   host.onClose({ name: 'firestore', close: () => firestore.terminate() });
   await host.start(config.port, config.host);
-  logger.info({ policies: policies.value.list().map((p) => `${p.id}@${p.version}`) }, 'policies loaded');
+  logger.info({ policies: policies.list().map((p) => `${p.id}@${p.version}`) }, 'policies loaded');
   closeOnSignals(logger, [{ name: 'service host', close: () => host.close() }]);
 }
 

@@ -1,7 +1,7 @@
 /** Composition root: config → logger → Firestore → policies → host → outbox relay → listen → close on signals. */
 import { join } from 'node:path';
 import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
-import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { loadPoliciesOrExit } from '@arbiter/policy';
 import { createReviewQueueApp } from './app';
 import { describeReviewQueueConfig } from './config';
 import { LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
@@ -10,11 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit('review-queue', describeReviewQueueConfig);
   const logger = createLogger({ service: 'review-queue', level: config.logLevel });
   const repoRoot = join(__dirname, '..', '..', '..');
-  const policies = loadPolicies(config.policiesDir ? policiesDirFrom({ ARBITER_POLICIES_DIR: config.policiesDir }, repoRoot) : policiesDirFrom(process.env, repoRoot));
-  if (!policies.ok) {
-    logger.fatal({ code: policies.error.code }, `policies do not load:\n${formatPolicyErrors(policies.error.errors)}`);
-    process.exit(78);
-  }
+  const policies = loadPoliciesOrExit('review-queue', logger, config.policiesDir, repoRoot);
   const firestore = createFirestore(config.projectId);
   const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
@@ -23,7 +19,7 @@ async function main(): Promise<void> {
     host,
     firestore,
     relay,
-    policies: policies.value,
+    policies: policies,
     clock: systemClock,
     logger,
     signer: new LocalEvidenceUrlSigner(() => baseUrl),

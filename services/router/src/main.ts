@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { CaseStore } from '@arbiter/cases';
 import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
-import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { loadPoliciesOrExit } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE } from './app';
 import { describeConfig, SERVICE_NAME } from './config';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from './firestore.routing-cases';
@@ -17,13 +17,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE_NAME, describeConfig);
   const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
 
-  const policies = loadPolicies(policiesDirFrom({ ARBITER_POLICIES_DIR: config.policiesDir }, repoRoot));
-  if (!policies.ok) {
-    const errors = policies.error.errors;
-    logger.fatal({ code: policies.error.code, problems: errors.length }, `${policies.error.message}:\n${formatPolicyErrors(errors)}`);
-    process.stderr.write(`${SERVICE_NAME}: ${policies.error.message}:\n${formatPolicyErrors(errors)}\n`);
-    process.exit(78);
-  }
+  const policies = loadPoliciesOrExit(SERVICE_NAME, logger, config.policiesDir, repoRoot);
 
   const firestore = createFirestore(config.projectId);
   const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
@@ -33,7 +27,7 @@ async function main(): Promise<void> {
     host,
     cases: new FirestoreRoutingCases(store, ROUTER_SOURCE),
     patterns: new FirestoreApprovedPatterns(store, config.fastTrackPatternLimit),
-    policies: policies.value,
+    policies: policies,
     clock: systemClock,
   });
 
@@ -41,7 +35,7 @@ async function main(): Promise<void> {
   host.onClose({ name: 'outbox relay', close: () => relay.close() });
   host.onClose({ name: 'firestore', close: () => firestore.terminate() });
   await host.start(config.port, config.host);
-  logger.info({ policies: policies.value.list().map((p) => `${p.id}@${p.version}`) }, 'policies loaded');
+  logger.info({ policies: policies.list().map((p) => `${p.id}@${p.version}`) }, 'policies loaded');
   closeOnSignals(logger, [{ name: 'service host', close: () => host.close() }]);
 }
 

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { CaseStore } from '@arbiter/cases';
-import { formatPolicyErrors, loadPolicies, policiesDirFrom } from '@arbiter/policy';
+import { loadPoliciesOrExit } from '@arbiter/policy';
 import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
 import { buildSlaEscalatorApp } from './app';
 import { readSlaEscalatorConfig } from './config';
@@ -16,16 +16,12 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE, readSlaEscalatorConfig);
   const logger = createLogger({ service: SERVICE, level: config.logLevel });
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
-  const policies = loadPolicies(policiesDirFrom(config.policiesDir ? { ARBITER_POLICIES_DIR: config.policiesDir } : {}, repoRoot));
-  if (!policies.ok) {
-    logger.fatal({ code: policies.error.code }, `cannot load the policies:\n${formatPolicyErrors(policies.error.errors)}`);
-    process.exit(78);
-  }
+  const policies = loadPoliciesOrExit(SERVICE, logger, config.policiesDir, repoRoot);
   const firestore = createFirestore(config.projectId);
   const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const store = new CaseStore(firestore, relay);
-  const app = buildSlaEscalatorApp({ host, store, items: new FirestoreDueQueueItems(firestore), policies: policies.value, clock: systemClock, logger, config });
+  const app = buildSlaEscalatorApp({ host, store, items: new FirestoreDueQueueItems(firestore), policies: policies, clock: systemClock, logger, config });
 
   relay.start();
   const timer = app.startTimer();
