@@ -99,7 +99,7 @@ const up = async (args: readonly string[]): Promise<void> => {
   writeFileSync(file, `${JSON.stringify({ ...stack.endpoints, ...urls }, null, 2)}\n`);
   for (const [name, value] of Object.entries(stackEnv(stack.endpoints))) process.stdout.write(`export ${name}=${value}\n`);
   log(`endpoints written to ${file}`);
-  if (urls.apiUrl) log(`reviewer API: ${urls.apiUrl} (a token: pnpm token --sub reviewer-1 --roles reviewer,cleanliness-reviewer)`);
+  if (urls.apiUrl) log(`reviewer API: ${urls.apiUrl} (a token: pnpm mint-token --sub reviewer-1 --roles reviewer,cleanliness-reviewer)`);
   if (urls.consoleUrl) log(`reviewer console: ${urls.consoleUrl}`);
   process.stdout.write('Arbiter ready\n');
   if (!Number.isNaN(demoPerUseCase)) {

@@ -3,7 +3,7 @@
  * real Pub/Sub, Firestore and BigQuery emulators. Predictions go in on `arbiter-predictions`; the test
  * watches `arbiter-decisions`, `arbiter-escalations` and `arbiter-evidence-requests` through
  * subscriptions of its own, works the queues through the reviewer API with tokens minted by
- * `pnpm token`, and reads the audit trail back from BigQuery.
+ * `pnpm mint-token`, and reads the audit trail back from BigQuery.
  */
 import { randomUUID } from 'node:crypto';
 import type { PubSub } from '@google-cloud/pubsub';

@@ -58,7 +58,7 @@ export function mintToken(sub: string, roles: string[]): string {
     encoding: 'utf8',
   });
   const token = output.trim().split('\n').pop() ?? '';
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`pnpm token printed no JWT: ${output}`);
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`pnpm mint-token printed no JWT: ${output}`);
   return token;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Reviewer tokens: HS256 JWTs (locally minted by `pnpm token`; in production an identity-aware proxy
+ * Reviewer tokens: HS256 JWTs (locally minted by `pnpm mint-token`; in production an identity-aware proxy
  * or Identity Platform would issue them). Signing and verification are jose's; this file only says
  * which claims Arbiter reads and what they mean.
  *
@@ -85,7 +85,7 @@ export async function verifyToken(token: string, secret: string, now: Date = new
     });
     return principalFromClaims(payload as Record<string, unknown>);
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) return unauthenticated('token expired; mint a new one (pnpm token)');
+    if (error instanceof joseErrors.JWTExpired) return unauthenticated('token expired; mint a new one (pnpm mint-token)');
     if (error instanceof joseErrors.JWTClaimValidationFailed) return unauthenticated(`token claim ${error.claim} is not acceptable: ${error.reason}`);
     return unauthenticated('token is not a valid HS256 JWT signed for this service');
   }

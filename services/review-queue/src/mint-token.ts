@@ -1,5 +1,5 @@
 /**
- * `pnpm token --sub reviewer-17 --roles reviewer,cleanliness-reviewer [--queues cleanliness-review] [--ttl 8h]`
+ * `pnpm mint-token --sub reviewer-17 --roles reviewer,cleanliness-reviewer [--queues cleanliness-review] [--ttl 8h]`
  *
  * Mints a reviewer token signed with the service's secret (ARBITER_AUTH_SECRET, or the documented
  * local default when ARBITER_ENV=local) and prints it. Local use only: production tokens come from
@@ -9,7 +9,7 @@ import { readConfig } from '@arbiter/platform';
 import { PLATFORM_ROLES, mintToken, parseTtl } from './auth';
 import { describeReviewQueueConfig } from './config';
 
-const usage = `usage: pnpm token --sub <reviewer id> --roles <role,role,…> [--queues <queue,…>] [--ttl 8h]
+const usage = `usage: pnpm mint-token --sub <reviewer id> --roles <role,role,…> [--queues <queue,…>] [--ttl 8h]
   roles: ${PLATFORM_ROLES.join(', ')}, plus queue roles from the policies (e.g. cleanliness-reviewer)`;
 
 function args(argv: string[]): Record<string, string> {

@@ -30,7 +30,7 @@ export function apiRouter(deps: ApiDeps): Router {
 
   router.use(async (req: Authed, res, next) => {
     const token = bearerTokenOf(req.get('authorization'));
-    if (!token) return sendError(res, { code: 'AUTH.UNAUTHENTICATED', message: 'send Authorization: Bearer <token> (mint one with pnpm token)' });
+    if (!token) return sendError(res, { code: 'AUTH.UNAUTHENTICATED', message: 'send Authorization: Bearer <token> (mint one with pnpm mint-token)' });
     const principal = await verifyToken(token, deps.authSecret, deps.now());
     if (!principal.ok) return sendError(res, principal.error);
     req.principal = principal.value;
