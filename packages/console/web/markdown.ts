@@ -7,6 +7,8 @@
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
 
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 const marked = new Marked({
   gfm: true,
   breaks: false,
@@ -14,6 +16,10 @@ const marked = new Marked({
   renderer: {
     checkbox({ checked }) {
       return checked ? '☑ ' : '☐ ';
+    },
+    // GFM turns "name@1.2.3" (a model reference) into a mailto link; in a template that is text.
+    link({ href, text }) {
+      return href.startsWith('mailto:') ? escapeHtml(text) : false;
     },
   },
 });

@@ -1,5 +1,5 @@
 /**
- * The signed-in reviewer: the token the API accepts (minted by `pnpm token` locally, by the identity
+ * The signed-in reviewer: the token the API accepts (minted by `pnpm mint-token` locally, by the identity
  * provider in production) and what its claims say. The console reads the claims only to decide what
  * to show; the API verifies the signature and enforces every rule.
  */
@@ -25,7 +25,7 @@ function base64UrlDecode(part: string): string {
 export function sessionFromToken(raw: string, nowMs: number): { ok: true; session: Session } | { ok: false; reason: string } {
   const token = raw.trim().replace(/^Bearer\s+/i, '');
   const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return { ok: false, reason: 'That is not a token: paste the whole line pnpm token printed (three parts separated by dots).' };
+  if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return { ok: false, reason: 'That is not a token: paste the whole line pnpm mint-token printed (three parts separated by dots).' };
   let claims: Record<string, unknown>;
   try {
     claims = JSON.parse(base64UrlDecode(parts[1] as string)) as Record<string, unknown>;

@@ -18,6 +18,17 @@ interface BatchResult {
   results: Array<{ itemId: string; caseId?: string; result: 'decided' | 'returned-for-review' | 'failed'; outcome?: string; error?: { code: string; message: string } }>;
 }
 
+/** `["vehicle-cleanliness","<queue>","cleanliness-vit","2.3.0","dirty"]` → `cleanliness-vit · 2.3.0 · dirty`. */
+function describeBatchKey(key: string, queueId: string): string {
+  try {
+    const parts = JSON.parse(key) as unknown;
+    if (Array.isArray(parts)) return parts.slice(1).filter((p) => p !== queueId).map(String).join(' · ') || key;
+  } catch {
+    // not JSON: show it as it is
+  }
+  return key;
+}
+
 export async function batchView(app: App, queueId: string, batchKey: string): Promise<void> {
   replace(app.main, h('p', { class: 'muted', 'aria-live': 'polite' }, 'Loading the batch…'));
   let queue: QueueSummary | undefined;
@@ -113,7 +124,7 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
     }
   };
 
-  const template = first.template ? h('details', { class: 'template-details' }, h('summary', {}, first.template.title), h('div', { class: 'markdown' })) : null;
+  const template = first.template ? h('details', { class: 'template-details' }, h('summary', {}, `Approval template: ${first.template.title}`), h('div', { class: 'markdown' })) : null;
   if (template) (template.querySelector('.markdown') as HTMLElement).innerHTML = renderMarkdown(first.template?.markdown ?? '');
 
   replace(
@@ -121,7 +132,7 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
     h(
       'article',
       { class: 'batch', 'aria-labelledby': 'batch-title' },
-      h('div', { class: 'case-head' }, h('div', {}, h('h1', { id: 'batch-title' }, `Batch of ${views.length} similar cases · ${queue.title}`), h('p', { class: 'muted small' }, `Batch key ${batchKey}`))),
+      h('div', { class: 'case-head' }, h('div', {}, h('h1', { id: 'batch-title' }, `Batch of ${views.length} similar cases · ${queue.title}`), h('p', { class: 'muted small' }, `Grouped by ${describeBatchKey(batchKey, queueId)}`))),
       h('ol', { class: 'batch-grid', 'aria-label': 'Cases in this batch' }, cards),
       template,
       app.can.decide

@@ -72,7 +72,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
     );
   };
   const template = view.template
-    ? h('section', { class: 'template card', 'aria-labelledby': 'template-title' }, h('h2', { id: 'template-title' }, view.template.title, h('span', { class: 'muted small' }, ` · ${view.template.kind} template`)), h('div', { class: 'markdown' }))
+    ? h('section', { class: 'template card', 'aria-labelledby': 'template-title' }, h('h2', { id: 'template-title', class: 'muted small' }, `Approval template (${view.template.kind}) · ${view.template.title}`), h('div', { class: 'markdown' }))
     : null;
   if (template) (template.querySelector('.markdown') as HTMLElement).innerHTML = renderMarkdown(view.template?.markdown ?? '');
 
@@ -80,7 +80,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
   if (view.evidence.length > 0) {
     drawEvidence();
     left.push(h('section', { 'aria-labelledby': 'evidence-title', class: 'card' }, h('div', { class: 'section-head' }, h('h2', { id: 'evidence-title' }, 'Evidence: baseline vs return'), h('button', { type: 'button', class: 'ghost small', 'aria-pressed': 'true', 'aria-keyshortcuts': 'g', onclick: (e: Event) => toggleRegions(e.currentTarget as HTMLButtonElement) }, 'Regions ', h('kbd', { 'aria-hidden': 'true' }, 'G'))), evidenceBox));
-    if (template) left.push(h('details', { class: 'template-details' }, h('summary', {}, 'Approval template'), template));
+    if (template) left.push(h('details', { class: 'template-details' }, h('summary', {}, `Approval template: ${view.template?.title ?? ''}`), template));
   } else if (template) left.push(template);
   else left.push(h('section', { class: 'card' }, h('h2', {}, 'Evidence'), h('p', {}, 'This case has no photos and no template.')));
   const toggleRegions = (button?: HTMLButtonElement): void => {

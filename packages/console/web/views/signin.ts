@@ -1,5 +1,5 @@
 /**
- * Sign-in: paste a token. Locally `pnpm token` mints one with the same secret the API verifies; in
+ * Sign-in: paste a token. Locally `pnpm mint-token` mints one with the same secret the API verifies; in
  * production the identity provider would put one here (or an identity-aware proxy in front). No
  * password form: the console never holds a secret that can mint tokens.
  */
@@ -32,7 +32,7 @@ export function signInView(app: App): void {
       'p',
       { id: 'token-help', class: 'hint' },
       'Paste the token your identity provider issued. Locally, mint one with ',
-      h('code', {}, 'pnpm token --sub reviewer-17 --roles reviewer,cleanliness-reviewer --ttl 8h'),
+      h('code', {}, 'pnpm mint-token --sub reviewer-17 --roles reviewer,cleanliness-reviewer --ttl 8h'),
       ' (add ',
       h('code', {}, 'lead'),
       ' for the lead view). It stays in this tab only.',

@@ -1,0 +1,282 @@
+/// <reference lib="dom.iterable" />
+/// <reference lib="dom" />
+/**
+ * The reviewer console in a real browser (Debian's Chromium driven by playwright-core) against the five
+ * services as processes on the emulators: sign in with a minted token, take the next case, see both
+ * photos with the model's regions, decide with the keyboard only, watch the decision arrive on
+ * `arbiter-decisions`; a batch review; a lead releasing a claim, a reviewer kept out of the lead view;
+ * the HITL-OPT template rendered and sanitised; every control named and reachable with Tab.
+ * Screenshots go to test-artifacts/console/ (gitignored).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { EventTypes, Topics } from '@arbiter/contract';
+import type { Services } from '@arbiter/infra';
+import { api, cleanliness, eventually, journeyProposal, mintToken, policiesForRun, publishPrediction, pubsub, root, startArbiter, TopicWatcher } from './support';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(root, 'test-artifacts', 'console');
+const suffix = `con${randomUUID().slice(0, 6)}`;
+
+interface DecisionData {
+  caseId: string;
+  outcome: string;
+  reasonCode?: string;
+  decidedBy: { kind: string; id?: string };
+}
+
+describe('reviewer console in Chromium', () => {
+  const client = pubsub();
+  const policies = policiesForRun(suffix);
+  const queue = policies.queue('cleanliness-review');
+  let services: Services;
+  let baseUrl: string;
+  let context: BrowserContext;
+  let userDataDir: string;
+  let decisions: TopicWatcher;
+  let caseEvents: TopicWatcher;
+  const reviewerToken = mintToken(`console-rev-${suffix}`, ['reviewer', 'cleanliness-reviewer']);
+  const leadToken = mintToken(`console-lead-${suffix}`, ['lead']);
+  const caseIds: string[] = [];
+  let strategicCaseId = '';
+  let reviewerPage: Page;
+  let firstCaseId = '';
+  let secondCaseId = '';
+
+  beforeAll(async () => {
+    if (!existsSync(join(root, 'packages', 'console', 'dist', 'index.html'))) throw new Error('the console is not built: run pnpm build first');
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh (pnpm test does)`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    decisions = await new TopicWatcher(client, Topics.decisions).start();
+    caseEvents = await new TopicWatcher(client, Topics.cases).start();
+    services = await startArbiter(policies.dir);
+    baseUrl = services.urlOf('review-queue');
+    for (let i = 0; i < 4; i += 1) caseIds.push(await publishPrediction(client, cleanliness(0.8)));
+    // Upstream text is data, never markup: the template must show it, not run it.
+    strategicCaseId = await publishPrediction(client, journeyProposal({ component: 'Mobile <img src=x onerror="window.__xss=1"> Users', stageFlow: 'Awareness → Consideration → Decision → Conversion' }));
+    await eventually('the four cleanliness cases in the queue', async () => {
+      const r = await api<{ queues: Array<{ queue: string; depth: number }> }>(baseUrl, reviewerToken, 'GET', '/queues');
+      return r.body.queues.find((q) => q.queue === queue)?.depth === 4 || undefined;
+    }, 60_000);
+    userDataDir = mkdtempSync(join(tmpdir(), 'arbiter-console-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 960 },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await services?.stop();
+    await decisions?.stop();
+    await caseEvents?.stop();
+    policies.cleanup();
+  }, 60_000);
+
+  async function signIn(page: Page, token: string): Promise<void> {
+    await page.goto(baseUrl);
+    await page.waitForSelector('#token');
+    // Keyboard only: the token field has focus; paste, Tab to "Sign in", Enter.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+    await page.keyboard.insertText(token);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign in');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#queues-title, #lead-title');
+  }
+
+  const imagesLoaded = (page: Page, count: number) =>
+    page.waitForFunction((n) => {
+      const imgs = [...document.querySelectorAll<HTMLImageElement>('figure.evidence img')];
+      return imgs.length >= n && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    }, count, { timeout: 30_000 });
+
+  it('a reviewer signs in, takes the next case, sees both photos with regions, and decides with the keyboard only', async () => {
+    reviewerPage = await context.newPage();
+    const page = reviewerPage;
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await signIn(page, reviewerToken);
+    await page.waitForSelector(`tr[data-queue="${queue}"]`);
+    expect(await page.locator('#nav').getByRole('link', { name: 'Lead' }).count()).toBe(0);
+
+    // "N" claims the most urgent queue's next case.
+    await page.keyboard.press('n');
+    await page.waitForSelector('article.case');
+    firstCaseId = (await page.getAttribute('article.case', 'data-case-id')) as string;
+    expect(caseIds).toContain(firstCaseId);
+    await imagesLoaded(page, 2);
+
+    // Baseline and return side by side; regions drawn over the return photo only.
+    const figures = await page.$$eval('figure.evidence', (els) => els.map((el) => ({ role: el.getAttribute('data-role'), rects: el.querySelectorAll('svg.regions rect').length, src: (el.querySelector('img') as HTMLImageElement).src, width: (el.querySelector('img') as HTMLImageElement).naturalWidth, box: el.getBoundingClientRect().toJSON() as DOMRect })));
+    expect(figures.map((f) => f.role)).toEqual(['baseline', 'return']);
+    expect(figures[0]?.rects).toBe(0);
+    expect(figures[1]?.rects).toBe(1);
+    expect(Math.abs((figures[0]?.box.y ?? 0) - (figures[1]?.box.y ?? 1))).toBeLessThan(2); // same row
+    for (const f of figures) {
+      expect(f.src.startsWith(`${baseUrl}/evidence/arbiter-demo-evidence/vehicle-cleanliness/`)).toBe(true);
+      expect(f.width).toBe(640);
+    }
+    // Opening the photos went through the API, which recorded the access.
+    await eventually('evidence.accessed for both photos', () => {
+      const accessed = caseEvents.data<{ caseId: string; uri: string }>((d: { caseId: string }, a: Record<string, string>) => a['ce-type'] === EventTypes.evidenceAccessed && d.caseId === firstCaseId);
+      return new Set(accessed.map((d: { uri: string }) => d.uri)).size >= 2 || undefined;
+    });
+    // The single pane: label, confidence, band, thresholds, model, SLA countdown, priority.
+    const text = await page.textContent('article.case');
+    expect(text).toMatch(/dirty at 80\.0%/);
+    expect(text).toMatch(/medium band/);
+    expect(text).toMatch(/low 60% · high 90%/);
+    expect(text).toMatch(/cleanliness-vit 2\.3\.0/);
+    expect(text).toMatch(/SLA due in 1 h/);
+    expect(text).toMatch(/Next booking within 3 h/);
+
+    await page.screenshot({ path: join(ARTIFACTS, 'case-view.png'), fullPage: true });
+
+    // A approve → 1 first reason → Enter. Then the next case loads.
+    await page.keyboard.press('a');
+    expect(await page.getAttribute('[data-option="approve"]', 'aria-pressed')).toBe('true');
+    await page.keyboard.press('1');
+    expect(await page.$eval('input[name="reason"]:checked', (el) => (el as HTMLInputElement).value)).toBe('CONFIRMED_SOILING');
+    const pressed = Date.now();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((id) => {
+      const el = document.querySelector('article.case');
+      return el && el.getAttribute('data-case-id') !== id;
+    }, firstCaseId);
+    const wallMs = Date.now() - pressed;
+    secondCaseId = (await page.getAttribute('article.case', 'data-case-id')) as string;
+    expect(caseIds).toContain(secondCaseId);
+    const measured = await page.evaluate(() => (window as unknown as { arbiterConsole: { metrics: { lastTransitionMs?: number } } }).arbiterConsole.metrics.lastTransitionMs);
+    process.stdout.write(`console: Enter → next case on screen ${measured} ms in the page (${wallMs} ms seen by the test)\n`);
+    expect(measured).toBeLessThan(5_000);
+    expect(await page.textContent('#toast')).toMatch(/Approve \(apply cleaning fee\): Cleaning fee applied/);
+
+    const decision = await eventually('the decision on arbiter-decisions', () => decisions.data<DecisionData>((d: DecisionData) => d.caseId === firstCaseId)[0]);
+    expect(decision).toMatchObject({ caseId: firstCaseId, outcome: 'fee_applied', reasonCode: 'CONFIRMED_SOILING', decidedBy: { kind: 'human' } });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('every control on the case view has an accessible name and is reachable with Tab', async () => {
+    const page = reviewerPage;
+    await page.keyboard.press('r'); // show the reason list too
+    await imagesLoaded(page, 2);
+    const report = await auditAccessibility(page);
+    expect(report.unnamed).toEqual([]);
+    expect(report.unreachable).toEqual([]);
+    expect(report.controls).toBeGreaterThan(8);
+    await page.keyboard.press('Escape');
+  });
+
+  it('a batch of similar cases: side by side, one flagged for individual review, the rest approved', async () => {
+    const page = reviewerPage;
+    await page.goto(`${baseUrl}/#/queues`);
+    const batchLink = page.getByRole('link', { name: /Review a batch of 2 similar cases/ });
+    await batchLink.waitFor({ timeout: 30_000 });
+    await batchLink.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.batch-card >> nth=1');
+    await imagesLoaded(page, 2);
+    const items = await page.$$eval('.batch-card', (els) => els.map((el) => el.getAttribute('data-item') as string));
+    expect(items).toHaveLength(2);
+    expect(items.map((i) => i.split('~')[0])).not.toContain(firstCaseId);
+    // Flag the second case: focus its checkbox and press Space.
+    await page.focus(`.batch-card[data-item="${items[1]}"] input[type="checkbox"]`);
+    await page.keyboard.press('Space');
+    await page.screenshot({ path: join(ARTIFACTS, 'batch-view.png'), fullPage: true });
+    const report = await auditAccessibility(page);
+    expect(report.unnamed).toEqual([]);
+    expect(report.unreachable).toEqual([]);
+    await page.focus('.batch-card a');
+    await page.keyboard.press('2'); // Approve unflagged, review flagged individually
+    await page.keyboard.press('Space'); // the first reason
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.batch-results');
+    expect(await page.$$eval('.batch-results li', (els) => els.map((el) => el.getAttribute('data-result')).sort())).toEqual(['decided', 'returned-for-review']);
+    const decidedCase = (items[0] as string).split('~')[0] as string;
+    const decision = await eventually('the batch decision on arbiter-decisions', () => decisions.data<DecisionData>((d: DecisionData) => d.caseId === decidedCase)[0]);
+    expect(decision).toMatchObject({ outcome: 'fee_applied', reasonCode: 'CONFIRMED_SOILING', decidedBy: { kind: 'human' } });
+    expect(decisions.data<DecisionData>((d: DecisionData) => d.caseId === (items[1] as string).split('~')[0])).toEqual([]);
+  });
+
+  it('a reviewer without the lead role cannot open the lead view', async () => {
+    const page = reviewerPage;
+    await page.goto(`${baseUrl}/#/lead`);
+    await page.waitForSelector('[role="alert"]');
+    expect(await page.textContent('main')).toMatch(/The lead view is for leads and admins/);
+    expect(await page.locator('#nav').getByRole('link', { name: 'Lead' }).count()).toBe(0);
+    expect((await api(baseUrl, reviewerToken, 'GET', '/lead/overview')).status).toBe(403);
+    expect((await api(baseUrl, reviewerToken, 'GET', `/queues/${queue}/claims`)).status).toBe(403);
+  });
+
+  it('a lead sees depths and claims, and releases the reviewer’s claim', async () => {
+    const page = await context.newPage();
+    await signIn(page, leadToken);
+    await page.goto(`${baseUrl}/#/lead`);
+    const row = page.locator(`tr[data-item="${secondCaseId}~decision"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`console-rev-${suffix}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'lead-view.png'), fullPage: true });
+    await row.getByRole('button', { name: /^Release / }).click();
+    await page.waitForFunction(() => /Released/.test(document.getElementById('toast')?.textContent ?? ''));
+    const claims = await api<{ items: Array<{ itemId: string }> }>(baseUrl, leadToken, 'GET', `/queues/${queue}/claims`);
+    expect(claims.body.items.map((i) => i.itemId)).not.toContain(`${secondCaseId}~decision`);
+    const view = await api<{ items: Array<{ status: string }> }>(baseUrl, leadToken, 'GET', `/cases/${secondCaseId}`);
+    expect(view.body.items[0]?.status).toBe('open');
+    await page.close();
+  });
+
+  it('renders a HITL-OPT approval template from markdown, sanitised', async () => {
+    const page = await context.newPage();
+    await signIn(page, leadToken);
+    await eventually('the strategic case in its queue', async () => ((await api<{ items: unknown[] }>(baseUrl, leadToken, 'GET', `/cases/${strategicCaseId}`)).body.items?.length ?? 0) > 0 || undefined);
+    await page.goto(`${baseUrl}/#/case/${strategicCaseId}`);
+    await page.waitForSelector('.markdown h2');
+    expect(await page.textContent('.markdown')).toMatch(/HITL APPROVAL REQUEST: Journey Logic Architecture/);
+    expect(await page.$$eval('.markdown img, .markdown script, .markdown [onerror]', (els) => els.length)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.$$eval('.case-side .option', (els) => els.length)).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'hitl-template-view.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+/**
+ * Every interactive node of the accessibility tree has a name (Chromium's own computation, over CDP),
+ * and every visible, enabled control receives focus when Tab walks the page (a radio group counts once:
+ * arrow keys move within it).
+ */
+async function auditAccessibility(page: Page): Promise<{ controls: number; unnamed: string[]; unreachable: string[] }> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: Array<{ ignored: boolean; role?: { value: string }; name?: { value: string } }> };
+  await cdp.detach();
+  const interactive = new Set(['button', 'link', 'textbox', 'checkbox', 'radio', 'combobox', 'listbox', 'switch', 'slider', 'spinbutton', 'tab', 'menuitem', 'DisclosureTriangle']);
+  const unnamed = nodes.filter((n) => !n.ignored && interactive.has(n.role?.value ?? '') && !(n.name?.value ?? '').trim()).map((n) => n.role?.value ?? '?');
+
+  const targets = await page.evaluate(() => {
+    const els = [...document.querySelectorAll<HTMLElement>('a[href], button, input, textarea, select, summary, [tabindex]:not([tabindex="-1"])')].filter((el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0 && !el.closest('[hidden]') && !(el.closest('details:not([open])') && el.tagName !== 'SUMMARY') && getComputedStyle(el).visibility !== 'hidden');
+    const keys = els.map((el, i) => {
+      const key = el instanceof HTMLInputElement && el.type === 'radio' ? `radio:${el.name}` : `el:${i}`;
+      el.setAttribute('data-a11y-key', key);
+      return key;
+    });
+    (document.activeElement as HTMLElement | null)?.blur();
+    return [...new Set(keys)];
+  });
+  const seen = new Set<string>();
+  for (let i = 0; i < targets.length * 2 + 10; i += 1) {
+    await page.keyboard.press('Tab');
+    const key = await page.evaluate(() => document.activeElement?.getAttribute('data-a11y-key') ?? '');
+    if (key && seen.has(key) && seen.size >= targets.length) break;
+    if (key) seen.add(key);
+  }
+  const unreachable = targets.filter((k) => !seen.has(k));
+  const names = unreachable.length ? await page.evaluate((keys) => keys.map((k) => { const el = document.querySelector(`[data-a11y-key="${k}"]`); return `${k} ${el?.tagName} ${el?.textContent?.slice(0, 40) ?? ''}`; }), unreachable) : [];
+  return { controls: targets.length, unnamed, unreachable: names };
+}
