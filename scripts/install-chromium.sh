@@ -27,5 +27,5 @@ fi
 say "installing Debian's chromium (apt-get update once, then apt-get install)"
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update
-"${SUDO[@]}" apt-get install -y --no-install-recommends chromium
+"${SUDO[@]}" apt-get install -y chromium
 say "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"

@@ -33,6 +33,7 @@ const step = (title, command, args, options = {}) => {
 
 step('dependencies', 'pnpm', ['install', '--frozen-lockfile', '--reporter=append-only']);
 step('BigQuery emulator (pinned; the first build takes a while)', 'bash', ['scripts/install-bigquery-emulator.sh']);
+step('Chromium for the console’s browser tests (Debian package, once)', 'bash', ['scripts/install-chromium.sh']);
 step('build', 'pnpm', ['run', 'build']);
 step('type check of the tests', 'pnpm', ['exec', 'tsc', '-p', 'tsconfig.tests.json']);
 step('architecture rules', 'pnpm', ['run', 'lint:deps']);
