@@ -41,7 +41,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{packages,services,infra,schemas,tests}/**/*.{int,e2e}.test.ts'],
+      testMatch: ['<rootDir>/{packages,services,infra,schemas,tests,bench}/**/*.{int,e2e}.test.ts'],
       globalSetup: '<rootDir>/infra/dist/testing/global-setup.js',
       globalTeardown: '<rootDir>/infra/dist/testing/global-teardown.js',
     },
