@@ -1,6 +1,8 @@
--- arbiter_audit.metrics_decision_mix: who decides, per use case and day (ADR-0016 success metric
--- "automatic-approval rate"; HITL-OPT share of automatic, batch and human decisions).
--- One decided row per case (audit_events_dedup); actor_kind: auto | human | policy.
+-- arbiter_audit.metrics_decision_mix: who decides, per use case and day of decision.
+-- HITL-OPT success metric "Automatic Approval Rate: target > 60%" = automatic_rate: the share of a
+-- use case's decisions made automatically (high band or fast-track, actor_kind = 'auto') among all
+-- its decisions (auto + human + policy). One decided row per case (audit_events_dedup).
+-- Needs volume: a day with a handful of cases says little; read it over weeks.
 SELECT
   use_case,
   DATE(event_time) AS day,

@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { Collections } from '@arbiter/cases';
-import type { AuditLedger, CaseUseCases } from './ports';
+import type { AuditLedger, CaseFacts, CaseUseCases } from './ports';
 
 export const AUDIT_LEDGER_COLLECTION = 'auditLedger';
 /** Markers outlive any redelivery (Pub/Sub keeps messages at most 7 days); Firestore TTL on `expireAt` removes them. */
@@ -35,5 +35,25 @@ export class FirestoreCaseUseCases implements CaseUseCases {
     const snapshot = await this.firestore.collection(Collections.cases).doc(caseId).get();
     const useCase = snapshot.get('useCase') as unknown;
     return typeof useCase === 'string' ? useCase : undefined;
+  }
+
+  async factsOf(caseId: string): Promise<CaseFacts | undefined> {
+    const snapshot = await this.firestore.collection(Collections.cases).doc(caseId).get();
+    if (!snapshot.exists) return undefined;
+    const doc = snapshot.data() as {
+      openedAt?: number;
+      prediction?: { prediction?: { label?: string }; category?: string };
+      route?: { kind?: string; queue?: string; priority?: { reasons?: string[] } };
+      golden?: { expectedOutcome?: string };
+    };
+    if (typeof doc.openedAt !== 'number') return undefined;
+    const label = doc.prediction?.prediction?.label;
+    return {
+      openedAt: doc.openedAt,
+      ...(label !== undefined ? { label } : {}),
+      ...(doc.prediction?.category !== undefined ? { category: doc.prediction.category } : {}),
+      ...(doc.route?.kind === 'review' && doc.route.queue ? { queue: doc.route.queue, priorityReasons: doc.route.priority?.reasons ?? [] } : {}),
+      ...(doc.golden?.expectedOutcome ? { goldenExpectedOutcome: doc.golden.expectedOutcome } : {}),
+    };
   }
 }

@@ -5,7 +5,8 @@
  * prediction) and every free-text field (`notes`, `what`) never leave Firestore.
  */
 import { EventTypes, type ArbiterEvent, type EventType } from '@arbiter/contract';
-import { DEFAULT_REDACTION_MARKER, redact, type ActorRef, type Policy, type RouteKind, type RouteReason } from '@arbiter/core';
+import { businessMillisBetween, DEFAULT_REDACTION_MARKER, isCustomerFavorable, modelOutcomeOf, redact, wallDuration, type ActorRef, type Policy, type RouteKind, type RouteReason } from '@arbiter/core';
+import type { CaseFacts } from './ports';
 
 /** A row of `arbiter_audit.audit_events` (schemas/bigquery/audit_events.json). Times are RFC 3339 strings. */
 export interface AuditRow {
@@ -39,6 +40,22 @@ export interface AuditRow {
   due_at: string | null;
   decision_id: string | null;
   source_event_id: string | null;
+  review_purpose: string | null;
+  batch_id: string | null;
+  opened_at: string | null;
+  elapsed_seconds: number | null;
+  sla_clock: string | null;
+  sla_elapsed_seconds: number | null;
+  sla_target_seconds: number | null;
+  sla_percentile: number | null;
+  sla_time_zone: string | null;
+  critical_path: boolean | null;
+  model_outcome: string | null;
+  model_customer_favorable: boolean | null;
+  expected_outcome: string | null;
+  category: string | null;
+  quality_min_golden_accuracy: number | null;
+  quality_min_kappa: number | null;
   /** The redacted event data, as JSON text (the column is JSON). */
   payload: string;
   ingested_at: string;
@@ -107,7 +124,10 @@ const serviceOf = (source: string): string => source.split('/').filter(Boolean).
 
 /** What the case's policy says, for events that carry no policy reference of their own. */
 export interface AuditContext {
-  policy: Pick<Policy, 'id' | 'version' | 'privacy'>;
+  /** The whole policy when known: decided and reviewed rows then carry SLA timing and the model's outcome. */
+  policy: Pick<Policy, 'id' | 'version' | 'privacy'> & Partial<Pick<Policy, 'queues' | 'outcomes' | 'modelOutcome' | 'quality'>>;
+  /** What `cases/{caseId}` says, for decided and reviewed rows (see `decisionTiming`). */
+  facts?: CaseFacts;
   /** The use case, for events whose data does not name it (`evidence.submitted`). */
   useCase: string;
   ingestedAt: Date;
@@ -136,7 +156,57 @@ const blank = (): Omit<AuditRow, 'event_id' | 'event_type' | 'event_source' | 'e
   due_at: null,
   decision_id: null,
   source_event_id: null,
+  review_purpose: null,
+  batch_id: null,
+  opened_at: null,
+  elapsed_seconds: null,
+  sla_clock: null,
+  sla_elapsed_seconds: null,
+  sla_target_seconds: null,
+  sla_percentile: null,
+  sla_time_zone: null,
+  critical_path: null,
+  model_outcome: null,
+  model_customer_favorable: null,
+  expected_outcome: null,
+  category: null,
+  quality_min_golden_accuracy: null,
+  quality_min_kappa: null,
 });
+
+/** What the model alone would have decided, from the case's label (needs the whole policy). */
+function modelColumns(policy: AuditContext['policy'], facts: CaseFacts | undefined): Pick<AuditRow, 'model_outcome' | 'model_customer_favorable'> | Record<string, never> {
+  if (facts === undefined || policy.modelOutcome === undefined || policy.outcomes === undefined) return {};
+  const outcome = modelOutcomeOf(policy as Policy, facts.label);
+  return { model_outcome: outcome, model_customer_favorable: isCustomerFavorable(policy as Policy, outcome) };
+}
+
+/**
+ * Time to decision of a case (pure): wall seconds, and — for a reviewed case — seconds on its queue's
+ * SLA clock (business seconds within the queue calendar when the policy says `clock: business`,
+ * computed with @arbiter/core's calendar), the target on that clock, and whether it was on the
+ * critical path (a priority rule with its own SLA target held: the case's priority reasons name it).
+ * A SQL view cannot read the policies' calendars, so the exporter writes these on the decided row.
+ */
+export function decisionTiming(policy: AuditContext['policy'], facts: CaseFacts, decidedAt: Date): Partial<AuditRow> {
+  const opened = new Date(facts.openedAt);
+  const timing: Partial<AuditRow> = { opened_at: opened.toISOString(), elapsed_seconds: Math.max(0, (decidedAt.getTime() - facts.openedAt) / 1000) };
+  const queue = facts.queue === undefined ? undefined : policy.queues?.find((q) => q.id === facts.queue);
+  if (queue === undefined) return { ...timing, critical_path: false };
+  const criticalLabels = new Set(queue.priority.rules.filter((r) => r.slaTarget !== undefined).map((r) => r.label));
+  const business = queue.sla.clock === 'business';
+  const elapsedMs = business ? businessMillisBetween(opened, decidedAt, queue.calendar) : Math.max(0, decidedAt.getTime() - facts.openedAt);
+  return {
+    ...timing,
+    queue: queue.id,
+    sla_clock: queue.sla.clock,
+    sla_elapsed_seconds: Math.max(0, elapsedMs / 1000),
+    sla_target_seconds: wallDuration(queue.sla.target).as('seconds'),
+    sla_percentile: queue.sla.percentile ?? 1,
+    sla_time_zone: queue.calendar.timeZone,
+    critical_path: (facts.priorityReasons ?? []).some((r) => criticalLabels.has(r)),
+  };
+}
 
 const iso = (value: string): string => new Date(value).toISOString();
 
@@ -194,7 +264,20 @@ export function toAuditRow(event: ArbiterEvent, context: AuditContext): AuditRow
     }
     case EventTypes.caseReviewed: {
       const d = event.data;
-      specific = { case_id: d.caseId, ...policyColumns, ...actorOf(d.reviewer), outcome: d.outcome, reason_code: d.reasonCode ?? null };
+      specific = {
+        case_id: d.caseId,
+        ...policyColumns,
+        ...actorOf(d.reviewer),
+        outcome: d.outcome,
+        reason_code: d.reasonCode ?? null,
+        review_purpose: d.purpose,
+        batch_id: d.batchId ?? null,
+        ...(context.facts ? { opened_at: new Date(context.facts.openedAt).toISOString(), queue: context.facts.queue ?? null } : {}),
+        ...modelColumns(context.policy, context.facts),
+        expected_outcome: context.facts?.goldenExpectedOutcome ?? null,
+        quality_min_golden_accuracy: context.policy.quality?.minGoldenAccuracy ?? null,
+        quality_min_kappa: context.policy.quality?.minKappa ?? null,
+      };
       break;
     }
     case EventTypes.evidenceRequested: {
@@ -263,6 +346,9 @@ export function toAuditRow(event: ArbiterEvent, context: AuditContext): AuditRow
         evidence_uris: d.evidence,
         decision_id: d.decisionId,
         source_event_id: d.sourceEventId,
+        ...(context.facts ? decisionTiming(context.policy, context.facts, new Date(d.decidedAt)) : {}),
+        category: context.facts?.category ?? null,
+        ...modelColumns(context.policy, context.facts),
       };
       break;
     }

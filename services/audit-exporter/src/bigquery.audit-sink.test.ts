@@ -1,27 +1,41 @@
-import { BigQueryAuditSink } from './bigquery.audit-sink';
-import { BigQueryHttpError, type BigQueryRest, type InsertAllResponse } from './bigquery.rest';
+import { BigQueryAuditSink, isTransientBigQueryError, type BigQueryInserter } from './bigquery.audit-sink';
 import type { AuditRow } from './audit-row';
 import type { AuditEntry } from './ports';
 
-const entry = (n: number): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, row: { event_id: `e${n}`, outcome: null, evidence_uris: [] } as unknown as AuditRow });
+const entry = (n: number, table?: string): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, ...(table ? { table } : {}), row: { event_id: `e${n}`, outcome: null, evidence_uris: [] } as unknown as AuditRow });
 
-function sinkAnswering(answer: InsertAllResponse | Error): { sink: BigQueryAuditSink; sent: unknown[] } {
-  const sent: unknown[] = [];
-  const rest = {
-    insertAll: async (_d: string, _t: string, rows: unknown[]) => {
-      sent.push(...rows);
-      if (answer instanceof Error) throw answer;
-      return answer;
-    },
-  } as unknown as BigQueryRest;
-  return { sink: new BigQueryAuditSink(rest), sent };
+type InsertErrors = { insertErrors?: Array<{ index: number; errors?: Array<{ reason?: string; message?: string; location?: string }> }> };
+
+/** A twin of the client's dataset().table().insert(): records what it was sent, answers as told. */
+function sinkAnswering(answer: InsertErrors | Error): { sink: BigQueryAuditSink; sent: Array<{ table: string; rows: unknown[]; options: unknown }> } {
+  const sent: Array<{ table: string; rows: unknown[]; options: unknown }> = [];
+  const client = {
+    dataset: () => ({
+      table: (table: string) => ({
+        insert: async (rows: unknown[], options: unknown) => {
+          sent.push({ table, rows, options });
+          if (answer instanceof Error) throw answer;
+          // The client throws a PartialFailureError carrying BigQuery's answer when rows failed.
+          if (answer.insertErrors?.length) throw Object.assign(new Error('A failure occurred during this request.'), { name: 'PartialFailureError', response: answer });
+          return [answer];
+        },
+      }),
+    }),
+  } as unknown as BigQueryInserter;
+  return { sink: new BigQueryAuditSink(client, 'arbiter_audit', 'audit_events'), sent };
 }
 
-describe('BigQueryAuditSink', () => {
-  it('sends each row with its insertId, leaving out null columns', async () => {
+describe('BigQueryAuditSink (client library)', () => {
+  it('sends each row raw with its insertId, leaving out null columns, and no automatic partial retries', async () => {
     const { sink, sent } = sinkAnswering({});
     await expect(sink.insert([entry(1)])).resolves.toEqual({ rejected: new Map() });
-    expect(sent).toEqual([{ insertId: '/src/e1', json: { event_id: 'e1', evidence_uris: [] } }]);
+    expect(sent).toEqual([{ table: 'audit_events', rows: [{ insertId: '/src/e1', json: { event_id: 'e1', evidence_uris: [] } }], options: { raw: true, partialRetries: 0, skipInvalidRows: false, ignoreUnknownValues: false } }]);
+  });
+
+  it('inserts into each entry’s table, one request per table', async () => {
+    const { sink, sent } = sinkAnswering({});
+    await sink.insert([entry(1), entry(2, 'labelled_examples'), entry(3)]);
+    expect(sent.map((s) => [s.table, s.rows.length])).toEqual([['audit_events', 2], ['labelled_examples', 1]]);
   });
 
   it('reports invalid rows (and stopped batch-mates) by insertId', async () => {
@@ -31,14 +45,17 @@ describe('BigQueryAuditSink', () => {
     expect(outcome.rejected.get('/src/e1')).toMatch(/^stopped/);
   });
 
-  it('treats backend row errors, 5xx, 429 and no answer as transient; other statuses not', async () => {
+  it('treats backend row errors, 5xx, 429 and network errors as transient; other statuses and bugs not', async () => {
     const { sink } = sinkAnswering({ insertErrors: [{ index: 0, errors: [{ reason: 'backendError' }] }] });
     const thrown = await sink.insert([entry(1)]).catch((error: unknown) => error);
     expect(sink.isTransient(thrown)).toBe(true);
-    expect(sink.isTransient(new BigQueryHttpError(503, 'unavailable'))).toBe(true);
-    expect(sink.isTransient(new BigQueryHttpError(429, 'slow down'))).toBe(true);
-    expect(sink.isTransient(new BigQueryHttpError(undefined, 'ECONNRESET'))).toBe(true);
-    expect(sink.isTransient(new BigQueryHttpError(403, 'denied'))).toBe(false);
-    expect(sink.isTransient(new Error('bug'))).toBe(false);
+    const apiError = (code: number, reason?: string) => Object.assign(new Error('api'), { name: 'ApiError', code, errors: reason ? [{ reason }] : [] });
+    expect(isTransientBigQueryError(apiError(503))).toBe(true);
+    expect(isTransientBigQueryError(apiError(429))).toBe(true);
+    expect(isTransientBigQueryError(apiError(403, 'rateLimitExceeded'))).toBe(true);
+    expect(isTransientBigQueryError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isTransientBigQueryError(apiError(403))).toBe(false);
+    expect(isTransientBigQueryError(apiError(400))).toBe(false);
+    expect(isTransientBigQueryError(new Error('bug'))).toBe(false);
   });
 });

@@ -5,6 +5,8 @@ import { idFromEventIdentity, permanentFailure, transientFailure, type Clock, ty
 import type { PolicyRegistry } from '@arbiter/policy';
 import { RejectedRowError, type AuditBatcher, type WriteOutcome } from './audit-batcher';
 import { caseIdOf, toAuditRow, useCaseOf } from './audit-row';
+import { LABELLED_EXAMPLES_TABLE, toLabelledExampleRow } from './labelled-example';
+import { EventTypes } from '@arbiter/contract';
 import type { AuditEntry, CaseUseCases } from './ports';
 
 /** `auditLedger/{key}`: one key per event identity (`ce-source`, `ce-id`). */
@@ -41,11 +43,18 @@ export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) 
     }
     const policy = deps.policies.get(useCase);
     if (!policy.ok) return fail(permanentFailure(policy.error.code, policy.error.message));
-    const row = toAuditRow(event, { policy: policy.value, useCase, ingestedAt: deps.clock.now() });
+    // Decisions and reviews carry facts of the case document (timing on the SLA clock, the model's outcome, a golden answer).
+    const needsFacts = event.type === EventTypes.decisionMade || event.type === EventTypes.caseReviewed;
+    const facts = needsFacts && deps.cases.factsOf ? await deps.cases.factsOf(caseId) : undefined;
+    const ingestedAt = deps.clock.now();
+    const row = toAuditRow(event, { policy: policy.value, useCase, ingestedAt, ...(facts ? { facts } : {}) });
     if (row === undefined) return ok('not-audited');
-    const entry: AuditEntry = { key: ledgerKeyOf(event), insertId: insertIdOf(event), row };
+    const entries: AuditEntry[] = [{ key: ledgerKeyOf(event), insertId: insertIdOf(event), row }];
+    const example = toLabelledExampleRow(event, policy.value, ingestedAt);
+    if (example !== undefined) entries.push({ key: `${ledgerKeyOf(event)}~example`, insertId: `${insertIdOf(event)}#example`.slice(-128), table: LABELLED_EXAMPLES_TABLE, row: example });
     try {
-      return ok(await deps.batcher.add(entry));
+      const outcomes = await Promise.all(entries.map((entry) => deps.batcher.add(entry)));
+      return ok(outcomes[0] as WriteOutcome);
     } catch (error) {
       if (error instanceof RejectedRowError) return fail(permanentFailure('VALIDATION.AUDIT_ROW_REJECTED', error.message));
       return fail(transientFailure('TRANSIENT.AUDIT_WRITE_FAILED', error instanceof Error ? error.message : String(error)));

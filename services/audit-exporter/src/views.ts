@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { BigQueryRest } from './bigquery.rest';
+import type { BigQuery, TableMetadata } from '@google-cloud/bigquery';
 
 /** `schemas/bigquery/views/` in the repository (from `src/` under ts-jest and from `dist/` when built). */
 export const viewsDir = (): string => path.resolve(__dirname, '..', '..', '..', 'schemas', 'bigquery', 'views');
@@ -10,32 +10,60 @@ export interface ViewDefinition {
   query: string;
 }
 
-/** Every `<view>.sql` in `dir`, with `{{project}}` and `{{dataset}}` filled in. */
+/**
+ * Every `<view>.sql` in `dir`, with `{{project}}` and `{{dataset}}` filled in, in an order where a
+ * view comes after the views it reads (views may build on each other, e.g. on `audit_events_dedup`).
+ */
 export function loadViews(projectId: string, dataset: string, dir: string = viewsDir()): ViewDefinition[] {
-  return readdirSync(dir)
+  const all = readdirSync(dir)
     .filter((file) => file.endsWith('.sql'))
     .sort()
     .map((file) => ({
       id: file.replace(/\.sql$/, ''),
       query: readFileSync(path.join(dir, file), 'utf8').replaceAll('{{project}}', projectId).replaceAll('{{dataset}}', dataset),
     }));
+  const ids = new Set(all.map((v) => v.id));
+  const deps = new Map(all.map((v) => [v.id, [...v.query.matchAll(/`[^`.]+\.[^`.]+\.([A-Za-z0-9_]+)`/g)].map((m) => m[1] as string).filter((id) => ids.has(id) && id !== v.id)]));
+  const ordered: ViewDefinition[] = [];
+  const placed = new Set<string>();
+  const visit = (view: ViewDefinition, trail: string[]): void => {
+    if (placed.has(view.id)) return;
+    if (trail.includes(view.id)) throw new Error(`views read each other in a cycle: ${[...trail, view.id].join(' → ')}`);
+    for (const dep of deps.get(view.id) ?? []) visit(all.find((v) => v.id === dep) as ViewDefinition, [...trail, view.id]);
+    placed.add(view.id);
+    ordered.push(view);
+  };
+  for (const view of all) visit(view, []);
+  return ordered;
 }
+
+const httpCode = (error: unknown): number | undefined => {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+};
 
 /**
  * Creates the views, or updates their query when it changed (idempotent; run at start-up). Returns
  * what it did per view.
  */
-export async function ensureViews(bigquery: BigQueryRest, dataset: string, views: readonly ViewDefinition[]): Promise<Record<string, 'created' | 'updated' | 'unchanged'>> {
+export async function ensureViews(bigquery: Pick<BigQuery, 'dataset'>, datasetId: string, views: readonly ViewDefinition[]): Promise<Record<string, 'created' | 'updated' | 'unchanged'>> {
   const report: Record<string, 'created' | 'updated' | 'unchanged'> = {};
+  const dataset = bigquery.dataset(datasetId);
   for (const view of views) {
-    const existing = await bigquery.getTable(dataset, view.id);
+    const table = dataset.table(view.id);
+    let existing: TableMetadata | undefined;
+    try {
+      [existing] = (await table.getMetadata()) as [TableMetadata, unknown];
+    } catch (error) {
+      if (httpCode(error) !== 404) throw error;
+    }
     if (existing === undefined) {
-      await bigquery.createView(dataset, view.id, view.query);
+      await dataset.createTable(view.id, { view: { query: view.query, useLegacySql: false } });
       report[view.id] = 'created';
     } else if (existing.view?.query === view.query) {
       report[view.id] = 'unchanged';
     } else {
-      await bigquery.updateView(dataset, view.id, view.query);
+      await table.setMetadata({ view: { query: view.query, useLegacySql: false } });
       report[view.id] = 'updated';
     }
   }

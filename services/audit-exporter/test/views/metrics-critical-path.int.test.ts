@@ -1,0 +1,20 @@
+import { auditRow, freshUseCase, insertRows, viewRows } from './fixture';
+
+jest.setTimeout(120_000);
+
+it('metrics_critical_path: critical-path cases a person decided within 2 hours', async () => {
+  const uc = freshUseCase('critical');
+  const decided = (caseId: string, elapsed_seconds: number, actor_kind = 'human', critical_path = true) => auditRow(uc, caseId, 'decided', { actor_kind, elapsed_seconds, critical_path });
+  await insertRows([
+    decided('c1', 3600),
+    decided('c2', 7000),
+    decided('c3', 9000),
+    decided('c4', 86_400, 'policy'), // expired: a miss
+    decided('c5', 100, 'human', false), // not on the critical path
+  ]);
+  const rows = await viewRows('metrics_critical_path', uc);
+  // Critical path: c1–c4; a person within 7200 s: c1, c2 → within_2h_rate = 2 / 4 = 0.5.
+  // Median = PERCENTILE_CONT 0.5 over [3600, 7000, 9000, 86400]: rank 1.5 → (7000 + 9000) / 2 = 8000.
+  // P95: rank 2.85 → 9000 + 0.85 × (86400 − 9000) = 9000 + 65790 = 74790.
+  expect(rows).toEqual([{ use_case: uc, decided_cases: 4, human_decided: 3, answered_within_2h: 2, within_2h_rate: 0.5, median_seconds: expect.closeTo(8000, 6), p95_seconds: expect.closeTo(74_790, 6) }]);
+});
