@@ -16,3 +16,5 @@ export * from './priority';
 export * from './batching';
 export * from './agreement';
 export * from './template';
+export * from './thresholds';
+export * from './quality';
