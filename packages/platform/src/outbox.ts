@@ -31,29 +31,75 @@ export function stageEvents(tx: Transaction, firestore: Firestore, events: reado
   }
 }
 
+/** Most entries marked sent in one batched write (Firestore allows 500 writes per batch). */
+const MARK_BATCH = 500;
+
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private sweeping = false;
+  /** Published, not yet marked sent: marked together, in one batched write, a moment later. */
+  private readonly unmarked = new Set<string>();
+  private markTimer?: NodeJS.Timeout;
+  private readonly marking = new Set<Promise<void>>();
 
   constructor(
     private readonly firestore: Firestore,
     private readonly publisher: EventPublisher,
     private readonly logger: Logger,
-    private readonly options: { sweepEveryMs: number; olderThanMs: number; batch: number } = { sweepEveryMs: 2_000, olderThanMs: 3_000, batch: 200 },
+    private readonly options: { sweepEveryMs: number; olderThanMs: number; batch: number; markEveryMs?: number } = { sweepEveryMs: 2_000, olderThanMs: 3_000, batch: 200 },
   ) {}
 
-  /** Publish events just committed, then mark them sent. Failures are left to the sweep. */
+  /**
+   * Publish events just committed. Marking them sent is bookkeeping for the sweep, so it is not
+   * waited for: the ids are collected and marked in one batched write every `markEveryMs` (50 ms),
+   * well before the sweep would look (`olderThanMs`). An entry whose mark is lost is published once
+   * more by the sweep, which consumers absorb (same `ce-id`). Failures to publish are left to the sweep.
+   */
   async publishCommitted(events: readonly ArbiterEvent[]): Promise<void> {
     await Promise.all(
       events.map(async (event) => {
         try {
           await this.publisher.publish(event);
-          await this.markSent(outboxIdOf(event));
+          this.markSoon(outboxIdOf(event));
         } catch (error) {
           this.logger.warn({ err: error, ceId: event.id, ceType: event.type }, 'publish after commit failed; the outbox sweep will retry');
         }
       }),
     );
+  }
+
+  private markSoon(id: string): void {
+    this.unmarked.add(id);
+    if (this.unmarked.size >= MARK_BATCH) {
+      void this.flushMarks();
+    } else if (!this.markTimer) {
+      this.markTimer = setTimeout(() => void this.flushMarks(), this.options.markEveryMs ?? 50);
+      this.markTimer.unref();
+    }
+  }
+
+  /** Marks every published entry sent, in batched writes; resolves when those writes are done. */
+  async flushMarks(): Promise<void> {
+    if (this.markTimer) clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    while (this.unmarked.size > 0) {
+      const ids = [...this.unmarked].slice(0, MARK_BATCH);
+      for (const id of ids) this.unmarked.delete(id);
+      const now = Date.now();
+      const write = Promise.resolve()
+        .then(() => {
+          const batch = this.firestore.batch();
+          for (const id of ids) batch.update(this.firestore.collection(OUTBOX_COLLECTION).doc(id), { sentAt: now, expireAt: new Date(now + 86_400_000) });
+          return batch.commit();
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => this.logger.warn({ err: error, entries: ids.length }, 'could not mark outbox entries sent; the sweep will publish them once more'),
+        );
+      this.marking.add(write);
+      void write.finally(() => this.marking.delete(write));
+    }
+    await Promise.all([...this.marking]);
   }
 
   start(): void {
@@ -64,6 +110,7 @@ export class OutboxRelay {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     while (this.sweeping) await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.flushMarks();
   }
 
   /** Publish entries staged more than `olderThanMs` ago and still unsent. Returns how many were sent. */
