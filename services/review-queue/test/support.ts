@@ -24,9 +24,9 @@ const root = join(__dirname, '..', '..', '..');
 export const uid = (): string => randomUUID().slice(0, 8);
 
 /** The shipped policies, with every queue id suffixed so this test's queues are its own. */
-export function isolatedPolicies(suffix: string): { registry: PolicyRegistry; queue: (id: string) => string } {
+export function isolatedPolicies(suffix: string, edit: (text: string) => string = (text) => text): { registry: PolicyRegistry; queue: (id: string) => string } {
   const files = ['vehicle-cleanliness', 'api-endpoint-batch'].map((id) => {
-    const text = readFileSync(join(root, 'policies', `${id}.yaml`), 'utf8').replace(/\b(cleanliness-review|api-review|api-batch)\b/g, `$1-${suffix}`);
+    const text = edit(readFileSync(join(root, 'policies', `${id}.yaml`), 'utf8').replace(/\b(cleanliness-review|api-review|api-batch)\b/g, `$1-${suffix}`));
     return { file: `${id}.yaml`, text };
   });
   const parsed = parsePolicyFiles(files);
@@ -43,13 +43,13 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startApp(options: { leaseMs?: number; spread?: number } = {}): Promise<Running> {
+export async function startApp(options: { leaseMs?: number; spread?: number; editPolicies?: (text: string) => string } = {}): Promise<Running> {
   const projectId = process.env.ARBITER_PROJECT_ID as string;
   const logger = createLogger({ service: 'review-queue-test', level: 'warn' });
   const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
   const host = new ServiceHost({ service: 'review-queue', projectId, logger, delivery: 'pull', backoffBeforeNack: true });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
-  const { registry, queue } = isolatedPolicies(uid());
+  const { registry, queue } = isolatedPolicies(uid(), options.editPolicies);
   let url = '';
   const useCases = createReviewQueueApp({
     host,

@@ -111,7 +111,7 @@ export interface ItemView {
   summary: { subject: { type: string; id: string }; model: { name: string; version: string }; category?: string; label?: string; confidence?: number; band?: string };
 }
 
-export function itemView(item: QueueItemDoc, options: { revealBlind?: boolean } = {}): ItemView {
+export function itemView(item: QueueItemDoc, options: { revealBlind?: boolean; revealGolden?: boolean } = {}): ItemView {
   const hide = item.blind && !options.revealBlind;
   const s = item.summary;
   return {
@@ -119,7 +119,8 @@ export function itemView(item: QueueItemDoc, options: { revealBlind?: boolean } 
     caseId: item.caseId,
     useCase: item.useCase,
     queue: item.queue,
-    purpose: item.purpose,
+    // A golden case looks like any decision to whoever works it; leads, admins and auditors see what it is.
+    purpose: item.purpose === 'golden' && !options.revealGolden ? 'decision' : item.purpose,
     status: item.status,
     lane: item.lane,
     priority: item.priority,

@@ -6,7 +6,8 @@
 import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { blindReviewQueueOf, caseDueAt, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
+import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
+import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
 import { idFromEventIdentity, permanentFailure, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { UseCaseDeps } from './common';
 
@@ -57,32 +58,52 @@ export function createEnqueueOnCaseRouted(deps: UseCaseDeps): EventHandler {
   return async (event): Promise<Outcome | void> => {
     if (event.type !== EventTypes.caseRouted) return;
     const routed = (event as ArbiterEvent<typeof EventTypes.caseRouted>).data;
-    if (routed.route !== 'review' && routed.blindReview !== true) return;
     const policyResult = deps.policies.get(routed.useCase);
     if (!policyResult.ok) return { ok: false, error: permanentFailure(policyResult.error.code, policyResult.error.message) };
     const policy = policyResult.value;
+    // A low-band case the policy decided by default and flagged for dataset enrichment is offered for
+    // blind labelling (purpose blind-review: the reviewer sees neither the model's call nor the default);
+    // the verdict becomes a labelled example (feedback.labelled, source enrichment).
+    const lowAction = policy.actions.low;
+    const labelling = routed.route === 'default' && routed.reason === 'band-low' && lowAction.route === 'default' && lowAction.enrichment;
+    if (routed.route !== 'review' && routed.blindReview !== true && !labelling) return;
     const wanted: Array<{ purpose: 'decision' | 'blind-review'; queueId: string }> = [];
     if (routed.route === 'review') {
       if (!routed.queue) return { ok: false, error: permanentFailure('CASE.INVALID_ROUTE', `case ${routed.caseId} was routed to review without a queue`) };
       wanted.push({ purpose: 'decision', queueId: routed.queue });
     }
-    if (routed.blindReview === true) wanted.push({ purpose: 'blind-review', queueId: routed.queue ?? blindReviewQueueOf(policy) });
+    if (routed.blindReview === true || labelling) wanted.push({ purpose: 'blind-review', queueId: routed.queue ?? blindReviewQueueOf(policy) });
     const queues = wanted.map((w) => ({ ...w, queue: policy.queues.find((q) => q.id === w.queueId) }));
     const missing = queues.find((q) => q.queue === undefined);
     if (missing) return { ok: false, error: permanentFailure('CASE.INVALID_ROUTE', `queue ${missing.queueId} is not a queue of policy ${policy.id}`) };
 
     const now = deps.clock.now();
+    // Golden cases are mixed into the queue at the policy's goldenRate (deterministic on the case id).
+    let golden: GoldenCaseDoc | undefined;
+    if (routed.route === 'review' && routed.queue && mixesGolden(policy, routed.caseId)) {
+      const set = await deps.store.firestore.collection(GOLDEN_COLLECTION).where('useCase', '==', policy.id).where('queue', '==', routed.queue).limit(500).get();
+      const docs = set.docs.map((d) => d.data() as GoldenCaseDoc).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
+      golden = docs[goldenIndexFor(routed.caseId, docs.length)];
+    }
     return deps.store.cases.transact(async (tx) => {
       const caseDoc = await deps.store.readInTx<CaseDoc>(tx, deps.store.caseRef(routed.caseId));
       if (!caseDoc) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `case ${routed.caseId} does not exist`) } as Outcome, events: [] };
       const refs = queues.map((q) => deps.store.itemRef(queueItemId(routed.caseId, q.purpose)));
-      const existing = await tx.getAll(...refs);
+      const goldenRef = golden ? deps.store.caseRef(goldenInstanceId(golden.goldenId, routed.caseId)) : undefined;
+      const existing = await tx.getAll(...refs, ...(goldenRef ? [goldenRef] : []));
       const created: string[] = [];
       queues.forEach((q, i) => {
         if (existing[i]?.exists) return;
         const item = newItem(caseDoc, q.queue as QueueSpec, q.purpose, routed, now);
         tx.create(refs[i] as DocumentReference, item);
         created.push(item.itemId);
+        if (golden && goldenRef && q.purpose === 'decision' && !existing[refs.length]?.exists) {
+          const instance = goldenCaseDoc(golden, goldenRef.id, now.getTime());
+          const gItem = goldenItem(instance, item);
+          tx.create(goldenRef, instance);
+          tx.create(deps.store.itemRef(gItem.itemId), gItem);
+          created.push(gItem.itemId);
+        }
       });
       if (routed.route === 'review' && caseDoc.status === 'opened') tx.update(deps.store.caseRef(caseDoc.caseId), { status: 'in-review' });
       return { result: ok({ created }) as Outcome, events: [] };

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { FieldValue, type Transaction } from '@google-cloud/firestore';
 import { decideInTransaction, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { modelOutcomeOf, slaDueAt, type Policy, type ReviewPurpose } from '@arbiter/core';
+import { modelOutcomeOf, needsDoubleReview, slaDueAt, type Policy, type ReviewPurpose } from '@arbiter/core';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem } from '../access';
 import { checkBatchOption, checkDecisionOption, checkEvidenceReason, type BatchDecisionBody, type DecisionBody, type EvidenceRequestBody } from '../validation';
@@ -59,7 +59,36 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
     events.push(decided.decision);
     decisionId = decided.decision.data.decisionId;
   }
-  tx.update(deps.store.itemRef(item.itemId), { status: 'done', doneAt: now.getTime(), doneBy: p.id, claim: FieldValue.delete(), 'sla.nextCheckAt': null, verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}) } });
+  const expected = item.purpose === 'golden' ? (caseDoc as CaseDoc & { golden?: { expectedOutcome: string } }).golden?.expectedOutcome : undefined;
+  tx.update(deps.store.itemRef(item.itemId), {
+    status: 'done',
+    doneAt: now.getTime(),
+    doneBy: p.id,
+    claim: FieldValue.delete(),
+    'sla.nextCheckAt': null,
+    verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}) },
+    ...(expected !== undefined ? { goldenResult: { expectedOutcome: expected, correct: expected === verdict.outcome } } : {}),
+  });
+  // Double review (policy quality.doubleReviewRate, deterministic on the case id): a second,
+  // independent verdict — never by this reviewer, and blind to this verdict (the case view hides the
+  // decision while a double review is pending). It feeds reviewer agreement (κ); it decides nothing.
+  if (item.purpose === 'decision' && needsDoubleReview(policy, caseDoc.caseId)) {
+    const second: QueueItemDoc & { excludeReviewers: string[] } = {
+      ...item,
+      itemId: queueItemId(caseDoc.caseId, 'double-review'),
+      purpose: 'double-review',
+      status: 'open',
+      lane: 1,
+      enqueuedAt: now.getTime(),
+      blind: false,
+      sla: { sent: [], nextCheckAt: null },
+      excludeReviewers: [p.id],
+    };
+    delete second.claim;
+    delete second.batchKey;
+    delete second.doneAt;
+    tx.set(deps.store.itemRef(second.itemId), second);
+  }
   events.unshift(
     event(
       EventTypes.caseReviewed,
@@ -80,7 +109,8 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
       `rev_${item.itemId}`,
     ),
   );
-  if (item.purpose === 'decision' && override) {
+  const labelling = item.purpose === 'blind-review' && caseDoc.decision?.decidedBy.kind === 'policy';
+  if ((item.purpose === 'decision' && override) || labelling) {
     const label = Object.entries(policy.modelOutcome.byLabel).filter(([, outcome]) => outcome === verdict.outcome).map(([l]) => l);
     events.push(
       event(
@@ -93,13 +123,13 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
           outcome: verdict.outcome,
           ...(label.length === 1 ? { humanLabel: label[0] as string } : {}),
           ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
-          source: 'override',
+          source: labelling ? 'enrichment' : 'override',
           evidence: [...(caseDoc.prediction.evidence ?? []), ...(caseDoc.extraEvidence ?? [])].map((e) => e.uri),
           labelledAt: now.toISOString(),
         },
         caseDoc.caseId,
         now,
-        `fbk_override_${caseDoc.caseId}`,
+        `fbk_${labelling ? 'enrichment' : 'override'}_${caseDoc.caseId}`,
       ),
     );
   }
@@ -135,10 +165,10 @@ export function createDecideCase(deps: DecideDeps) {
     const now = deps.clock.now();
     const nowMs = now.getTime();
     return deps.store.cases.transact(async (tx) => {
-      const [caseSnap, decisionSnap, blindSnap] = await tx.getAll(deps.store.caseRef(caseId), deps.store.itemRef(queueItemId(caseId, 'decision')), deps.store.itemRef(queueItemId(caseId, 'blind-review')));
+      const [caseSnap, decisionSnap, blindSnap, doubleSnap] = await tx.getAll(deps.store.caseRef(caseId), deps.store.itemRef(queueItemId(caseId, 'decision')), deps.store.itemRef(queueItemId(caseId, 'blind-review')), deps.store.itemRef(queueItemId(caseId, 'double-review')));
       if (!caseSnap?.exists) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
       const caseDoc = caseSnap.data() as CaseDoc;
-      const items = [decisionSnap, blindSnap].filter((s) => s?.exists).map((s) => s?.data() as QueueItemDoc);
+      const items = [decisionSnap, blindSnap, doubleSnap].filter((s) => s?.exists).map((s) => s?.data() as QueueItemDoc);
       if (items.length === 0) return reject('ITEM.NOT_FOUND', `case ${caseId} has no review item`);
       // The item the caller works on: the one they hold, else the decision item, else the blind review.
       const item = items.find((i) => holdsClaim(i, p.id, nowMs)) ?? items.find((i) => i.status !== 'done') ?? items[0] as QueueItemDoc;

@@ -13,7 +13,9 @@ import {
   modelOutcomeOf,
   redact,
   renderTemplate,
+  reviewerAccuracy,
   templateView,
+  type ReviewerAccuracy,
   type Policy,
   type TemplateCase,
   type TemplateSpec,
@@ -84,7 +86,7 @@ export function createListItems(deps: ViewDeps) {
     const result = await deps.store.openItems(queueId, page.limit, page.pageToken);
     if (!result) return reject('VALIDATION.INVALID_QUERY', 'pageToken is not one this API issued; pass the nextPageToken of the previous page');
     const reveal = maySeeBlindOutcome(p);
-    return { queue: queueId, items: result.items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: reveal })), ...(result.nextPageToken ? { nextPageToken: result.nextPageToken } : {}) };
+    return { queue: queueId, items: result.items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: reveal, revealGolden: reveal })), ...(result.nextPageToken ? { nextPageToken: result.nextPageToken } : {}) };
   };
 }
 
@@ -245,7 +247,8 @@ export function createGetCaseView(deps: ViewDeps) {
       sla: item ? { dueAt: iso(item.dueAt), atRisk: item.dueAt <= nowMs + AT_RISK_MS, escalated: isEscalated(item, nowMs), sent: item.sla.sent } : null,
       priority: item ? { score: item.priority, reasons: item.priorityReasons, lane: item.lane } : null,
       ...(caseDoc.evidenceRequest ? { evidenceRequest: { ...caseDoc.evidenceRequest, dueBy: iso(caseDoc.evidenceRequest.dueBy), requestedAt: iso(caseDoc.evidenceRequest.requestedAt) } } : {}),
-      ...(!blind && caseDoc.decision ? { decision: caseDoc.decision } : {}),
+      // A pending double review is independent: its reviewer does not see the first verdict.
+      ...(!blind && caseDoc.decision && !(items.some((i) => i.purpose === 'double-review' && i.status !== 'done') && !maySeeBlindOutcome(p)) ? { decision: caseDoc.decision } : {}),
       options: {
         decisionOptions: policy.decisionOptions,
         batchOptions: policy.batchOptions ?? [],
@@ -310,6 +313,29 @@ export function createGetDisputeView(deps: ViewDeps) {
   };
 }
 
+// ── Reviewer quality (golden cases) ──
+
+/**
+ * Reviewer accuracy on golden cases (done items of purpose golden), per use case, against the
+ * policy's quality.minGoldenAccuracy; reviewers below the bar are flagged to the lead.
+ */
+async function goldenQuality(deps: ViewDeps): Promise<{ reviewers: Array<ReviewerAccuracy & { useCase: string; minAccuracy: number }>; flagged: string[] }> {
+  const snapshot = await deps.store.firestore.collection('queueItems').where('purpose', '==', 'golden').where('status', '==', 'done').limit(5000).get();
+  const byUseCase = new Map<string, Array<{ reviewerId: string; outcome: string; expected: string }>>();
+  for (const doc of snapshot.docs) {
+    const item = doc.data() as QueueItemDoc & { doneBy?: string; verdict?: { outcome: string }; goldenResult?: { expectedOutcome: string } };
+    if (!item.doneBy || !item.verdict || !item.goldenResult) continue;
+    byUseCase.set(item.useCase, [...(byUseCase.get(item.useCase) ?? []), { reviewerId: item.doneBy, outcome: item.verdict.outcome, expected: item.goldenResult.expectedOutcome }]);
+  }
+  const reviewers: Array<ReviewerAccuracy & { useCase: string; minAccuracy: number }> = [];
+  for (const [useCase, verdicts] of byUseCase) {
+    const policy = deps.policies.get(useCase);
+    const minAccuracy = policy.ok ? policy.value.quality?.minGoldenAccuracy ?? 0 : 0;
+    for (const r of reviewerAccuracy(verdicts, minAccuracy)) reviewers.push({ ...r, useCase, minAccuracy });
+  }
+  return { reviewers, flagged: [...new Set(reviewers.filter((r) => r.belowBar).map((r) => r.reviewerId))].sort() };
+}
+
 // ── Lead overview ────────────────────────────────────────────────────────────────────────────
 
 export function createLeadOverview(deps: ViewDeps) {
@@ -334,9 +360,11 @@ export function createLeadOverview(deps: ViewDeps) {
       entry.queues.add(d.queue);
       byReviewer.set(d.doneBy, entry);
     }
+    const quality = await goldenQuality(deps);
     return {
       at: now.toISOString(),
       queues,
+      quality,
       throughput: {
         since: new Date(since).toISOString(),
         reviewers: [...byReviewer.values()].map((r) => ({ reviewerId: r.reviewerId, itemsDone: r.itemsDone, queues: [...r.queues].sort() })).sort((a, b) => b.itemsDone - a.itemsDone),

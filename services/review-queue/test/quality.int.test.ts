@@ -1,0 +1,110 @@
+import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/cases';
+import { EventTypes, Topics } from '@arbiter/contract';
+import { GOLDEN_COLLECTION, type GoldenCaseDoc } from '../src/golden';
+import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, uid, writeCase, type Running } from './support';
+
+/**
+ * Double review and golden cases against the emulators, with a policy whose quality block samples
+ * every case (doubleReviewRate 1, goldenRate 1), so the flow is deterministic:
+ * - a golden case is mixed into the queue next to a real one, looking like any decision item;
+ * - the decided case goes to a second reviewer — never the first, blind to the first verdict;
+ * - verdicts come out as case.reviewed with purpose double-review / golden; a reviewer below the
+ *   policy's golden accuracy bar is flagged in the lead overview.
+ */
+jest.setTimeout(120_000);
+
+let app: Running;
+let queue: string;
+const reviewer = (id: string): Promise<string> => token(id, ['reviewer', 'cleanliness-reviewer']);
+
+beforeAll(async () => {
+  app = await startApp({ editPolicies: (text) => text.replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 1').replace(/goldenRate: [0-9.]+/, 'goldenRate: 1') });
+  queue = app.queue('cleanliness-review');
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const itemDoc = async (itemId: string): Promise<(QueueItemDoc & { excludeReviewers?: string[]; goldenResult?: { correct: boolean } }) | undefined> => {
+  const snap = await app.firestore.collection(Collections.queueItems).doc(itemId).get();
+  return snap.exists ? (snap.data() as QueueItemDoc) : undefined;
+};
+
+it('mixes in a golden case, sends the decided case to an independent second reviewer, and flags a reviewer below the golden bar', async () => {
+  const reviewed = await tap(app, Topics.cases);
+  const goldenId = `golden-${uid()}`;
+  const golden: GoldenCaseDoc = {
+    goldenId,
+    useCase: 'vehicle-cleanliness',
+    queue,
+    policy: { id: 'vehicle-cleanliness', version: '1' },
+    prediction: { useCase: 'vehicle-cleanliness', subject: { type: 'booking', id: `bk-${uid()}` }, model: { name: 'cleanliness-vit', version: '2.3.0' }, prediction: { label: 'dirty', confidence: 0.8 }, evidence: [{ uri: 'gs://evidence/g/after-1.jpg', role: 'return' }] },
+    confidence: 0.8,
+    confidenceSource: 'prediction',
+    band: 'medium',
+    thresholds: { high: 0.9, low: 0.6 },
+    expectedOutcome: 'fee_waived',
+    loadedAt: Date.now(),
+  };
+  await app.firestore.collection(GOLDEN_COLLECTION).doc(goldenId).set(golden);
+
+  const real = await writeCase(app.firestore);
+  await publish(app, routedEvent(real, queue));
+  await eventually(() => itemDoc(queueItemId(real.caseId, 'decision')), 20_000, 'decision item');
+  const goldenItems = await eventually(async () => {
+    const snap = await app.firestore.collection(Collections.queueItems).where('queue', '==', queue).where('purpose', '==', 'golden').get();
+    return snap.empty ? undefined : snap.docs.map((d) => d.data() as QueueItemDoc);
+  }, 20_000, 'golden item');
+  expect(goldenItems).toHaveLength(1);
+  const goldenItem = goldenItems[0] as QueueItemDoc;
+  expect(goldenItem.itemId).toBe(`${goldenItem.caseId}~decision`); // nothing in its id marks it
+  expect(goldenItem.caseId).toMatch(/^case_[0-9a-f]{64}$/);
+
+  // What a reviewer sees: two decision items.
+  const a = await reviewer(`ann-${uid()}`);
+  const listed = await call(app, 'GET', `/api/queues/${queue}/items?limit=10`, a);
+  expect(listed.body.items.map((i: { purpose: string }) => i.purpose)).toEqual(['decision', 'decision']);
+  const goldenView = await call(app, 'GET', `/api/cases/${goldenItem.caseId}`, a);
+  expect(goldenView.status).toBe(200);
+  expect(JSON.stringify(goldenView.body)).not.toMatch(/golden|expectedOutcome/i);
+
+  // Ann decides the real case: it goes to double review, which Ann may not take.
+  const annId = (JSON.parse(Buffer.from(a.split('.')[1] as string, 'base64url').toString()) as { sub: string }).sub;
+  expect((await call(app, 'POST', `/api/items/${queueItemId(real.caseId, 'decision')}/claim`, a, {})).status).toBe(200);
+  const first = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, a, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
+  expect(first.status).toBe(200);
+  const second = await eventually(() => itemDoc(queueItemId(real.caseId, 'double-review')), 20_000, 'double-review item');
+  expect(second).toMatchObject({ purpose: 'double-review', status: 'open', queue, excludeReviewers: [annId] });
+  const annTries = await call(app, 'POST', `/api/items/${second.itemId}/claim`, a, {});
+  expect(annTries.status).toBe(403);
+
+  // Bob does the double review without seeing Ann's verdict, and disagrees.
+  const b = await reviewer(`bob-${uid()}`);
+  expect((await call(app, 'POST', `/api/items/${second.itemId}/claim`, b, {})).status).toBe(200);
+  const bobView = await call(app, 'GET', `/api/cases/${real.caseId}`, b);
+  expect(bobView.body.decision).toBeUndefined();
+  const secondVerdict = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, b, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
+  expect(secondVerdict.status).toBe(200);
+  expect(secondVerdict.body).toMatchObject({ purpose: 'double-review', decided: false });
+
+  // Ann gets the golden case wrong (the known answer is fee_waived).
+  expect((await call(app, 'POST', `/api/items/${goldenItem.itemId}/claim`, a, {})).status).toBe(200);
+  const goldenVerdict = await call(app, 'POST', `/api/cases/${goldenItem.caseId}/decision`, a, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
+  expect(goldenVerdict.status).toBe(200);
+  expect(goldenVerdict.body).toMatchObject({ purpose: 'golden', decided: false });
+  expect((await itemDoc(goldenItem.itemId))?.goldenResult).toEqual({ expectedOutcome: 'fee_waived', correct: false });
+
+  const events = await eventually(async () => {
+    const found = [...ofType(reviewed.messages, EventTypes.caseReviewed, real.caseId), ...ofType(reviewed.messages, EventTypes.caseReviewed, goldenItem.caseId)];
+    return found.length >= 3 ? found : undefined;
+  }, 20_000, 'case.reviewed events');
+  expect(events.map((e) => e.data.purpose).sort()).toEqual(['decision', 'double-review', 'golden']);
+  await reviewed.close();
+
+  // The lead sees Ann below the golden bar (0 of 1 < 0.9).
+  const lead = await token(`lead-${uid()}`, ['lead']);
+  const overview = await call(app, 'GET', '/api/lead/overview', lead);
+  expect(overview.status).toBe(200);
+  expect(overview.body.quality.flagged).toContain(annId);
+  expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: annId, useCase: 'vehicle-cleanliness', golden: 1, correct: 0, accuracy: 0, belowBar: true, minAccuracy: 0.9 }));
+});
