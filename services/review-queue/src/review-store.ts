@@ -3,7 +3,7 @@
  * query names one queue (or one case, one subject), so no reviewer ever writes a shared document.
  * Production needs the composite indexes in `firestore.indexes.json`; the emulator needs none.
  */
-import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Transaction } from '@google-cloud/firestore';
+import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
 import type { ArbiterEvent } from '@arbiter/contract';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import { Collections, queueItemId, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
@@ -93,9 +93,8 @@ export class ReviewStore {
     return snapshot.exists ? (snapshot.data() as T) : undefined;
   }
 
-  /** Open items of a queue in priority order, one page. `VALIDATION.INVALID_QUERY` on a foreign token is the caller's check. */
-  async openItems(queue: string, limit: number, pageToken?: string): Promise<Page<QueueItemDoc> | undefined> {
-    let query = this.firestore
+  private openQuery(queue: string): Query {
+    return this.firestore
       .collection(Collections.queueItems)
       .where('queue', '==', queue)
       .where('status', '==', 'open')
@@ -103,6 +102,15 @@ export class ReviewStore {
       .orderBy('priority', 'desc')
       .orderBy('dueAt')
       .orderBy(FieldPath.documentId());
+  }
+
+  private expiredQuery(queue: string, nowMs: number): Query {
+    return this.firestore.collection(Collections.queueItems).where('queue', '==', queue).where('status', '==', 'claimed').where('claim.leaseUntil', '<=', nowMs).orderBy('claim.leaseUntil');
+  }
+
+  /** Open items of a queue in priority order, one page. `VALIDATION.INVALID_QUERY` on a foreign token is the caller's check. */
+  async openItems(queue: string, limit: number, pageToken?: string): Promise<Page<QueueItemDoc> | undefined> {
+    let query = this.openQuery(queue);
     if (pageToken !== undefined) {
       const cursor = decodeCursor(pageToken);
       if (!cursor) return undefined;
@@ -116,15 +124,18 @@ export class ReviewStore {
 
   /** Claimed items whose lease ran out (they count as open), oldest lease first. */
   async expiredClaims(queue: string, nowMs: number, limit: number): Promise<QueueItemDoc[]> {
-    const snapshot = await this.firestore
-      .collection(Collections.queueItems)
-      .where('queue', '==', queue)
-      .where('status', '==', 'claimed')
-      .where('claim.leaseUntil', '<=', nowMs)
-      .orderBy('claim.leaseUntil')
-      .limit(limit)
-      .get();
+    const snapshot = await this.expiredQuery(queue, nowMs).limit(limit).get();
     return snapshot.docs.map((d) => d.data() as QueueItemDoc);
+  }
+
+  /**
+   * What "next case" chooses from: the top `openLimit` open items and the `expiredLimit` oldest
+   * expired claims of a queue, as snapshots, so a claim can compare-and-set on what it read here
+   * instead of reading the item again.
+   */
+  async claimCandidates(queue: string, nowMs: number, openLimit: number, expiredLimit: number): Promise<QueryDocumentSnapshot[]> {
+    const [open, expired] = await Promise.all([this.openQuery(queue).limit(openLimit).get(), this.expiredQuery(queue, nowMs).limit(expiredLimit).get()]);
+    return [...open.docs, ...expired.docs];
   }
 
   /** Items the reviewer holds (claimed, lease not checked) in a queue. */

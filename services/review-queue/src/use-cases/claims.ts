@@ -1,10 +1,12 @@
 /**
- * Claims are leases on one queue item, taken in a transaction on that one document. "Next case"
- * reads the top of the queue without a transaction, picks one of the top few at random (so twenty
- * reviewers asking at once spread over twenty documents instead of fighting for one), and claims it
- * in a transaction that re-reads it; if someone was faster it tries another.
+ * Claims are leases on one queue item, taken by a compare-and-set on that one document. "Next case"
+ * reads the top of the queue without a transaction (together with the reviewer's own live claim: one
+ * round trip), picks one of the top few at random (so twenty reviewers asking at once spread over
+ * the top items instead of fighting for one), and claims it with a write conditioned on the item's
+ * update time as the query read it — no second read; if someone was faster the write fails and it
+ * tries another.
  */
-import { FieldValue } from '@google-cloud/firestore';
+import { FieldValue, type DocumentSnapshot } from '@google-cloud/firestore';
 import type { QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import type { Principal } from '../auth';
@@ -30,14 +32,15 @@ function claimedEvent(item: QueueItemDoc, claimant: { id: string; role: string }
 }
 
 /**
- * Claims `itemId` for `p` if it is still claimable (or renews p's own claim): a compare-and-set on
- * that one item, committed with its events. Undefined when someone else got it first.
+ * Claims an item for `p` if it is still claimable (or renews p's own claim): a compare-and-set on
+ * that one item, committed with its events. Given a snapshot (from the candidates query), the write is
+ * conditioned on it as read; given an id, the item is read first. Undefined when someone else got it first.
  */
-async function claimOne(deps: ClaimDeps, p: Principal, itemId: string, options: { renewOwn: boolean }): Promise<QueueItemDoc | undefined> {
+async function claimOne(deps: ClaimDeps, p: Principal, target: string | DocumentSnapshot, options: { renewOwn: boolean }): Promise<QueueItemDoc | undefined> {
   const now = deps.clock.now();
   const nowMs = now.getTime();
   const leaseUntil = nowMs + deps.leaseMs;
-  const snapshot = await deps.store.itemRef(itemId).get();
+  const snapshot = typeof target === 'string' ? await deps.store.itemRef(target).get() : target;
   if (!snapshot.exists) return undefined;
   const item = snapshot.data() as QueueItemDoc;
   const own = holdsClaim(item, p.id, nowMs);
@@ -58,25 +61,29 @@ export function createClaimNext(deps: ClaimDeps) {
     if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
     if (!mayWorkQueue(p, ref.queue)) return reject('AUTH.FORBIDDEN', `your roles do not allow working queue ${queueId}`);
     const nowMs = deps.clock.now().getTime();
+    const candidatesAt = (now: number) => deps.store.claimCandidates(queueId, now, deps.spread * 2, deps.spread);
     // One case at a time: a reviewer who already holds a live claim in this queue gets it back.
-    const mine = (await deps.store.claimedBy(queueId, p.id)).filter((i) => holdsClaim(i, p.id, nowMs)).sort(byPriorityOrder)[0];
+    // Asked in the same round trip as the first candidates.
+    const [held, first] = await Promise.all([deps.store.claimedBy(queueId, p.id), candidatesAt(nowMs)]);
+    const mine = held.filter((i) => holdsClaim(i, p.id, nowMs)).sort(byPriorityOrder)[0];
     if (mine) return { item: itemView(mine, { revealBlind: false }), attempts: 0 };
     let attempts = 0;
     const tried = new Set<string>();
     for (let round = 0; round < 4; round += 1) {
       const now = deps.clock.now().getTime();
-      const [open, expired] = await Promise.all([deps.store.openItems(queueId, deps.spread * 2), deps.store.expiredClaims(queueId, now, deps.spread)]);
-      const candidates = [...(open?.items ?? []), ...expired]
-        .filter((i) => !tried.has(i.itemId) && mayWorkItem(p, i, ref.queue, now))
-        .sort(byPriorityOrder)
+      const snapshots = round === 0 ? first : await candidatesAt(now);
+      const candidates = snapshots
+        .map((snapshot) => ({ snapshot, item: snapshot.data() as QueueItemDoc }))
+        .filter(({ item }) => !tried.has(item.itemId) && mayWorkItem(p, item, ref.queue, now))
+        .sort((a, b) => byPriorityOrder(a.item, b.item))
         .slice(0, deps.spread);
       if (candidates.length === 0) return { item: null, attempts };
       // Try the top few in a random order.
       const order = candidates.map((c) => ({ c, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.c);
       for (const candidate of order) {
         attempts += 1;
-        tried.add(candidate.itemId);
-        const claimed = await claimOne(deps, p, candidate.itemId, { renewOwn: false });
+        tried.add(candidate.item.itemId);
+        const claimed = await claimOne(deps, p, candidate.snapshot, { renewOwn: false });
         if (claimed) return { item: itemView(claimed), attempts };
       }
     }
