@@ -6,7 +6,10 @@ jest.setTimeout(300_000);
 
 let app: Running;
 beforeAll(async () => {
-  app = await startApp();
+  // Only decision items here: a sampled double review or a golden case is a second item of the same
+  // case (or a case of its own) that a second reviewer may rightly take, which this test would count
+  // as a double claim. Quality sampling has its own test (quality.int.test.ts).
+  app = await startApp({ editPolicies: (text) => text.replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 0').replace(/goldenRate: [0-9.]+/, 'goldenRate: 0') });
 });
 afterAll(async () => {
   await app.close();
