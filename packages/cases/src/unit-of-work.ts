@@ -1,4 +1,4 @@
-import type { DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
+import type { DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
 import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { Policy } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
@@ -43,6 +43,25 @@ export class CaseStore {
     });
     if (done.events.length) await this.relay.publishCommitted(done.events);
     return done.result;
+  }
+
+  /**
+   * Creates `ref` and stages `events` in one write that fails when `ref` already exists (a create
+   * precondition, not a transaction: one round trip, no read), then publishes the events. False, with
+   * nothing written, when the document existed.
+   */
+  async createWithEvents(ref: DocumentReference, data: DocumentData, events: readonly ArbiterEvent[], now: Date = new Date()): Promise<boolean> {
+    const batch = this.firestore.batch();
+    batch.create(ref, data);
+    stageEvents(batch as unknown as Transaction, this.firestore, events, now.getTime());
+    try {
+      await batch.commit();
+    } catch (error) {
+      if ((error as { code?: number }).code === 6) return false; // ALREADY_EXISTS
+      throw error;
+    }
+    if (events.length) await this.relay.publishCommitted(events);
+    return true;
   }
 
   async getCase(caseId: string): Promise<CaseDoc | undefined> {
