@@ -62,6 +62,13 @@ export interface DeliveryOutcome {
 }
 
 export async function processDelivery(delivery: Delivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  // A type this subscriber does not handle, named by its binary-mode attribute: ignored before it is
+  // decoded and validated (the emulator does not apply subscription filters, so these do arrive).
+  const announcedType = delivery.attributes['ce-type'];
+  if (deps.eventTypes && announcedType !== undefined && !deps.eventTypes.includes(announcedType)) {
+    deps.counters.byOutcome.ignored += 1;
+    return { disposition: 'ack' };
+  }
   const decoded = fromPubSubMessage({ data: delivery.data, attributes: delivery.attributes });
   if (!decoded.ok) {
     await deadLetter(delivery, decoded.error, deps);
