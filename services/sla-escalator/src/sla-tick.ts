@@ -76,10 +76,13 @@ function queueOf(policies: PolicyRegistry, item: QueueItemDoc): { policy: Policy
 async function checkItem(deps: SlaTickDeps, itemId: string, now: Date): Promise<ItemOutcome> {
   const { store, policies, source } = deps;
   const nowMs = now.getTime();
+  // A decision item's id names its case (`<caseId>~decision`): read both in one round trip.
+  const [idCaseId, idPurpose] = itemId.split('~');
+  const caseFromId = idPurpose === 'decision' && idCaseId ? store.caseRef(idCaseId) : undefined;
   return store.transact<ItemOutcome>(async (tx: Transaction) => {
     const itemRef = itemRefOf(store, itemId);
-    const snapshot = await tx.get(itemRef);
-    if (!snapshot.exists) return { result: { kind: 'skipped', why: 'gone' }, events: [] };
+    const [snapshot, caseRead] = caseFromId ? await tx.getAll(itemRef, caseFromId) : [await tx.get(itemRef), undefined];
+    if (!snapshot?.exists) return { result: { kind: 'skipped', why: 'gone' }, events: [] };
     const item = snapshot.data() as QueueItemDoc;
     const nextCheckAt = item.sla?.nextCheckAt ?? null;
     if (nextCheckAt === null || nextCheckAt > nowMs) return { result: { kind: 'skipped', why: 'not-due' }, events: [] };
@@ -95,7 +98,7 @@ async function checkItem(deps: SlaTickDeps, itemId: string, now: Date): Promise<
     const { policy, queue } = found;
     let caseDoc: CaseDoc | undefined;
     if (item.purpose === 'decision') {
-      const caseSnapshot = await tx.get(store.caseRef(item.caseId));
+      const caseSnapshot = caseRead && caseFromId?.id === item.caseId ? caseRead : await tx.get(store.caseRef(item.caseId));
       caseDoc = caseSnapshot.exists ? (caseSnapshot.data() as CaseDoc) : undefined;
       if (caseDoc === undefined || caseDoc.decision) {
         // Decided elsewhere (or no case at all): nothing left to chase.
