@@ -5,12 +5,12 @@
 -- (the latest row: a pending enrichment example becomes labelled when a person labels it; a
 -- redelivered row is counted once).
 WITH latest AS (
-  SELECT * EXCEPT (rn)
+  SELECT example.*
   FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY example_id ORDER BY IF(label_status = 'labelled', 1, 0) DESC, event_time DESC, ingested_at) AS rn
-    FROM `{{project}}.{{dataset}}.labelled_examples`
+    SELECT ARRAY_AGG(e ORDER BY IF(e.label_status = 'labelled', 1, 0) DESC, e.event_time DESC, e.ingested_at LIMIT 1)[OFFSET(0)] AS example
+    FROM `{{project}}.{{dataset}}.labelled_examples` e
+    GROUP BY e.example_id
   )
-  WHERE rn = 1
 )
 SELECT
   use_case,

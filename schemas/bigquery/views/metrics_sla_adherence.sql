@@ -10,12 +10,13 @@
 --
 -- adherence       = within_target / decided_cases (decided no later than the target; expiries by
 --                   the policy count as decided, usually late)
--- p95_seconds     = PERCENTILE_CONT(sla_elapsed_seconds, 0.95): the exact interpolated 95th percentile
+-- p95_seconds     = the nearest-rank 95th percentile: the smallest time such that at least 95% of
+--                   the queue's cases took no longer (the k-th smallest, k = CEIL(0.95 × n)). An
+--                   aggregate, not PERCENTILE_CONT (a window function the emulator cannot run at volume).
 -- meets_target    = adherence >= target_share (the policy's sla.percentile, e.g. 0.95 for "P95")
 --                   — the same thing as "P<percentile> <= target".
 WITH decided AS (
-  SELECT use_case, queue, actor_kind, sla_clock, sla_elapsed_seconds, sla_target_seconds, sla_percentile,
-    PERCENTILE_CONT(sla_elapsed_seconds, 0.95) OVER (PARTITION BY use_case, queue) AS p95
+  SELECT use_case, queue, actor_kind, sla_clock, sla_elapsed_seconds, sla_target_seconds, sla_percentile
   FROM `{{project}}.{{dataset}}.audit_events_dedup`
   WHERE state = 'decided' AND queue IS NOT NULL AND sla_elapsed_seconds IS NOT NULL
 )
@@ -29,7 +30,7 @@ SELECT
   COUNTIF(sla_elapsed_seconds <= sla_target_seconds) AS within_target,
   COUNTIF(actor_kind = 'policy') AS expired,
   SAFE_DIVIDE(COUNTIF(sla_elapsed_seconds <= sla_target_seconds), COUNT(*)) AS adherence,
-  MAX(p95) AS p95_seconds,
+  ARRAY_AGG(sla_elapsed_seconds ORDER BY sla_elapsed_seconds)[OFFSET(CAST(CEIL(0.95 * COUNT(*)) AS INT64) - 1)] AS p95_seconds,
   SAFE_DIVIDE(COUNTIF(sla_elapsed_seconds <= sla_target_seconds), COUNT(*)) >= MAX(sla_percentile) AS meets_target
 FROM decided
 GROUP BY use_case, queue

@@ -14,7 +14,7 @@ it('metrics_critical_path: critical-path cases a person decided within 2 hours',
   ]);
   const rows = await viewRows('metrics_critical_path', uc);
   // Critical path: c1–c4; a person within 7200 s: c1, c2 → within_2h_rate = 2 / 4 = 0.5.
-  // Median = PERCENTILE_CONT 0.5 over [3600, 7000, 9000, 86400]: rank 1.5 → (7000 + 9000) / 2 = 8000.
-  // P95: rank 2.85 → 9000 + 0.85 × (86400 − 9000) = 9000 + 65790 = 74790.
-  expect(rows).toEqual([{ use_case: uc, decided_cases: 4, human_decided: 3, answered_within_2h: 2, within_2h_rate: 0.5, median_seconds: expect.closeTo(8000, 6), p95_seconds: expect.closeTo(74_790, 6) }]);
+  // Nearest-rank percentiles over [3600, 7000, 9000, 86400]: median k = CEIL(0.5 × 4) = 2 → 7000;
+  // P95 k = CEIL(0.95 × 4) = 4 → 86400.
+  expect(rows).toEqual([{ use_case: uc, decided_cases: 4, human_decided: 3, answered_within_2h: 2, within_2h_rate: 0.5, median_seconds: 7000, p95_seconds: 86_400 }]);
 });

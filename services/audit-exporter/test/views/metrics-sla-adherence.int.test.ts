@@ -15,10 +15,9 @@ it('metrics_sla_adherence: share within target and P95 on the SLA clock, per que
   ]);
   const rows = await viewRows('metrics_sla_adherence', uc);
   // 4 reviewed cases; within 3600 business seconds: c1, c2, c3 → adherence 3 / 4 = 0.75.
-  // P95 = PERCENTILE_CONT over [900, 1800, 3600, 5400]: rank 0.95 × (4 − 1) = 2.85 → between
-  // 3600 (rank 2) and 5400 (rank 3): 3600 + 0.85 × 1800 = 5130 s.
+  // P95 (nearest rank) over [900, 1800, 3600, 5400]: k = CEIL(0.95 × 4) = 4 → the 4th smallest, 5400 s.
   // meets_target: 0.75 >= 0.95 → false.
   expect(rows).toEqual([
-    { use_case: uc, queue: 'damage-review', sla_clock: 'business', target_seconds: 3600, target_share: 0.95, decided_cases: 4, within_target: 3, expired: 1, adherence: 0.75, p95_seconds: expect.closeTo(5130, 6), meets_target: false },
+    { use_case: uc, queue: 'damage-review', sla_clock: 'business', target_seconds: 3600, target_share: 0.95, decided_cases: 4, within_target: 3, expired: 1, adherence: 0.75, p95_seconds: 5400, meets_target: false },
   ]);
 });
