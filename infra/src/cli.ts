@@ -9,13 +9,17 @@
  *       case) → stay in the foreground until SIGINT/SIGTERM, then stop exactly what it started.
  *   node infra/dist/cli.js demo [--per-use-case=N] [--seed=S]
  *       publish a realistic stream of predictions across every shipped use case to the running stack.
+ *   node infra/dist/cli.js demo --reviewers
+ *       also load a demo golden set and simulate reviewers working every queue through the API.
+ *   node infra/dist/cli.js report | thresholds | rescore | golden load | post-action-report
+ *       the decision-quality commands (infra/src/report.ts, docs/metrics.md).
  *   node infra/dist/cli.js provision [--allow-non-loopback] [--json]
  *       provision already-running emulators named by PUBSUB_EMULATOR_HOST and BIGQUERY_EMULATOR_HOST
  *       (or, if unset, by .arbiter/stack.json). Non-loopback emulator hosts (docker compose service
  *       names) need --allow-non-loopback. --json prints the provisioning report as JSON on stdout.
  */
 import { DefaultProjectId } from '@arbiter/contract';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StackEndpoints } from './clients';
 import { stackEnv } from './clients';
@@ -27,6 +31,9 @@ import { startStack } from './stack';
 import { publishDemo } from './demo';
 import { startServices, type Services } from './services';
 import { pubSubClient } from './clients';
+import { loadGoldenSet, metricsReport, postActionReport, rescoreReport, thresholdsReport } from './report';
+import { simulateReviewers } from './demo-reviewers';
+import { demoGoldenSet } from './demo-golden';
 
 const log = (message: string): void => {
   process.stdout.write(`[arbiter-stack] ${message}\n`);
@@ -121,6 +128,28 @@ const demo = async (args: readonly string[]): Promise<void> => {
   const published = await publishDemo(pubsub, { perUseCase: Number.isNaN(perUseCase) ? 12 : perUseCase, seed: Number.isNaN(seed) ? Date.now() % 100_000 : seed, now: new Date() });
   await pubsub.close();
   log(`published ${published} predictions on arbiter-predictions across every shipped use case`);
+  if (args.includes('--reviewers')) {
+    const fromFile = JSON.parse(readFileSync(stackFile(), 'utf8')) as { apiUrl?: string };
+    if (!fromFile.apiUrl) throw new Error('--reviewers needs the services running (pnpm start writes apiUrl to .arbiter/stack.json)');
+    const goldenFile = `${dirname(stackFile())}/demo-golden.ndjson`;
+    writeFileSync(goldenFile, demoGoldenSet(40).map((g) => JSON.stringify(g)).join('\n') + '\n');
+    log(await loadGoldenSet(endpoints, goldenFile));
+    await new Promise((r) => setTimeout(r, 4000)); // let the pipeline route the stream first
+    const result = await simulateReviewers({ apiUrl: fromFile.apiUrl, queueRoles: queueRolesOfPolicies(), log });
+    log(`reviewers gave ${result.verdicts} verdicts: ${JSON.stringify(result.byPurpose)}`);
+  }
+};
+
+const queueRolesOfPolicies = (): string[] => {
+  // The queue roles every shipped policy names (policies/*.yaml `roles: [...]`).
+  const dir = `${dirname(stackFile())}/../policies`;
+  const roles = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) for (const m of readFileSync(`${dir}/${file}`, 'utf8').matchAll(/roles: \[([^\]]*)\]/g)) for (const r of (m[1] ?? '').split(',')) if (r.trim()) roles.add(r.trim());
+  return [...roles];
+};
+
+const report = async (): Promise<void> => {
+  process.stdout.write(`${await metricsReport(endpointsFromEnvironment())}\n`);
 };
 
 const endpointsFromEnvironment = (): StackEndpoints => {
@@ -158,8 +187,32 @@ const main = async (): Promise<void> => {
       return provision(args);
     case 'demo':
       return demo(args);
+    case 'report':
+      return report();
+    case 'thresholds': {
+      const target = Number((args.find((a) => a.startsWith('--target=')) ?? '--target=0.95').split('=')[1]);
+      process.stdout.write(`${await thresholdsReport(endpointsFromEnvironment(), target)}\n`);
+      return;
+    }
+    case 'rescore': {
+      const [golden, predictions] = args.filter((a) => !a.startsWith('--'));
+      if (!golden || !predictions) throw new Error('usage: rescore <golden set file> <new model predictions file>');
+      process.stdout.write(`${rescoreReport(golden, predictions)}\n`);
+      return;
+    }
+    case 'golden': {
+      const [verb, file] = args;
+      if (verb !== 'load' || !file) throw new Error('usage: golden load <file>');
+      process.stdout.write(`${await loadGoldenSet(endpointsFromEnvironment(), file)}\n`);
+      return;
+    }
+    case 'post-action-report': {
+      const days = Number((args.find((a) => a.startsWith('--days=')) ?? '--days=1').split('=')[1]);
+      process.stdout.write(`${await postActionReport(endpointsFromEnvironment(), days)}\n`);
+      return;
+    }
     default:
-      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S]\n');
+      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S] [--reviewers] | report | thresholds [--target=0.95] | rescore <golden> <predictions> | golden load <file> | post-action-report [--days=1]\n');
       process.exitCode = 2;
   }
 };
