@@ -97,6 +97,8 @@ export interface BenchResults {
   escalator: { sizes: Array<{ openItems: number; due: number; tickMs: number[]; medianMs: number; read: number; bareDueQueryMs: number }>; ratio: number | null };
   /** CPU seconds per 1000 messages of the throughput bursts, by process (emulators with their child processes). */
   cpu: { baseline: Record<string, number>; automatic: Record<string, number> };
+  /** Deliveries by subscription after the automatic phases (`cases` predictions published so far). */
+  deliveries: { cases: number; bySubscription: Record<string, { handled: number; ignored: number; retried: number; deadLettered: number }> };
   memory: Record<string, { idleMb: number; loadMb: number }>;
   targets: Array<{ target: string; measured: string; met: boolean | null }>;
 }
@@ -314,6 +316,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const neighboursBefore = busyNeighbours();
   const run = randomUUID().slice(0, 6);
   mkdirSync(options.logDir, { recursive: true });
+  // The bench runs on a stack of its own: emulator variables inherited from a shell or a test run
+  // would send some clients (the BigQuery one prefers the variable) to someone else's emulators.
+  for (const name of ['PUBSUB_EMULATOR_HOST', 'FIRESTORE_EMULATOR_HOST', 'BIGQUERY_EMULATOR_HOST', 'GCLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT', 'ARBITER_PROJECT_ID']) delete process.env[name];
   log(`bench ${run}: starting the emulators (load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')})`);
   let stack: Stack | undefined;
   let services: Services | undefined;
@@ -454,6 +459,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       log(`claims: ${options.claimCases} cases to ${QUEUE}, ${options.reviewers} reviewers`);
       const claims = await claimRun(options, running, client, firestore, decisionSink, () => nextPrediction(0.78));
 
+      // Deliveries per subscription, every prediction of the run: what a case costs in messages.
+      const deliveries: BenchResults['deliveries'] = { cases: 0, bySubscription: {} };
+      for (const service of running.services) {
+        const metrics = (await (await fetch(`${service.url}/metrics`)).json()) as { deliveries?: Record<string, Record<string, unknown>> };
+        for (const [subscription, counters] of Object.entries(metrics.deliveries ?? {})) {
+          const { handled = 0, ignored = 0, retried = 0, deadLettered = 0 } = counters as Record<string, number>;
+          if (handled + ignored + retried + deadLettered > 0) deliveries.bySubscription[subscription] = { handled, ignored, retried, deadLettered };
+        }
+      }
+      deliveries.cases = deliveries.bySubscription['confidence-assessor.assess-on-prediction-submitted']?.handled ?? 0;
       clearInterval(sampler);
       log('escalator ticks');
       const escalator = await escalatorRun(options, running, firestore, run);
@@ -501,6 +516,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         claims,
         escalator,
         cpu: { baseline: roundAll(cpu.baseline), automatic: roundAll(cpu.automatic) },
+        deliveries,
         memory,
         targets,
       };
@@ -583,11 +599,18 @@ function mintToken(repoRoot: string, sub: string, roles: string[]): string {
 }
 
 async function api(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, any> }> {
-  const response = await fetch(`${baseUrl}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    // A refused or reset connection counts as a failed call (reported), not as the end of the run.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { status: 0, body: { error: { code: cause?.code ?? 'FETCH_FAILED', message: cause?.message ?? String(error) } } };
+  }
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
 }

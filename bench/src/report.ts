@@ -27,6 +27,7 @@ export function rows(r: BenchResults): Array<[string, string, string]> {
   out.push(['escalator tick ratio (large / small)', x(r.escalator.ratio), '']);
   const cpuNames = [...new Set([...Object.keys(r.cpu.baseline), ...Object.keys(r.cpu.automatic)])];
   for (const name of cpuNames) out.push([`CPU s per 1000 cases: ${name}`, `${r.cpu.automatic[name] ?? 0}`, `baseline ${r.cpu.baseline[name] ?? 0}`]);
+  for (const [name, d] of Object.entries(r.deliveries.bySubscription)) out.push([`deliveries ${name}`, `${d.handled} handled, ${d.ignored} ignored`, `${d.retried} retried, ${d.deadLettered} dead-lettered (${r.deliveries.cases} predictions)`]);
   for (const [name, m] of Object.entries(r.memory)) out.push([`RSS ${name} idle / under load`, `${m.idleMb} / ${m.loadMb} MB`, '']);
   const f = r.firestore;
   out.push(
