@@ -6,7 +6,19 @@
  */
 import { EventTypes, type ArbiterEvent, type EventType } from '@arbiter/contract';
 import { businessMillisBetween, DEFAULT_REDACTION_MARKER, isCustomerFavorable, modelOutcomeOf, redact, wallDuration, type ActorRef, type Policy, type RouteKind, type RouteReason } from '@arbiter/core';
-import type { CaseFacts } from './ports';
+
+/** The few facts of `cases/{caseId}` the audit rows of decisions and reviews carry. Times: epoch ms. */
+export interface CaseFacts {
+  openedAt: number;
+  /** The prediction's label (what the model said). */
+  label?: string;
+  category?: string;
+  /** The queue the case was routed to (review route), and its priority reasons. */
+  queue?: string;
+  priorityReasons?: string[];
+  /** Golden cases: the known answer. */
+  goldenExpectedOutcome?: string;
+}
 
 /** A row of `arbiter_audit.audit_events` (schemas/bigquery/audit_events.json). Times are RFC 3339 strings. */
 export interface AuditRow {

@@ -1,4 +1,4 @@
-import type { AuditRow } from './audit-row';
+import type { AuditRow, CaseFacts } from './audit-row';
 import type { LabelledExampleRow } from './labelled-example';
 
 /** One row to write, with the identity BigQuery deduplicates on (best effort) and our ledger key. */
@@ -32,24 +32,14 @@ export interface AuditLedger {
 }
 
 /** The use case (and so the policy) of a case, for events that do not name it. */
+export type { CaseFacts } from './audit-row';
+
 export interface CaseUseCases {
   useCaseOf(caseId: string): Promise<string | undefined>;
   /** What the case document adds to a decided or reviewed row (times, queue, model outcome, golden answer). */
   factsOf?(caseId: string): Promise<CaseFacts | undefined>;
 }
 
-/** The few facts of `cases/{caseId}` the audit rows of decisions and reviews carry. Times: epoch ms. */
-export interface CaseFacts {
-  openedAt: number;
-  /** The prediction's label (what the model said). */
-  label?: string;
-  category?: string;
-  /** The queue the case was routed to (review route), and its priority reasons. */
-  queue?: string;
-  priorityReasons?: string[];
-  /** Golden cases: the known answer. */
-  goldenExpectedOutcome?: string;
-}
 
 /** In-memory twins, for unit tests. */
 export class InMemoryAuditSink implements AuditSink {
