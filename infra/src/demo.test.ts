@@ -41,3 +41,15 @@ describe('the demo stream', () => {
     expect(again).toEqual(predictions);
   });
 });
+
+describe('the demo labels', () => {
+  it('are in each model’s vocabulary, so automatic decisions carry the outcome the label means', () => {
+    if (!policies.ok) throw new Error('policies did not load');
+    const predictions = demoPredictions({ perUseCase: 40, seed: 3, now: new Date('2026-11-21T10:00:00Z') });
+    for (const prediction of predictions) {
+      const policy = policies.value.get(prediction.useCase);
+      if (!policy.ok || !prediction.prediction?.label) continue;
+      expect(Object.keys(policy.value.modelOutcome.byLabel)).toContain(prediction.prediction.label);
+    }
+  });
+});

@@ -57,7 +57,9 @@ function vehicle(useCase: 'vehicle-cleanliness' | 'vehicle-damage', random: Rand
   const booking = `bk-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${String(index).padStart(4, '0')}`;
   const c = confidence(random);
   const cleanliness = useCase === 'vehicle-cleanliness';
-  const label = cleanliness ? (random() < 0.85 ? 'dirty' : 'clean') : random() < 0.85 ? 'damaged' : 'undamaged';
+  // Labels in each model's vocabulary, as the policies map them (modelOutcome.byLabel).
+  const label = cleanliness ? (random() < 0.85 ? 'dirty' : 'clean') : random() < 0.85 ? pick(random, ['scratch', 'dent', 'crack']) : 'no_damage';
+  const positive = label !== 'clean' && label !== 'no_damage';
   const regionLabels = cleanliness ? ['stain', 'debris', 'mud', 'pet-hair'] : ['scratch', 'dent', 'crack', 'scuff'];
   const regions = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
     x: round(random() * 0.6),
@@ -75,7 +77,7 @@ function vehicle(useCase: 'vehicle-cleanliness' | 'vehicle-damage', random: Rand
     prediction: {
       label,
       confidence: c,
-      scores: cleanliness ? { dirty: label === 'dirty' ? c : round(1 - c), clean: label === 'dirty' ? round(1 - c) : c } : { damaged: label === 'damaged' ? c : round(1 - c), undamaged: label === 'damaged' ? round(1 - c) : c },
+      scores: cleanliness ? { dirty: positive ? c : round(1 - c), clean: positive ? round(1 - c) : c } : { [positive ? label : 'damage']: positive ? c : round(1 - c), no_damage: positive ? round(1 - c) : c },
       regions,
     },
     evidence: [photo('baseline', 1), photo('return', 1), ...(random() < 0.4 ? [photo('baseline', 2), photo('return', 2)] : [])],

@@ -83,11 +83,11 @@ describe('each band takes its path', () => {
   });
 
   it('vehicle damage: high auto, medium to the damage queue, low deferred', async () => {
-    const damage = (confidence: number) => ({ ...cleanliness({ confidence, label: 'damaged', useCase: 'vehicle-damage' }), model: { name: 'damage-detr', version: '1.4.2' }, prediction: { label: 'damaged', confidence } });
+    const damage = (confidence: number) => ({ ...cleanliness({ confidence, label: 'dent', useCase: 'vehicle-damage' }), model: { name: 'damage-detr', version: '1.4.2' }, prediction: { label: 'dent', confidence } });
     const high = await publishPrediction(client, damage(0.99));
     const medium = await publishPrediction(client, damage(0.8));
     const low = await publishPrediction(client, damage(0.4));
-    expect(await decisionOf(high.caseId)).toMatchObject({ decidedBy: { kind: 'auto' }, band: 'high' });
+    expect(await decisionOf(high.caseId)).toMatchObject({ decidedBy: { kind: 'auto' }, band: 'high', outcome: 'damage_confirmed', customerFavorable: false });
     expect(await decisionOf(low.caseId)).toMatchObject({ decidedBy: { kind: 'policy' }, outcome: 'decision_deferred', customerFavorable: true });
     await waitInQueue(queue('damage-review'), medium.caseId);
     expect(decisionsOf(medium.caseId)).toHaveLength(0);
