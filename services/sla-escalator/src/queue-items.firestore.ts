@@ -5,6 +5,8 @@ import { Collections } from '@arbiter/cases';
 export interface ItemPage {
   ids: string[];
   next?: unknown;
+  /** Whether another page follows (known from one document more than the page); absent: unknown, ask again when the page is full. */
+  more?: boolean;
 }
 
 /**
@@ -42,8 +44,10 @@ export class FirestoreDueQueueItems implements DueQueueItems {
   }
 }
 
+/** One page, read with one document more than asked so that a full last page needs no empty query after it. */
 async function page(query: Query, limit: number, after?: unknown): Promise<ItemPage> {
-  const snapshot = await (after ? query.startAfter(after as DocumentSnapshot) : query).limit(limit).get();
-  const last = snapshot.docs[snapshot.docs.length - 1];
-  return { ids: snapshot.docs.map((doc) => doc.id), ...(last ? { next: last } : {}) };
+  const snapshot = await (after ? query.startAfter(after as DocumentSnapshot) : query).limit(limit + 1).get();
+  const docs = snapshot.docs.slice(0, limit);
+  const last = docs[docs.length - 1];
+  return { ids: docs.map((doc) => doc.id), more: snapshot.docs.length > limit, ...(last ? { next: last } : {}) };
 }

@@ -4,7 +4,7 @@ import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { escalationState, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-import type { DueQueueItems } from './queue-items.firestore';
+import type { DueQueueItems, ItemPage } from './queue-items.firestore';
 
 /** What one tick did; also the body of `POST /tick` and the tick's log line. */
 export interface TickReport {
@@ -246,26 +246,30 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
       }
     };
 
-    const sweep = async (query: 'due' | 'expiredLeases', counter: 'due' | 'leases', work: (id: string, now: Date) => Promise<ItemOutcome>): Promise<void> => {
+    const sweep = async (query: 'due' | 'expiredLeases', counter: 'due' | 'leases', work: (id: string, now: Date) => Promise<ItemOutcome>, firstPage?: Promise<ItemPage>): Promise<void> => {
       let after: unknown;
-      for (;;) {
+      for (let first = true; ; first = false) {
         const limit = Math.min(deps.pageSize, deps.maxItemsPerTick - report.read[counter]);
         if (limit <= 0) {
           report.truncated = true;
           return;
         }
-        const page = await deps.items[query](nowMs, limit, after);
+        const page = first && firstPage ? await firstPage : await deps.items[query](nowMs, limit, after);
         report.read[counter] += page.ids.length;
         await forEachLimited(page.ids, deps.concurrency, async (id) => {
           record(id, await work(id, now).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
         });
-        if (page.ids.length < limit) return;
+        if (page.more === false || page.ids.length < limit) return;
         after = page.next;
       }
     };
 
+    // Both questions go out at once (each item is re-read in its own transaction, so the leases page
+    // read before the due items are worked is safe to act on).
+    const firstLeases = deps.items.expiredLeases(nowMs, Math.min(deps.pageSize, deps.maxItemsPerTick));
+    firstLeases.catch(() => undefined); // awaited (and its failure reported) by the second sweep
     await sweep('due', 'due', (id, at) => checkItem(deps, id, at));
-    await sweep('expiredLeases', 'leases', (id, at) => releaseItem(deps, id, at));
+    await sweep('expiredLeases', 'leases', (id, at) => releaseItem(deps, id, at), firstLeases);
 
     report.durationMs = Date.now() - started;
     return report;
