@@ -13,7 +13,7 @@ const mark = (met: boolean | null): string => (met === null ? '–' : met ? 'met
 export function rows(r: BenchResults): Array<[string, string, string]> {
   const out: Array<[string, string, string]> = [
     ['baseline throughput (bare relay, 3 topics, 2 hops × 1 tx)', `${r.baseline.throughput}/s`, `rounds ${r.baseline.throughputRounds.join(', ')}`],
-    ['automatic throughput (predictions → decisions)', `${r.automatic.throughput}/s`, `${x(r.automatic.ratios.throughput)} baseline (rounds ${r.automatic.throughputRounds.join(', ')})`],
+    ['automatic throughput (predictions → decisions)', `${r.automatic.throughput}/s`, `${x(r.automatic.ratios.throughput)} baseline, median of the rounds' ratios (rounds ${r.automatic.throughputRounds.join(', ')})`],
     [`baseline latency p50 / p95 / p99 at ${r.latencyRate}/s`, lat(r.baseline.latency), ''],
     [`automatic latency p50 / p95 / p99 at ${r.latencyRate}/s`, lat(r.automatic.latency), `${x(r.automatic.ratios.p50)} / ${x(r.automatic.ratios.p95)} / ${x(r.automatic.ratios.p99)} baseline`],
     ['audit rows (decisions of this run)', `${r.audit.rows} / ${r.audit.expectedRows}`, r.audit.keepsUp ? 'keeps up' : 'FALLS BEHIND'],
@@ -64,8 +64,8 @@ measured in the same run; the ratios are what matters.
 Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MB, Node ${m.node}. Load average before ${m.loadAverageBefore.join(' / ')}, after ${m.loadAverageAfter.join(' / ')}.
 Other processes busy when it started: ${m.busyNeighbours.length ? m.busyNeighbours.join('; ') : 'none'}.
 
-Run: bursts of ${r.options.burst} high-confidence predictions × ${r.options.rounds} rounds per path (sustained rate = arrivals between the 10th and 90th
-percentile), ${r.options.latencySeconds} s at a steady ${r.latencyRate}/s for latency, ${r.options.claimCases} medium cases claimed by ${r.options.reviewers}
+Run: bursts of ${r.options.burst} high-confidence predictions × ${r.options.rounds} rounds per path, baseline and automatic interleaved (sustained rate =
+arrivals between the 10th and 90th percentile; throughputs are medians over rounds, the ratio the median of each round's ratio), ${r.options.latencySeconds} s at a steady ${r.latencyRate}/s for latency, ${r.options.claimCases} medium cases claimed by ${r.options.reviewers}
 reviewers through the API, escalator ticks with ${r.options.escalatorSizes.join(' and ')} open queue items (${r.options.escalatorDue} due, ${r.options.escalatorRepeats} ticks each).
 
 ## Results

@@ -17,7 +17,13 @@ export function summarize(values: readonly number[]): Summary {
   return { n: values.length, p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99), max: values.length ? Math.max(...values) : Number.NaN };
 }
 
-export const median = (values: readonly number[]): number => percentile(values, 50);
+/** The middle value (the mean of the two middle ones for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
 
 /** Rounded to `digits` decimals; NaN and infinities become null (JSON). */
 export function round(value: number, digits = 1): number | null {
