@@ -9,7 +9,7 @@
 //      emulators (one Jest global setup starts them, in band)
 //   5. one closing line: `arbiter: N passed, N failed`
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +45,8 @@ const suites = [
 ];
 const statuses = suites.map((suite) => {
   const output = join(resultsDir, `${suite.name}.json`);
+  // A report left by an earlier run must never be read as this run's.
+  rmSync(output, { force: true });
   const status = step(`${suite.name} tests`, 'pnpm', ['exec', 'jest', ...suite.args, '--json', `--outputFile=${output}`], {
     allowFailure: true,
     // The BigQuery client loads part of itself with a dynamic import(), which Jest's VM sandbox only

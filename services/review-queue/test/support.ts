@@ -7,6 +7,7 @@ import { createEvent, toPubSubMessage, Topics, EventTypes, type ArbiterEvent } f
 import type { CaseOpened, CaseRouted } from '@arbiter/core';
 import { OutboxRelay, ServiceHost, createLogger, systemClock } from '@arbiter/platform';
 import { parsePolicyFiles, type PolicyRegistry } from '@arbiter/policy';
+import { provisionPubSub, pubSubClient } from '@arbiter/infra';
 import { createReviewQueueApp, type ReviewQueueUseCases } from '../src/app';
 import { mintToken } from '../src/auth';
 import { LocalEvidenceUrlSigner } from '../src/evidence';
@@ -44,7 +45,15 @@ export interface Running {
 }
 
 export async function startApp(options: { leaseMs?: number; spread?: number; editPolicies?: (text: string) => string } = {}): Promise<Running> {
-  const projectId = process.env.ARBITER_PROJECT_ID as string;
+  // A project of its own on the shared emulators: its own topics, subscriptions and Firestore data,
+  // so nothing another test file published or wrote (and nothing left in a shared subscription)
+  // reaches this app, and nothing it does reaches theirs.
+  const projectId = `rq-test-${uid()}`;
+  const emulator = process.env.PUBSUB_EMULATOR_HOST;
+  if (!emulator) throw new Error('PUBSUB_EMULATOR_HOST is not set: run with --selectProjects integration');
+  const admin = pubSubClient(projectId, emulator);
+  await provisionPubSub(admin);
+  await admin.close();
   const logger = createLogger({ service: 'review-queue-test', level: 'warn' });
   const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
   const host = new ServiceHost({ service: 'review-queue', projectId, logger, delivery: 'pull', backoffBeforeNack: true });
