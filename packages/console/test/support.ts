@@ -67,6 +67,8 @@ export class TopicWatcher {
   ) {}
   async start(): Promise<this> {
     [this.subscription] = await this.client.topic(this.topic).createSubscription(`console-e2e.watch-${this.topic}-${randomUUID().slice(0, 8)}`, { ackDeadlineSeconds: 30 });
+    // A stream error after the test closed it must not crash the run (an unhandled 'error' event).
+    this.subscription.on('error', () => undefined);
     this.subscription.on('message', (m: Message) => {
       this.messages.push(m);
       m.ack();

@@ -221,6 +221,8 @@ describe('evidence', () => {
 
       const dlq = app.host.pubsub.subscription('review-queue.requeue-on-evidence-submitted.dlq.inspect');
       const dead: Array<Record<string, string>> = [];
+      // A stream error after the test closed it must not crash the run (an unhandled 'error' event).
+      dlq.on('error', () => undefined);
       dlq.on('message', (m) => { dead.push(m.attributes); m.ack(); });
       const stray = createEvent({ type: EventTypes.evidenceSubmitted, source: '//crew-app', data: { caseId: 'case_does_not_exist', submittedBy: 'crew-7', evidence: [{ uri: 'gs://x/y.jpg' }] } });
       if (!stray.ok) throw new Error(stray.error.message);
