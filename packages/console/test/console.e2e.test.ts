@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EventTypes, Topics } from '@arbiter/contract';
 import type { Services } from '@arbiter/infra';
-import { api, cleanliness, eventually, journeyProposal, mintToken, policiesForRun, publishPrediction, pubsub, root, startArbiter, TopicWatcher } from './support';
+import { api, cleanliness, eventually, journeyProposal, mintToken, policiesForRun, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(root, 'test-artifacts', 'console');
@@ -36,8 +36,8 @@ describe('reviewer console in Chromium', () => {
   let baseUrl: string;
   let context: BrowserContext;
   let userDataDir: string;
-  let decisions: TopicWatcher;
-  let caseEvents: TopicWatcher;
+  let decisions: Observer;
+  let caseEvents: Observer;
   const reviewerToken = mintToken(`console-rev-${suffix}`, ['reviewer', 'cleanliness-reviewer']);
   const leadToken = mintToken(`console-lead-${suffix}`, ['lead']);
   const caseIds: string[] = [];
@@ -50,8 +50,8 @@ describe('reviewer console in Chromium', () => {
     if (!existsSync(join(root, 'packages', 'console', 'dist', 'index.html'))) throw new Error('the console is not built: run pnpm build first');
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh (pnpm test does)`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    decisions = await new TopicWatcher(client, Topics.decisions).start();
-    caseEvents = await new TopicWatcher(client, Topics.cases).start();
+    decisions = await Observer.onTopic(client, Topics.decisions);
+    caseEvents = await Observer.onTopic(client, Topics.cases);
     services = await startArbiter(policies.dir);
     baseUrl = services.urlOf('review-queue');
     for (let i = 0; i < 4; i += 1) caseIds.push(await publishPrediction(client, cleanliness(0.8)));
@@ -74,8 +74,8 @@ describe('reviewer console in Chromium', () => {
     await context?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
     await services?.stop();
-    await decisions?.stop();
-    await caseEvents?.stop();
+    await decisions?.close();
+    await caseEvents?.close();
     policies.cleanup();
   }, 60_000);
 
@@ -125,7 +125,7 @@ describe('reviewer console in Chromium', () => {
     }
     // Opening the photos went through the API, which recorded the access.
     await eventually('evidence.accessed for both photos', () => {
-      const accessed = caseEvents.data<{ caseId: string; uri: string }>((d: { caseId: string }, a: Record<string, string>) => a['ce-type'] === EventTypes.evidenceAccessed && d.caseId === firstCaseId);
+      const accessed = caseEvents.json<{ caseId: string; uri: string }>((d: { caseId: string }, a: Record<string, string>) => a['ce-type'] === EventTypes.evidenceAccessed && d.caseId === firstCaseId);
       return new Set(accessed.map((d: { uri: string }) => d.uri)).size >= 2 || undefined;
     });
     // The single pane: label, confidence, band, thresholds, model, SLA countdown, priority.
@@ -158,7 +158,7 @@ describe('reviewer console in Chromium', () => {
     expect(measured).toBeLessThan(5_000);
     expect(await page.textContent('#toast')).toMatch(/Approve \(apply cleaning fee\): Cleaning fee applied/);
 
-    const decision = await eventually('the decision on arbiter-decisions', () => decisions.data<DecisionData>((d: DecisionData) => d.caseId === firstCaseId)[0]);
+    const decision = await eventually('the decision on arbiter-decisions', () => decisions.json<DecisionData>((d: DecisionData) => d.caseId === firstCaseId)[0]);
     expect(decision).toMatchObject({ caseId: firstCaseId, outcome: 'fee_applied', reasonCode: 'CONFIRMED_SOILING', decidedBy: { kind: 'human' } });
     expect(pageErrors).toEqual([]);
   });
@@ -200,9 +200,9 @@ describe('reviewer console in Chromium', () => {
     await page.waitForSelector('.batch-results');
     expect(await page.$$eval('.batch-results li', (els) => els.map((el) => el.getAttribute('data-result')).sort())).toEqual(['decided', 'returned-for-review']);
     const decidedCase = (items[0] as string).split('~')[0] as string;
-    const decision = await eventually('the batch decision on arbiter-decisions', () => decisions.data<DecisionData>((d: DecisionData) => d.caseId === decidedCase)[0]);
+    const decision = await eventually('the batch decision on arbiter-decisions', () => decisions.json<DecisionData>((d: DecisionData) => d.caseId === decidedCase)[0]);
     expect(decision).toMatchObject({ outcome: 'fee_applied', reasonCode: 'CONFIRMED_SOILING', decidedBy: { kind: 'human' } });
-    expect(decisions.data<DecisionData>((d: DecisionData) => d.caseId === (items[1] as string).split('~')[0])).toEqual([]);
+    expect(decisions.json<DecisionData>((d: DecisionData) => d.caseId === (items[1] as string).split('~')[0])).toEqual([]);
   });
 
   it('a reviewer without the lead role cannot open the lead view', async () => {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
 import { pubSubClient, startServices, type Services, type StackEndpoints } from '@arbiter/infra';
@@ -58,46 +58,8 @@ export async function publishPrediction(client: PubSub, data: PredictionSubmitte
   return idFromEventIdentity('case', SOURCE, id);
 }
 
-export class TopicWatcher {
-  readonly messages: Message[] = [];
-  private subscription?: Subscription;
-  constructor(
-    private readonly client: PubSub,
-    private readonly topic: string,
-  ) {}
-  async start(): Promise<this> {
-    [this.subscription] = await this.client.topic(this.topic).createSubscription(`console-e2e.watch-${this.topic}-${randomUUID().slice(0, 8)}`, { ackDeadlineSeconds: 30 });
-    // A stream error after the test closed it must not crash the run (an unhandled 'error' event).
-    this.subscription.on('error', () => undefined);
-    this.subscription.on('message', (m: Message) => {
-      this.messages.push(m);
-      m.ack();
-    });
-    return this;
-  }
-  data<T>(predicate: (data: T, attributes: Record<string, string>) => boolean): T[] {
-    return this.messages.map((m) => ({ data: JSON.parse(m.data.toString('utf8')) as T, attributes: m.attributes })).filter((e) => predicate(e.data, e.attributes)).map((e) => e.data);
-  }
-  async stop(): Promise<void> {
-    await this.subscription?.close();
-    await this.subscription?.delete();
-  }
-}
-
-export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+/** Watching topics and waiting: the helpers every integration test shares. */
+export { Observer, waitUntil as eventually } from '@arbiter/infra';
 
 export async function api<T = Record<string, unknown>>(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(`${baseUrl}/api${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
