@@ -10,12 +10,12 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
 import type { DecisionMade, EvidenceRequested, SlaEscalated } from '@arbiter/core';
 import type { Services } from '@arbiter/infra';
-import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesForRun, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil as eventually } from './support';
+import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil as eventually } from './support';
 
 jest.setTimeout(180_000);
 
 const run = randomUUID().slice(0, 6);
-const policies = policiesForRun(`e2e${run}`);
+const policies = policiesWithShortSla(`e2e${run}`);
 const { queue } = policies;
 let arbiter: Services;
 let client: PubSub;

@@ -1,66 +1,38 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { pubSubClient, startServices, type Services, type StackEndpoints } from '@arbiter/infra';
+import { mintTokenByCommand, policiesForRun, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies, type Services } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 
 export const root = join(__dirname, '..', '..');
 export const TEST_AUTH_SECRET = 'e2e-auth-secret-0123456789abcdef0123';
 
-/** The emulators the Jest global setup started (always loopback; it refuses anything else). */
-export function endpoints(): StackEndpoints {
-  const { ARBITER_PROJECT_ID, PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST } = process.env;
-  if (!ARBITER_PROJECT_ID || !PUBSUB_EMULATOR_HOST || !FIRESTORE_EMULATOR_HOST || !BIGQUERY_EMULATOR_HOST) throw new Error('the integration global setup did not export the emulator variables');
-  return { projectId: ARBITER_PROJECT_ID, pubsubEmulatorHost: PUBSUB_EMULATOR_HOST, firestoreEmulatorHost: FIRESTORE_EMULATOR_HOST, bigqueryEmulatorHost: BIGQUERY_EMULATOR_HOST };
-}
+export const endpoints = testEndpoints;
 
 /**
- * A copy of the shipped policies in a temporary folder, with every queue id suffixed so this run's
- * queues are its own (other test files share the emulators), plus `e2e-short-sla`: the cleanliness
- * policy with an SLA of seconds, so reminders, escalation and expiry happen while the test watches.
+ * The shipped policies with this run's queue ids, plus `e2e-short-sla`: the cleanliness policy with an
+ * SLA of seconds, so reminders, escalation and expiry happen while the test watches.
  */
-export function policiesForRun(suffix: string): { dir: string; queue: (id: string) => string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'arbiter-e2e-policies-'));
-  const queueIds = new Set<string>();
-  const files = readdirSync(join(root, 'policies')).filter((file) => file.endsWith('.yaml'));
-  for (const file of files) for (const match of readFileSync(join(root, 'policies', file), 'utf8').matchAll(/^ {2}- id: ([a-z0-9-]+)$/gm)) queueIds.add(match[1] as string);
-  // Queue ids stand where a queue is defined (`  - id: x`) or referenced (`queue: x`).
-  const suffixQueues = (text: string): string => text.replace(new RegExp(`(^ {2}- id: |queue: )(${[...queueIds].join('|')})\\b`, 'gm'), `$1$2-${suffix}`);
-  for (const file of files) writeFileSync(join(dir, file), suffixQueues(readFileSync(join(root, 'policies', file), 'utf8')));
-  const short = suffixQueues(readFileSync(join(root, 'policies', 'vehicle-cleanliness.yaml'), 'utf8'))
+export function policiesWithShortSla(suffix: string): RunPolicies {
+  const policies = policiesForRun(suffix);
+  const short = policies
+    .text('vehicle-cleanliness.yaml')
     .replace(/^id: vehicle-cleanliness$/m, 'id: e2e-short-sla')
     .replace(/^title: .*$/m, 'title: Cleanliness with an SLA of seconds (end-to-end test)')
     .replace(/target: PT2H/, 'target: PT8S')
     .replace(/remindBefore: \[PT30M, PT10M\]/, 'remindBefore: [PT5S]')
     .replace(/expiry: \{ after: PT22H/, 'expiry: { after: PT6S');
-  writeFileSync(join(dir, 'e2e-short-sla.yaml'), short);
-  return { dir, queue: (id) => `${id}-${suffix}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  policies.write('e2e-short-sla.yaml', short);
+  return policies;
 }
 
-export async function startArbiter(policiesDir: string): Promise<Services> {
-  return startServices({
-    endpoints: endpoints(),
-    ports: 'free',
-    env: { ARBITER_POLICIES_DIR: policiesDir, ARBITER_AUTH_SECRET: TEST_AUTH_SECRET, ARBITER_TICK_EVERY: 'PT1S', LOG_LEVEL: 'info' },
-    logDir: join(root, '.arbiter', 'logs', 'e2e'),
-  });
+export function startArbiter(policiesDir: string): Promise<Services> {
+  return startArbiterForTest({ policiesDir, authSecret: TEST_AUTH_SECRET, env: { ARBITER_TICK_EVERY: 'PT1S' }, logDir: join(root, '.arbiter', 'logs', 'e2e') });
 }
 
-/** A token minted by the documented command, as a person setting up locally would. */
-export function mintToken(sub: string, roles: string[]): string {
-  const output = execFileSync(process.execPath, [join(root, 'services', 'review-queue', 'dist', 'mint-token.js'), '--sub', sub, '--roles', roles.join(','), '--ttl', '1h'], {
-    env: { ...process.env, ARBITER_AUTH_SECRET: TEST_AUTH_SECRET },
-    encoding: 'utf8',
-  });
-  const token = output.trim().split('\n').pop() ?? '';
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`pnpm mint-token printed no JWT: ${output}`);
-  return token;
-}
+export const mintToken = (sub: string, roles: string[]): string => mintTokenByCommand(sub, roles, TEST_AUTH_SECRET);
 
 export function pubsub(): PubSub {
   const stack = endpoints();
@@ -85,15 +57,7 @@ export async function publishEvent(client: PubSub, type: EventType, data: unknow
 
 export { Observer, waitUntil } from '@arbiter/infra';
 
-export async function api<T = Record<string, unknown>>(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${baseUrl}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+export const api = reviewerApi;
 
 export function cleanliness(overrides: Partial<PredictionSubmitted> & { confidence: number; label?: string; useCase?: string }): PredictionSubmitted {
   const booking = `bk-e2e-${randomUUID().slice(0, 8)}`;

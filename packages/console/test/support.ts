@@ -1,52 +1,29 @@
 /**
- * What the console's browser tests need from the stack, kept here (not borrowed from tests/e2e) so
- * they do not move when the end-to-end suite does: a temporary copy of the policies with this run's
- * queue ids, the services as processes, tokens from the documented mint command, predictions
- * published in binary mode, and a watcher on a topic through a subscription of the test's own.
+ * What the console's browser tests need from the stack: the shared harness (infra/src/testing) for the
+ * run's policies, the services as processes, tokens from the documented mint command and the reviewer
+ * API, plus the predictions these tests publish.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { pubSubClient, startServices, type Services, type StackEndpoints } from '@arbiter/infra';
+import { mintTokenByCommand, policiesForRun as sharedPoliciesForRun, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type Services } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 
 export const root = join(__dirname, '..', '..', '..');
 const AUTH_SECRET = 'console-e2e-auth-secret-0123456789abcdef';
 const SOURCE = '//console-e2e/upstream';
 
-export function endpoints(): StackEndpoints {
-  const { ARBITER_PROJECT_ID, PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST } = process.env;
-  if (!ARBITER_PROJECT_ID || !PUBSUB_EMULATOR_HOST || !FIRESTORE_EMULATOR_HOST || !BIGQUERY_EMULATOR_HOST) throw new Error('the integration global setup did not export the emulator variables');
-  return { projectId: ARBITER_PROJECT_ID, pubsubEmulatorHost: PUBSUB_EMULATOR_HOST, firestoreEmulatorHost: FIRESTORE_EMULATOR_HOST, bigqueryEmulatorHost: BIGQUERY_EMULATOR_HOST };
-}
-
-/** The shipped policies in a temporary folder with every queue id suffixed (other test files share the emulators). */
-export function policiesForRun(suffix: string): { dir: string; queue: (id: string) => string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'arbiter-console-policies-'));
-  const files = readdirSync(join(root, 'policies')).filter((f) => f.endsWith('.yaml'));
-  const ids = new Set<string>();
-  for (const f of files) for (const m of readFileSync(join(root, 'policies', f), 'utf8').matchAll(/^ {2}- id: ([a-z0-9-]+)$/gm)) ids.add(m[1] as string);
-  const pattern = new RegExp(`(^ {2}- id: |queue: )(${[...ids].join('|')})\\b`, 'gm');
-  for (const f of files) writeFileSync(join(dir, f), readFileSync(join(root, 'policies', f), 'utf8').replace(pattern, `$1$2-${suffix}`));
-  return { dir, queue: (id) => `${id}-${suffix}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export const endpoints = testEndpoints;
+export const policiesForRun = sharedPoliciesForRun;
 
 export function startArbiter(policiesDir: string): Promise<Services> {
-  return startServices({ endpoints: endpoints(), ports: 'free', env: { ARBITER_POLICIES_DIR: policiesDir, ARBITER_AUTH_SECRET: AUTH_SECRET, LOG_LEVEL: 'info' }, logDir: join(root, '.arbiter', 'logs', 'console-e2e') });
+  return startArbiterForTest({ policiesDir, authSecret: AUTH_SECRET, logDir: join(root, '.arbiter', 'logs', 'console-e2e') });
 }
 
 /** A token from the documented command (`pnpm mint-token`), as a person signing in locally would mint it. */
-export function mintToken(sub: string, roles: string[]): string {
-  const output = execFileSync(process.execPath, [join(root, 'services', 'review-queue', 'dist', 'mint-token.js'), '--sub', sub, '--roles', roles.join(','), '--ttl', '1h'], { env: { ...process.env, ARBITER_AUTH_SECRET: AUTH_SECRET }, encoding: 'utf8' });
-  const token = output.trim().split('\n').pop() ?? '';
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`pnpm mint-token printed no JWT: ${output}`);
-  return token;
-}
+export const mintToken = (sub: string, roles: string[]): string => mintTokenByCommand(sub, roles, AUTH_SECRET);
 
 export const pubsub = (): PubSub => pubSubClient(endpoints().projectId, endpoints().pubsubEmulatorHost);
 
@@ -61,11 +38,7 @@ export async function publishPrediction(client: PubSub, data: PredictionSubmitte
 /** Watching topics and waiting: the helpers every integration test shares. */
 export { Observer, waitUntil as eventually } from '@arbiter/infra';
 
-export async function api<T = Record<string, unknown>>(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${baseUrl}/api${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+export const api = reviewerApi;
 
 /** A medium-band cleanliness prediction with the demo's evidence URIs (painted by review-queue). */
 export function cleanliness(confidence: number): PredictionSubmitted {

@@ -1,0 +1,83 @@
+/**
+ * What tests that run the whole of Arbiter need (the end-to-end tests, the console's browser tests):
+ * the emulators the Jest global setup started, a copy of the shipped policies whose queue ids are this
+ * run's own (the emulators are shared by every test file), the five services as processes, reviewer
+ * tokens minted by the documented command, and calls to the reviewer API.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StackEndpoints } from '../clients';
+import { repoRoot } from '../paths';
+import { startServices, type Services } from '../services';
+
+/** The emulators the Jest global setup started (it refuses anything that is not loopback). */
+export function testEndpoints(): StackEndpoints {
+  const { ARBITER_PROJECT_ID, PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST } = process.env;
+  if (!ARBITER_PROJECT_ID || !PUBSUB_EMULATOR_HOST || !FIRESTORE_EMULATOR_HOST || !BIGQUERY_EMULATOR_HOST) throw new Error('the integration global setup did not export the emulator variables');
+  return { projectId: ARBITER_PROJECT_ID, pubsubEmulatorHost: PUBSUB_EMULATOR_HOST, firestoreEmulatorHost: FIRESTORE_EMULATOR_HOST, bigqueryEmulatorHost: BIGQUERY_EMULATOR_HOST };
+}
+
+export interface RunPolicies {
+  dir: string;
+  /** This run's id of a shipped queue. */
+  queue: (id: string) => string;
+  /** A shipped policy's text with this run's queue ids. */
+  text: (file: string) => string;
+  /** Adds a policy file of the test's own. */
+  write: (file: string, text: string) => void;
+  cleanup: () => void;
+}
+
+/** The shipped policies in a temporary folder, every queue id (where defined or referenced) suffixed. */
+export function policiesForRun(suffix: string): RunPolicies {
+  const source = join(repoRoot(), 'policies');
+  const dir = mkdtempSync(join(tmpdir(), 'arbiter-run-policies-'));
+  const files = readdirSync(source).filter((file) => file.endsWith('.yaml'));
+  const ids = new Set<string>();
+  for (const file of files) for (const match of readFileSync(join(source, file), 'utf8').matchAll(/^ {2}- id: ([a-z0-9-]+)$/gm)) ids.add(match[1] as string);
+  // Queue ids stand where a queue is defined (`  - id: x`) or referenced (`queue: x`).
+  const pattern = new RegExp(`(^ {2}- id: |queue: )(${[...ids].join('|')})\\b`, 'gm');
+  const text = (file: string): string => readFileSync(join(source, file), 'utf8').replace(pattern, `$1$2-${suffix}`);
+  for (const file of files) writeFileSync(join(dir, file), text(file));
+  return {
+    dir,
+    queue: (id) => `${id}-${suffix}`,
+    text,
+    write: (file, content) => writeFileSync(join(dir, file), content),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The five services as processes on the test emulators, with the run's policies and a token secret. */
+export function startArbiterForTest(options: { policiesDir: string; authSecret: string; logDir: string; env?: Record<string, string> }): Promise<Services> {
+  return startServices({
+    endpoints: testEndpoints(),
+    ports: 'free',
+    env: { ARBITER_POLICIES_DIR: options.policiesDir, ARBITER_AUTH_SECRET: options.authSecret, LOG_LEVEL: 'info', ...options.env },
+    logDir: options.logDir,
+  });
+}
+
+/** A token minted by the documented command (`pnpm mint-token`), as a person setting up locally would. */
+export function mintTokenByCommand(sub: string, roles: readonly string[], authSecret: string): string {
+  const output = execFileSync(process.execPath, [join(repoRoot(), 'services', 'review-queue', 'dist', 'mint-token.js'), '--sub', sub, '--roles', roles.join(','), '--ttl', '1h'], {
+    env: { ...process.env, ARBITER_AUTH_SECRET: authSecret },
+    encoding: 'utf8',
+  });
+  const token = output.trim().split('\n').pop() ?? '';
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`pnpm mint-token printed no JWT: ${output}`);
+  return token;
+}
+
+/** A call to the reviewer API (`<baseUrl>/api<path>`) with a bearer token. */
+export async function reviewerApi<T = Record<string, unknown>>(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${baseUrl}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+}
