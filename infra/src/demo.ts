@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
-import type { PredictionSubmitted } from '@arbiter/core';
+import { mulberry32, type PredictionSubmitted } from '@arbiter/core';
 
 /**
  * A realistic stream of predictions across every shipped use case, so the queues fill with cases
@@ -19,17 +19,6 @@ export interface DemoOptions {
 
 type Random = () => number;
 
-/** mulberry32: a small seeded generator, so a demo run can be repeated. */
-function seeded(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -235,7 +224,7 @@ export const DemoUseCases = [
 ] as const;
 
 export function demoPredictions(options: DemoOptions): PredictionSubmitted[] {
-  const random = seeded(options.seed);
+  const random = mulberry32(options.seed);
   const predictions: PredictionSubmitted[] = [];
   for (let index = 0; index < options.perUseCase; index += 1) {
     for (const useCase of DemoUseCases) {

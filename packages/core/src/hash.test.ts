@@ -1,4 +1,4 @@
-import { fmix32, fnv1a32, inSample, unitInterval } from './hash';
+import { fmix32, fnv1a32, inSample, mulberry32, unitInterval } from './hash';
 
 describe('fnv1a32', () => {
   it('matches the published FNV-1a test vectors', () => {
@@ -53,5 +53,17 @@ describe('inSample', () => {
       expect(u).toBeGreaterThanOrEqual(0);
       expect(u).toBeLessThan(1);
     }
+  });
+});
+
+describe('mulberry32', () => {
+  it('repeats its sequence for the same seed, in [0, 1), and differs between seeds', () => {
+    const a = mulberry32(42);
+    const b = mulberry32(42);
+    const first = Array.from({ length: 100 }, () => a());
+    expect(Array.from({ length: 100 }, () => b())).toEqual(first);
+    expect(first.every((value) => value >= 0 && value < 1)).toBe(true);
+    const other = mulberry32(43);
+    expect(Array.from({ length: 100 }, () => other())).not.toEqual(first);
   });
 });

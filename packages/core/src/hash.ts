@@ -65,3 +65,18 @@ function* utf8Bytes(input: string): Generator<number> {
     }
   }
 }
+
+/**
+ * mulberry32: a small seeded pseudo-random generator, for reproducible demo data and sample images
+ * (never for anything that must be unpredictable). The same seed gives the same sequence in [0, 1).
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

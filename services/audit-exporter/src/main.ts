@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     sink: new BigQueryAuditSink(bigquery, config.dataset),
     ledger: new FirestoreAuditLedger(firestore),
     cases: new FirestoreCaseUseCases(firestore),
-    policies: policies,
+    policies,
     clock: systemClock,
     logger,
     config,

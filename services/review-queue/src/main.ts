@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     host,
     firestore,
     relay,
-    policies: policies,
+    policies,
     clock: systemClock,
     logger,
     signer: new LocalEvidenceUrlSigner(() => baseUrl),

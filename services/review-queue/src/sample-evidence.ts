@@ -9,6 +9,7 @@
  * signed Cloud Storage URL.
  */
 import { encode } from 'jpeg-js';
+import { fnv1a32, mulberry32 } from '@arbiter/core';
 
 /** The bucket the demo's evidence URIs name; only its paths are painted. */
 export const SAMPLE_EVIDENCE_BUCKET = 'arbiter-demo-evidence';
@@ -34,25 +35,6 @@ export function parseSamplePath(path: string): ParsedPath | undefined {
   return { useCase: m[1] as string, booking: m[2] as string, role: m[3] as string, n: Number(m[4]) };
 }
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cheap deterministic per-pixel noise in [-1, 1]. */
 function noise(x: number, y: number, seed: number): number {
@@ -272,11 +254,11 @@ export function renderSampleEvidence(path: string, width = 640, height = 480): S
   const parsed = parseSamplePath(path);
   if (!parsed) return undefined;
   const sceneKey = `${parsed.useCase}/${parsed.booking}/${parsed.n}`;
-  const scene = seeded(fnv1a(sceneKey));
-  const defects = seeded(fnv1a(`${sceneKey}/defects`));
+  const scene = mulberry32(fnv1a32(sceneKey));
+  const defects = mulberry32(fnv1a32(`${sceneKey}/defects`));
   const withDefects = parsed.role !== 'baseline' && parsed.role !== 'before';
   const buf = new Uint8Array(width * height * 4);
-  const seed = fnv1a(`${sceneKey}/${parsed.role}`);
+  const seed = fnv1a32(`${sceneKey}/${parsed.role}`);
   if (/damage/.test(parsed.useCase)) paintExterior(buf, width, height, scene, defects, withDefects, seed);
   else paintInterior(buf, width, height, scene, defects, withDefects, seed);
   const jpeg = encode({ data: buf, width, height }, 82);

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     host,
     cases: new FirestoreRoutingCases(store, ROUTER_SOURCE),
     patterns: new FirestoreApprovedPatterns(store, config.fastTrackPatternLimit),
-    policies: policies,
+    policies,
     clock: systemClock,
   });
 

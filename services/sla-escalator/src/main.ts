@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const store = new CaseStore(firestore, relay);
-  const app = buildSlaEscalatorApp({ host, store, items: new FirestoreDueQueueItems(firestore), policies: policies, clock: systemClock, logger, config });
+  const app = buildSlaEscalatorApp({ host, store, items: new FirestoreDueQueueItems(firestore), policies, clock: systemClock, logger, config });
 
   relay.start();
   const timer = app.startTimer();
