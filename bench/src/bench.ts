@@ -17,9 +17,9 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Firestore, type DocumentReference } from '@google-cloud/firestore';
 import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
-import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, queueItemId, setTimer, TimerCollections, timerBucketKey, timerBucketOf, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
-import type { DecisionMade, PredictionSubmitted } from '@arbiter/core';
+import { mulberry32, type DecisionMade, type PredictionSubmitted } from '@arbiter/core';
 import { pubSubClient, stackEnv, startServices, startStack, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { median, round, summarize, sustainedRate, type Summary } from './stats';
@@ -33,9 +33,15 @@ export interface BenchOptions {
   latencySeconds: number;
   /** Rate of the steady load (per second); default: a third of the lower measured throughput, at most 40/s. */
   latencyRate?: number;
-  /** Cases in the review queue for the claim run, and reviewers working it at once. */
+  /** Cases in the review queue for each claim run, and reviewers working it at once. */
   claimCases: number;
   reviewers: number;
+  /**
+   * How long a reviewer looks at a claimed case before deciding, [min, max] ms (seeded uniform): the
+   * claim target is measured at this pace. A second run with no pause at all (a closed loop that
+   * saturates the review-queue and the emulator) gives the capacity.
+   */
+  reviewerThinkMs: [number, number];
   /** Open queue items for the two escalator ticks, and how many of them are due. */
   escalatorSizes: [number, number];
   escalatorDue: number;
@@ -55,6 +61,7 @@ export const FullRun: Omit<BenchOptions, 'repoRoot' | 'logDir' | 'log' | 'profil
   latencySeconds: 20,
   claimCases: 200,
   reviewers: 20,
+  reviewerThinkMs: [1_000, 3_000],
   escalatorSizes: [1_000, 100_000],
   escalatorDue: 100,
   escalatorRepeats: 3,
@@ -68,6 +75,7 @@ export const SmokeRun: Omit<BenchOptions, 'repoRoot' | 'logDir' | 'log' | 'profi
   latencyRate: 5,
   claimCases: 20,
   reviewers: 20,
+  reviewerThinkMs: [20, 100],
   escalatorSizes: [100, 300],
   escalatorDue: 10,
   escalatorRepeats: 1,
@@ -79,6 +87,21 @@ export interface PathFigures {
   throughput: number;
   throughputRounds: number[];
   latency: Summary;
+}
+
+export interface ClaimFigures {
+  reviewers: number;
+  cases: number;
+  thinkMs: [number, number];
+  claimMs: Summary;
+  decideMs: Summary;
+  attemptsPerClaim: number | null;
+  doubleClaims: number;
+  doubleDecisions: number;
+  failures: number;
+  failureCodes: Record<string, number>;
+  decided: number;
+  elapsedMs: number;
 }
 
 export interface BenchResults {
@@ -93,8 +116,11 @@ export interface BenchResults {
   automatic: PathFigures & { ratios: { throughput: number | null; p50: number | null; p95: number | null; p99: number | null } };
   latencyRate: number;
   audit: { expectedRows: number; rows: number; lagMs: Summary; burstLagMs: Summary; steadyLagMs: Summary; steadyLagFirstThirdP50: number | null; steadyLagLastThirdP50: number | null; keepsUp: boolean };
-  claims: { reviewers: number; cases: number; claimMs: Summary; decideMs: Summary; attemptsPerClaim: number | null; doubleClaims: number; doubleDecisions: number; failures: number; failureCodes: Record<string, number>; decided: number; elapsedMs: number };
-  escalator: { sizes: Array<{ openItems: number; due: number; tickMs: number[]; medianMs: number; read: number; bareDueQueryMs: number }>; ratio: number | null };
+  /** At the reviewers' pace (`reviewerThinkMs`): the claim target. */
+  claims: ClaimFigures;
+  /** The same with no pause between decision and next claim: capacity, not what a reviewer sees. */
+  claimsSaturated: ClaimFigures;
+  escalator: { sizes: Array<{ openItems: number; due: number; tickMs: number[]; medianMs: number; read: number; bareDueQueryMs: number; itemScanQueryMs: number }>; ratio: number | null };
   /** CPU seconds per 1000 messages of the throughput bursts, by process (emulators with their child processes). */
   cpu: { baseline: Record<string, number>; automatic: Record<string, number> };
   /** Deliveries by subscription after the automatic phases (`cases` predictions published so far). */
@@ -456,8 +482,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       log('audit export: waiting for the decision rows in BigQuery');
       const audit = await auditFigures(endpoints, run, burstIds, automaticSteady.ids, decisionSink);
 
-      log(`claims: ${options.claimCases} cases to ${QUEUE}, ${options.reviewers} reviewers`);
-      const claims = await claimRun(options, running, client, firestore, decisionSink, () => nextPrediction(0.78));
+      log(`claims: ${options.claimCases} cases to ${QUEUE}, ${options.reviewers} reviewers looking ${options.reviewerThinkMs.join('–')} ms at each`);
+      const claims = await claimRun(options, options.reviewerThinkMs, running, client, firestore, decisionSink, () => nextPrediction(0.78));
+      log(`claims, saturated: ${options.claimCases} more cases, ${options.reviewers} reviewers deciding without a pause`);
+      const claimsSaturated = await claimRun(options, [0, 0], running, client, firestore, decisionSink, () => nextPrediction(0.78));
 
       // Deliveries per subscription, every prediction of the run: what a case costs in messages.
       const deliveries: BenchResults['deliveries'] = { cases: 0, bySubscription: {} };
@@ -498,8 +526,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       const targets: BenchResults['targets'] = [
         { target: 'automatic throughput ≥ 0.7× baseline', measured: `${automatic.ratios.throughput ?? 'n/a'}×`, met: automatic.ratios.throughput === null ? null : automatic.ratios.throughput >= 0.7 },
         { target: 'automatic p99 ≤ 1.5× baseline p99', measured: `${automatic.ratios.p99 ?? 'n/a'}×`, met: automatic.ratios.p99 === null ? null : automatic.ratios.p99 <= 1.5 },
-        { target: 'claim p99 ≤ 200 ms', measured: `${round(claims.claimMs.p99, 0)} ms`, met: Number.isFinite(claims.claimMs.p99) ? claims.claimMs.p99 <= 200 : null },
-        { target: '0 double claims, 0 double decisions', measured: `${claims.doubleClaims} / ${claims.doubleDecisions}`, met: claims.doubleClaims === 0 && claims.doubleDecisions === 0 },
+        { target: `claim p99 ≤ 200 ms (${claims.reviewers} reviewers, ${claims.thinkMs.join('–')} ms on each case)`, measured: `${round(claims.claimMs.p99, 0)} ms`, met: Number.isFinite(claims.claimMs.p99) ? claims.claimMs.p99 <= 200 : null },
+        {
+          target: '0 double claims, 0 double decisions (both claim runs)',
+          measured: `${claims.doubleClaims + claimsSaturated.doubleClaims} / ${claims.doubleDecisions + claimsSaturated.doubleDecisions}`,
+          met: claims.doubleClaims + claimsSaturated.doubleClaims === 0 && claims.doubleDecisions + claimsSaturated.doubleDecisions === 0,
+        },
         { target: 'escalator tick at 100k ≤ 1.5× at 1k', measured: `${escalator.ratio ?? 'n/a'}×`, met: escalator.ratio === null ? null : escalator.ratio <= 1.5 },
         { target: 'idle RSS ≤ 150 MB per service', measured: `max ${round(Math.max(...serviceMemory.map(([, m]) => m.idleMb)), 0)} MB`, met: serviceMemory.every(([, m]) => m.idleMb <= 150) },
         { target: 'audit export keeps up', measured: `steady lag p95 ${round(audit.steadyLagMs.p95, 0)} ms`, met: audit.keepsUp },
@@ -509,7 +541,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryMb: Math.round(totalmem() / 1_048_576), node: process.version, loadAverageBefore: loadBefore.map((l) => round(l, 2) as number), loadAverageAfter: loadavg().map((l) => round(l, 2) as number), busyNeighbours: neighboursBefore },
-        options: { burst: options.burst, rounds: options.rounds, latencySeconds: options.latencySeconds, ...(options.latencyRate ? { latencyRate: options.latencyRate } : {}), claimCases: options.claimCases, reviewers: options.reviewers, escalatorSizes: options.escalatorSizes, escalatorDue: options.escalatorDue, escalatorRepeats: options.escalatorRepeats, firestoreProbes: options.firestoreProbes },
+        options: { burst: options.burst, rounds: options.rounds, latencySeconds: options.latencySeconds, ...(options.latencyRate ? { latencyRate: options.latencyRate } : {}), claimCases: options.claimCases, reviewers: options.reviewers, reviewerThinkMs: options.reviewerThinkMs, escalatorSizes: options.escalatorSizes, escalatorDue: options.escalatorDue, escalatorRepeats: options.escalatorRepeats, firestoreProbes: options.firestoreProbes },
         hops: { topics: 3, processingHops: 2, firestoreTransactionsPerHop: 1 },
         firestore: firestoreFigures,
         baseline,
@@ -517,6 +549,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         latencyRate,
         audit,
         claims,
+        claimsSaturated,
         escalator,
         cpu: { baseline: roundAll(cpu.baseline), automatic: roundAll(cpu.automatic) },
         deliveries,
@@ -618,15 +651,19 @@ async function api(baseUrl: string, token: string, method: 'GET' | 'POST', path:
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
 }
 
-/** Medium-confidence cases through the whole pipeline into one queue, then `reviewers` claiming and deciding at once through the API. */
+/**
+ * Medium-confidence cases through the whole pipeline into one queue, then `reviewers` claiming and
+ * deciding at once through the API, each looking `thinkMs` at a case between claim and decision.
+ */
 async function claimRun(
   options: BenchOptions,
+  thinkMs: [number, number],
   services: Services,
   client: PubSub,
   firestore: Firestore,
   decisions: Sink,
   next: () => { id: string; message: { data: Buffer; attributes: Record<string, string> } },
-): Promise<BenchResults['claims']> {
+): Promise<ClaimFigures> {
   const items = Array.from({ length: options.claimCases }, next);
   const topic = client.topic(Topics.predictions);
   await Promise.all(items.map((item) => topic.publishMessage(item.message)));
@@ -652,6 +689,7 @@ async function claimRun(
   await Promise.all(
     tokens.map(async (token, r) => {
       const id = `bench-reviewer-${r}`;
+      const draw = mulberry32(0x5eed + r);
       for (let guard = 0; guard < options.claimCases * 4; guard += 1) {
         const t0 = performance.now();
         const claimed = await api(apiUrl, token, 'POST', `/queues/${QUEUE}/next`);
@@ -666,6 +704,8 @@ async function claimRun(
         claimMs.push(took);
         if (typeof claimed.body.attempts === 'number') attempts.push(claimed.body.attempts);
         claimsOf.set(item.itemId, [...(claimsOf.get(item.itemId) ?? []), id]);
+        const [least, most] = thinkMs;
+        if (most > 0) await sleep(least + draw() * (most - least));
         const t1 = performance.now();
         const decided = await api(apiUrl, token, 'POST', `/cases/${item.caseId}/decision`, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
         decideMs.push(performance.now() - t1);
@@ -683,6 +723,7 @@ async function claimRun(
   return {
     reviewers: options.reviewers,
     cases: options.claimCases,
+    thinkMs,
     claimMs: summarize(claimMs),
     decideMs: summarize(decideMs),
     attemptsPerClaim: attempts.length ? round(attempts.reduce((a, b) => a + b, 0) / attempts.length, 2) : null,
@@ -723,6 +764,8 @@ async function seedQueueItems(firestore: Firestore, run: string, from: number, c
       summary: { label: 'dirty', confidence: 0.78, band: 'medium', model, subject },
     };
     writer.set(firestore.collection(Collections.queueItems).doc(item.itemId), item);
+    // With its escalator timer, as review-queue enqueues it.
+    if (item.sla.nextCheckAt !== null) setTimer(writer, firestore, 'sla', item.itemId, item.sla.nextCheckAt, now);
     if (isDue) {
       const caseDoc: CaseDoc = {
         caseId,
@@ -769,10 +812,14 @@ async function escalatorRun(options: BenchOptions, services: Services, firestore
       ticks.push(report.durationMs);
       read = report.read.due;
     }
-    // The tick's own query, bare, from here: on the emulator (no indexes) its cost grows with the collection.
-    const dueQuery = firestore.collection(Collections.queueItems).where('sla.nextCheckAt', '<=', Date.now()).orderBy('sla.nextCheckAt').select('sla.nextCheckAt').limit(100);
-    const queryMs = await timeOps(3, () => dueQuery.get());
-    sizes.push({ openItems: size, due: options.escalatorDue, tickMs: ticks, medianMs: median(ticks), read, bareDueQueryMs: round(queryMs.p50, 1) as number });
+    // The tick's question of one minute bucket, bare, from here; next to it the query on the queue
+    // items the tick used to ask, which the emulator (no indexes) answers by scanning the collection.
+    const nowMs = Date.now();
+    const bucketQuery = firestore.collection(TimerCollections.buckets).doc(timerBucketKey(timerBucketOf(nowMs))).collection(TimerCollections.timers).where('at', '<=', nowMs).orderBy('at').limit(101);
+    const queryMs = await timeOps(3, () => bucketQuery.get());
+    const scanQuery = firestore.collection(Collections.queueItems).where('sla.nextCheckAt', '<=', nowMs).orderBy('sla.nextCheckAt').select('sla.nextCheckAt').limit(100);
+    const scanMs = await timeOps(3, () => scanQuery.get());
+    sizes.push({ openItems: size, due: options.escalatorDue, tickMs: ticks, medianMs: median(ticks), read, bareDueQueryMs: round(queryMs.p50, 1) as number, itemScanQueryMs: round(scanMs.p50, 1) as number });
     options.log(`  tick with ${size} open, ${options.escalatorDue} due: ${ticks.join(', ')} ms`);
   }
   const [small, large] = sizes;

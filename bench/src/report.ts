@@ -19,11 +19,18 @@ export function rows(r: BenchResults): Array<[string, string, string]> {
     ['audit rows (decisions of this run)', `${r.audit.rows} / ${r.audit.expectedRows}`, r.audit.keepsUp ? 'keeps up' : 'FALLS BEHIND'],
     ['audit lag during bursts p50 / p95 / max', `${ms(r.audit.burstLagMs.p50)} / ${ms(r.audit.burstLagMs.p95)} / ${ms(r.audit.burstLagMs.max)}`, ''],
     ['audit lag at steady rate p50 / p95 / max', `${ms(r.audit.steadyLagMs.p50)} / ${ms(r.audit.steadyLagMs.p95)} / ${ms(r.audit.steadyLagMs.max)}`, `first third p50 ${ms(r.audit.steadyLagFirstThirdP50)}, last third ${ms(r.audit.steadyLagLastThirdP50)}`],
-    [`claim (POST /next) p50 / p99, ${r.claims.reviewers} reviewers`, `${ms(r.claims.claimMs.p50)} / ${ms(r.claims.claimMs.p99)}`, `${r.claims.attemptsPerClaim ?? 'n/a'} attempts per claim, ${r.claims.decided} decided in ${ms(r.claims.elapsedMs)}`],
-    ['decide p50 / p99', `${ms(r.claims.decideMs.p50)} / ${ms(r.claims.decideMs.p99)}`, ''],
-    ['double claims / double decisions', `${r.claims.doubleClaims} / ${r.claims.doubleDecisions}`, `${r.claims.failures} failed calls${r.claims.failures ? ` (${Object.entries(r.claims.failureCodes).map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}`],
   ];
-  for (const size of r.escalator.sizes) out.push([`escalator tick, ${size.openItems} open / ${size.due} due`, ms(size.medianMs), `ticks ${size.tickMs.join(', ')} ms; ${size.read} read; the bare due query alone ${ms(size.bareDueQueryMs)}`]);
+  for (const [c, how] of [
+    [r.claims, `${r.claims.thinkMs.join('–')} ms on each case`],
+    [r.claimsSaturated, 'no pause (saturated)'],
+  ] as const) {
+    out.push(
+      [`claim (POST /next) p50 / p99, ${c.reviewers} reviewers, ${how}`, `${ms(c.claimMs.p50)} / ${ms(c.claimMs.p99)}`, `${c.attemptsPerClaim ?? 'n/a'} attempts per claim, ${c.decided} decided in ${ms(c.elapsedMs)} (${round((c.decided / c.elapsedMs) * 1000, 1)}/s)`],
+      [`decide p50 / p99, ${how}`, `${ms(c.decideMs.p50)} / ${ms(c.decideMs.p99)}`, ''],
+      [`double claims / double decisions, ${how}`, `${c.doubleClaims} / ${c.doubleDecisions}`, `${c.failures} failed calls${c.failures ? ` (${Object.entries(c.failureCodes).map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}`],
+    );
+  }
+  for (const size of r.escalator.sizes) out.push([`escalator tick, ${size.openItems} open / ${size.due} due`, ms(size.medianMs), `ticks ${size.tickMs.join(', ')} ms; ${size.read} read; its bucket query alone ${ms(size.bareDueQueryMs)} (a due query on the queue items instead: ${ms(size.itemScanQueryMs)})`]);
   out.push(['escalator tick ratio (large / small)', x(r.escalator.ratio), '']);
   const cpuNames = [...new Set([...Object.keys(r.cpu.baseline), ...Object.keys(r.cpu.automatic)])];
   for (const name of cpuNames) out.push([`CPU s per 1000 cases: ${name}`, `${r.cpu.automatic[name] ?? 0}`, `baseline ${r.cpu.baseline[name] ?? 0}`]);
@@ -66,7 +73,7 @@ Other processes busy when it started: ${m.busyNeighbours.length ? m.busyNeighbou
 
 Run: bursts of ${r.options.burst} high-confidence predictions × ${r.options.rounds} rounds per path, baseline and automatic interleaved (sustained rate =
 arrivals between the 10th and 90th percentile; throughputs are medians over rounds, the ratio the median of each round's ratio), ${r.options.latencySeconds} s at a steady ${r.latencyRate}/s for latency, ${r.options.claimCases} medium cases claimed by ${r.options.reviewers}
-reviewers through the API, escalator ticks with ${r.options.escalatorSizes.join(' and ')} open queue items (${r.options.escalatorDue} due, ${r.options.escalatorRepeats} ticks each).
+reviewers through the API (looking ${r.options.reviewerThinkMs.join('–')} ms at each case), then ${r.options.claimCases} more with no pause, escalator ticks with ${r.options.escalatorSizes.join(' and ')} open queue items (${r.options.escalatorDue} due, ${r.options.escalatorRepeats} ticks each).
 
 ## Results
 

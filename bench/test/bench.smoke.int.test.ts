@@ -33,9 +33,13 @@ it('runs every phase and reports every figure, with no double claim or double de
   }
   expect(Object.keys(results.automatic.ratios).sort()).toEqual(['p50', 'p95', 'p99', 'throughput']);
   expect(results.audit.rows).toBe(results.audit.expectedRows);
-  expect(results.claims).toMatchObject({ reviewers: 20, cases: 20, doubleClaims: 0, doubleDecisions: 0 });
-  expect(results.claims.decided).toBeGreaterThanOrEqual(20);
-  expect(results.claims.claimMs.n).toBeGreaterThanOrEqual(20);
+  for (const claims of [results.claims, results.claimsSaturated]) {
+    expect(claims).toMatchObject({ reviewers: 20, cases: 20, doubleClaims: 0, doubleDecisions: 0 });
+    expect(claims.decided).toBeGreaterThanOrEqual(20);
+    expect(claims.claimMs.n).toBeGreaterThanOrEqual(20);
+  }
+  expect(results.claims.thinkMs).toEqual([20, 100]);
+  expect(results.claimsSaturated.thinkMs).toEqual([0, 0]);
   expect(results.escalator.sizes.map((size) => [size.openItems, size.read])).toEqual([
     [100, 10],
     [300, 10],

@@ -1,3 +1,4 @@
 export * from './documents';
 export * from './decision';
 export * from './unit-of-work';
+export * from './timers';

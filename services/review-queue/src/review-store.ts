@@ -3,7 +3,7 @@
  * query names one queue (or one case, one subject), so no reviewer ever writes a shared document.
  * Production needs the composite indexes in `firestore.indexes.json`; the emulator needs none.
  */
-import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QueryDocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QueryDocumentSnapshot, type Transaction, type WriteBatch } from '@google-cloud/firestore';
 import type { ArbiterEvent } from '@arbiter/contract';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import { Collections, queueItemId, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
@@ -43,12 +43,14 @@ export class ReviewStore {
    * Compare-and-set on one document: writes `data` only if the document has not changed since
    * `snapshot` was read, atomically with the outbox entries of `events`, then publishes them. No
    * locks are held between read and write, so reviewers racing for one item never wait on each
-   * other: the loser's commit fails at once (false) and it moves on to another item.
+   * other: the loser's commit fails at once (false) and it moves on to another item. `also` adds
+   * writes of its own to the same commit (a claim's lease timer).
    */
-  async compareAndSet(snapshot: DocumentSnapshot, data: Record<string, unknown>, events: readonly ArbiterEvent[], nowMs: number): Promise<boolean> {
+  async compareAndSet(snapshot: DocumentSnapshot, data: Record<string, unknown>, events: readonly ArbiterEvent[], nowMs: number, also?: (batch: WriteBatch) => void): Promise<boolean> {
     if (!snapshot.updateTime) return false;
     const batch = this.firestore.batch();
     batch.update(snapshot.ref, data, { lastUpdateTime: snapshot.updateTime });
+    also?.(batch);
     stageEvents(batch as unknown as Transaction, this.firestore, events, nowMs);
     try {
       await batch.commit();

@@ -5,7 +5,7 @@ import type { Clock, OutboxRelay } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { EvidenceUrlSigner } from './evidence';
 import { ReviewStore } from './review-store';
-import { createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
+import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
 import { QueueCatalog } from './use-cases/common';
 import { createEnqueueOnCaseRouted, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
 import { createDecideBatch, createDecideCase, createRequestEvidence } from './use-cases/decide';
@@ -25,7 +25,7 @@ export function createUseCases(deps: UseCaseWiring) {
   const store = new ReviewStore(new CaseStore(deps.firestore, deps.relay), deps.firestore, deps.relay);
   const catalog = new QueueCatalog(deps.policies);
   const base = { store, policies: deps.policies, clock: deps.clock, catalog };
-  const claims = { ...base, leaseMs: deps.claimLeaseMs, spread: deps.claimSpread };
+  const claims = { ...base, leaseMs: deps.claimLeaseMs, spread: deps.claimSpread, hints: new ClaimHints() };
   const views = { ...base, signer: deps.signer };
   return {
     store,

@@ -3,7 +3,7 @@ import { httpStatusOf, type Clock, type Closable, type Logger, type ServiceHost 
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { SlaEscalatorConfig } from './config';
 import { EVENT_SOURCE } from './config';
-import type { DueQueueItems } from './queue-items.firestore';
+import type { TimerWheel } from './timer-wheel.firestore';
 import { createSlaTick, type TickReport } from './sla-tick';
 import { authorizeTick } from './tick-auth';
 
@@ -13,7 +13,7 @@ export const TIMER_DRAIN_MS = 5_000;
 export interface SlaEscalatorDeps {
   host: ServiceHost;
   store: CaseStore;
-  items: DueQueueItems;
+  timers: TimerWheel;
   policies: PolicyRegistry;
   clock: Clock;
   logger: Logger;
@@ -36,7 +36,7 @@ export function buildSlaEscalatorApp(deps: SlaEscalatorDeps): SlaEscalatorApp {
   const { host, config, logger } = deps;
   const runTick = createSlaTick({
     store: deps.store,
-    items: deps.items,
+    timers: deps.timers,
     policies: deps.policies,
     clock: deps.clock,
     logger,

@@ -19,9 +19,9 @@ export interface SlaEscalatorConfig extends CommonServiceConfig {
   tickEveryMs: number | null;
   tickAuth: TickAuth;
   tickSecret?: string;
-  /** Items read per query page. */
+  /** Timers read per query page (of one minute bucket). */
   pageSize: number;
-  /** At most this many due items (and as many expired leases) per tick; the rest wait for the next. */
+  /** At most this many due timers (SLA checks and lease ends) per tick; the rest wait for the next. */
   maxItemsPerTick: number;
   /** Items processed at once (one transaction each). */
   concurrency: number;

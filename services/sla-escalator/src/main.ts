@@ -8,7 +8,7 @@ import { loadPoliciesOrExit } from '@arbiter/policy';
 import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
 import { buildSlaEscalatorApp } from './app';
 import { readSlaEscalatorConfig } from './config';
-import { FirestoreDueQueueItems } from './queue-items.firestore';
+import { FirestoreTimerWheel } from './timer-wheel.firestore';
 
 const SERVICE = 'sla-escalator';
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const store = new CaseStore(firestore, relay);
-  const app = buildSlaEscalatorApp({ host, store, items: new FirestoreDueQueueItems(firestore), policies, clock: systemClock, logger, config });
+  const app = buildSlaEscalatorApp({ host, store, timers: new FirestoreTimerWheel(firestore), policies, clock: systemClock, logger, config });
 
   relay.start();
   const timer = app.startTimer();

@@ -1,17 +1,19 @@
 import { FieldValue, type Transaction } from '@google-cloud/firestore';
-import { Collections, decideInTransaction, producedEvent, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, decideInTransaction, moveTimer, producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { escalationState, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-import type { DueQueueItems, ItemPage } from './queue-items.firestore';
+import { CURSOR_LOOKBACK_BUCKETS, MAX_BUCKETS_PER_TICK, SWEEP_BUCKETS, type DueTimer, type TimerPage, type TimerWheel } from './timer-wheel.firestore';
 
 /** What one tick did; also the body of `POST /tick` and the tick's log line. */
 export interface TickReport {
   at: string;
   durationMs: number;
-  /** Documents the tick's queries returned: grows with due items and expired leases, not with the backlog. */
+  /** Due timers the tick read (SLA checks, lease ends): grows with what is due, not with the backlog. */
   read: { due: number; leases: number };
+  /** Minute buckets of the timer wheel the tick looked in. */
+  buckets: number;
   escalations: Record<EscalationLevel, number>;
   /** Items past their expiry, closed; `decided`: of those, cases this tick decided with the policy's expiry outcome. */
   expired: number;
@@ -22,15 +24,15 @@ export interface TickReport {
   rescheduled: number;
   /** Read but left alone: another escalator handled them first, done, or already decided. */
   skipped: number;
-  /** Items whose use case or queue is not in the loaded policies (checked again later), or whose transaction failed. */
+  /** Items whose use case or queue is not in the loaded policies (checked again later), or whose transaction failed (its timer stays). */
   errors: number;
-  /** The tick stopped at `maxItemsPerTick`; the next tick continues. */
+  /** The tick stopped at `maxItemsPerTick` timers (or `MAX_BUCKETS_PER_TICK` buckets); the next tick continues. */
   truncated: boolean;
 }
 
 export interface SlaTickDeps {
   store: CaseStore;
-  items: DueQueueItems;
+  timers: TimerWheel;
   policies: PolicyRegistry;
   clock: Clock;
   logger: Logger;
@@ -68,31 +70,39 @@ function queueOf(policies: PolicyRegistry, item: QueueItemDoc): { policy: Policy
 }
 
 /**
- * One due item, in a transaction on that item (and its case): send each due escalation level once,
+ * One due SLA timer, in a transaction on its item (and its case): send each due escalation level once,
  * move `sla.nextCheckAt`, or close an expired item — deciding its case with the policy's expiry
  * outcome through `decideInTransaction`, so a reviewer deciding at the same moment and the expiry
- * produce one decision between them.
+ * produce one decision between them. The timer moves to the item's next check (or goes) in the same
+ * transaction.
  */
-async function checkItem(deps: SlaTickDeps, itemId: string, now: Date): Promise<ItemOutcome> {
+async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise<ItemOutcome> {
   const { store, policies, source } = deps;
+  const { itemId } = timer;
   const nowMs = now.getTime();
+  const reschedule = (tx: Transaction, at: number | null): void => moveTimer(tx, store.firestore, timer, at, nowMs);
   // A decision item's id names its case (`<caseId>~decision`): read both in one round trip.
   const [idCaseId, idPurpose] = itemId.split('~');
   const caseFromId = idPurpose === 'decision' && idCaseId ? store.caseRef(idCaseId) : undefined;
   return store.transact<ItemOutcome>(async (tx: Transaction) => {
     const itemRef = itemRefOf(store, itemId);
     const [snapshot, caseRead] = caseFromId ? await tx.getAll(itemRef, caseFromId) : [await tx.get(itemRef), undefined];
-    if (!snapshot?.exists) return { result: { kind: 'skipped', why: 'gone' }, events: [] };
+    if (!snapshot?.exists) {
+      reschedule(tx, null);
+      return { result: { kind: 'skipped', why: 'gone' }, events: [] };
+    }
     const item = snapshot.data() as QueueItemDoc;
     const nextCheckAt = item.sla?.nextCheckAt ?? null;
-    if (nextCheckAt === null || nextCheckAt > nowMs) return { result: { kind: 'skipped', why: 'not-due' }, events: [] };
-    if (item.status === 'done') {
-      tx.update(itemRef, { 'sla.nextCheckAt': null });
-      return { result: { kind: 'skipped', why: 'done' }, events: [] };
+    if (nextCheckAt === null || nextCheckAt > nowMs || item.status === 'done') {
+      // A timer left behind (the item was decided, or its check moved): keep only what the item needs.
+      reschedule(tx, item.status === 'done' ? null : nextCheckAt);
+      if (item.status === 'done' && nextCheckAt !== null) tx.update(itemRef, { 'sla.nextCheckAt': null });
+      return { result: { kind: 'skipped', why: item.status === 'done' ? 'done' : 'not-due' }, events: [] };
     }
     const found = queueOf(policies, item);
     if ('code' in found) {
       tx.update(itemRef, { 'sla.nextCheckAt': nowMs + MISCONFIGURED_RETRY_MS });
+      reschedule(tx, nowMs + MISCONFIGURED_RETRY_MS);
       return { result: { kind: 'misconfigured', ...found }, events: [] };
     }
     const { policy, queue } = found;
@@ -103,6 +113,7 @@ async function checkItem(deps: SlaTickDeps, itemId: string, now: Date): Promise<
       if (caseDoc === undefined || caseDoc.decision) {
         // Decided elsewhere (or no case at all): nothing left to chase.
         tx.update(itemRef, { 'sla.nextCheckAt': null });
+        reschedule(tx, null);
         return { result: { kind: 'skipped', why: caseDoc ? 'already-decided' : 'no-case' }, events: [] };
       }
     }
@@ -132,6 +143,7 @@ async function checkItem(deps: SlaTickDeps, itemId: string, now: Date): Promise<
         }
       }
       tx.update(itemRef, { status: 'done', doneAt: nowMs, 'sla.nextCheckAt': null });
+      reschedule(tx, null);
       return { result: { kind: 'expired', decided }, events };
     }
 
@@ -153,24 +165,26 @@ async function checkItem(deps: SlaTickDeps, itemId: string, now: Date): Promise<
         { id: escalationEventId(itemId, due.key), subject: item.caseId, time: now },
       ),
     );
-    tx.update(itemRef, {
-      'sla.sent': [...sent, ...state.due.map((due) => due.key)],
-      'sla.nextCheckAt': state.nextCheckAt ? state.nextCheckAt.getTime() : null,
-    });
+    const next = state.nextCheckAt ? state.nextCheckAt.getTime() : null;
+    tx.update(itemRef, { 'sla.sent': [...sent, ...state.due.map((due) => due.key)], 'sla.nextCheckAt': next });
+    reschedule(tx, next);
     const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level) } : { kind: 'rescheduled' };
     return { result, events };
   }, now);
 }
 
 /** A claim whose lease ran out goes back to the queue, announced with `case.released` (reason lease-expired). */
-async function releaseItem(deps: SlaTickDeps, itemId: string, now: Date): Promise<ItemOutcome> {
+async function releaseItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise<ItemOutcome> {
   const { store, source } = deps;
+  const { itemId } = timer;
   const nowMs = now.getTime();
   return store.transact<ItemOutcome>(async (tx) => {
     const itemRef = itemRefOf(store, itemId);
     const snapshot = await tx.get(itemRef);
     const item = snapshot.exists ? (snapshot.data() as QueueItemDoc) : undefined;
     if (!item || item.status !== 'claimed' || !item.claim || item.claim.leaseUntil > nowMs) {
+      // Renewed (its new timer is written with it), released or decided: this timer has nothing left to do.
+      moveTimer(tx, store.firestore, timer, item?.status === 'claimed' && item.claim ? item.claim.leaseUntil : null, nowMs);
       return { result: { kind: 'skipped', why: 'lease-renewed-or-released' }, events: [] };
     }
     const event = producedEvent(
@@ -180,23 +194,27 @@ async function releaseItem(deps: SlaTickDeps, itemId: string, now: Date): Promis
       { id: releaseEventId(itemId, item.claim.claimedAt), subject: item.caseId, time: now },
     );
     tx.update(itemRef, { status: 'open', claim: FieldValue.delete() });
+    moveTimer(tx, store.firestore, timer, null, nowMs);
     return { result: { kind: 'released' }, events: [event] };
   }, now);
 }
 
-/** Runs `work` over `ids` with at most `concurrency` at once. `work` must not throw. */
-async function forEachLimited(ids: readonly string[], concurrency: number, work: (id: string) => Promise<void>): Promise<void> {
+/** Runs `work` over `items` with at most `concurrency` at once. `work` must not throw. */
+async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < ids.length) await work(ids[next++] as string);
+    while (next < items.length) await work(items[next++] as T);
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 /**
- * The tick: due items first (escalations and expiry), then expired leases, each in pages of
- * `pageSize`, at most `maxItemsPerTick` of each. Safe to run in several processes at once: every
- * change is a transaction that re-reads the item, and every event has a deterministic `ce-id`.
+ * The tick: the minute buckets of the timer wheel from the cursor (less a few minutes' look-back) to
+ * now, in stretches of `SWEEP_BUCKETS` (a longer empty gap is jumped to its earliest due timer), each
+ * bucket's due timers in pages of `pageSize`, at most `maxItemsPerTick` timers in all. Each timer is
+ * worked in a transaction on its item that also moves or removes the timer; a timer whose transaction
+ * failed stays, and the cursor stops at its bucket, so the next tick tries again. Safe to run in
+ * several processes at once: every change re-reads the item, and every event has a deterministic `ce-id`.
  */
 export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
   return async () => {
@@ -207,6 +225,7 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
       at: now.toISOString(),
       durationMs: 0,
       read: { due: 0, leases: 0 },
+      buckets: 0,
       escalations: { reminder: 0, escalated: 0, 'on-call': 0 },
       expired: 0,
       decided: 0,
@@ -246,30 +265,74 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
       }
     };
 
-    const sweep = async (query: 'due' | 'expiredLeases', counter: 'due' | 'leases', work: (id: string, now: Date) => Promise<ItemOutcome>, firstPage?: Promise<ItemPage>): Promise<void> => {
-      let after: unknown;
-      for (let first = true; ; first = false) {
-        const limit = Math.min(deps.pageSize, deps.maxItemsPerTick - report.read[counter]);
-        if (limit <= 0) {
-          report.truncated = true;
-          return;
-        }
-        const page = first && firstPage ? await firstPage : await deps.items[query](nowMs, limit, after);
-        report.read[counter] += page.ids.length;
-        await forEachLimited(page.ids, deps.concurrency, async (id) => {
-          record(id, await work(id, now).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
-        });
-        if (page.more === false || page.ids.length < limit) return;
-        after = page.next;
-      }
+
+    const current = timerBucketOf(nowMs);
+    const stored = await deps.timers.cursor();
+    // The cursor may move to the first bucket that still holds something due: a failed timer's, or
+    // where the tick stopped; otherwise to now's.
+    let keepFrom = current;
+    const total = (): number => report.read.due + report.read.leases;
+
+    const work = async (timer: DueTimer): Promise<void> => {
+      report.read[timer.kind === 'lease' ? 'leases' : 'due'] += 1;
+      const outcome = await (timer.kind === 'lease' ? releaseItem(deps, timer, now) : checkItem(deps, timer, now)).catch((error: unknown) =>
+        error instanceof Error ? error : new Error(String(error)),
+      );
+      if (outcome instanceof Error) keepFrom = Math.min(keepFrom, timer.bucket);
+      record(timer.itemId, outcome);
     };
 
-    // Both questions go out at once (each item is re-read in its own transaction, so the leases page
-    // read before the due items are worked is safe to act on).
-    const firstLeases = deps.items.expiredLeases(nowMs, Math.min(deps.pageSize, deps.maxItemsPerTick));
-    firstLeases.catch(() => undefined); // awaited (and its failure reported) by the second sweep
-    await sweep('due', 'due', (id, at) => checkItem(deps, id, at));
-    await sweep('expiredLeases', 'leases', (id, at) => releaseItem(deps, id, at), firstLeases);
+    /** One stretch of consecutive buckets: first pages at once, then each bucket's further pages. False: stopped at the item budget. */
+    const sweep = async (stretch: readonly number[]): Promise<boolean> => {
+      const limit = Math.min(deps.pageSize, deps.maxItemsPerTick - total());
+      if (limit <= 0) {
+        keepFrom = Math.min(keepFrom, stretch[0] as number);
+        return false;
+      }
+      report.buckets += stretch.length;
+      const firstPages = await Promise.all(stretch.map((bucket) => deps.timers.dueIn(bucket, nowMs, limit)));
+      for (const [i, bucket] of stretch.entries()) {
+        let page = firstPages[i] as TimerPage;
+        for (;;) {
+          const room = deps.maxItemsPerTick - total();
+          const timers = page.timers.slice(0, room);
+          await forEachLimited(timers, deps.concurrency, work);
+          if (timers.length < page.timers.length || (page.more && total() >= deps.maxItemsPerTick)) {
+            keepFrom = Math.min(keepFrom, bucket);
+            return false;
+          }
+          if (!page.more) break;
+          page = await deps.timers.dueIn(bucket, nowMs, Math.min(deps.pageSize, deps.maxItemsPerTick - total()), page.next);
+        }
+      }
+      return true;
+    };
+
+    // From the cursor (less the look-back) to now, stretch by stretch; a gap longer than a stretch
+    // (first tick, or after an outage) is jumped to the earliest due timer in it.
+    let position: number | undefined = stored === undefined ? undefined : Math.min(stored, current) - CURSOR_LOOKBACK_BUCKETS * TIMER_BUCKET_MS;
+    let bucketsLeft = MAX_BUCKETS_PER_TICK;
+    while (position === undefined || position <= current) {
+      if (position === undefined || current - position >= SWEEP_BUCKETS * TIMER_BUCKET_MS) {
+        const earliest = await deps.timers.earliestDue(position ?? 0, nowMs);
+        if (earliest === undefined) break; // nothing due anywhere from here to now
+        position = timerBucketOf(earliest);
+      }
+      if (bucketsLeft <= 0) {
+        report.truncated = true;
+        keepFrom = Math.min(keepFrom, position);
+        break;
+      }
+      const stretch: number[] = [];
+      for (let bucket = position; bucket <= current && stretch.length < Math.min(SWEEP_BUCKETS, bucketsLeft); bucket += TIMER_BUCKET_MS) stretch.push(bucket);
+      bucketsLeft -= stretch.length;
+      if (!(await sweep(stretch))) {
+        report.truncated = true;
+        break;
+      }
+      position = (stretch[stretch.length - 1] as number) + TIMER_BUCKET_MS;
+    }
+    await deps.timers.advance(keepFrom);
 
     report.durationMs = Date.now() - started;
     return report;

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
-import { CaseStore, Collections, decideInTransaction, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, TimerCollections, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { Topics } from '@arbiter/contract';
 import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter/core';
 import { createFirestore, ManualClock, OutboxRelay, ServiceHost, type Logger } from '@arbiter/platform';
 import { createPolicyRegistry, loadPolicies } from '@arbiter/policy';
 import { buildSlaEscalatorApp, type SlaEscalatorApp } from '../src/app';
-import { FirestoreDueQueueItems } from '../src/queue-items.firestore';
+import { FirestoreTimerWheel } from '../src/timer-wheel.firestore';
 import type { TickReport } from '../src/sla-tick';
 import { TICK_SECRET_HEADER } from '../src/tick-auth';
 import { dataOf, projectId, silentLogger, tap, testPubSub, unique, type Tap } from './support';
@@ -68,7 +68,7 @@ async function escalator(at: number, options: { pageSize?: number } = {}): Promi
   const app = buildSlaEscalatorApp({
     host,
     store,
-    items: new FirestoreDueQueueItems(firestore),
+    timers: new FirestoreTimerWheel(firestore),
     policies,
     clock,
     logger,
@@ -133,8 +133,13 @@ async function enqueue(policy: Policy, enqueuedAt: number, overrides: Partial<Qu
     summary: { label: 'scratch', confidence: 0.8, band: 'medium', model: { name: 'damage-detector', version: '1.4.0' }, subject: { type: 'booking', id: `bk-${caseId}` } },
     ...overrides,
   };
-  await firestore.collection(Collections.cases).doc(caseId).set(caseDoc(caseId, policy.id, enqueuedAt));
-  await firestore.collection(Collections.queueItems).doc(itemId).set(item);
+  // Item and timers in one batch, as review-queue commits them (the claim's lease timer as a claim does).
+  const batch = firestore.batch();
+  batch.set(firestore.collection(Collections.cases).doc(caseId), caseDoc(caseId, policy.id, enqueuedAt));
+  batch.set(firestore.collection(Collections.queueItems).doc(itemId), item);
+  if (item.sla.nextCheckAt !== null) setTimer(batch, firestore, 'sla', itemId, item.sla.nextCheckAt, enqueuedAt);
+  if (item.status === 'claimed' && item.claim) setTimer(batch, firestore, 'lease', itemId, item.claim.leaseUntil, item.claim.claimedAt);
+  await batch.commit();
   return { caseId, itemId };
 }
 
@@ -149,8 +154,9 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  // The tick looks at every due item in the database: start each test from an empty queue.
-  await firestore.recursiveDelete(firestore.collection(Collections.queueItems));
+  // The tick looks at every due timer in the database: start each test from an empty queue and wheel
+  // (and no cursor: each test's manual clock starts where it likes).
+  await Promise.all([Collections.queueItems, TimerCollections.buckets, TimerCollections.state].map((name) => firestore.recursiveDelete(firestore.collection(name))));
 });
 
 afterEach(async () => {
@@ -255,6 +261,50 @@ describe('escalations', () => {
     expect(second.read).toEqual({ due: 0, leases: 0 });
     const sent = await escalations.until((data) => due.some((d) => d.caseId === data.caseId), 3);
     expect(sent).toHaveLength(3);
+  });
+});
+
+describe('timers', () => {
+  const timersIn = async (): Promise<string[]> => (await firestore.collectionGroup(TimerCollections.timers).get()).docs.map((d) => d.ref.path.split('/').slice(1).join('/'));
+
+  it('removes a timer left behind by a decided item or a renewed lease, and leaves the item alone', async () => {
+    const decided = await enqueue(wall, WEDNESDAY, { status: 'done', doneAt: WEDNESDAY + MIN });
+    const renewed = await enqueue(wall, WEDNESDAY, { status: 'claimed', claim: { reviewerId: 'reviewer-17', role: 'reviewer', leaseUntil: WEDNESDAY + 2 * MIN, claimedAt: WEDNESDAY }, sla: { sent: [], nextCheckAt: null } });
+    // The reviewer renewed the lease: the item now runs to +30 min, with its own new timer.
+    const renewedUntil = WEDNESDAY + 30 * MIN;
+    const batch = firestore.batch();
+    batch.update(firestore.collection(Collections.queueItems).doc(renewed.itemId), { 'claim.leaseUntil': renewedUntil });
+    setTimer(batch, firestore, 'lease', renewed.itemId, renewedUntil, WEDNESDAY + MIN);
+    await batch.commit();
+    expect(await timersIn()).toHaveLength(3); // the decided item's first SLA check (+5 min), the first lease (+2 min), its renewal (+30 min)
+    const before = await itemOf(decided.itemId);
+
+    const instance = await escalator(WEDNESDAY + 6 * MIN);
+    const report = await instance.app.tick();
+    expect(report).toMatchObject({ read: { due: 1, leases: 1 }, released: 0, skipped: 2, errors: 0 });
+    expect(totalEscalations(report)).toBe(0);
+    expect(await itemOf(decided.itemId)).toMatchObject({ status: 'done', sla: { nextCheckAt: null }, doneAt: before.doneAt });
+    expect(await itemOf(renewed.itemId)).toMatchObject({ status: 'claimed', claim: { leaseUntil: renewedUntil } });
+    // What is left: the renewed lease's timer.
+    expect(await timersIn()).toEqual([`${String(WEDNESDAY + 30 * MIN).padStart(15, '0')}/timers/lease~${renewed.itemId}`]);
+    expect(caseEvents.matching((data) => data.caseId === renewed.caseId || data.caseId === decided.caseId)).toHaveLength(0);
+  });
+
+  it('jumps a long quiet stretch to the next due timer and leaves a cursor for the next tick', async () => {
+    const early = await enqueue(wall, WEDNESDAY);
+    const late = await enqueue(wall, WEDNESDAY + 3 * 24 * 60 * MIN); // three days on: thousands of empty minutes between
+    const instance = await escalator(WEDNESDAY + 3 * 24 * 60 * MIN + 6 * MIN);
+    const report = await instance.app.tick();
+    expect(report).toMatchObject({ read: { due: 2, leases: 0 }, errors: 0, truncated: false });
+    expect(report.escalations.reminder).toBe(1); // the late case's reminder; the early one has expired
+    expect(report.expired).toBe(1);
+    expect(report.buckets).toBeLessThanOrEqual(40);
+    const cursor = (await firestore.collection(TimerCollections.state).doc('timerCursor').get()).get('bucket') as number;
+    expect(cursor).toBe(WEDNESDAY + 3 * 24 * 60 * MIN + 6 * MIN);
+    const next = await instance.app.tick();
+    expect(next).toMatchObject({ read: { due: 0, leases: 0 }, buckets: 4 });
+    expect(await itemOf(early.itemId)).toMatchObject({ status: 'done' });
+    expect((await itemOf(late.itemId)).sla.sent).toEqual(['reminder:PT5M']);
   });
 });
 

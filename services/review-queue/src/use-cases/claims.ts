@@ -1,13 +1,17 @@
 /**
  * Claims are leases on one queue item, taken by a compare-and-set on that one document. "Next case"
  * reads the top of the queue without a transaction (together with the reviewer's own live claim: one
- * round trip), picks one of the top few at random (so twenty reviewers asking at once spread over
- * the top items instead of fighting for one), and claims it with a write conditioned on the item's
- * update time as the query read it — no second read; if someone was faster the write fails and it
- * tries another.
+ * round trip), picks one of the top few at random, and claims it with a write conditioned on the
+ * item's update time as the query read it — no second read; if someone was faster the write fails and
+ * it tries another.
+ *
+ * Many reviewers asking at once: within one process, requests for the same queue share one in-flight
+ * candidates query, and each steers clear of the items the others are trying or have just taken
+ * (`ClaimHints`). That is only a hint — the conditional write alone decides who wins, across any
+ * number of processes — but it turns most lost races into none.
  */
 import { FieldValue, type DocumentSnapshot } from '@google-cloud/firestore';
-import type { QueueItemDoc } from '@arbiter/cases';
+import { setTimer, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem, mayWorkQueue } from '../access';
@@ -20,6 +24,45 @@ export interface ClaimDeps extends UseCaseDeps {
   /** How many top items "next" chooses among. */
   spread: number;
   random?: () => number;
+  /** This process's hints (shared by the claim use cases of one process). */
+  hints?: ClaimHints;
+}
+
+/** How long an item this process tried or took is steered clear of (past that the candidates query knows). */
+export const CLAIM_HINT_MS = 2_000;
+
+/**
+ * What this process knows that a candidates query read a moment ago does not: which items its own
+ * requests are trying or have just taken. And one in-flight candidates query per queue, shared by
+ * the requests that arrive while it runs. Advisory only; never needed for correctness.
+ */
+export class ClaimHints {
+  private readonly taken = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<DocumentSnapshot[]>>();
+
+  constructor(private readonly ttlMs = CLAIM_HINT_MS) {}
+
+  /** The running candidates query of `queue`, or a new one from `ask`. */
+  candidates(queue: string, ask: () => Promise<DocumentSnapshot[]>): Promise<DocumentSnapshot[]> {
+    const running = this.inFlight.get(queue);
+    if (running) return running;
+    const asked = ask().finally(() => this.inFlight.delete(queue));
+    this.inFlight.set(queue, asked);
+    return asked;
+  }
+
+  /** Marks `itemId` as being tried by this process; false when another request already is (or just took it). */
+  take(itemId: string, nowMs: number): boolean {
+    const until = this.taken.get(itemId);
+    if (until !== undefined && until > nowMs) return false;
+    this.taken.set(itemId, nowMs + this.ttlMs);
+    if (this.taken.size > 10_000) for (const [id, t] of this.taken) if (t <= nowMs) this.taken.delete(id);
+    return true;
+  }
+
+  isTaken(itemId: string, nowMs: number): boolean {
+    return (this.taken.get(itemId) ?? 0) > nowMs;
+  }
 }
 
 function claimedEvent(item: QueueItemDoc, claimant: { id: string; role: string }, leaseUntil: number, now: Date): ArbiterEvent {
@@ -50,37 +93,46 @@ async function claimOne(deps: ClaimDeps, p: Principal, target: string | Document
   const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil, claimedAt: own && item.claim ? item.claim.claimedAt : nowMs };
   const expired = own ? [] : releasedOnExpiry(item, now);
   const events = [...expired, claimedEvent(item, actorOf(p), leaseUntil, now)];
-  const won = await deps.store.compareAndSet(snapshot, { status: 'claimed', claim }, events, nowMs);
+  // The escalator's timer for the end of the lease, committed with the claim.
+  const won = await deps.store.compareAndSet(snapshot, { status: 'claimed', claim }, events, nowMs, (batch) => setTimer(batch, deps.store.firestore, 'lease', item.itemId, leaseUntil, nowMs));
   return won ? { ...item, status: 'claimed', claim } : undefined;
 }
 
 export function createClaimNext(deps: ClaimDeps) {
   const random = deps.random ?? Math.random;
+  const hints = deps.hints ?? new ClaimHints();
   return async (p: Principal, queueId: string): Promise<{ item: ItemView | null; attempts: number }> => {
     const ref = deps.catalog.get(queueId);
     if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
     if (!mayWorkQueue(p, ref.queue)) return reject('AUTH.FORBIDDEN', `your roles do not allow working queue ${queueId}`);
     const nowMs = deps.clock.now().getTime();
-    const candidatesAt = (now: number) => deps.store.claimCandidates(queueId, now, deps.spread * 2, deps.spread);
+    const candidatesAt = (fresh: boolean) => {
+      const ask = () => deps.store.claimCandidates(queueId, deps.clock.now().getTime(), deps.spread * 2, deps.spread);
+      return fresh ? ask() : hints.candidates(queueId, ask);
+    };
     // One case at a time: a reviewer who already holds a live claim in this queue gets it back.
     // Asked in the same round trip as the first candidates.
-    const [held, first] = await Promise.all([deps.store.claimedBy(queueId, p.id), candidatesAt(nowMs)]);
+    const [held, first] = await Promise.all([deps.store.claimedBy(queueId, p.id), candidatesAt(false)]);
     const mine = held.filter((i) => holdsClaim(i, p.id, nowMs)).sort(byPriorityOrder)[0];
     if (mine) return { item: itemView(mine, { revealBlind: false }), attempts: 0 };
     let attempts = 0;
     const tried = new Set<string>();
     for (let round = 0; round < 4; round += 1) {
       const now = deps.clock.now().getTime();
-      const snapshots = round === 0 ? first : await candidatesAt(now);
+      // After a round of lost races, ask again on our own (the shared answer is what lost them).
+      const snapshots = round === 0 ? first : await candidatesAt(true);
       const candidates = snapshots
         .map((snapshot) => ({ snapshot, item: snapshot.data() as QueueItemDoc }))
         .filter(({ item }) => !tried.has(item.itemId) && mayWorkItem(p, item, ref.queue, now))
-        .sort((a, b) => byPriorityOrder(a.item, b.item))
-        .slice(0, deps.spread);
-      if (candidates.length === 0) return { item: null, attempts };
-      // Try the top few in a random order.
-      const order = candidates.map((c) => ({ c, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.c);
+        .sort((a, b) => byPriorityOrder(a.item, b.item));
+      // The top few that no other request of this process is trying, in a random order; when every
+      // one of them is being tried, the others anyway (the conditional write decides).
+      const free = candidates.filter(({ item }) => !hints.isTaken(item.itemId, now)).slice(0, deps.spread);
+      const pool = free.length ? free : candidates.slice(0, deps.spread);
+      if (pool.length === 0) return { item: null, attempts };
+      const order = pool.map((c) => ({ c, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.c);
       for (const candidate of order) {
+        if (free.length && !hints.take(candidate.item.itemId, deps.clock.now().getTime())) continue;
         attempts += 1;
         tried.add(candidate.item.itemId);
         const claimed = await claimOne(deps, p, candidate.snapshot, { renewOwn: false });
@@ -134,6 +186,7 @@ export function createReleaseItem(deps: ClaimDeps) {
         const leaseUntil = nowMs + deps.leaseMs;
         const claim = { reviewerId: body.reassignTo, role: 'reviewer', leaseUntil, claimedAt: nowMs };
         tx.update(deps.store.itemRef(itemId), { status: 'claimed', claim });
+        setTimer(tx, deps.store.firestore, 'lease', itemId, leaseUntil, nowMs);
         const to = { id: body.reassignTo, role: 'reviewer' };
         const events = [
           event(EventTypes.caseReleased, { ...base, reason: 'reassigned', reassignedTo: to }, item.caseId, now),

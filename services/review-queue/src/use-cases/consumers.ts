@@ -4,7 +4,7 @@
  * evidence submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction.
  */
 import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
-import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
@@ -96,6 +96,8 @@ export function createEnqueueOnCaseRouted(deps: UseCaseDeps): EventHandler {
         if (existing[i]?.exists) return;
         const item = newItem(caseDoc, q.queue as QueueSpec, q.purpose, routed, now);
         tx.create(refs[i] as DocumentReference, item);
+        // The escalator's timer for the item's first SLA check, committed with the item.
+        if (item.sla.nextCheckAt !== null) setTimer(tx, deps.store.firestore, 'sla', item.itemId, item.sla.nextCheckAt, now.getTime());
         created.push(item.itemId);
         if (golden && goldenRef && q.purpose === 'decision' && !existing[refs.length]?.exists) {
           const instance = goldenCaseDoc(golden, goldenRef.id, now.getTime());
