@@ -265,7 +265,6 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
       }
     };
 
-
     const current = timerBucketOf(nowMs);
     const stored = await deps.timers.cursor();
     // The cursor may move to the first bucket that still holds something due: a failed timer's, or
