@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const store = new CaseStore(firestore, relay);
   buildRouterApp({
     host,
-    cases: new FirestoreRoutingCases(store, ROUTER_SOURCE),
+    cases: new FirestoreRoutingCases(store, relay, ROUTER_SOURCE),
     patterns: new FirestoreApprovedPatterns(store, config.fastTrackPatternLimit),
     policies,
     clock: systemClock,

@@ -1,9 +1,9 @@
 /**
  * Use case: route an opened case (ADR-0016 §1–§2, HITL-OPT stages 2–3).
  *
- * `planRoute` is pure: from the case as read in the transaction, its policy, the approved patterns
+ * `planRoute` is pure: from the case as read in the unit of work, its policy, the approved patterns
  * and `now`, it says what to write and what to emit. `createRouteCase` wires it to its ports: the
- * approved patterns are read first (outside the transaction), then the case is read, planned and
+ * approved patterns are read first (outside the unit of work), then the case is read, planned and
  * written in one unit of work. A case that is already routed (or decided) is left alone, so a
  * redelivered `case.opened` has no second effect; every decision goes through the one-decision rule.
  *
@@ -35,7 +35,7 @@ import { producedEvent, type CaseDoc, type CaseRoute, type CaseStatus, type Deci
 import { permanentFailure, transientFailure, type Clock, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 
-/** What routing a case does, as planned from the case read in the transaction. */
+/** What routing a case does, as planned from the case read in the unit of work. */
 export type RoutePlan =
   | { kind: 'skip'; why: string }
   | { kind: 'fail'; failure: HandlerFailure }
@@ -45,7 +45,7 @@ export type RoutePlan =
       status: CaseStatus;
       /** The policy the decision (if any) is made under. */
       policy: Policy;
-      /** Auto and default routes: decided in the same transaction, through the one-decision rule. */
+      /** Auto and default routes: decided in the same unit of work, through the one-decision rule. */
       decision?: DecisionInput;
       /** `case.routed` first, then anything else (`enrichment.flagged`); the decision event goes after `case.routed`. */
       events: ArbiterEvent[];
@@ -61,8 +61,9 @@ export type RouteApplied =
 /** The router's view of case state. */
 export interface RoutingCases {
   /**
-   * In one transaction: read `cases/{caseId}`, ask `plan` what to do, write the route (and status),
-   * decide the case through the one-decision rule when the plan says so, and stage every event.
+   * As one unit of work: read `cases/{caseId}`, ask `plan` what to do, write the route (and status),
+   * decide the case through the one-decision rule when the plan says so, and stage every event —
+   * all of it committed atomically, and only if the case is still as it was read.
    */
   route(caseId: string, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied>;
 }

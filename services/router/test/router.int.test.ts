@@ -12,11 +12,13 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type PredictionSubmitted } from '@arbiter/core';
-import { CaseStore, Collections, type CaseDoc, type PatternDoc } from '@arbiter/cases';
-import { createFirestore, createLogger, idFromEventIdentity, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
+import { CaseStore, caseDocFromOpened, Collections, decisionIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
+import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/firestore.routing-cases';
+import { planRoute } from '../src/route-case';
+import { openedOf, policyOf } from '../src/route-case.test-support';
 import { bySubjectAndType, eventually, Observer, projectId, publishEvent, sleep, testPubSub, type PubSubClient, type Received } from './support';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -96,7 +98,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
     host = new ServiceHost({ service: 'router', projectId: projectId(), logger, delivery: 'pull', backoffBeforeNack: true });
     const relay = new OutboxRelay(firestore, host.publisher, logger);
     const store = new CaseStore(firestore, relay);
-    buildRouterApp({ host, cases: new FirestoreRoutingCases(store, ROUTER_SOURCE), patterns: new FirestoreApprovedPatterns(store, 300), policies: policies.value, clock: systemClock });
+    buildRouterApp({ host, cases: new FirestoreRoutingCases(store, relay, ROUTER_SOURCE), patterns: new FirestoreApprovedPatterns(store, 300), policies: policies.value, clock: systemClock });
     host.onClose({ name: 'outbox relay', close: () => relay.close() });
     await host.start(0, '127.0.0.1');
 
@@ -307,6 +309,81 @@ describe('router against the emulators (assessor upstream as its own process)', 
       await decisions.waitFor(bySubjectAndType(identity.caseId, EventTypes.decisionMade));
       // The fast-tracked case is itself an approved pattern now.
       expect((await firestore.collection(Collections.patterns).doc(identity.caseId).get()).data()).toMatchObject({ outcome: 'approved', features: { component } });
+    });
+  });
+
+  describe('concurrent deliveries of one case.opened (conditional write, no transaction)', () => {
+    it('eight routings of one case at once: one routes and decides, the others re-read and skip; one decision staged', async () => {
+      const { caseId } = predictionId(false, 0.02);
+      const opened = openedOf(caseId, cleanliness(0.95), new Date());
+      const store = new CaseStore(firestore, new OutboxRelay(firestore, host.publisher, logger));
+      await store.caseRef(caseId).create(caseDocFromOpened(opened));
+      const policy = policyOf('vehicle-cleanliness');
+      const published: ArbiterEvent[] = [];
+      const routing = new FirestoreRoutingCases(store, { publishCommitted: async (events) => void published.push(...events) }, ROUTER_SOURCE);
+
+      const now = new Date();
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => routing.route(caseId, (doc) => planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE }), now)),
+      );
+
+      expect(results.filter((r) => r.kind === 'route')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'route' && r.decided)).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'skip')).toHaveLength(7);
+      expect(published.map((e) => e.id)).toEqual([`routed_${caseId}`, decisionIdOf(caseId)]);
+      const doc = await caseDoc(caseId);
+      expect(doc).toMatchObject({ status: 'decided', route: { kind: 'auto' }, decision: { decisionId: decisionIdOf(caseId), decidedBy: { kind: 'auto' } } });
+      const decisionEntry = published.find((e) => e.id === decisionIdOf(caseId));
+      expect(decisionEntry).toBeDefined();
+      const staged = await firestore.collection(OUTBOX_COLLECTION).doc(outboxIdOf(decisionEntry as ArbiterEvent)).get();
+      expect(staged.exists).toBe(true);
+    });
+
+    it('a case that changed between the read and the write: the whole batch is refused, the case read again, and the plan sees the change', async () => {
+      const { caseId } = predictionId(false, 0.02);
+      const opened = openedOf(caseId, cleanliness(0.95), new Date());
+      const ref = firestore.collection(Collections.cases).doc(caseId);
+      await ref.create(caseDocFromOpened(opened));
+      // Someone else writes the case after the router's first read, just before its first commit.
+      let interfered = false;
+      const racing = new Proxy(firestore, {
+        get(target, property) {
+          if (property === 'batch') {
+            return () => {
+              const batch = target.batch();
+              const commit = batch.commit.bind(batch);
+              return Object.assign(batch, {
+                commit: async () => {
+                  if (!interfered) {
+                    interfered = true;
+                    await ref.update({ status: 'in-review' });
+                  }
+                  return commit();
+                },
+              });
+            };
+          }
+          const value = Reflect.get(target, property, target) as unknown;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const published: ArbiterEvent[] = [];
+      const routing = new FirestoreRoutingCases(new CaseStore(racing, new OutboxRelay(firestore, host.publisher, logger)), { publishCommitted: async (events) => void published.push(...events) }, ROUTER_SOURCE);
+      const policy = policyOf('vehicle-cleanliness');
+      const now = new Date();
+      const seen: string[] = [];
+      const result = await routing.route(caseId, (doc) => (seen.push(doc.status), planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE })), now);
+
+      expect(interfered).toBe(true);
+      expect(seen).toEqual(['opened', 'in-review']);
+      expect(result).toMatchObject({ kind: 'skip' });
+      expect(published).toEqual([]);
+      const doc = await caseDoc(caseId);
+      expect(doc?.status).toBe('in-review');
+      expect(doc?.route).toBeUndefined();
+      expect(doc?.decision).toBeUndefined();
+      const staged = await firestore.collection(OUTBOX_COLLECTION).where('stagedAt', '==', now.getTime()).get();
+      expect(staged.docs.filter((d) => String(d.get('event')).includes(caseId))).toEqual([]);
     });
   });
 
