@@ -4,6 +4,7 @@ import type { PolicyRegistry } from '@arbiter/policy';
 import { AuditBatcher } from './audit-batcher';
 import type { AuditExporterConfig } from './config';
 import type { AuditLedger, AuditSink, CaseUseCases } from './ports';
+import { CaseFactsFromEvents } from './case-facts.from-events';
 import { createRecordEvent, recordEventHandler } from './record-event';
 
 export interface AuditExporterDeps {
@@ -37,7 +38,7 @@ export function buildAuditExporterApp(deps: AuditExporterDeps): { batcher: Audit
     maxDelayMs: config.retryMaxMs,
     now: () => deps.clock.now(),
   });
-  const handler = recordEventHandler(createRecordEvent({ policies: deps.policies, cases: deps.cases, batcher, clock: deps.clock }));
+  const handler = recordEventHandler(createRecordEvent({ policies: deps.policies, cases: deps.cases, batcher, clock: deps.clock, seen: new CaseFactsFromEvents() }));
   for (const subscription of auditSubscriptions()) deps.host.consume(subscription, handler);
   const closable: Closable = { name: 'audit-batcher', close: () => batcher.close() };
   deps.host.onClose(closable);

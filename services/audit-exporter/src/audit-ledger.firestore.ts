@@ -39,21 +39,27 @@ export class FirestoreCaseUseCases implements CaseUseCases {
 
   async factsOf(caseId: string): Promise<CaseFacts | undefined> {
     const snapshot = await this.firestore.collection(Collections.cases).doc(caseId).get();
-    if (!snapshot.exists) return undefined;
-    const doc = snapshot.data() as {
-      openedAt?: number;
-      prediction?: { prediction?: { label?: string }; category?: string };
-      route?: { kind?: string; queue?: string; priority?: { reasons?: string[] } };
-      golden?: { expectedOutcome?: string };
-    };
-    if (typeof doc.openedAt !== 'number') return undefined;
-    const label = doc.prediction?.prediction?.label;
-    return {
-      openedAt: doc.openedAt,
-      ...(label !== undefined ? { label } : {}),
-      ...(doc.prediction?.category !== undefined ? { category: doc.prediction.category } : {}),
-      ...(doc.route?.kind === 'review' && doc.route.queue ? { queue: doc.route.queue, priorityReasons: doc.route.priority?.reasons ?? [] } : {}),
-      ...(doc.golden?.expectedOutcome ? { goldenExpectedOutcome: doc.golden.expectedOutcome } : {}),
-    };
+    return snapshot.exists ? factsOfCaseDoc(snapshot.data() as CaseDocFields) : undefined;
   }
+}
+
+/** The fields of `cases/{caseId}` the facts come from. */
+export interface CaseDocFields {
+  openedAt?: number;
+  prediction?: { prediction?: { label?: string }; category?: string };
+  route?: { kind?: string; queue?: string; priority?: { reasons?: string[] } };
+  golden?: { expectedOutcome?: string };
+}
+
+/** What a case document says for the rows of its decision and reviews (pure). */
+export function factsOfCaseDoc(doc: CaseDocFields): CaseFacts | undefined {
+  if (typeof doc.openedAt !== 'number') return undefined;
+  const label = doc.prediction?.prediction?.label;
+  return {
+    openedAt: doc.openedAt,
+    ...(label !== undefined ? { label } : {}),
+    ...(doc.prediction?.category !== undefined ? { category: doc.prediction.category } : {}),
+    ...(doc.route?.kind === 'review' && doc.route.queue ? { queue: doc.route.queue, priorityReasons: doc.route.priority?.reasons ?? [] } : {}),
+    ...(doc.golden?.expectedOutcome ? { goldenExpectedOutcome: doc.golden.expectedOutcome } : {}),
+  };
 }

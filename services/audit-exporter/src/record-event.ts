@@ -5,9 +5,10 @@ import { idFromEventIdentity, permanentFailure, transientFailure, type Clock, ty
 import type { PolicyRegistry } from '@arbiter/policy';
 import { RejectedRowError, type AuditBatcher, type WriteOutcome } from './audit-batcher';
 import { caseIdOf, toAuditRow, useCaseOf } from './audit-row';
+import type { CaseFactsFromEvents } from './case-facts.from-events';
 import { LABELLED_EXAMPLES_TABLE, toLabelledExampleRow } from './labelled-example';
 import { EventTypes } from '@arbiter/contract';
-import type { AuditEntry, CaseUseCases } from './ports';
+import type { AuditEntry, CaseFacts, CaseUseCases } from './ports';
 
 /** `auditLedger/{key}`: one key per event identity (`ce-source`, `ce-id`). */
 export const ledgerKeyOf = (event: Pick<ArbiterEvent, 'source' | 'id'>): string => idFromEventIdentity('audit', event.source, event.id);
@@ -23,6 +24,8 @@ export interface RecordEventDeps {
   cases: CaseUseCases;
   batcher: Pick<AuditBatcher, 'add'>;
   clock: Clock;
+  /** Facts already seen in the case's own events: spares the case read for automatic and default decisions. */
+  seen?: CaseFactsFromEvents;
 }
 
 export type RecordOutcome = WriteOutcome | 'not-audited';
@@ -36,6 +39,7 @@ export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) 
   return async (event) => {
     const caseId = caseIdOf(event);
     if (caseId === undefined) return ok('not-audited');
+    deps.seen?.observe(event);
     let useCase = useCaseOf(event);
     if (useCase === undefined) {
       useCase = await deps.cases.useCaseOf(caseId);
@@ -45,7 +49,7 @@ export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) 
     if (!policy.ok) return fail(permanentFailure(policy.error.code, policy.error.message));
     // Decisions and reviews carry facts of the case document (timing on the SLA clock, the model's outcome, a golden answer).
     const needsFacts = event.type === EventTypes.decisionMade || event.type === EventTypes.caseReviewed;
-    const facts = needsFacts && deps.cases.factsOf ? await deps.cases.factsOf(caseId) : undefined;
+    const facts = needsFacts ? (factsSeen(deps.seen, event) ?? (deps.cases.factsOf ? await deps.cases.factsOf(caseId) : undefined)) : undefined;
     const ingestedAt = deps.clock.now();
     const row = toAuditRow(event, { policy: policy.value, useCase, ingestedAt, ...(facts ? { facts } : {}) });
     if (row === undefined) return ok('not-audited');
@@ -61,6 +65,9 @@ export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) 
     }
   };
 }
+
+const factsSeen = (seen: CaseFactsFromEvents | undefined, event: ArbiterEvent): CaseFacts | undefined =>
+  seen !== undefined && event.type === EventTypes.decisionMade ? seen.factsOfDecision(event as ArbiterEvent<typeof EventTypes.decisionMade>) : undefined;
 
 /** The same, as a ServiceHost handler that logs what it did. */
 export function recordEventHandler(record: ReturnType<typeof createRecordEvent>): EventHandler {
