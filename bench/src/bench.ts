@@ -17,7 +17,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Firestore, type DocumentReference } from '@google-cloud/firestore';
 import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
-import { Collections, queueItemId, setTimer, TimerCollections, timerBucketKey, timerBucketOf, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, queueItemId, setTimer, timerBucketOf, timerBucketRef, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
 import { mulberry32, type DecisionMade, type PredictionSubmitted } from '@arbiter/core';
 import { pubSubClient, stackEnv, startServices, startStack, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/infra';
@@ -815,7 +815,7 @@ async function escalatorRun(options: BenchOptions, services: Services, firestore
     // The tick's question of one minute bucket, bare, from here; next to it the query on the queue
     // items the tick used to ask, which the emulator (no indexes) answers by scanning the collection.
     const nowMs = Date.now();
-    const bucketQuery = firestore.collection(TimerCollections.buckets).doc(timerBucketKey(timerBucketOf(nowMs))).collection(TimerCollections.timers).where('at', '<=', nowMs).orderBy('at').limit(101);
+    const bucketQuery = timerBucketRef(firestore, timerBucketOf(nowMs)).where('at', '<=', nowMs).orderBy('at').limit(101);
     const queryMs = await timeOps(3, () => bucketQuery.get());
     const scanQuery = firestore.collection(Collections.queueItems).where('sla.nextCheckAt', '<=', nowMs).orderBy('sla.nextCheckAt').select('sla.nextCheckAt').limit(100);
     const scanMs = await timeOps(3, () => scanQuery.get());

@@ -1,5 +1,5 @@
 import type { DocumentSnapshot, Firestore } from '@google-cloud/firestore';
-import { TIMER_CURSOR_DOC, TimerCollections, timerBucketKey, type TimerDoc, type TimerKind, type TimerSlot } from '@arbiter/cases';
+import { bucketOfCollectionId, TIMER_CURSOR_DOC, TimerCollections, timerBucketOf, timerBucketRef, timerHourKey, type TimerDoc, type TimerKind, type TimerSlot } from '@arbiter/cases';
 
 /** A due timer as read: where it is, and what it is for. */
 export interface DueTimer extends TimerSlot {
@@ -51,19 +51,29 @@ export class FirestoreTimerWheel implements TimerWheel {
   }
 
   async earliestDue(fromMs: number, nowMs: number): Promise<number | undefined> {
-    // Needs the single-field collection-group index on `timers.at` (firestore.indexes.json).
-    const earliest = await this.firestore.collectionGroup(TimerCollections.timers).where('at', '>=', fromMs).where('at', '<=', nowMs).orderBy('at').limit(1).get();
-    const at = earliest.docs[0]?.get('at') as unknown;
-    return typeof at === 'number' ? at : undefined;
+    // The hours that hold timers (documents that exist only as parents), then, earliest hour first,
+    // the minutes of each that have a collection, then that minute's first due timer. No collection-
+    // group query and no index: a minute whose timers are all gone has no collection any more.
+    const fromBucket = timerBucketOf(fromMs);
+    const [fromHour, toHour] = [timerHourKey(fromBucket), timerHourKey(timerBucketOf(nowMs))];
+    const buckets = this.firestore.collection(TimerCollections.buckets);
+    const hours = (await buckets.listDocuments()).map((doc) => doc.id).filter((id) => id >= fromHour && id <= toHour).sort();
+    for (const hour of hours) {
+      const minutes = (await buckets.doc(hour).listCollections())
+        .map((collection) => bucketOfCollectionId(collection.id))
+        .filter((bucket): bucket is number => bucket !== undefined && bucket >= fromBucket && bucket <= nowMs)
+        .sort((a, b) => a - b);
+      for (const bucket of minutes) {
+        const first = await timerBucketRef(this.firestore, bucket).where('at', '>=', fromMs).where('at', '<=', nowMs).orderBy('at').limit(1).get();
+        const at = first.docs[0]?.get('at') as unknown;
+        if (typeof at === 'number') return at;
+      }
+    }
+    return undefined;
   }
 
   async dueIn(bucket: number, nowMs: number, limit: number, after?: unknown): Promise<TimerPage> {
-    const query = this.firestore
-      .collection(TimerCollections.buckets)
-      .doc(timerBucketKey(bucket))
-      .collection(TimerCollections.timers)
-      .where('at', '<=', nowMs)
-      .orderBy('at');
+    const query = timerBucketRef(this.firestore, bucket).where('at', '<=', nowMs).orderBy('at');
     const snapshot = await (after ? query.startAfter(after as DocumentSnapshot) : query).limit(limit + 1).get();
     const docs = snapshot.docs.slice(0, limit);
     const timers = docs.map((doc) => {
@@ -76,7 +86,7 @@ export class FirestoreTimerWheel implements TimerWheel {
 
   async advance(bucket: number): Promise<void> {
     if (this.remembered === bucket) return;
-    await this.cursorRef().set({ bucket, bucketKey: timerBucketKey(bucket) });
+    await this.cursorRef().set({ bucket, at: new Date(bucket).toISOString() });
     this.remembered = bucket;
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
-import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, TimerCollections, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, timerBucketCollectionId, TimerCollections, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { Topics } from '@arbiter/contract';
 import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter/core';
 import { createFirestore, ManualClock, OutboxRelay, ServiceHost, type Logger } from '@arbiter/platform';
@@ -265,7 +265,14 @@ describe('escalations', () => {
 });
 
 describe('timers', () => {
-  const timersIn = async (): Promise<string[]> => (await firestore.collectionGroup(TimerCollections.timers).get()).docs.map((d) => d.ref.path.split('/').slice(1).join('/'));
+  /** Every timer in the wheel, as `<minute collection>/<timer id>`. */
+  const timersIn = async (): Promise<string[]> => {
+    const found: string[] = [];
+    for (const hour of await firestore.collection(TimerCollections.buckets).listDocuments()) {
+      for (const minute of await hour.listCollections()) for (const timer of await minute.listDocuments()) found.push(`${minute.id}/${timer.id}`);
+    }
+    return found;
+  };
 
   it('removes a timer left behind by a decided item or a renewed lease, and leaves the item alone', async () => {
     const decided = await enqueue(wall, WEDNESDAY, { status: 'done', doneAt: WEDNESDAY + MIN });
@@ -286,7 +293,7 @@ describe('timers', () => {
     expect(await itemOf(decided.itemId)).toMatchObject({ status: 'done', sla: { nextCheckAt: null }, doneAt: before.doneAt });
     expect(await itemOf(renewed.itemId)).toMatchObject({ status: 'claimed', claim: { leaseUntil: renewedUntil } });
     // What is left: the renewed lease's timer.
-    expect(await timersIn()).toEqual([`${String(WEDNESDAY + 30 * MIN).padStart(15, '0')}/timers/lease~${renewed.itemId}`]);
+    expect(await timersIn()).toEqual([`${timerBucketCollectionId(WEDNESDAY + 30 * MIN)}/lease~${renewed.itemId}`]);
     expect(caseEvents.matching((data) => data.caseId === renewed.caseId || data.caseId === decided.caseId)).toHaveLength(0);
   });
 
