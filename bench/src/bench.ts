@@ -690,6 +690,10 @@ async function claimRun(
     tokens.map(async (token, r) => {
       const id = `bench-reviewer-${r}`;
       const draw = mulberry32(0x5eed + r);
+      const [least, most] = thinkMs;
+      // People do not all press "next" in the same millisecond: at a reviewer's pace each starts
+      // somewhere within one look (the saturated run starts them all at once).
+      if (most > 0) await sleep(draw() * most);
       for (let guard = 0; guard < options.claimCases * 4; guard += 1) {
         const t0 = performance.now();
         const claimed = await api(apiUrl, token, 'POST', `/queues/${QUEUE}/next`);
@@ -704,7 +708,6 @@ async function claimRun(
         claimMs.push(took);
         if (typeof claimed.body.attempts === 'number') attempts.push(claimed.body.attempts);
         claimsOf.set(item.itemId, [...(claimsOf.get(item.itemId) ?? []), id]);
-        const [least, most] = thinkMs;
         if (most > 0) await sleep(least + draw() * (most - least));
         const t1 = performance.now();
         const decided = await api(apiUrl, token, 'POST', `/cases/${item.caseId}/decision`, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });

@@ -35,13 +35,18 @@ export class CaseStore {
     return this.firestore.collection(Collections.cases).doc(caseId);
   }
 
-  async transact<T>(work: (tx: Transaction) => Promise<Work<T>>, now: Date = new Date()): Promise<T> {
+  /**
+   * `publish: 'soon'` returns once the transaction has committed, without waiting for Pub/Sub (for a
+   * reviewer's request: the outbox already holds the events); by default the events are published first.
+   */
+  async transact<T>(work: (tx: Transaction) => Promise<Work<T>>, now: Date = new Date(), options: { publish?: 'await' | 'soon' } = {}): Promise<T> {
     const done = await this.firestore.runTransaction(async (tx) => {
       const outcome = await work(tx);
       stageEvents(tx, this.firestore, outcome.events, now.getTime());
       return outcome;
     });
-    if (done.events.length) await this.relay.publishCommitted(done.events);
+    if (options.publish === 'soon') this.relay.publishSoon(done.events);
+    else if (done.events.length) await this.relay.publishCommitted(done.events);
     return done.result;
   }
 

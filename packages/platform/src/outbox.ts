@@ -41,6 +41,8 @@ export class OutboxRelay {
   private readonly unmarked = new Set<string>();
   private markTimer?: NodeJS.Timeout;
   private readonly marking = new Set<Promise<void>>();
+  /** Publishes started by `publishSoon`, waited for by `close`. */
+  private readonly publishing = new Set<Promise<void>>();
 
   constructor(
     private readonly firestore: Firestore,
@@ -66,6 +68,17 @@ export class OutboxRelay {
         }
       }),
     );
+  }
+
+  /**
+   * `publishCommitted` without waiting for it: for a request whose answer need not wait for Pub/Sub —
+   * the commit already holds the events in the outbox, so a publish cut short by a crash is the
+   * sweep's to finish. `close` waits for the publishes still running.
+   */
+  publishSoon(events: readonly ArbiterEvent[]): void {
+    if (events.length === 0) return;
+    const publishing: Promise<void> = this.publishCommitted(events).finally(() => this.publishing.delete(publishing));
+    this.publishing.add(publishing);
   }
 
   private markSoon(id: string): void {
@@ -110,6 +123,7 @@ export class OutboxRelay {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     while (this.sweeping) await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all([...this.publishing]);
     await this.flushMarks();
   }
 

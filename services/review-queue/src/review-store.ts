@@ -59,7 +59,8 @@ export class ReviewStore {
       if (code === 9 || code === 10 || code === 5) return false; // FAILED_PRECONDITION, ABORTED, NOT_FOUND: someone else got there first
       throw error;
     }
-    await this.relay.publishCommitted(events);
+    // The reviewer's answer does not wait for Pub/Sub: the commit holds the events in the outbox.
+    this.relay.publishSoon(events);
     return true;
   }
 

@@ -179,7 +179,7 @@ export function createDecideCase(deps: DecideDeps) {
       if (item.status === 'done') return reject('ITEM.CONFLICT', `the ${item.purpose} of case ${caseId} is already recorded`);
       assertMayAct(deps, p, item, nowMs, { allowClaimable: false });
       return recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}) }, now);
-    }, now);
+    }, now, { publish: 'soon' });
   };
 }
 
@@ -239,7 +239,7 @@ export function createDecideBatch(deps: DecideDeps) {
           }
           const verdict = recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), batchId }, now);
           return { result: { itemId: item.itemId, caseId: item.caseId, result: 'decided', outcome: verdict.result.outcome, ...(verdict.result.decisionId ? { decisionId: verdict.result.decisionId } : {}) } as BatchItemResult, events: verdict.events };
-        }, now);
+        }, now, { publish: 'soon' });
         results.push(r);
       } catch (error) {
         const failure = (error as { failure?: { code: string; message: string } }).failure;

@@ -1,0 +1,52 @@
+import type { Firestore } from '@google-cloud/firestore';
+import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import { OutboxRelay, outboxIdOf } from './outbox';
+import type { Logger } from './logger';
+
+/** A stand-in Firestore that records which outbox entries were marked sent. */
+function markRecorder(): { firestore: Firestore; marked: string[] } {
+  const marked: string[] = [];
+  const firestore = {
+    collection: () => ({ doc: (id: string) => ({ id }) }),
+    batch: () => {
+      const ids: string[] = [];
+      return { update: (ref: { id: string }) => ids.push(ref.id), commit: async () => void marked.push(...ids) };
+    },
+  } as unknown as Firestore;
+  return { firestore, marked };
+}
+
+const silent = { warn: () => undefined, info: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
+
+function released(): ArbiterEvent {
+  const made = createEvent({
+    type: EventTypes.caseReleased,
+    source: '/arbiter/review-queue',
+    id: 'evt-1',
+    data: { caseId: 'case-1', useCase: 'vehicle-damage', queue: 'damage-review', releasedBy: { id: 'reviewer-1', role: 'reviewer' }, reason: 'released', releasedAt: '2026-11-18T10:00:00.000Z' },
+  });
+  if (!made.ok) throw new Error(made.error.message);
+  return made.value;
+}
+
+describe('OutboxRelay.publishSoon', () => {
+  it('returns before the publish, and close waits for it and marks the entry sent', async () => {
+    const { firestore, marked } = markRecorder();
+    let finish: () => void = () => undefined;
+    const published: string[] = [];
+    const publisher = { publish: (event: ArbiterEvent) => new Promise<void>((resolve) => (finish = () => (published.push(event.id), resolve()))) };
+    const relay = new OutboxRelay(firestore, publisher, silent);
+    const event = released();
+
+    relay.publishSoon([event]);
+    expect(published).toEqual([]);
+    let closed = false;
+    const closing = relay.close().then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(closed).toBe(false); // still publishing
+    finish();
+    await closing;
+    expect(published).toEqual(['evt-1']);
+    expect(marked).toEqual([outboxIdOf(event)]);
+  });
+});
