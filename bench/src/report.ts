@@ -73,7 +73,7 @@ Other processes busy when it started: ${m.busyNeighbours.length ? m.busyNeighbou
 
 Run: bursts of ${r.options.burst} high-confidence predictions × ${r.options.rounds} rounds per path, baseline and automatic interleaved (sustained rate =
 arrivals between the 10th and 90th percentile; throughputs are medians over rounds, the ratio the median of each round's ratio), ${r.options.latencySeconds} s at a steady ${r.latencyRate}/s for latency, ${r.options.claimCases} medium cases claimed by ${r.options.reviewers}
-reviewers through the API (looking ${r.options.reviewerThinkMs.join('–')} ms at each case, starting spread over one look), then ${r.options.claimCases} more with no pause, escalator ticks with ${r.options.escalatorSizes.join(' and ')} open queue items (${r.options.escalatorDue} due, ${r.options.escalatorRepeats} ticks each).
+reviewers through the API (looking ${r.options.reviewerThinkMs.join('–')} ms at each case, starting spread over one look), then ${r.options.claimCases} more with no pause, escalator ticks with ${r.options.escalatorSizes.join(' and ')} open queue items (${r.options.escalatorDue} due, ${r.options.escalatorRepeats} ticks each, the median counts, after ${r.options.escalatorSettleMs / 1000} s for the emulator to settle from seeding).
 
 ## Results
 
