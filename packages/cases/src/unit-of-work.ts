@@ -1,7 +1,7 @@
 import type { DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
 import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { Policy } from '@arbiter/core';
-import { stageEvents, type OutboxRelay } from '@arbiter/platform';
+import { stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
 import { buildDecision, decisionIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
 
@@ -58,7 +58,7 @@ export class CaseStore {
   async createWithEvents(ref: DocumentReference, data: DocumentData, events: readonly ArbiterEvent[], now: Date = new Date()): Promise<boolean> {
     const batch = this.firestore.batch();
     batch.create(ref, data);
-    stageEvents(batch as unknown as Transaction, this.firestore, events, now.getTime());
+    stageEvents(batch, this.firestore, events, now.getTime());
     try {
       await batch.commit();
     } catch (error) {
@@ -78,12 +78,13 @@ export class CaseStore {
 export type DecideResult = { decided: true; decision: ArbiterEvent<typeof EventTypes.decisionMade> } | { decided: false; reason: 'already-decided' };
 
 /**
- * Inside a transaction that has READ `caseDoc`: decide the case unless it already is. The case
+ * Inside a transaction that has READ `caseDoc` (or into a batch conditioned on the update time of that
+ * read, which commits nothing if the case changed since): decide the case unless it already is. The case
  * document carries the decision, so two reviewers (or a reviewer and the escalator's expiry) racing
  * for one case produce one decision: Firestore aborts and retries the loser, which then sees it.
  * Approved outcomes with pattern features are remembered for fast-track.
  */
-export function decideInTransaction(tx: Transaction, store: CaseStore, caseDoc: CaseDoc, policy: Policy, input: DecisionInput, source: string): DecideResult {
+export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc: CaseDoc, policy: Policy, input: DecisionInput, source: string): DecideResult {
   if (caseDoc.decision) return { decided: false, reason: 'already-decided' };
   const decision = buildDecision(caseDoc, policy, input);
   tx.update(store.caseRef(caseDoc.caseId), { decision, status: 'decided', decidedAt: input.decidedAt.getTime() });

@@ -1,4 +1,4 @@
-import type { Firestore, Transaction } from '@google-cloud/firestore';
+import type { DocumentData, DocumentReference, Firestore, UpdateData } from '@google-cloud/firestore';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { EventPublisher } from './ports';
 import type { Logger } from './logger';
@@ -24,7 +24,16 @@ interface OutboxDoc {
 /** Document id of an event in the outbox (events have globally unique ids within their source). */
 export const outboxIdOf = (event: ArbiterEvent): string => Buffer.from(`${event.source}\n${event.id}`).toString('base64url');
 
-export function stageEvents(tx: Transaction, firestore: Firestore, events: readonly ArbiterEvent[], nowMs: number): void {
+/**
+ * Where a unit of work stages its writes: a transaction or a write batch (either commits atomically;
+ * both fit). Staging only writes, never reads.
+ */
+export interface StagedWrites {
+  set(ref: DocumentReference, data: DocumentData): unknown;
+  update(ref: DocumentReference, data: UpdateData<DocumentData>): unknown;
+}
+
+export function stageEvents(tx: StagedWrites, firestore: Firestore, events: readonly ArbiterEvent[], nowMs: number): void {
   for (const event of events) {
     const doc: OutboxDoc = { event: JSON.stringify(event), type: event.type, stagedAt: nowMs, sentAt: null, expireAt: null };
     tx.set(firestore.collection(OUTBOX_COLLECTION).doc(outboxIdOf(event)), doc);

@@ -51,7 +51,7 @@ export class ReviewStore {
     const batch = this.firestore.batch();
     batch.update(snapshot.ref, data, { lastUpdateTime: snapshot.updateTime });
     also?.(batch);
-    stageEvents(batch as unknown as Transaction, this.firestore, events, nowMs);
+    stageEvents(batch, this.firestore, events, nowMs);
     try {
       await batch.commit();
     } catch (error) {

@@ -39,20 +39,18 @@ export class FirestoreRoutingCases implements RoutingCases {
       const batch = this.store.firestore.batch();
       // The precondition makes the whole batch conditional: Firestore commits all of its writes or none.
       batch.update(ref, { route: step.route, status: step.status }, { lastUpdateTime: snapshot.updateTime });
-      // `decideInTransaction` only stages `update` / `set` writes, which a batch takes alike.
-      const writes = batch as unknown as Parameters<typeof decideInTransaction>[0];
       const [routed, ...rest] = step.events;
       const events = routed ? [routed] : [];
       let decided = false;
       if (step.decision) {
-        const outcome = decideInTransaction(writes, this.store, caseDoc, step.policy, step.decision, this.source);
+        const outcome = decideInTransaction(batch, this.store, caseDoc, step.policy, step.decision, this.source);
         if (outcome.decided) {
           events.push(outcome.decision);
           decided = true;
         }
       }
       events.push(...rest);
-      stageEvents(writes, this.store.firestore, events, now.getTime());
+      stageEvents(batch, this.store.firestore, events, now.getTime());
       try {
         await batch.commit();
       } catch (error) {
