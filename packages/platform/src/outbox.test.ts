@@ -3,14 +3,14 @@ import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { OutboxRelay, outboxIdOf } from './outbox';
 import type { Logger } from './logger';
 
-/** A stand-in Firestore that records which outbox entries were marked sent. */
+/** A stand-in Firestore that records which outbox entries were removed as sent. */
 function markRecorder(): { firestore: Firestore; marked: string[] } {
   const marked: string[] = [];
   const firestore = {
     collection: () => ({ doc: (id: string) => ({ id }) }),
     batch: () => {
       const ids: string[] = [];
-      return { update: (ref: { id: string }) => ids.push(ref.id), commit: async () => void marked.push(...ids) };
+      return { delete: (ref: { id: string }) => ids.push(ref.id), commit: async () => void marked.push(...ids) };
     },
   } as unknown as Firestore;
   return { firestore, marked };
@@ -30,7 +30,7 @@ function released(): ArbiterEvent {
 }
 
 describe('OutboxRelay.publishSoon', () => {
-  it('returns before the publish, and close waits for it and marks the entry sent', async () => {
+  it('returns before the publish, and close waits for it and removes the sent entry', async () => {
     const { firestore, marked } = markRecorder();
     let finish: () => void = () => undefined;
     const published: string[] = [];

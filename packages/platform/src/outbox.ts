@@ -5,20 +5,25 @@ import type { Logger } from './logger';
 
 /**
  * Transactional outbox. A use case stages the events of a state change in the same Firestore
- * transaction as the change itself; after the commit the relay publishes them and marks them sent.
+ * transaction as the change itself; after the commit the relay publishes them and removes them.
  * If the process dies between commit and publish, the sweep publishes them later, from any process:
  * nothing assumes the process that staged an event is the one that sends it. Publishing twice is
  * harmless: the event keeps its `ce-id`, and every consumer is idempotent on (`ce-source`, `ce-id`).
  */
 export const OUTBOX_COLLECTION = 'outbox';
 
+/**
+ * An unsent event. Sent entries are deleted (not kept and marked), so the collection holds only what
+ * is still to publish and the sweep's query stays small — on GCP, and on the emulator, which scans the
+ * whole collection for every query (with marked entries kept, five services' sweeps every 2 s read
+ * every event ever sent).
+ */
 interface OutboxDoc {
   event: string;
   type: string;
   stagedAt: number;
+  /** Always null: kept so that the sweep's query also skips entries marked sent by an older version. */
   sentAt: number | null;
-  /** Firestore TTL field in production: sent entries are removed after a day. */
-  expireAt: Date | null;
 }
 
 /** Document id of an event in the outbox (events have globally unique ids within their source). */
@@ -35,7 +40,7 @@ export interface StagedWrites {
 
 export function stageEvents(tx: StagedWrites, firestore: Firestore, events: readonly ArbiterEvent[], nowMs: number): void {
   for (const event of events) {
-    const doc: OutboxDoc = { event: JSON.stringify(event), type: event.type, stagedAt: nowMs, sentAt: null, expireAt: null };
+    const doc: OutboxDoc = { event: JSON.stringify(event), type: event.type, stagedAt: nowMs, sentAt: null };
     tx.set(firestore.collection(OUTBOX_COLLECTION).doc(outboxIdOf(event)), doc);
   }
 }
@@ -61,10 +66,11 @@ export class OutboxRelay {
   ) {}
 
   /**
-   * Publish events just committed. Marking them sent is bookkeeping for the sweep, so it is not
-   * waited for: the ids are collected and marked in one batched write every `markEveryMs` (50 ms),
-   * well before the sweep would look (`olderThanMs`). An entry whose mark is lost is published once
-   * more by the sweep, which consumers absorb (same `ce-id`). Failures to publish are left to the sweep.
+   * Publish events just committed. Removing their outbox entries is bookkeeping for the sweep, so it
+   * is not waited for: the ids are collected and deleted in one batched write every `markEveryMs`
+   * (50 ms), well before the sweep would look (`olderThanMs`). An entry whose removal is lost is
+   * published once more by the sweep, which consumers absorb (same `ce-id`). Failures to publish are
+   * left to the sweep.
    */
   async publishCommitted(events: readonly ArbiterEvent[]): Promise<void> {
     await Promise.all(
@@ -100,23 +106,22 @@ export class OutboxRelay {
     }
   }
 
-  /** Marks every published entry sent, in batched writes; resolves when those writes are done. */
+  /** Removes every published entry, in batched writes; resolves when those writes are done. */
   async flushMarks(): Promise<void> {
     if (this.markTimer) clearTimeout(this.markTimer);
     this.markTimer = undefined;
     while (this.unmarked.size > 0) {
       const ids = [...this.unmarked].slice(0, MARK_BATCH);
       for (const id of ids) this.unmarked.delete(id);
-      const now = Date.now();
       const write = Promise.resolve()
         .then(() => {
           const batch = this.firestore.batch();
-          for (const id of ids) batch.update(this.firestore.collection(OUTBOX_COLLECTION).doc(id), { sentAt: now, expireAt: new Date(now + 86_400_000) });
+          for (const id of ids) batch.delete(this.firestore.collection(OUTBOX_COLLECTION).doc(id));
           return batch.commit();
         })
         .then(
           () => undefined,
-          (error: unknown) => this.logger.warn({ err: error, entries: ids.length }, 'could not mark outbox entries sent; the sweep will publish them once more'),
+          (error: unknown) => this.logger.warn({ err: error, entries: ids.length }, 'could not remove sent outbox entries; the sweep will publish them once more'),
         );
       this.marking.add(write);
       void write.finally(() => this.marking.delete(write));
@@ -167,7 +172,6 @@ export class OutboxRelay {
   }
 
   private async markSent(id: string): Promise<void> {
-    const now = Date.now();
-    await this.firestore.collection(OUTBOX_COLLECTION).doc(id).update({ sentAt: now, expireAt: new Date(now + 86_400_000) });
+    await this.firestore.collection(OUTBOX_COLLECTION).doc(id).delete();
   }
 }
