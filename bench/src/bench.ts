@@ -20,7 +20,7 @@ import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
 import { Collections, queueItemId, setTimer, timerBucketOf, timerBucketRef, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
 import { mulberry32, type DecisionMade, type PredictionSubmitted } from '@arbiter/core';
-import { pubSubClient, stackEnv, startServices, startStack, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/infra';
+import { pubSubClient, stackEnv, startServices, startStack, terminate, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { median, round, summarize, sustainedRate, type Summary } from './stats';
 
@@ -234,18 +234,6 @@ function startRelay(repoRoot: string, endpoints: StackEndpoints, name: string, s
         resolve({ name, pid: child.pid as number, child });
       }
     });
-  });
-}
-
-function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 
@@ -567,7 +555,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     log('stopping the services, the relay and the emulators');
     await Promise.allSettled(sinks.map((sink) => sink.stop()));
     await services?.stop().catch(() => undefined);
-    await Promise.allSettled(relays.map((relay) => stopChild(relay.child)));
+    await Promise.allSettled(relays.map((relay) => terminate(relay.child, 10_000)));
     await client?.close().catch(() => undefined);
     await firestore?.terminate().catch(() => undefined);
     await stack?.stop();

@@ -147,7 +147,8 @@ async function waitHealthy(name: string, url: string, child: ChildProcess, logFi
   throw new Error(`${name} was not healthy within ${timeoutMs} ms:\n${logTail(logFile)}`);
 }
 
-function terminate(child: ChildProcess, graceMs: number): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs` (at once when 0); resolves when the process has exited. */
+export function terminate(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

@@ -1,4 +1,7 @@
-import type { DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
+import type { DocumentData, DocumentReference, Firestore, Transaction, WriteBatch } from '@google-cloud/firestore';
+
+/** The gRPC status codes a lost race ends in. */
+export const GrpcCode = { NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, ABORTED: 10 } as const;
 import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { Policy } from '@arbiter/core';
 import { stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
@@ -51,22 +54,33 @@ export class CaseStore {
   }
 
   /**
-   * Creates `ref` and stages `events` in one write that fails when `ref` already exists (a create
-   * precondition, not a transaction: one round trip, no read), then publishes the events. False, with
-   * nothing written, when the document existed.
+   * Commits the writes `write` adds and the outbox entries of `events` in one batch (no transaction:
+   * one round trip), then publishes the events (`publish: 'soon'`: without waiting). False, with
+   * nothing written, when the commit fails with one of the `lostOn` gRPC codes — a precondition
+   * that someone else's write broke first; any other failure throws.
    */
-  async createWithEvents(ref: DocumentReference, data: DocumentData, events: readonly ArbiterEvent[], now: Date = new Date()): Promise<boolean> {
+  async commitWithEvents(write: (batch: WriteBatch) => void, events: readonly ArbiterEvent[], now: Date, options: { lostOn: readonly number[]; publish?: 'await' | 'soon' }): Promise<boolean> {
     const batch = this.firestore.batch();
-    batch.create(ref, data);
+    write(batch);
     stageEvents(batch, this.firestore, events, now.getTime());
     try {
       await batch.commit();
     } catch (error) {
-      if ((error as { code?: number }).code === 6) return false; // ALREADY_EXISTS
+      if (options.lostOn.includes((error as { code?: number }).code ?? -1)) return false;
       throw error;
     }
-    if (events.length) await this.relay.publishCommitted(events);
+    if (options.publish === 'soon') this.relay.publishSoon(events);
+    else if (events.length) await this.relay.publishCommitted(events);
     return true;
+  }
+
+  /**
+   * Creates `ref` and stages `events` in one write that fails when `ref` already exists (a create
+   * precondition, not a transaction: one round trip, no read), then publishes the events. False, with
+   * nothing written, when the document existed.
+   */
+  createWithEvents(ref: DocumentReference, data: DocumentData, events: readonly ArbiterEvent[], now: Date = new Date()): Promise<boolean> {
+    return this.commitWithEvents((batch) => batch.create(ref, data), events, now, { lostOn: [GrpcCode.ALREADY_EXISTS] });
   }
 
   async getCase(caseId: string): Promise<CaseDoc | undefined> {

@@ -5,8 +5,7 @@
  */
 import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QueryDocumentSnapshot, type Transaction, type WriteBatch } from '@google-cloud/firestore';
 import type { ArbiterEvent } from '@arbiter/contract';
-import { stageEvents, type OutboxRelay } from '@arbiter/platform';
-import { Collections, queueItemId, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, GrpcCode, queueItemId, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
 import type { ReviewPurpose } from '@arbiter/core';
 
 /** Priority order: lane (0 first), priority (high first), due time (soonest first), id. */
@@ -36,7 +35,6 @@ export class ReviewStore {
   constructor(
     readonly cases: CaseStore,
     readonly firestore: Firestore,
-    private readonly relay: OutboxRelay,
   ) {}
 
   /**
@@ -48,20 +46,18 @@ export class ReviewStore {
    */
   async compareAndSet(snapshot: DocumentSnapshot, data: Record<string, unknown>, events: readonly ArbiterEvent[], nowMs: number, also?: (batch: WriteBatch) => void): Promise<boolean> {
     if (!snapshot.updateTime) return false;
-    const batch = this.firestore.batch();
-    batch.update(snapshot.ref, data, { lastUpdateTime: snapshot.updateTime });
-    also?.(batch);
-    stageEvents(batch, this.firestore, events, nowMs);
-    try {
-      await batch.commit();
-    } catch (error) {
-      const code = (error as { code?: number }).code;
-      if (code === 9 || code === 10 || code === 5) return false; // FAILED_PRECONDITION, ABORTED, NOT_FOUND: someone else got there first
-      throw error;
-    }
-    // The reviewer's answer does not wait for Pub/Sub: the commit holds the events in the outbox.
-    this.relay.publishSoon(events);
-    return true;
+    const updateTime = snapshot.updateTime;
+    // Someone else got there first: FAILED_PRECONDITION, ABORTED, NOT_FOUND. The reviewer's answer
+    // does not wait for Pub/Sub: the commit holds the events in the outbox.
+    return this.cases.commitWithEvents(
+      (batch) => {
+        batch.update(snapshot.ref, data, { lastUpdateTime: updateTime });
+        also?.(batch);
+      },
+      events,
+      new Date(nowMs),
+      { lostOn: [GrpcCode.FAILED_PRECONDITION, GrpcCode.ABORTED, GrpcCode.NOT_FOUND], publish: 'soon' },
+    );
   }
 
   itemRef(itemId: string): DocumentReference {

@@ -22,7 +22,7 @@ export interface UseCaseWiring {
 }
 
 export function createUseCases(deps: UseCaseWiring) {
-  const store = new ReviewStore(new CaseStore(deps.firestore, deps.relay), deps.firestore, deps.relay);
+  const store = new ReviewStore(new CaseStore(deps.firestore, deps.relay), deps.firestore);
   const catalog = new QueueCatalog(deps.policies);
   const base = { store, policies: deps.policies, clock: deps.clock, catalog };
   const claims = { ...base, leaseMs: deps.claimLeaseMs, spread: deps.claimSpread, hints: new ClaimHints() };

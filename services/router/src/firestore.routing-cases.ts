@@ -1,13 +1,10 @@
-import { Collections, decideInTransaction, type CaseDoc, type CaseStore, type PatternDoc } from '@arbiter/cases';
+import { Collections, decideInTransaction, GrpcCode, type CaseDoc, type CaseStore, type PatternDoc } from '@arbiter/cases';
 import type { ApprovedPattern } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import type { ApprovedPatterns, RouteApplied, RoutePlan, RoutingCases } from './route-case';
 
 /** Lost races in a row before the delivery is handed back for redelivery (each one re-reads the case). */
 export const ROUTE_ATTEMPTS = 5;
-
-/** gRPC FAILED_PRECONDITION: the case changed after it was read (the conditional write lost). */
-const FAILED_PRECONDITION = 9;
 
 /**
  * Routes cases in Firestore without a transaction: one read of the case, then one batched write
@@ -54,7 +51,7 @@ export class FirestoreRoutingCases implements RoutingCases {
       try {
         await batch.commit();
       } catch (error) {
-        if ((error as { code?: number }).code === FAILED_PRECONDITION && attempt < ROUTE_ATTEMPTS) continue;
+        if ((error as { code?: number }).code === GrpcCode.FAILED_PRECONDITION && attempt < ROUTE_ATTEMPTS) continue;
         throw error;
       }
       if (events.length) await this.relay.publishCommitted(events);
