@@ -12,14 +12,14 @@ describe('desired Pub/Sub topology', () => {
   it('gives a subscription its dead-letter policy, backoff and ce-type filter, and an inspection subscription', () => {
     const [inspection, main] = desiredSubscriptions({
       name: 'router.route-on-case-opened',
-      topic: Topics.cases,
+      topic: Topics.caseOpened,
       eventTypes: [EventTypes.caseOpened],
       ackDeadlineSeconds: 60,
       maxDeliveryAttempts: 10,
     });
     expect(main).toEqual({
       name: 'router.route-on-case-opened',
-      topic: Topics.cases,
+      topic: Topics.caseOpened,
       ackDeadlineSeconds: 60,
       deadLetter: { topic: 'router.route-on-case-opened.dlq', maxDeliveryAttempts: 10 },
       retry: { minimumSeconds: 1, maximumSeconds: 60 },

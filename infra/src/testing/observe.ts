@@ -22,30 +22,39 @@ export interface Received {
   attributes: Record<string, string>;
 }
 
-/** Everything published on a topic (or kept by an existing subscription) from the moment it starts. */
+/** Everything published on one or more topics (or kept by an existing subscription) from the moment it starts. */
 export class Observer {
   readonly received: Received[] = [];
 
   private constructor(
-    private readonly subscription: Subscription,
+    private readonly subscriptions: readonly Subscription[],
     private readonly temporary: boolean,
   ) {
-    subscription.on('message', (message: { data: Buffer; attributes: Record<string, string>; ack(): void }) => {
-      this.received.push({ data: message.data.toString('utf8'), attributes: { ...message.attributes } });
-      message.ack();
-    });
-    subscription.on('error', () => undefined);
+    for (const subscription of subscriptions) {
+      subscription.on('message', (message: { data: Buffer; attributes: Record<string, string>; ack(): void }) => {
+        this.received.push({ data: message.data.toString('utf8'), attributes: { ...message.attributes } });
+        message.ack();
+      });
+      subscription.on('error', () => undefined);
+    }
   }
 
   /** A temporary subscription on `topic`, deleted by `close`. */
   static async onTopic(pubsub: PubSub, topic: string): Promise<Observer> {
-    const [subscription] = await pubsub.topic(topic).createSubscription(`test-${topic}-${randomUUID().slice(0, 8)}`, { ackDeadlineSeconds: 30 });
-    return new Observer(subscription, true);
+    return Observer.onTopics(pubsub, [topic]);
+  }
+
+  /** A temporary subscription on each topic, all received into one list (e.g. every topic of the case lifecycle). */
+  static async onTopics(pubsub: PubSub, topics: readonly string[]): Promise<Observer> {
+    const subscriptions = await Promise.all(
+      topics.map(async (topic) => (await pubsub.topic(topic).createSubscription(`test-${topic}-${randomUUID().slice(0, 8)}`, { ackDeadlineSeconds: 30 }))[0]),
+    );
+    return new Observer(subscriptions, true);
   }
 
   /** An existing subscription (e.g. a `.dlq.inspect`). */
   static existing(pubsub: PubSub, subscription: string): Observer {
-    return new Observer(pubsub.subscription(subscription), false);
+    return new Observer([pubsub.subscription(subscription)], false);
   }
 
   where(predicate: (message: Received) => boolean): Received[] {
@@ -69,9 +78,13 @@ export class Observer {
   }
 
   async close(): Promise<void> {
-    this.subscription.removeAllListeners('message');
-    await this.subscription.close();
-    if (this.temporary) await this.subscription.delete().catch(() => undefined);
+    await Promise.all(
+      this.subscriptions.map(async (subscription) => {
+        subscription.removeAllListeners('message');
+        await subscription.close();
+        if (this.temporary) await subscription.delete().catch(() => undefined);
+      }),
+    );
   }
 }
 

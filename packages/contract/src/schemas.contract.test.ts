@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { compiledEventTypes, validateEventData } from './schema-validation';
 import { schemaIdOf } from './event-map';
 import { minimalSamples } from './event-samples.test-support';
-import { ContractEventTypes, EventTypes, Topics, topicOf, type EventType } from './topology';
+import { CaseTopics, ContractEventTypes, EventTypes, Subscriptions, Topics, topicOf, type EventType } from './topology';
 
 const eventsDir = resolve(__dirname, '../../../schemas/events');
 const allTypes = Object.values(EventTypes) as EventType[];
@@ -119,10 +119,24 @@ describe('topology', () => {
     expect(topicOf['arbiter.sla.escalated.v1']).toBe('arbiter-escalations');
   });
 
-  it('puts every internal type on arbiter-cases, except labelled feedback on arbiter-feedback', () => {
+  it('puts case.opened and case.routed on topics of their own, labelled feedback on arbiter-feedback, every other internal type on arbiter-cases', () => {
+    const own: Record<string, string> = {
+      'arbiter.case.opened.v1': 'arbiter-case-opened',
+      'arbiter.case.routed.v1': 'arbiter-case-routed',
+      'arbiter.feedback.labelled.v1': 'arbiter-feedback',
+    };
     for (const type of allTypes.filter((t) => !ContractEventTypes.includes(t))) {
-      expect([type, topicOf[type]]).toEqual([type, type === 'arbiter.feedback.labelled.v1' ? Topics.feedback : Topics.cases]);
+      expect([type, topicOf[type]]).toEqual([type, own[type] ?? Topics.cases]);
     }
+  });
+
+  it('delivers to each subscription only the types it handles (the emulator ignores filters), and audits every case topic', () => {
+    for (const spec of Subscriptions.filter((s) => s.eventTypes)) {
+      const carried = allTypes.filter((t) => topicOf[t] === spec.topic);
+      expect([spec.name, carried.filter((t) => !spec.eventTypes?.includes(t))]).toEqual([spec.name, []]);
+    }
+    const audited = Subscriptions.filter((s) => s.service === 'audit-exporter').map((s) => s.topic);
+    for (const topic of CaseTopics) expect(audited).toContain(topic);
   });
 
   it('names every type arbiter.<noun>.<verb>.v<N>', () => {

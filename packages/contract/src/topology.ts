@@ -10,13 +10,23 @@ export const Topics = {
   decisions: 'arbiter-decisions',
   evidenceRequests: 'arbiter-evidence-requests',
   escalations: 'arbiter-escalations',
-  /** Internal: the case lifecycle (opened, routed, claimed, released, reviewed, evidence accessed, …). */
+  /**
+   * Internal: the case lifecycle. The two events on every case's path have topics of their own, so
+   * each reaches only the service that acts on it and the audit (on GCP a subscription filter would
+   * do; the emulator ignores filters and would deliver every event to every subscription).
+   */
+  caseOpened: 'arbiter-case-opened',
+  caseRouted: 'arbiter-case-routed',
+  /** Internal: the rest of the case lifecycle (claimed, released, reviewed, evidence accessed, enrichment flagged). */
   cases: 'arbiter-cases',
   /** Internal: labelled examples for retraining. */
   feedback: 'arbiter-feedback',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Every topic that carries case lifecycle events (internal). */
+export const CaseTopics: readonly TopicName[] = [Topics.caseOpened, Topics.caseRouted, Topics.cases];
 
 export const EventTypes = {
   predictionSubmitted: 'arbiter.prediction.submitted.v1',
@@ -43,8 +53,8 @@ export const topicOf: Record<EventType, TopicName> = {
   [EventTypes.decisionMade]: Topics.decisions,
   [EventTypes.evidenceRequested]: Topics.evidenceRequests,
   [EventTypes.slaEscalated]: Topics.escalations,
-  [EventTypes.caseOpened]: Topics.cases,
-  [EventTypes.caseRouted]: Topics.cases,
+  [EventTypes.caseOpened]: Topics.caseOpened,
+  [EventTypes.caseRouted]: Topics.caseRouted,
   [EventTypes.caseClaimed]: Topics.cases,
   [EventTypes.caseReleased]: Topics.cases,
   [EventTypes.caseReviewed]: Topics.cases,
@@ -80,9 +90,11 @@ const defaults = { ackDeadlineSeconds: 60, maxDeliveryAttempts: 10 };
 
 export const Subscriptions: readonly SubscriptionSpec[] = [
   { name: 'confidence-assessor.assess-on-prediction-submitted', topic: Topics.predictions, service: 'confidence-assessor', ...defaults },
-  { name: 'router.route-on-case-opened', topic: Topics.cases, service: 'router', eventTypes: [EventTypes.caseOpened], ...defaults },
-  { name: 'review-queue.enqueue-on-case-routed', topic: Topics.cases, service: 'review-queue', eventTypes: [EventTypes.caseRouted], ...defaults },
+  { name: 'router.route-on-case-opened', topic: Topics.caseOpened, service: 'router', eventTypes: [EventTypes.caseOpened], ...defaults },
+  { name: 'review-queue.enqueue-on-case-routed', topic: Topics.caseRouted, service: 'review-queue', eventTypes: [EventTypes.caseRouted], ...defaults },
   { name: 'review-queue.requeue-on-evidence-submitted', topic: Topics.evidence, service: 'review-queue', ...defaults },
+  { name: 'audit-exporter.record-on-case-opened', topic: Topics.caseOpened, service: 'audit-exporter', ...defaults },
+  { name: 'audit-exporter.record-on-case-routed', topic: Topics.caseRouted, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-case-event', topic: Topics.cases, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-decision-made', topic: Topics.decisions, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-evidence-requested', topic: Topics.evidenceRequests, service: 'audit-exporter', ...defaults },

@@ -1,7 +1,7 @@
 /**
  * The confidence assessor against the real emulators: the app is built with app.ts and runs in this
  * process (host on port 0); predictions are published as binary-mode CloudEvents on the real topic;
- * what it writes is read back from Firestore and what it emits is observed on arbiter-cases and on
+ * what it writes is read back from Firestore and what it emits is observed on arbiter-case-opened and on
  * the subscription's dead-letter topic.
  */
 import path from 'node:path';
@@ -57,7 +57,7 @@ describe('confidence-assessor against the emulators', () => {
     buildAssessorApp({ host, cases: new FirestoreCaseOpenings(new CaseStore(firestore, relay)), policies: policies.value, clock: systemClock });
     host.onClose({ name: 'outbox relay', close: () => relay.close() });
     pubsub = testPubSub();
-    cases = await Observer.onTopic(pubsub, Topics.cases);
+    cases = await Observer.onTopic(pubsub, Topics.caseOpened);
     deadLetters = Observer.existing(pubsub, deadLetterInspectionOf(ASSESSOR_SUBSCRIPTION));
     const port = await host.start(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${port}`;

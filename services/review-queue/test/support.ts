@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { Collections, caseDocFromOpened, type CaseDoc } from '@arbiter/cases';
-import { createEvent, toPubSubMessage, Topics, EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import { createEvent, toPubSubMessage, topicOf, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import type { CaseOpened, CaseRouted } from '@arbiter/core';
 import { OutboxRelay, ServiceHost, createLogger, systemClock } from '@arbiter/platform';
 import { parsePolicyFiles, type PolicyRegistry } from '@arbiter/policy';
@@ -164,7 +164,8 @@ export function routedEvent(caseDoc: CaseDoc, queue: string, extra: Partial<Case
   return event.value as ArbiterEvent;
 }
 
-export async function publish(app: Running, event: ArbiterEvent, topic: string = Topics.cases): Promise<void> {
+/** Publishes on the event type's own topic unless told otherwise. */
+export async function publish(app: Running, event: ArbiterEvent, topic: string = topicOf[event.type]): Promise<void> {
   const message = toPubSubMessage(event);
   await app.host.pubsub.topic(topic).publishMessage({ data: message.data, attributes: message.attributes });
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
+import { CaseTopics, createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type PredictionSubmitted } from '@arbiter/core';
 import { CaseStore, caseDocFromOpened, Collections, decisionIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
 import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
@@ -92,7 +92,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
     const policies = loadPolicies(path.join(repoRoot, 'policies'));
     if (!policies.ok) throw new Error(policies.error.message);
     pubsub = testPubSub();
-    cases = await Observer.onTopic(pubsub, Topics.cases);
+    cases = await Observer.onTopics(pubsub, CaseTopics);
     decisions = await Observer.onTopic(pubsub, Topics.decisions);
 
     host = new ServiceHost({ service: 'router', projectId: projectId(), logger, delivery: 'pull', backoffBeforeNack: true });
@@ -402,7 +402,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect(opened).toBeDefined();
       const handled = (): number => host.counters.get(ROUTER_SUBSCRIPTION)?.byOutcome.handled ?? 0;
       const before = handled();
-      await pubsub.topic(Topics.cases).publishMessage({ data: Buffer.from(opened?.data ?? ''), attributes: opened?.attributes ?? {} });
+      await pubsub.topic(Topics.caseOpened).publishMessage({ data: Buffer.from(opened?.data ?? ''), attributes: opened?.attributes ?? {} });
       await eventually(async () => handled(), (n) => n > before);
       await sleep(3_000); // room for a (wrong) second case, route or decision to show up
 
