@@ -18,6 +18,8 @@ export const Collections = {
   queueItems: 'queueItems',
   patterns: 'patterns',
   processed: 'processed',
+  /** `caseRoutings/{caseId}`: created in the commit that routes the case; its existence means "routed". */
+  routings: 'caseRoutings',
 } as const;
 
 export type CaseStatus = 'opened' | 'in-review' | 'awaiting-evidence' | 'decided';

@@ -9,7 +9,7 @@
  */
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { assessCase, fail, ok, type Band, type CaseOpened, type Result } from '@arbiter/core';
-import { producedEvent, type CaseDoc } from '@arbiter/cases';
+import { caseDocFromOpened, producedEvent, type CaseDoc } from '@arbiter/cases';
 import { idFromEventIdentity, permanentFailure, type Clock, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 
@@ -73,21 +73,8 @@ export function createAssessPrediction(deps: AssessPredictionDeps): AssessPredic
       openedAt: now.toISOString(),
     };
     const openedEvent = producedEvent(EventTypes.caseOpened, deps.source, opened, { id: caseOpenedEventIdOf(caseId), subject: caseId, time: now });
-    const caseDoc: CaseDoc = {
-      caseId,
-      useCase: opened.useCase,
-      policy: opened.policy,
-      subject: opened.subject,
-      model: opened.model,
-      prediction,
-      confidence: opened.confidence,
-      confidenceSource: opened.confidenceSource,
-      band: opened.band,
-      thresholds: opened.thresholds,
-      sourceEvent: opened.sourceEvent,
-      status: 'opened',
-      openedAt: now.getTime(),
-    };
+    // The document is exactly what case.opened says: the router plans from the event and does not read it.
+    const caseDoc = caseDocFromOpened(openedEvent.data);
     const written = await deps.cases.openIfAbsent(caseDoc, [openedEvent], now);
     return ok({ caseId, opened: written === 'opened', band: assessment.band, confidence: assessment.confidence });
   };

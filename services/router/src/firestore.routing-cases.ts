@@ -3,18 +3,23 @@ import type { ApprovedPattern } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import type { ApprovedPatterns, RouteApplied, RoutePlan, RoutingCases } from './route-case';
 
-/** Lost races in a row before the delivery is handed back for redelivery (each one re-reads the case). */
-export const ROUTE_ATTEMPTS = 5;
+/** `caseRoutings/{caseId}`: what the routing commit leaves behind besides the case (no PII). */
+export interface RoutingMarkerDoc {
+  caseId: string;
+  route: string;
+  routedAt: number;
+}
 
 /**
- * Routes cases in Firestore without a transaction: one read of the case, then one batched write
- * conditioned on the update time that read saw (`lastUpdateTime`). The batch holds the route, the
- * decision (through `decideInTransaction`, which only stages writes) and the outbox entries, so they
- * commit together or not at all; a batch whose case changed in between (a concurrent delivery of the
- * same `case.opened`, a decision from elsewhere) fails as a whole, and the case is read again — the
- * plan then sees what the winner wrote. That is the guarantee the transaction gave (the decision is
- * only written onto the case as read, so a case is decided at most once) in one read and one commit,
- * without the emulator's locks. Events are published after the commit, by the outbox relay.
+ * Routes cases in Firestore in one commit and no read. The plan runs on the case as `case.opened`
+ * describes it — exactly what the assessor created, and nothing writes a case before it is routed —
+ * and the commit holds the route, the decision (through `decideInTransaction`, which only stages
+ * writes), the outbox entries and a routing marker `caseRoutings/{caseId}` created with `create`.
+ * Firestore commits all of it or none: a second routing of the case (a redelivered or concurrent
+ * `case.opened`) fails on the marker (ALREADY_EXISTS) and changes nothing, and a case that is not there
+ * fails on the update (NOT_FOUND). So a case is routed, and decided by the router, at most once — the
+ * guarantee the read-then-conditional-write gave, in one round trip. Events are published after the
+ * commit, by the outbox relay.
  */
 export class FirestoreRoutingCases implements RoutingCases {
   constructor(
@@ -24,39 +29,37 @@ export class FirestoreRoutingCases implements RoutingCases {
     private readonly source: string,
   ) {}
 
-  async route(caseId: string, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied> {
-    const ref = this.store.caseRef(caseId);
-    for (let attempt = 1; ; attempt++) {
-      const snapshot = await ref.get();
-      if (!snapshot.exists || !snapshot.updateTime) return { kind: 'missing' };
-      const caseDoc = snapshot.data() as CaseDoc;
-      const step = plan(caseDoc);
-      if (step.kind !== 'route') return step;
-
-      const batch = this.store.firestore.batch();
-      // The precondition makes the whole batch conditional: Firestore commits all of its writes or none.
-      batch.update(ref, { route: step.route, status: step.status }, { lastUpdateTime: snapshot.updateTime });
-      const [routed, ...rest] = step.events;
-      const events = routed ? [routed] : [];
-      let decided = false;
-      if (step.decision) {
-        const outcome = decideInTransaction(batch, this.store, caseDoc, step.policy, step.decision, this.source);
-        if (outcome.decided) {
-          events.push(outcome.decision);
-          decided = true;
-        }
+  async route(opened: CaseDoc, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied> {
+    const step = plan(opened);
+    if (step.kind !== 'route') return step;
+    const firestore = this.store.firestore;
+    const batch = firestore.batch();
+    const marker: RoutingMarkerDoc = { caseId: opened.caseId, route: step.route.kind, routedAt: now.getTime() };
+    batch.create(firestore.collection(Collections.routings).doc(opened.caseId), marker);
+    // `update` requires the case to exist: a case.opened that outran its case (or names none) fails whole.
+    batch.update(this.store.caseRef(opened.caseId), { route: step.route, status: step.status });
+    const [routed, ...rest] = step.events;
+    const events = routed ? [routed] : [];
+    let decided = false;
+    if (step.decision) {
+      const outcome = decideInTransaction(batch, this.store, opened, step.policy, step.decision, this.source);
+      if (outcome.decided) {
+        events.push(outcome.decision);
+        decided = true;
       }
-      events.push(...rest);
-      stageEvents(batch, this.store.firestore, events, now.getTime());
-      try {
-        await batch.commit();
-      } catch (error) {
-        if ((error as { code?: number }).code === GrpcCode.FAILED_PRECONDITION && attempt < ROUTE_ATTEMPTS) continue;
-        throw error;
-      }
-      if (events.length) await this.relay.publishCommitted(events);
-      return { kind: 'route', route: step.route, decided, events };
     }
+    events.push(...rest);
+    stageEvents(batch, firestore, events, now.getTime());
+    try {
+      await batch.commit();
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (code === GrpcCode.ALREADY_EXISTS) return { kind: 'skip', why: 'already routed' };
+      if (code === GrpcCode.NOT_FOUND) return { kind: 'missing' };
+      throw error;
+    }
+    if (events.length) await this.relay.publishCommitted(events);
+    return { kind: 'route', route: step.route, decided, events };
   }
 }
 

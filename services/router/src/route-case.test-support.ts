@@ -80,13 +80,15 @@ export function openedEvent(opened: CaseOpened): ArbiterEvent<typeof EventTypes.
 }
 
 /**
- * The in-memory twin of `FirestoreRoutingCases`: the plan runs against a copy of the case, the route
- * is written, and a decision is made only when the case has none (the one-decision rule).
+ * The in-memory twin of `FirestoreRoutingCases`: the plan runs against the case as opened, and the
+ * route, the decision and the events are written only if the case exists and was not routed before.
  */
 export class InMemoryRoutingCases implements RoutingCases {
   readonly cases = new Map<string, CaseDoc>();
   readonly patterns = new Map<string, PatternDoc>();
   readonly staged: ArbiterEvent[] = [];
+  /** The routing markers: cases routed once. */
+  readonly routed = new Set<string>();
 
   constructor(private readonly source = '/arbiter/router') {}
 
@@ -96,23 +98,25 @@ export class InMemoryRoutingCases implements RoutingCases {
     return doc;
   }
 
-  async route(caseId: string, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied> {
-    const current = this.cases.get(caseId);
-    if (!current) return { kind: 'missing' };
-    const step = plan(structuredClone(current));
+  async route(opened: CaseDoc, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied> {
+    const step = plan(structuredClone(opened));
     if (step.kind !== 'route') return step;
+    const current = this.cases.get(opened.caseId);
+    if (this.routed.has(opened.caseId)) return { kind: 'skip', why: 'already routed' };
+    if (!current) return { kind: 'missing' };
     const next: CaseDoc = { ...current, route: step.route, status: step.status };
     const [routed, ...rest] = step.events;
     const events = routed ? [routed] : [];
     let decided = false;
-    if (step.decision && !current.decision) {
-      const decision = buildDecision(current, step.policy, step.decision);
+    if (step.decision) {
+      const decision = buildDecision(opened, step.policy, step.decision);
       Object.assign(next, { decision, status: 'decided', decidedAt: now.getTime() });
-      events.push(producedEvent(EventTypes.decisionMade, this.source, decision, { id: decisionIdOf(caseId), subject: caseId, time: now }));
+      events.push(producedEvent(EventTypes.decisionMade, this.source, decision, { id: decisionIdOf(opened.caseId), subject: opened.caseId, time: now }));
       decided = true;
     }
     events.push(...rest);
-    this.cases.set(caseId, next);
+    this.routed.add(opened.caseId);
+    this.cases.set(opened.caseId, next);
     this.staged.push(...events);
     return { kind: 'route', route: step.route, decided, events };
   }

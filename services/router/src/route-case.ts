@@ -3,9 +3,10 @@
  *
  * `planRoute` is pure: from the case as read in the unit of work, its policy, the approved patterns
  * and `now`, it says what to write and what to emit. `createRouteCase` wires it to its ports: the
- * approved patterns are read first (outside the unit of work), then the case is read, planned and
- * written in one unit of work. A case that is already routed (or decided) is left alone, so a
- * redelivered `case.opened` has no second effect; every decision goes through the one-decision rule.
+ * approved patterns are read first (outside the unit of work), then the case as `case.opened`
+ * describes it is planned and written in one unit of work. A case that is already routed is left
+ * alone, so a redelivered `case.opened` has no second effect; every decision goes through the
+ * one-decision rule.
  *
  * - auto (automatic band, or fast-track): decided at once, by the model (`<name>@<version>`) or by
  *   `fast-track`; the rationale and an evidence snapshot are recorded on the case; `case.routed`
@@ -31,7 +32,7 @@ import {
   type QueueSpec,
   type Result,
 } from '@arbiter/core';
-import { producedEvent, type CaseDoc, type CaseRoute, type CaseStatus, type DecisionInput, type RouteSnapshot } from '@arbiter/cases';
+import { caseDocFromOpened, producedEvent, type CaseDoc, type CaseRoute, type CaseStatus, type DecisionInput, type RouteSnapshot } from '@arbiter/cases';
 import { permanentFailure, transientFailure, type Clock, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 
@@ -61,11 +62,13 @@ export type RouteApplied =
 /** The router's view of case state. */
 export interface RoutingCases {
   /**
-   * As one unit of work: read `cases/{caseId}`, ask `plan` what to do, write the route (and status),
-   * decide the case through the one-decision rule when the plan says so, and stage every event —
-   * all of it committed atomically, and only if the case is still as it was read.
+   * As one unit of work: ask `plan` what to do with the case as opened, write the route (and status),
+   * decide the case through the one-decision rule when the plan says so, and stage every event — all
+   * of it committed atomically, only if the case exists, and only once per case (a second routing
+   * is a `skip`). `opened` is the case `case.opened` describes: the assessor emits exactly the
+   * document it creates, and nothing writes a case before it is routed, so no read is needed.
    */
-  route(caseId: string, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied>;
+  route(opened: CaseDoc, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied>;
 }
 
 /** Previously approved patterns of a use case, most recent first. */
@@ -104,7 +107,8 @@ export function createRouteCase(deps: RouteCaseDeps): RouteCase {
     // Fast-track needs both an enabled policy and a pattern to match; otherwise spare the read.
     const fastTrackPossible = policy.value.fastTrack?.enabled === true && event.data.prediction.pattern !== undefined;
     const approvedPatterns = fastTrackPossible ? await deps.patterns.recent(useCase) : [];
-    const applied = await deps.cases.route(caseId, (caseDoc) => planRoute({ caseDoc, policy: policy.value, approvedPatterns, now, source: deps.source }), now);
+    const opened = caseDocFromOpened(event.data);
+    const applied = await deps.cases.route(opened, (caseDoc) => planRoute({ caseDoc, policy: policy.value, approvedPatterns, now, source: deps.source }), now);
     switch (applied.kind) {
       case 'missing':
         // The assessor writes the case before it emits case.opened; a missing case is a lagging read or a bug: retry.

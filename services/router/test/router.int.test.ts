@@ -312,8 +312,8 @@ describe('router against the emulators (assessor upstream as its own process)', 
     });
   });
 
-  describe('concurrent deliveries of one case.opened (conditional write, no transaction)', () => {
-    it('eight routings of one case at once: one routes and decides, the others re-read and skip; one decision staged', async () => {
+  describe('concurrent deliveries of one case.opened (one commit with a routing marker, no read)', () => {
+    it('eight routings of one case at once: one routes and decides, the others are refused by the marker and skip; one decision staged', async () => {
       const { caseId } = predictionId(false, 0.02);
       const opened = openedOf(caseId, cleanliness(0.95), new Date());
       const store = new CaseStore(firestore, new OutboxRelay(firestore, host.publisher, logger));
@@ -324,7 +324,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
 
       const now = new Date();
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => routing.route(caseId, (doc) => planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE }), now)),
+        Array.from({ length: 8 }, () => routing.route(caseDocFromOpened(opened), (doc) => planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE }), now)),
       );
 
       expect(results.filter((r) => r.kind === 'route')).toHaveLength(1);
@@ -333,57 +333,34 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect(published.map((e) => e.id)).toEqual([`routed_${caseId}`, decisionIdOf(caseId)]);
       const doc = await caseDoc(caseId);
       expect(doc).toMatchObject({ status: 'decided', route: { kind: 'auto' }, decision: { decisionId: decisionIdOf(caseId), decidedBy: { kind: 'auto' } } });
+      expect((await firestore.collection(Collections.routings).doc(caseId).get()).data()).toEqual({ caseId, route: 'auto', routedAt: now.getTime() });
       const decisionEntry = published.find((e) => e.id === decisionIdOf(caseId));
       expect(decisionEntry).toBeDefined();
       const staged = await firestore.collection(OUTBOX_COLLECTION).doc(outboxIdOf(decisionEntry as ArbiterEvent)).get();
       expect(staged.exists).toBe(true);
     });
 
-    it('a case that changed between the read and the write: the whole batch is refused, the case read again, and the plan sees the change', async () => {
+    it('a routing of a case that is not there writes nothing at all (no marker, no outbox entry) and says missing, so the delivery is retried', async () => {
       const { caseId } = predictionId(false, 0.02);
       const opened = openedOf(caseId, cleanliness(0.95), new Date());
-      const ref = firestore.collection(Collections.cases).doc(caseId);
-      await ref.create(caseDocFromOpened(opened));
-      // Someone else writes the case after the router's first read, just before its first commit.
-      let interfered = false;
-      const racing = new Proxy(firestore, {
-        get(target, property) {
-          if (property === 'batch') {
-            return () => {
-              const batch = target.batch();
-              const commit = batch.commit.bind(batch);
-              return Object.assign(batch, {
-                commit: async () => {
-                  if (!interfered) {
-                    interfered = true;
-                    await ref.update({ status: 'in-review' });
-                  }
-                  return commit();
-                },
-              });
-            };
-          }
-          const value = Reflect.get(target, property, target) as unknown;
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
-      });
       const published: ArbiterEvent[] = [];
-      const routing = new FirestoreRoutingCases(new CaseStore(racing, new OutboxRelay(firestore, host.publisher, logger)), { publishCommitted: async (events) => void published.push(...events) }, ROUTER_SOURCE);
+      const routing = new FirestoreRoutingCases(new CaseStore(firestore, new OutboxRelay(firestore, host.publisher, logger)), { publishCommitted: async (events) => void published.push(...events) }, ROUTER_SOURCE);
       const policy = policyOf('vehicle-cleanliness');
       const now = new Date();
-      const seen: string[] = [];
-      const result = await routing.route(caseId, (doc) => (seen.push(doc.status), planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE })), now);
 
-      expect(interfered).toBe(true);
-      expect(seen).toEqual(['opened', 'in-review']);
-      expect(result).toMatchObject({ kind: 'skip' });
+      const result = await routing.route(caseDocFromOpened(opened), (doc) => planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE }), now);
+
+      expect(result).toEqual({ kind: 'missing' });
       expect(published).toEqual([]);
-      const doc = await caseDoc(caseId);
-      expect(doc?.status).toBe('in-review');
-      expect(doc?.route).toBeUndefined();
-      expect(doc?.decision).toBeUndefined();
+      expect((await firestore.collection(Collections.routings).doc(caseId).get()).exists).toBe(false);
+      expect(await caseDoc(caseId)).toBeUndefined();
       const staged = await firestore.collection(OUTBOX_COLLECTION).where('stagedAt', '==', now.getTime()).get();
       expect(staged.docs.filter((d) => String(d.get('event')).includes(caseId))).toEqual([]);
+
+      // Once the case is there, the same routing goes through.
+      await firestore.collection(Collections.cases).doc(caseId).create(caseDocFromOpened(opened));
+      const again = await routing.route(caseDocFromOpened(opened), (doc) => planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE }), now);
+      expect(again).toMatchObject({ kind: 'route', decided: true });
     });
   });
 
