@@ -128,7 +128,10 @@ function decodeBinary(headers: Record<string, string>, data: unknown, name: (att
   if (!envelope.ok) return envelope;
   if (!isObject(data)) return contractFailure('EVENT.SCHEMA_VIOLATION', `data must be a JSON object (got ${Array.isArray(data) ? 'an array' : typeof data === 'object' ? 'null' : typeof data})`);
   const headersForSdk = { ...headers, 'content-type': headers['content-type'] ?? MEDIA_JSON };
-  return toArbiterEvent(() => HTTP.toEvent({ headers: headersForSdk, body: data }), headers['ce-time'] !== undefined);
+  // The SDK reads the envelope from the headers; the data is already parsed (and is checked against its
+  // schema below), so it is not handed over: the SDK's JSON parser allocates two errors (with stack
+  // traces) on every call just in case, which was half of the decode (30 → 15 µs for a case.routed).
+  return toArbiterEvent(() => HTTP.toEvent({ headers: headersForSdk, body: undefined }), headers['ce-time'] !== undefined, data);
 }
 
 function decodeStructured(headers: Record<string, string>, parsed: unknown): ContractResult<ArbiterEvent> {
@@ -173,7 +176,8 @@ function checkEnvelope(
   return ok(true);
 }
 
-function toArbiterEvent(parse: () => CloudEventV1<unknown> | CloudEventV1<unknown>[], hadTime: boolean): ContractResult<ArbiterEvent> {
+/** `data`: the event data when the caller parsed it itself (binary mode); otherwise the SDK's. */
+function toArbiterEvent(parse: () => CloudEventV1<unknown> | CloudEventV1<unknown>[], hadTime: boolean, parsedData?: Record<string, unknown>): ContractResult<ArbiterEvent> {
   let cloudEvent: CloudEventV1<unknown>;
   try {
     const parsed = parse();
@@ -186,7 +190,7 @@ function toArbiterEvent(parse: () => CloudEventV1<unknown> | CloudEventV1<unknow
   }
   const type = cloudEvent.type;
   if (!isEventType(type)) return contractFailure('EVENT.UNKNOWN_TYPE', unknownTypeMessage(type));
-  const data = validateEventData(type, cloudEvent.data);
+  const data = validateEventData(type, parsedData ?? cloudEvent.data);
   if (!data.ok) return data;
 
   const extensions: Record<string, string> = {};

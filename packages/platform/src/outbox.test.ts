@@ -50,3 +50,36 @@ describe('OutboxRelay.publishSoon', () => {
     expect(marked).toEqual([outboxIdOf(event)]);
   });
 });
+
+describe('OutboxRelay sweep schedule', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('looks once shortly after start, shortly after a failed publish of its own, and otherwise every sweepEveryMs', async () => {
+    jest.useFakeTimers();
+    const { firestore } = markRecorder();
+    const publisher = { publish: async (): Promise<void> => Promise.reject(new Error('pubsub down')) };
+    const relay = new OutboxRelay(firestore, publisher, silent, { sweepEveryMs: 30_000, olderThanMs: 3_000, batch: 10 });
+    const sweep = jest.spyOn(relay, 'sweep').mockResolvedValue(0);
+
+    relay.start();
+    expect(sweep).toHaveBeenCalledTimes(0);
+    jest.advanceTimersByTime(3_100); // what a crashed predecessor left
+    expect(sweep).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(10_000);
+    expect(sweep).toHaveBeenCalledTimes(1); // nothing to look for
+
+    await relay.publishCommitted([released()]); // fails: its entry stays in the outbox
+    jest.advanceTimersByTime(3_000);
+    expect(sweep).toHaveBeenCalledTimes(1); // not before the entry is old enough for the sweep
+    jest.advanceTimersByTime(100);
+    expect(sweep).toHaveBeenCalledTimes(2);
+
+    jest.advanceTimersByTime(30_000 - 16_200); // 30 s after start: the periodic look
+    expect(sweep).toHaveBeenCalledTimes(3);
+
+    await relay.close();
+    await relay.publishCommitted([released()]); // after close: no look scheduled
+    jest.advanceTimersByTime(60_000);
+    expect(sweep).toHaveBeenCalledTimes(3);
+  });
+});

@@ -1,9 +1,9 @@
 import { readConfig } from './config';
 
 describe('assessor config', () => {
-  it('defaults to port 8101 and a 2 s outbox sweep', () => {
+  it('defaults to port 8101 and a 30 s outbox sweep', () => {
     const config = readConfig({});
-    expect(config).toMatchObject({ ok: true, value: { port: 8101, outboxSweepMs: 2000, projectId: 'arbiter-local', delivery: 'pull' } });
+    expect(config).toMatchObject({ ok: true, value: { port: 8101, outboxSweepMs: 30000, projectId: 'arbiter-local', delivery: 'pull' } });
   });
 
   it('reports every bad variable at once', () => {

@@ -12,7 +12,7 @@ export interface AssessorConfig extends CommonServiceConfig {
 export function describeConfig(read: EnvReader): AssessorConfig {
   return {
     ...readCommonServiceConfig(read, DEFAULT_PORT),
-    outboxSweepMs: read.int('ASSESSOR_OUTBOX_SWEEP_MS', 2_000, { min: 100, max: 600_000 }),
+    outboxSweepMs: read.int('ASSESSOR_OUTBOX_SWEEP_MS', 30_000, { min: 100, max: 600_000 }),
   };
 }
 

@@ -83,6 +83,8 @@ export async function startApp(options: { leaseMs?: number; spread?: number; edi
     queue,
     close: async () => {
       await host.close();
+      // As main.ts does: publishes still running and the removal of sent outbox entries finish before Firestore goes.
+      await relay.close();
       await firestore.terminate();
     },
   };

@@ -1,8 +1,8 @@
 import { readConfig } from './config';
 
 describe('router config', () => {
-  it('defaults to port 8102, a 2 s outbox sweep and 300 fast-track patterns', () => {
-    expect(readConfig({})).toMatchObject({ ok: true, value: { port: 8102, outboxSweepMs: 2000, fastTrackPatternLimit: 300 } });
+  it('defaults to port 8102, a 30 s outbox sweep and 300 fast-track patterns', () => {
+    expect(readConfig({})).toMatchObject({ ok: true, value: { port: 8102, outboxSweepMs: 30000, fastTrackPatternLimit: 300 } });
   });
 
   it('reports every bad variable at once', () => {

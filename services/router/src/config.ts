@@ -14,7 +14,7 @@ export interface RouterConfig extends CommonServiceConfig {
 export function describeConfig(read: EnvReader): RouterConfig {
   return {
     ...readCommonServiceConfig(read, DEFAULT_PORT),
-    outboxSweepMs: read.int('ROUTER_OUTBOX_SWEEP_MS', 2_000, { min: 100, max: 600_000 }),
+    outboxSweepMs: read.int('ROUTER_OUTBOX_SWEEP_MS', 30_000, { min: 100, max: 600_000 }),
     fastTrackPatternLimit: read.int('ROUTER_FAST_TRACK_PATTERN_LIMIT', 300, { min: 1, max: 5_000 }),
   };
 }
