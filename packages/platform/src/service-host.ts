@@ -20,6 +20,9 @@ export interface ServiceHostOptions {
   maxInFlight?: number;
 }
 
+/** How long an idle HTTP connection is kept (longer than a client's or proxy's own idle timeout). */
+export const KEEP_ALIVE_MS = 65_000;
+
 /**
  * What every service has in common: a Pub/Sub client and publisher, one consumer per subscription it
  * owns (streaming pull, and the same handler at `POST /pubsub/push/<subscription>` and
@@ -95,6 +98,10 @@ export class ServiceHost {
     this.server = await new Promise<Server>((resolve, reject) => {
       const server = this.app.listen(port, host, () => resolve(server));
       server.once('error', reject);
+      // Keep idle connections longer than the clients and proxies in front (Node's 5 s default lost the
+      // race with a client reusing a connection just as it closed: UND_ERR_SOCKET in pnpm bench).
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
+      server.headersTimeout = KEEP_ALIVE_MS + 1_000;
     });
     this.ready = true;
     const address = this.server.address();
