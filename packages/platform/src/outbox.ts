@@ -15,7 +15,7 @@ export const OUTBOX_COLLECTION = 'outbox';
 /**
  * An unsent event. Sent entries are deleted (not kept and marked), so the collection holds only what
  * is still to publish and the sweep's query stays small — on GCP, and on the emulator, which scans the
- * whole collection for every query (with marked entries kept, five services' sweeps every 2 s read
+ * whole collection for every query (with marked entries kept, four services' sweeps every 2 s read
  * every event ever sent).
  */
 interface OutboxDoc {
@@ -53,7 +53,7 @@ const MARK_BATCH = 500;
  * - shortly after a publish of its own failed (`olderThanMs`);
  * - and every `sweepEveryMs` (30 s), for what a crashed instance that never came back left.
  * The query is cheap on GCP (an index range), but the emulator scans every document it holds to
- * answer it, so five services asking every 2 s cost the local stack 10–20 % of the Firestore
+ * answer it, so four services asking every 2 s cost the local stack 10–20 % of the Firestore
  * emulator under load (`pnpm bench`, JFR profile of the emulator).
  */
 export const DEFAULT_SWEEP_EVERY_MS = 30_000;

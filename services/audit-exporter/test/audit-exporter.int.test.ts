@@ -7,7 +7,7 @@ import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, syste
 import { loadPolicies } from '@arbiter/policy';
 import { Writable } from 'node:stream';
 import path from 'node:path';
-import { buildAuditExporterApp } from '../src/app';
+import { auditSubscriptions, buildAuditExporterApp } from '../src/app';
 import { AUDIT_LEDGER_COLLECTION, FirestoreAuditLedger, FirestoreCaseUseCases } from '../src/audit-ledger.firestore';
 import { BigQueryAuditSink } from '../src/bigquery.audit-sink';
 import type { BigQuery } from '@google-cloud/bigquery';
@@ -72,6 +72,12 @@ beforeAll(async () => {
   expect(Object.keys(created)[0]).toBe('audit_events_dedup'); // the views build on it, so it comes first
   expect(Object.keys(created)).toEqual(expect.arrayContaining(['metrics_decision_mix', 'metrics_sla_adherence', 'metrics_human_alignment', 'metrics_reviewer_agreement', 'metrics_golden_accuracy']));
   expect(new Set(Object.values(await ensureViews(bigquery, dataset, views)))).toEqual(new Set(['unchanged']));
+
+  // The exporter's subscriptions are shared with the rest of the suite, whose services published
+  // events on them while no exporter ran (some under test-only policies this registry does not know).
+  // This test is about its own events: start every subscription from now (Pub/Sub seek to a time).
+  const from = new Date();
+  await Promise.all(auditSubscriptions().map((name) => pubsub.subscription(name).seek(from)));
 
   host = new ServiceHost({ service: 'audit-exporter', projectId, logger, delivery: 'pull', backoffBeforeNack: false, maxInFlight: 50 });
   buildAuditExporterApp({

@@ -1,8 +1,8 @@
 /**
  * Use case: route an opened case (ADR-0016 §1–§2, HITL-OPT stages 2–3).
  *
- * `planRoute` is pure: from the case as read in the unit of work, its policy, the approved patterns
- * and `now`, it says what to write and what to emit. `createRouteCase` wires it to its ports: the
+ * `planRoute` is pure: from the case (as `case.opened` describes it), its policy, the approved
+ * patterns and `now`, it says what to write and what to emit. `createRouteCase` wires it to its ports: the
  * approved patterns are read first (outside the unit of work), then the case as `case.opened`
  * describes it is planned and written in one unit of work. A case that is already routed is left
  * alone, so a redelivered `case.opened` has no second effect; every decision goes through the
