@@ -5,7 +5,7 @@ import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, To
 import { pubSubClient } from '@arbiter/infra';
 import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
-import { Writable } from 'node:stream';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { auditSubscriptions, buildAuditExporterApp } from '../src/app';
 import { AUDIT_LEDGER_COLLECTION, FirestoreAuditLedger, FirestoreCaseUseCases } from '../src/audit-ledger.firestore';
@@ -59,7 +59,10 @@ const rowsOf = (from: string, caseId: string) =>
 const countOf = async (from: string, caseId: string): Promise<number> => Number((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${from} WHERE case_id = @caseId`, { caseId }))[0]?.n ?? -1);
 
 beforeAll(async () => {
-  logger = createLogger({ service: 'itest', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) });
+  // Logged to a file, so a failed run shows what the exporter received, wrote and dead-lettered.
+  const logDir = path.join(__dirname, '..', '..', '..', '.arbiter', 'logs', 'jest');
+  mkdirSync(logDir, { recursive: true });
+  logger = createLogger({ service: 'audit-exporter-test', level: 'info', destination: createWriteStream(path.join(logDir, 'audit-exporter-test.log'), { flags: 'a' }) });
   bigquery = createBigQuery(projectId, process.env.BIGQUERY_EMULATOR_HOST ?? '');
   firestore = createFirestore(projectId);
   pubsub = pubSubClient(projectId, process.env.PUBSUB_EMULATOR_HOST ?? '');

@@ -62,7 +62,10 @@ function hitlOpt(useCase: string, confidence: number, overrides: Partial<Predict
 
 describe('router against the emulators (assessor upstream as its own process)', () => {
   const firestore = createFirestore(projectId());
-  const logger = createLogger({ service: 'router', level: process.env.ARBITER_TEST_LOGS ? 'info' : 'silent' });
+  // The in-process router logs to a file beside the assessor's, so a failed run shows what it received and did.
+  const testLogDir = path.join(repoRoot, '.arbiter', 'logs', 'jest');
+  mkdirSync(testLogDir, { recursive: true });
+  const logger = createLogger({ service: 'router', level: 'info', destination: createWriteStream(path.join(testLogDir, 'router-test.router.log'), { flags: 'a' }) });
   let host: ServiceHost;
   let pubsub: PubSubClient;
   let cases: Observer;
