@@ -1,12 +1,12 @@
 import type { DocumentData, DocumentReference, Firestore, Transaction, WriteBatch } from '@google-cloud/firestore';
-
-/** The gRPC status codes a lost race ends in. */
-export const GrpcCode = { NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, ABORTED: 10 } as const;
 import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { Policy } from '@arbiter/core';
 import { stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
 import { buildDecision, decisionIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
+
+/** The gRPC status codes a lost race ends in. */
+export const GrpcCode = { NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, ABORTED: 10 } as const;
 
 /**
  * A producer's event, validated against its schema. An invalid event of our own making is a bug, so

@@ -61,7 +61,6 @@ export const DEFAULT_SWEEP_EVERY_MS = 30_000;
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private soonTimer?: NodeJS.Timeout;
-  private started = false;
   private sweeping = false;
   /** Published, not yet marked sent: marked together, in one batched write, a moment later. */
   private readonly unmarked = new Set<string>();
@@ -143,7 +142,6 @@ export class OutboxRelay {
   }
 
   start(): void {
-    this.started = true;
     this.timer = setInterval(() => void this.sweep(), this.options.sweepEveryMs);
     this.timer.unref();
     this.sweepSoon();
@@ -151,7 +149,7 @@ export class OutboxRelay {
 
   /** One sweep once entries staged now are old enough for it (`olderThanMs`), unless one is already due. */
   private sweepSoon(): void {
-    if (!this.started || this.soonTimer) return;
+    if (!this.timer || this.soonTimer) return;
     this.soonTimer = setTimeout(() => {
       this.soonTimer = undefined;
       void this.sweep();
@@ -160,8 +158,8 @@ export class OutboxRelay {
   }
 
   async close(): Promise<void> {
-    this.started = false;
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     if (this.soonTimer) clearTimeout(this.soonTimer);
     this.soonTimer = undefined;
     while (this.sweeping) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -35,7 +35,6 @@ export function parseSamplePath(path: string): ParsedPath | undefined {
   return { useCase: m[1] as string, booking: m[2] as string, role: m[3] as string, n: Number(m[4]) };
 }
 
-
 /** Cheap deterministic per-pixel noise in [-1, 1]. */
 function noise(x: number, y: number, seed: number): number {
   let h = (Math.imul(x, 374761393) + Math.imul(y, 668265263) + seed) >>> 0;
