@@ -98,6 +98,8 @@ export interface QueueItemDoc {
   batchKey?: string;
   /** Blind review: the reviewer does not see the automatic outcome. */
   blind: boolean;
+  /** Double review: reviewers who may not take this item (whoever gave the verdict it checks). */
+  excludeReviewers?: string[];
   claim?: { reviewerId: string; role: string; leaseUntil: number; claimedAt: number };
   /** SLA bookkeeping: escalation keys already sent, and when the escalator must look next (null: never). */
   sla: { sent: string[]; nextCheckAt: number | null };

@@ -35,7 +35,7 @@ export function isEscalated(item: Pick<QueueItemDoc, 'sla' | 'dueAt'>, nowMs: nu
 }
 
 /** Whether the caller may claim and decide this item. */
-export function mayWorkItem(p: Principal, item: Pick<QueueItemDoc, 'sla' | 'dueAt'> & { excludeReviewers?: string[] }, queue: Pick<QueueSpec, 'id' | 'roles'>, nowMs: number): boolean {
+export function mayWorkItem(p: Principal, item: Pick<QueueItemDoc, 'sla' | 'dueAt' | 'excludeReviewers'>, queue: Pick<QueueSpec, 'id' | 'roles'>, nowMs: number): boolean {
   // A double review is never given to the reviewer whose verdict it checks.
   if (item.excludeReviewers?.includes(p.id)) return false;
   if (worksQueueAsReviewer(p, queue)) return true;

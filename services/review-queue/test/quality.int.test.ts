@@ -25,7 +25,7 @@ afterAll(async () => {
   await app.close();
 });
 
-const itemDoc = async (itemId: string): Promise<(QueueItemDoc & { excludeReviewers?: string[]; goldenResult?: { correct: boolean } }) | undefined> => {
+const itemDoc = async (itemId: string): Promise<(QueueItemDoc & { goldenResult?: { correct: boolean } }) | undefined> => {
   const snap = await app.firestore.collection(Collections.queueItems).doc(itemId).get();
   return snap.exists ? (snap.data() as QueueItemDoc) : undefined;
 };
@@ -77,6 +77,10 @@ it('mixes in a golden case, sends the decided case to an independent second revi
   expect(second).toMatchObject({ purpose: 'double-review', status: 'open', queue, excludeReviewers: [annId] });
   const annTries = await call(app, 'POST', `/api/items/${second.itemId}/claim`, a, {});
   expect(annTries.status).toBe(403);
+  // Ann posting her decision again is told the case is decided (not refused the double review).
+  const annAgain = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, a, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
+  expect(annAgain.status).toBe(409);
+  expect(annAgain.body.error.code).toBe('CASE.ALREADY_DECIDED');
 
   // Bob does the double review without seeing Ann's verdict, and disagrees.
   const b = await reviewer(`bob-${uid()}`);

@@ -73,7 +73,7 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
   // independent verdict — never by this reviewer, and blind to this verdict (the case view hides the
   // decision while a double review is pending). It feeds reviewer agreement (κ); it decides nothing.
   if (item.purpose === 'decision' && needsDoubleReview(policy, caseDoc.caseId)) {
-    const second: QueueItemDoc & { excludeReviewers: string[] } = {
+    const second: QueueItemDoc = {
       ...item,
       itemId: queueItemId(caseDoc.caseId, 'double-review'),
       purpose: 'double-review',
@@ -170,8 +170,10 @@ export function createDecideCase(deps: DecideDeps) {
       const caseDoc = caseSnap.data() as CaseDoc;
       const items = [decisionSnap, blindSnap, doubleSnap].filter((s) => s?.exists).map((s) => s?.data() as QueueItemDoc);
       if (items.length === 0) return reject('ITEM.NOT_FOUND', `case ${caseId} has no review item`);
-      // The item the caller works on: the one they hold, else the decision item, else the blind review.
-      const item = items.find((i) => holdsClaim(i, p.id, nowMs)) ?? items.find((i) => i.status !== 'done') ?? items[0] as QueueItemDoc;
+      // The item the caller works on: the one they hold, else an open one they are not excluded from
+      // (the decision item comes first), else the decision item. A reviewer who decided the case and
+      // posts again is told it is decided, not refused the double review that checks their verdict.
+      const item = items.find((i) => holdsClaim(i, p.id, nowMs)) ?? items.find((i) => i.status !== 'done' && !i.excludeReviewers?.includes(p.id)) ?? items[0] as QueueItemDoc;
       const policy = policyOf(deps, caseDoc.useCase);
       const option = checkDecisionOption(policy, body);
       if (!option.ok) return reject(option.error.code, option.error.message);
