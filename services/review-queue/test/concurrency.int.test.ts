@@ -1,6 +1,6 @@
 import { Collections, queueItemId, type CaseDoc } from '@arbiter/cases';
 import { EventTypes, Topics } from '@arbiter/contract';
-import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, writeCase, type Running } from './support';
+import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(300_000);
 
@@ -9,7 +9,7 @@ beforeAll(async () => {
   // Only decision items here: a sampled double review or a golden case is a second item of the same
   // case (or a case of its own) that a second reviewer may rightly take, which this test would count
   // as a double claim. Quality sampling has its own test (quality.int.test.ts).
-  app = await startApp({ editPolicies: (text) => text.replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 0').replace(/goldenRate: [0-9.]+/, 'goldenRate: 0') });
+  app = await startApp({ editPolicies: withoutQualitySampling });
 });
 afterAll(async () => {
   await app.close();

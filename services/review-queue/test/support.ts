@@ -24,6 +24,12 @@ const root = join(__dirname, '..', '..', '..');
 
 export const uid = (): string => randomUUID().slice(0, 8);
 
+/**
+ * A policy edit that turns quality sampling off (double review and golden cases both sample on the
+ * case id, so a random test case would draw them now and then). Their own test is quality.int.test.ts.
+ */
+export const withoutQualitySampling = (text: string): string => text.replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 0').replace(/goldenRate: [0-9.]+/, 'goldenRate: 0');
+
 /** The shipped policies, with every queue id suffixed so this test's queues are its own. */
 export function isolatedPolicies(suffix: string, edit: (text: string) => string = (text) => text): { registry: PolicyRegistry; queue: (id: string) => string } {
   const files = ['vehicle-cleanliness', 'api-endpoint-batch'].map((id) => {
