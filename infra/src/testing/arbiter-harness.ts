@@ -8,9 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StackEndpoints } from '../clients';
+import { pubSubClient, type StackEndpoints } from '../clients';
 import { repoRoot } from '../paths';
 import { startServices, type Services } from '../services';
+import { startSubscriptionsFromNow } from './observe';
 
 /** The emulators the Jest global setup started (it refuses anything that is not loopback). */
 export function testEndpoints(): StackEndpoints {
@@ -51,11 +52,20 @@ export function policiesForRun(suffix: string): RunPolicies {
 }
 
 /** The five services as processes on the test emulators, with the run's policies and a token secret. */
-export function startArbiterForTest(options: { policiesDir: string; authSecret: string; logDir: string; env?: Record<string, string> }): Promise<Services> {
+export async function startArbiterForTest(options: { policiesDir: string; authSecret: string; logDir: string; env?: Record<string, string> }): Promise<Services> {
+  // The services consume the subscriptions every test file shares: only what is published from now on.
+  const endpoints = testEndpoints();
+  const pubsub = pubSubClient(endpoints.projectId, endpoints.pubsubEmulatorHost);
+  try {
+    await startSubscriptionsFromNow(pubsub);
+  } finally {
+    await pubsub.close();
+  }
   return startServices({
-    endpoints: testEndpoints(),
+    endpoints,
     ports: 'free',
-    env: { ARBITER_POLICIES_DIR: options.policiesDir, ARBITER_AUTH_SECRET: options.authSecret, LOG_LEVEL: 'info', ...options.env },
+    // debug: each Pub/Sub delivery's attempt and lag is in the logs, for when a test waits in vain.
+    env: { ARBITER_POLICIES_DIR: options.policiesDir, ARBITER_AUTH_SECRET: options.authSecret, LOG_LEVEL: 'debug', ...options.env },
     logDir: options.logDir,
   });
 }

@@ -5,16 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { PubSub, Subscription } from '@google-cloud/pubsub';
-import { toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
+import { Subscriptions, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
 import { pubSubClient } from '../clients';
 
 export const testProjectId = (): string => process.env.ARBITER_PROJECT_ID ?? 'arbiter-local';
 
-/** A Pub/Sub client for the emulator the global setup started. */
-export function testPubSub(): PubSub {
+/** A Pub/Sub client for the emulator the global setup started (in the suite's project unless told another). */
+export function testPubSub(projectId: string = testProjectId()): PubSub {
   const host = process.env.PUBSUB_EMULATOR_HOST;
   if (!host) throw new Error('PUBSUB_EMULATOR_HOST is not set: run with --selectProjects integration (the global setup starts the emulators)');
-  return pubSubClient(testProjectId(), host);
+  return pubSubClient(projectId, host);
 }
 
 export interface Received {
@@ -86,6 +86,17 @@ export class Observer {
       }),
     );
   }
+}
+
+/**
+ * Moves subscriptions of the topology (all of them unless named) to now: a Pub/Sub seek to a time, which
+ * the emulator supports. Every test file shares the emulators' subscriptions, and a file leaves events
+ * on those it did not consume (the assessor's test leaves `case.opened` for a router that is not
+ * running). A test that starts services of its own on them seeks first, so they consume only its events.
+ */
+export async function startSubscriptionsFromNow(pubsub: PubSub, names: readonly string[] = Subscriptions.map((s) => s.name)): Promise<void> {
+  const now = new Date();
+  await Promise.all(names.map((name) => pubsub.subscription(name).seek(now)));
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -70,11 +70,20 @@ export class PubSubConsumer {
       counters: this.options.counters,
       ...(this.options.eventTypes ? { eventTypes: this.options.eventTypes } : {}),
     };
+    const receivedAt = Date.now();
     try {
       const { disposition } = await processDelivery(
         { data: message.data, attributes: message.attributes ?? {}, messageId: message.id, deliveryAttempt: attempt },
         deps,
       );
+      // At LOG_LEVEL=debug: when each delivery arrived (after its publish) and how long it took, to tell a
+      // slow delivery from a slow handler.
+      if (this.options.logger.isLevelEnabled('debug')) {
+        this.options.logger.debug(
+          { subscription: this.options.subscription, messageId: message.id, attempt, ceType: message.attributes?.['ce-type'], sincePublishMs: receivedAt - message.publishTime.getTime(), handlerMs: Date.now() - receivedAt, disposition },
+          'delivery',
+        );
+      }
       if (disposition === 'retry') {
         if (this.options.backoffBeforeNack) await sleep(backoffMs(attempt));
         message.nack();

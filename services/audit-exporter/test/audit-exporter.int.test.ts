@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, Topics, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
-import { pubSubClient } from '@arbiter/infra';
+import { pubSubClient, startSubscriptionsFromNow } from '@arbiter/infra';
 import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -78,9 +78,8 @@ beforeAll(async () => {
 
   // The exporter's subscriptions are shared with the rest of the suite, whose services published
   // events on them while no exporter ran (some under test-only policies this registry does not know).
-  // This test is about its own events: start every subscription from now (Pub/Sub seek to a time).
-  const from = new Date();
-  await Promise.all(auditSubscriptions().map((name) => pubsub.subscription(name).seek(from)));
+  // This test is about its own events.
+  await startSubscriptionsFromNow(pubsub, auditSubscriptions());
 
   host = new ServiceHost({ service: 'audit-exporter', projectId, logger, delivery: 'pull', backoffBeforeNack: false, maxInFlight: 50 });
   buildAuditExporterApp({

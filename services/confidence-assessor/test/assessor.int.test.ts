@@ -13,7 +13,7 @@ import { createFirestore, createLogger, idFromEventIdentity, OutboxRelay, Servic
 import { loadPolicies } from '@arbiter/policy';
 import { ASSESSOR_SOURCE, ASSESSOR_SUBSCRIPTION, buildAssessorApp } from '../src/app';
 import { FirestoreCaseOpenings } from '../src/firestore.case-openings';
-import { bySubjectAndType, eventually, Observer, projectId, publishEvent, publishRaw, sleep, testPubSub, type PubSubClient } from './support';
+import { bySubjectAndType, eventually, Observer, provisionPubSub, publishEvent, publishRaw, sleep, testPubSub, type PubSubClient } from './support';
 
 const SOURCE = '//test/vision-cleanliness';
 
@@ -36,7 +36,10 @@ function predictionEvent(data: PredictionSubmitted, id = `pred-${randomUUID()}`)
 }
 
 describe('confidence-assessor against the emulators', () => {
-  const firestore = createFirestore(projectId());
+  // A project of its own on the shared emulators (topics, subscriptions, documents): nothing another
+  // test file left on the suite's subscriptions reaches it, and what it leaves reaches no other file.
+  const project = `assessor-test-${randomUUID().slice(0, 8)}`;
+  const firestore = createFirestore(project);
   const logger = createLogger({ service: 'confidence-assessor', level: process.env.ARBITER_TEST_LOGS ? 'info' : 'silent' });
   let host: ServiceHost;
   let pubsub: PubSubClient;
@@ -52,11 +55,12 @@ describe('confidence-assessor against the emulators', () => {
   beforeAll(async () => {
     const policies = loadPolicies(path.resolve(__dirname, '..', '..', '..', 'policies'));
     if (!policies.ok) throw new Error(policies.error.message);
-    host = new ServiceHost({ service: 'confidence-assessor', projectId: projectId(), logger, delivery: 'pull', backoffBeforeNack: true });
+    host = new ServiceHost({ service: 'confidence-assessor', projectId: project, logger, delivery: 'pull', backoffBeforeNack: true });
     const relay = new OutboxRelay(firestore, host.publisher, logger);
     buildAssessorApp({ host, cases: new FirestoreCaseOpenings(new CaseStore(firestore, relay)), policies: policies.value, clock: systemClock });
     host.onClose({ name: 'outbox relay', close: () => relay.close() });
-    pubsub = testPubSub();
+    pubsub = testPubSub(project);
+    await provisionPubSub(pubsub);
     cases = await Observer.onTopic(pubsub, Topics.caseOpened);
     deadLetters = Observer.existing(pubsub, deadLetterInspectionOf(ASSESSOR_SUBSCRIPTION));
     const port = await host.start(0, '127.0.0.1');
@@ -144,7 +148,7 @@ describe('confidence-assessor against the emulators', () => {
     expect(await caseDoc(idFromEventIdentity('case', SOURCE, viaHttp.id))).toMatchObject({ status: 'opened', band: 'medium' });
 
     const viaPush = predictionEvent(prediction());
-    const push = toPushRequest(toPubSubMessage(viaPush), { format: 'wrapped', messageId: '1', publishTime: new Date().toISOString(), subscription: `projects/${projectId()}/subscriptions/${ASSESSOR_SUBSCRIPTION}` });
+    const push = toPushRequest(toPubSubMessage(viaPush), { format: 'wrapped', messageId: '1', publishTime: new Date().toISOString(), subscription: `projects/${project}/subscriptions/${ASSESSOR_SUBSCRIPTION}` });
     const pushed = await fetch(`${baseUrl}/pubsub/push/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: push.headers, body: push.body });
     expect(pushed.status).toBe(204);
     expect(await caseDoc(idFromEventIdentity('case', SOURCE, viaPush.id))).toMatchObject({ status: 'opened' });

@@ -5,5 +5,5 @@
  */
 import { testPubSub } from '@arbiter/infra';
 
-export { bySubjectAndType, eventually, Observer, publishEvent, publishRaw, sleep, testPubSub, testProjectId as projectId, type Received } from '@arbiter/infra';
+export { bySubjectAndType, eventually, Observer, provisionPubSub, publishEvent, publishRaw, sleep, testPubSub, testProjectId as projectId, type Received } from '@arbiter/infra';
 export type PubSubClient = ReturnType<typeof testPubSub>;

@@ -19,7 +19,7 @@ import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/firestore.routing-cases';
 import { planRoute } from '../src/route-case';
 import { openedOf, policyOf } from '../src/route-case.test-support';
-import { bySubjectAndType, eventually, Observer, projectId, publishEvent, sleep, testPubSub, type PubSubClient, type Received } from './support';
+import { bySubjectAndType, eventually, Observer, publishEvent, provisionPubSub, sleep, testPubSub, type PubSubClient, type Received } from './support';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const SOURCE = '//test/upstream-models';
@@ -61,11 +61,17 @@ function hitlOpt(useCase: string, confidence: number, overrides: Partial<Predict
 }
 
 describe('router against the emulators (assessor upstream as its own process)', () => {
-  const firestore = createFirestore(projectId());
+  // A project of its own on the shared emulators: its own topics, subscriptions and documents. Other
+  // test files run services on the suite project's subscriptions. With them, a prediction published
+  // here sometimes reached this file's assessor only on its second delivery attempt, 10 s or more
+  // later (the first delivery most likely went to a stream an earlier subscriber had closed; see
+  // infra/EMULATOR-NOTES.md), and the test timed out.
+  const project = `router-test-${randomUUID().slice(0, 8)}`;
+  const firestore = createFirestore(project);
   // The in-process router logs to a file beside the assessor's, so a failed run shows what it received and did.
   const testLogDir = path.join(repoRoot, '.arbiter', 'logs', 'jest');
   mkdirSync(testLogDir, { recursive: true });
-  const logger = createLogger({ service: 'router', level: 'info', destination: createWriteStream(path.join(testLogDir, 'router-test.router.log'), { flags: 'a' }) });
+  const logger = createLogger({ service: 'router', level: 'debug', destination: createWriteStream(path.join(testLogDir, 'router-test.router.log'), { flags: 'a' }) });
   let host: ServiceHost;
   let pubsub: PubSubClient;
   let cases: Observer;
@@ -82,6 +88,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
     const event = createEvent({ type: EventTypes.predictionSubmitted, source: SOURCE, id: identity.id, data });
     if (!event.ok) throw new Error(event.error.message);
     await publishEvent(pubsub, Topics.predictions, event.value);
+    logger.info({ ceId: identity.id, caseId: identity.caseId }, 'test: prediction published');
     return event.value;
   }
 
@@ -94,11 +101,12 @@ describe('router against the emulators (assessor upstream as its own process)', 
   beforeAll(async () => {
     const policies = loadPolicies(path.join(repoRoot, 'policies'));
     if (!policies.ok) throw new Error(policies.error.message);
-    pubsub = testPubSub();
+    pubsub = testPubSub(project);
+    await provisionPubSub(pubsub);
     cases = await Observer.onTopics(pubsub, CaseTopics);
     decisions = await Observer.onTopic(pubsub, Topics.decisions);
 
-    host = new ServiceHost({ service: 'router', projectId: projectId(), logger, delivery: 'pull', backoffBeforeNack: true });
+    host = new ServiceHost({ service: 'router', projectId: project, logger, delivery: 'pull', backoffBeforeNack: true });
     const relay = new OutboxRelay(firestore, host.publisher, logger);
     const store = new CaseStore(firestore, relay);
     buildRouterApp({ host, cases: new FirestoreRoutingCases(store, relay, ROUTER_SOURCE), patterns: new FirestoreApprovedPatterns(store, 300), policies: policies.value, clock: systemClock });
@@ -110,7 +118,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
     const log = createWriteStream(path.join(logDir, 'router-test.confidence-assessor.log'), { flags: 'a' });
     assessor = spawn(process.execPath, [path.join(repoRoot, 'services', 'confidence-assessor', 'dist', 'main.js')], {
       cwd: repoRoot,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      env: { ...process.env, ARBITER_PROJECT_ID: project, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug' }, // debug: each delivery's lag and handler time
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     assessor.stderr?.pipe(log);
