@@ -36,5 +36,5 @@ export { BigQueryEmulatorVersion, ensureBigQueryEmulator, locateBigQueryEmulator
 export { freePort, freePorts } from './ports';
 export { startServices, terminate, ServiceNames, DefaultServicePorts, type Services, type RunningService, type ServiceName, type ServicesOptions } from './services';
 export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from './demo';
-export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, startSubscriptionsFromNow, testProjectId, testPubSub, waitUntil, type Received } from './testing/observe';
-export { mintTokenByCommand, policiesForRun, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from './testing/arbiter-harness';
+export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './testing/observe';
+export { mintTokenByCommand, policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from './testing/arbiter-harness';

@@ -1,6 +1,7 @@
 /**
  * Arbiter end to end: the five services as separate processes (the way `pnpm start` runs them) on the
- * real Pub/Sub, Firestore and BigQuery emulators. Predictions go in on `arbiter-predictions`; the test
+ * real Pub/Sub, Firestore and BigQuery emulators, in a Pub/Sub and Firestore project of the run's own
+ * (the audit trail goes to the suite's BigQuery project). Predictions go in on `arbiter-predictions`; the test
  * watches `arbiter-decisions`, `arbiter-escalations` and `arbiter-evidence-requests` through
  * subscriptions of its own, works the queues through the reviewer API with tokens minted by
  * `pnpm mint-token`, and reads the audit trail back from BigQuery.
@@ -10,7 +11,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
 import type { DecisionMade, EvidenceRequested, SlaEscalated } from '@arbiter/core';
 import type { Services } from '@arbiter/infra';
-import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil as eventually } from './support';
+import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, provisionRunProject, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil as eventually } from './support';
 
 jest.setTimeout(180_000);
 
@@ -28,8 +29,9 @@ let lead: string;
 let reviewer: string;
 
 beforeAll(async () => {
-  arbiter = await startArbiter(policies.dir);
-  client = pubsub();
+  const project = await provisionRunProject(`e2e${run}`);
+  arbiter = await startArbiter(project, policies.dir);
+  client = pubsub(project);
   decisions = await Observer.onTopic(client, Topics.decisions);
   escalations = await Observer.onTopic(client, Topics.escalations);
   evidenceRequests = await Observer.onTopic(client, Topics.evidenceRequests);

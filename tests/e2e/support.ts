@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { mintTokenByCommand, policiesForRun, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies, type Services } from '@arbiter/infra';
+import { mintTokenByCommand, policiesForRun, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies, type Services } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 
 export const root = join(__dirname, '..', '..');
@@ -28,15 +28,18 @@ export function policiesWithShortSla(suffix: string): RunPolicies {
   return policies;
 }
 
-export function startArbiter(policiesDir: string): Promise<Services> {
-  return startArbiterForTest({ policiesDir, authSecret: TEST_AUTH_SECRET, env: { ARBITER_TICK_EVERY: 'PT1S' }, logDir: join(root, '.arbiter', 'logs', 'e2e') });
+export { provisionRunProject };
+
+/** The five services in the run's project (`provisionRunProject`), the escalator ticking every second. */
+export function startArbiter(projectId: string, policiesDir: string): Promise<Services> {
+  return startArbiterForTest({ projectId, policiesDir, authSecret: TEST_AUTH_SECRET, env: { ARBITER_TICK_EVERY: 'PT1S' }, logDir: join(root, '.arbiter', 'logs', 'e2e') });
 }
 
 export const mintToken = (sub: string, roles: string[]): string => mintTokenByCommand(sub, roles, TEST_AUTH_SECRET);
 
-export function pubsub(): PubSub {
-  const stack = endpoints();
-  return pubSubClient(stack.projectId, stack.pubsubEmulatorHost);
+/** A Pub/Sub client in the run's project. */
+export function pubsub(projectId: string): PubSub {
+  return pubSubClient(projectId, endpoints().pubsubEmulatorHost);
 }
 
 export const SOURCE = '//e2e/upstream';

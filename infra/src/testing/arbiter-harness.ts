@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pubSubClient, type StackEndpoints } from '../clients';
 import { repoRoot } from '../paths';
 import { startServices, type Services } from '../services';
-import { startSubscriptionsFromNow } from './observe';
+import { provisionPubSub } from '../provision';
 
 /** The emulators the Jest global setup started (it refuses anything that is not loopback). */
 export function testEndpoints(): StackEndpoints {
@@ -51,21 +51,35 @@ export function policiesForRun(suffix: string): RunPolicies {
   };
 }
 
-/** The five services as processes on the test emulators, with the run's policies and a token secret. */
-export async function startArbiterForTest(options: { policiesDir: string; authSecret: string; logDir: string; env?: Record<string, string> }): Promise<Services> {
-  // The services consume the subscriptions every test file shares: only what is published from now on.
-  const endpoints = testEndpoints();
-  const pubsub = pubSubClient(endpoints.projectId, endpoints.pubsubEmulatorHost);
+/**
+ * A Pub/Sub and Firestore project of the run's own on the shared emulators (`run-<suffix>`), with the
+ * contract topology provisioned in it. Test files that shared the suite project's subscriptions saw
+ * each other's leftovers routed into their queues, and deliveries lost for 10 s or more to streams of
+ * subscribers that had gone (infra/EMULATOR-NOTES.md). BigQuery stays in the suite project: its
+ * emulator serves only that one, so `startArbiterForTest` points the audit exporter there.
+ */
+export async function provisionRunProject(suffix: string): Promise<string> {
+  const projectId = `run-${suffix}`;
+  const pubsub = pubSubClient(projectId, testEndpoints().pubsubEmulatorHost);
   try {
-    await startSubscriptionsFromNow(pubsub);
+    await provisionPubSub(pubsub);
   } finally {
     await pubsub.close();
   }
+  return projectId;
+}
+
+/**
+ * The five services as processes on the test emulators, in the run's project (`provisionRunProject`)
+ * with the suite's BigQuery project, the run's policies and a token secret.
+ */
+export function startArbiterForTest(options: { projectId: string; policiesDir: string; authSecret: string; logDir: string; env?: Record<string, string> }): Promise<Services> {
+  const suite = testEndpoints();
   return startServices({
-    endpoints,
+    endpoints: { ...suite, projectId: options.projectId },
     ports: 'free',
     // debug: each Pub/Sub delivery's attempt and lag is in the logs, for when a test waits in vain.
-    env: { ARBITER_POLICIES_DIR: options.policiesDir, ARBITER_AUTH_SECRET: options.authSecret, LOG_LEVEL: 'debug', ...options.env },
+    env: { ARBITER_BIGQUERY_PROJECT_ID: suite.projectId, ARBITER_POLICIES_DIR: options.policiesDir, ARBITER_AUTH_SECRET: options.authSecret, LOG_LEVEL: 'debug', ...options.env },
     logDir: options.logDir,
   });
 }

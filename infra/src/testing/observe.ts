@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { PubSub, Subscription } from '@google-cloud/pubsub';
-import { Subscriptions, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
+import { toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
 import { pubSubClient } from '../clients';
 
 export const testProjectId = (): string => process.env.ARBITER_PROJECT_ID ?? 'arbiter-local';
@@ -86,17 +86,6 @@ export class Observer {
       }),
     );
   }
-}
-
-/**
- * Moves subscriptions of the topology (all of them unless named) to now: a Pub/Sub seek to a time, which
- * the emulator supports. Every test file shares the emulators' subscriptions, and a file leaves events
- * on those it did not consume (the assessor's test leaves `case.opened` for a router that is not
- * running). A test that starts services of its own on them seeks first, so they consume only its events.
- */
-export async function startSubscriptionsFromNow(pubsub: PubSub, names: readonly string[] = Subscriptions.map((s) => s.name)): Promise<void> {
-  const now = new Date();
-  await Promise.all(names.map((name) => pubsub.subscription(name).seek(now)));
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -14,8 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EventTypes, Topics } from '@arbiter/contract';
+import type { PubSub } from '@google-cloud/pubsub';
 import type { Services } from '@arbiter/infra';
-import { api, cleanliness, eventually, journeyProposal, mintToken, policiesForRun, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
+import { api, cleanliness, eventually, journeyProposal, mintToken, policiesForRun, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(root, 'test-artifacts', 'console');
@@ -29,7 +30,7 @@ interface DecisionData {
 }
 
 describe('reviewer console in Chromium', () => {
-  const client = pubsub();
+  let client: PubSub;
   const policies = policiesForRun(suffix);
   const queue = policies.queue('cleanliness-review');
   let services: Services;
@@ -50,9 +51,11 @@ describe('reviewer console in Chromium', () => {
     if (!existsSync(join(root, 'packages', 'console', 'dist', 'index.html'))) throw new Error('the console is not built: run pnpm build first');
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh (pnpm test does)`);
     mkdirSync(ARTIFACTS, { recursive: true });
+    const project = await provisionRunProject(suffix);
+    client = pubsub(project);
     decisions = await Observer.onTopic(client, Topics.decisions);
     caseEvents = await Observer.onTopic(client, Topics.cases);
-    services = await startArbiter(policies.dir);
+    services = await startArbiter(project, policies.dir);
     baseUrl = services.urlOf('review-queue');
     for (let i = 0; i < 4; i += 1) caseIds.push(await publishPrediction(client, cleanliness(0.8)));
     // Upstream text is data, never markup: the template must show it, not run it.
@@ -76,6 +79,7 @@ describe('reviewer console in Chromium', () => {
     await services?.stop();
     await decisions?.close();
     await caseEvents?.close();
+    await client?.close();
     policies.cleanup();
   }, 60_000);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { mintTokenByCommand, policiesForRun as sharedPoliciesForRun, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type Services } from '@arbiter/infra';
+import { mintTokenByCommand, policiesForRun as sharedPoliciesForRun, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type Services } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 
 export const root = join(__dirname, '..', '..', '..');
@@ -18,14 +18,18 @@ const SOURCE = '//console-e2e/upstream';
 export const endpoints = testEndpoints;
 export const policiesForRun = sharedPoliciesForRun;
 
-export function startArbiter(policiesDir: string): Promise<Services> {
-  return startArbiterForTest({ policiesDir, authSecret: AUTH_SECRET, logDir: join(root, '.arbiter', 'logs', 'console-e2e') });
+export { provisionRunProject };
+
+/** The five services in the run's project (`provisionRunProject`). */
+export function startArbiter(projectId: string, policiesDir: string): Promise<Services> {
+  return startArbiterForTest({ projectId, policiesDir, authSecret: AUTH_SECRET, logDir: join(root, '.arbiter', 'logs', 'console-e2e') });
 }
 
 /** A token from the documented command (`pnpm mint-token`), as a person signing in locally would mint it. */
 export const mintToken = (sub: string, roles: string[]): string => mintTokenByCommand(sub, roles, AUTH_SECRET);
 
-export const pubsub = (): PubSub => pubSubClient(endpoints().projectId, endpoints().pubsubEmulatorHost);
+/** A Pub/Sub client in the run's project. */
+export const pubsub = (projectId: string): PubSub => pubSubClient(projectId, endpoints().pubsubEmulatorHost);
 
 export async function publishPrediction(client: PubSub, data: PredictionSubmitted): Promise<string> {
   const id = randomUUID();

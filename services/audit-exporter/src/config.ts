@@ -6,6 +6,8 @@ export const EVENT_SOURCE = '/arbiter/audit-exporter';
 export interface AuditExporterConfig extends CommonServiceConfig {
   /** `http://host:port` of the BigQuery emulator; unset on GCP. */
   bigqueryEmulatorHost?: string;
+  /** Project of the audit dataset: the service's own unless set (an analytics project of its own). */
+  bigqueryProjectId: string;
   dataset: string;
   /** Flush a batch at this many rows… */
   batchMaxRows: number;
@@ -30,6 +32,7 @@ export function readAuditExporterConfig(read: EnvReader): AuditExporterConfig {
   return {
     ...common,
     ...(bigqueryEmulatorHost ? { bigqueryEmulatorHost } : {}),
+    bigqueryProjectId: read.string('ARBITER_BIGQUERY_PROJECT_ID', common.projectId),
     dataset: read.string('ARBITER_AUDIT_DATASET', 'arbiter_audit'),
     batchMaxRows: read.int('ARBITER_AUDIT_BATCH_ROWS', 200, { min: 1, max: 10_000 }),
     batchMaxWaitMs: read.int('ARBITER_AUDIT_BATCH_WAIT_MS', 1_000, { min: 0, max: 60_000 }),

@@ -20,9 +20,9 @@ async function main(): Promise<void> {
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
   const policies = loadPoliciesOrExit(SERVICE, logger, config.policiesDir, repoRoot);
   const firestore = createFirestore(config.projectId);
-  const bigquery = createBigQuery(config.projectId, config.bigqueryEmulatorHost);
+  const bigquery = createBigQuery(config.bigqueryProjectId, config.bigqueryEmulatorHost);
   if (config.ensureViews) {
-    const views = await ensureViews(bigquery, config.dataset, loadViews(config.projectId, config.dataset));
+    const views = await ensureViews(bigquery, config.dataset, loadViews(config.bigqueryProjectId, config.dataset));
     logger.info({ views }, 'audit views ready');
   }
   // One subscription can fill a batch on its own.
