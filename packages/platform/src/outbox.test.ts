@@ -4,16 +4,16 @@ import { OutboxRelay, outboxIdOf } from './outbox';
 import type { Logger } from './logger';
 
 /** A stand-in Firestore that records which outbox entries were removed as sent. */
-function markRecorder(): { firestore: Firestore; marked: string[] } {
-  const marked: string[] = [];
+function removalRecorder(): { firestore: Firestore; removed: string[] } {
+  const removed: string[] = [];
   const firestore = {
     collection: () => ({ doc: (id: string) => ({ id }) }),
     batch: () => {
       const ids: string[] = [];
-      return { delete: (ref: { id: string }) => ids.push(ref.id), commit: async () => void marked.push(...ids) };
+      return { delete: (ref: { id: string }) => ids.push(ref.id), commit: async () => void removed.push(...ids) };
     },
   } as unknown as Firestore;
-  return { firestore, marked };
+  return { firestore, removed };
 }
 
 const silent = { warn: () => undefined, info: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
@@ -31,7 +31,7 @@ function released(): ArbiterEvent {
 
 describe('OutboxRelay.publishSoon', () => {
   it('returns before the publish, and close waits for it and removes the sent entry', async () => {
-    const { firestore, marked } = markRecorder();
+    const { firestore, removed } = removalRecorder();
     let finish: () => void = () => undefined;
     const published: string[] = [];
     const publisher = { publish: (event: ArbiterEvent) => new Promise<void>((resolve) => (finish = () => (published.push(event.id), resolve()))) };
@@ -47,7 +47,7 @@ describe('OutboxRelay.publishSoon', () => {
     finish();
     await closing;
     expect(published).toEqual(['evt-1']);
-    expect(marked).toEqual([outboxIdOf(event)]);
+    expect(removed).toEqual([outboxIdOf(event)]);
   });
 });
 
@@ -56,7 +56,7 @@ describe('OutboxRelay sweep schedule', () => {
 
   it('looks once shortly after start, shortly after a failed publish of its own, and otherwise every sweepEveryMs', async () => {
     jest.useFakeTimers();
-    const { firestore } = markRecorder();
+    const { firestore } = removalRecorder();
     const publisher = { publish: async (): Promise<void> => Promise.reject(new Error('pubsub down')) };
     const relay = new OutboxRelay(firestore, publisher, silent, { sweepEveryMs: 30_000, olderThanMs: 3_000, batch: 10 });
     const sweep = jest.spyOn(relay, 'sweep').mockResolvedValue(0);

@@ -43,8 +43,8 @@ export function stageEvents(tx: StagedWrites, firestore: Firestore, events: read
   }
 }
 
-/** Most entries marked sent in one batched write (Firestore allows 500 writes per batch). */
-const MARK_BATCH = 500;
+/** Most sent entries removed in one batched write (Firestore allows 500 writes per batch). */
+const REMOVE_BATCH = 500;
 
 /**
  * When the sweep looks. Every entry the relay publishes after a commit is removed at once, so the
@@ -62,10 +62,10 @@ export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private soonTimer?: NodeJS.Timeout;
   private sweeping = false;
-  /** Published, not yet marked sent: marked together, in one batched write, a moment later. */
-  private readonly unmarked = new Set<string>();
-  private markTimer?: NodeJS.Timeout;
-  private readonly marking = new Set<Promise<void>>();
+  /** Published, not yet removed: removed together, in one batched write, a moment later. */
+  private readonly toRemove = new Set<string>();
+  private removeTimer?: NodeJS.Timeout;
+  private readonly removing = new Set<Promise<void>>();
   /** Publishes started by `publishSoon`, waited for by `close`. */
   private readonly publishing = new Set<Promise<void>>();
 
@@ -73,12 +73,12 @@ export class OutboxRelay {
     private readonly firestore: Firestore,
     private readonly publisher: EventPublisher,
     private readonly logger: Logger,
-    private readonly options: { sweepEveryMs: number; olderThanMs: number; batch: number; markEveryMs?: number } = { sweepEveryMs: DEFAULT_SWEEP_EVERY_MS, olderThanMs: 3_000, batch: 200 },
+    private readonly options: { sweepEveryMs: number; olderThanMs: number; batch: number; removeEveryMs?: number } = { sweepEveryMs: DEFAULT_SWEEP_EVERY_MS, olderThanMs: 3_000, batch: 200 },
   ) {}
 
   /**
    * Publish events just committed. Removing their outbox entries is bookkeeping for the sweep, so it
-   * is not waited for: the ids are collected and deleted in one batched write every `markEveryMs`
+   * is not waited for: the ids are collected and deleted in one batched write every `removeEveryMs`
    * (50 ms), well before the sweep would look (`olderThanMs`). An entry whose removal is lost is
    * published once more by the sweep, which consumers absorb (same `ce-id`). Failures to publish are
    * left to the sweep.
@@ -88,7 +88,7 @@ export class OutboxRelay {
       events.map(async (event) => {
         try {
           await this.publisher.publish(event);
-          this.markSoon(outboxIdOf(event));
+          this.removeSoon(outboxIdOf(event));
         } catch (error) {
           this.logger.warn({ err: error, ceId: event.id, ceType: event.type }, 'publish after commit failed; the outbox sweep will retry');
           this.sweepSoon();
@@ -108,23 +108,23 @@ export class OutboxRelay {
     this.publishing.add(publishing);
   }
 
-  private markSoon(id: string): void {
-    this.unmarked.add(id);
-    if (this.unmarked.size >= MARK_BATCH) {
-      void this.flushMarks();
-    } else if (!this.markTimer) {
-      this.markTimer = setTimeout(() => void this.flushMarks(), this.options.markEveryMs ?? 50);
-      this.markTimer.unref();
+  private removeSoon(id: string): void {
+    this.toRemove.add(id);
+    if (this.toRemove.size >= REMOVE_BATCH) {
+      void this.flushRemovals();
+    } else if (!this.removeTimer) {
+      this.removeTimer = setTimeout(() => void this.flushRemovals(), this.options.removeEveryMs ?? 50);
+      this.removeTimer.unref();
     }
   }
 
   /** Removes every published entry, in batched writes; resolves when those writes are done. */
-  async flushMarks(): Promise<void> {
-    if (this.markTimer) clearTimeout(this.markTimer);
-    this.markTimer = undefined;
-    while (this.unmarked.size > 0) {
-      const ids = [...this.unmarked].slice(0, MARK_BATCH);
-      for (const id of ids) this.unmarked.delete(id);
+  async flushRemovals(): Promise<void> {
+    if (this.removeTimer) clearTimeout(this.removeTimer);
+    this.removeTimer = undefined;
+    while (this.toRemove.size > 0) {
+      const ids = [...this.toRemove].slice(0, REMOVE_BATCH);
+      for (const id of ids) this.toRemove.delete(id);
       const write = Promise.resolve()
         .then(() => {
           const batch = this.firestore.batch();
@@ -135,10 +135,10 @@ export class OutboxRelay {
           () => undefined,
           (error: unknown) => this.logger.warn({ err: error, entries: ids.length }, 'could not remove sent outbox entries; the sweep will publish them once more'),
         );
-      this.marking.add(write);
-      void write.finally(() => this.marking.delete(write));
+      this.removing.add(write);
+      void write.finally(() => this.removing.delete(write));
     }
-    await Promise.all([...this.marking]);
+    await Promise.all([...this.removing]);
   }
 
   start(): void {
@@ -164,7 +164,7 @@ export class OutboxRelay {
     this.soonTimer = undefined;
     while (this.sweeping) await new Promise((resolve) => setTimeout(resolve, 20));
     await Promise.all([...this.publishing]);
-    await this.flushMarks();
+    await this.flushRemovals();
   }
 
   /**
@@ -187,7 +187,7 @@ export class OutboxRelay {
         const entry = doc.data() as OutboxDoc;
         try {
           await this.publisher.publish(JSON.parse(entry.event) as ArbiterEvent);
-          await this.markSent(doc.id);
+          await this.removeSent(doc.id);
           sent += 1;
         } catch (error) {
           this.logger.warn({ err: error, outboxId: doc.id }, 'outbox sweep could not publish; will try again');
@@ -200,7 +200,7 @@ export class OutboxRelay {
     }
   }
 
-  private async markSent(id: string): Promise<void> {
+  private async removeSent(id: string): Promise<void> {
     await this.firestore.collection(OUTBOX_COLLECTION).doc(id).delete();
   }
 }

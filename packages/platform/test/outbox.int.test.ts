@@ -59,10 +59,10 @@ it('an event published after its commit is removed from the outbox, and a failed
   const sent = released('case-d');
   const failed = released('case-e');
   await stage([sent, failed], Date.now());
-  const relay = new OutboxRelay(firestore, { publish: async (event) => (event.id === failed.id ? Promise.reject(new Error('pubsub down')) : undefined) }, silent, { sweepEveryMs: 60_000, olderThanMs: 3_000, batch: 10, markEveryMs: 10 });
+  const relay = new OutboxRelay(firestore, { publish: async (event) => (event.id === failed.id ? Promise.reject(new Error('pubsub down')) : undefined) }, silent, { sweepEveryMs: 60_000, olderThanMs: 3_000, batch: 10, removeEveryMs: 10 });
 
   await relay.publishCommitted([sent, failed]);
-  await relay.flushMarks();
+  await relay.flushRemovals();
   expect(await exists(sent)).toBe(false);
   expect(await exists(failed)).toBe(true);
   await relay.close();

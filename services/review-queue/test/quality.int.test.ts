@@ -1,7 +1,7 @@
 import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { GOLDEN_COLLECTION, type GoldenCaseDoc } from '../src/golden';
-import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, uid, writeCase, type Running } from './support';
+import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, uid, withQualitySampling, writeCase, type Running } from './support';
 
 /**
  * Double review and golden cases against the emulators, with a policy whose quality block samples
@@ -18,7 +18,7 @@ let queue: string;
 const reviewer = (id: string): Promise<string> => token(id, ['reviewer', 'cleanliness-reviewer']);
 
 beforeAll(async () => {
-  app = await startApp({ editPolicies: (text) => text.replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 1').replace(/goldenRate: [0-9.]+/, 'goldenRate: 1') });
+  app = await startApp({ editPolicies: withQualitySampling(1) });
   queue = app.queue('cleanliness-review');
 });
 afterAll(async () => {

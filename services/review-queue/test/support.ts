@@ -25,10 +25,14 @@ const root = join(__dirname, '..', '..', '..');
 export const uid = (): string => randomUUID().slice(0, 8);
 
 /**
- * A policy edit that turns quality sampling off (double review and golden cases both sample on the
- * case id, so a random test case would draw them now and then). Their own test is quality.int.test.ts.
+ * A policy edit that samples every case (1) or none (0) for double review and golden cases. Both
+ * sample on the case id, so with the shipped rates a random test case would draw them now and then.
  */
-export const withoutQualitySampling = (text: string): string => text.replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 0').replace(/goldenRate: [0-9.]+/, 'goldenRate: 0');
+export const withQualitySampling = (rate: 0 | 1) => (text: string): string =>
+  text.replace(/doubleReviewRate: [0-9.]+/, `doubleReviewRate: ${rate}`).replace(/goldenRate: [0-9.]+/, `goldenRate: ${rate}`);
+
+/** Quality sampling off, for tests that follow one item per case (sampling has quality.int.test.ts). */
+export const withoutQualitySampling = withQualitySampling(0);
 
 /** The shipped policies, with every queue id suffixed so this test's queues are its own. */
 export function isolatedPolicies(suffix: string, edit: (text: string) => string = (text) => text): { registry: PolicyRegistry; queue: (id: string) => string } {

@@ -1,7 +1,7 @@
 import { Collections, decideInTransaction, GrpcCode, type CaseDoc, type CaseStore, type PatternDoc } from '@arbiter/cases';
 import type { ApprovedPattern } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
-import type { ApprovedPatterns, RouteApplied, RoutePlan, RoutingCases } from './route-case';
+import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
 
 /** `caseRoutings/{caseId}`: what the routing commit leaves behind besides the case (no PII). */
 export interface RoutingMarkerDoc {
@@ -29,9 +29,7 @@ export class FirestoreRoutingCases implements RoutingCases {
     private readonly source: string,
   ) {}
 
-  async route(opened: CaseDoc, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied> {
-    const step = plan(opened);
-    if (step.kind !== 'route') return step;
+  async route(opened: CaseDoc, step: RouteStep, now: Date): Promise<RouteApplied> {
     const firestore = this.store.firestore;
     const batch = firestore.batch();
     const marker: RoutingMarkerDoc = { caseId: opened.caseId, route: step.route.kind, routedAt: now.getTime() };

@@ -4,7 +4,7 @@ import { assessCase, inSample, type ApprovedPattern, type CaseOpened, type Predi
 import { buildDecision, caseDocFromOpened, decisionIdOf, producedEvent, type CaseDoc, type PatternDoc } from '@arbiter/cases';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
-import type { ApprovedPatterns, RouteApplied, RoutePlan, RoutingCases } from './route-case';
+import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
 
 export const policies: PolicyRegistry = (() => {
   const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', 'policies'));
@@ -80,8 +80,8 @@ export function openedEvent(opened: CaseOpened): ArbiterEvent<typeof EventTypes.
 }
 
 /**
- * The in-memory twin of `FirestoreRoutingCases`: the plan runs against the case as opened, and the
- * route, the decision and the events are written only if the case exists and was not routed before.
+ * The in-memory twin of `FirestoreRoutingCases`: the route, the decision and the events of the step
+ * are written only if the case exists and was not routed before.
  */
 export class InMemoryRoutingCases implements RoutingCases {
   readonly cases = new Map<string, CaseDoc>();
@@ -98,9 +98,7 @@ export class InMemoryRoutingCases implements RoutingCases {
     return doc;
   }
 
-  async route(opened: CaseDoc, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied> {
-    const step = plan(structuredClone(opened));
-    if (step.kind !== 'route') return step;
+  async route(opened: CaseDoc, step: RouteStep, now: Date): Promise<RouteApplied> {
     const current = this.cases.get(opened.caseId);
     if (this.routed.has(opened.caseId)) return { kind: 'skip', why: 'already routed' };
     if (!current) return { kind: 'missing' };

@@ -2,11 +2,10 @@
  * Use case: route an opened case (ADR-0016 §1–§2, HITL-OPT stages 2–3).
  *
  * `planRoute` is pure: from the case (as `case.opened` describes it), its policy, the approved
- * patterns and `now`, it says what to write and what to emit. `createRouteCase` wires it to its ports: the
- * approved patterns are read first (outside the unit of work), then the case as `case.opened`
- * describes it is planned and written in one unit of work. A case that is already routed is left
- * alone, so a redelivered `case.opened` has no second effect; every decision goes through the
- * one-decision rule.
+ * patterns and `now`, it says what to write and what to emit. `createRouteCase` wires it to its ports:
+ * the approved patterns are read first, then the plan is written in one unit of work. A case that is
+ * already routed is left alone, so a redelivered `case.opened` has no second effect; every decision
+ * goes through the one-decision rule.
  *
  * - auto (automatic band, or fast-track): decided at once, by the model (`<name>@<version>`) or by
  *   `fast-track`; the rationale and an evidence snapshot are recorded on the case; `case.routed`
@@ -52,23 +51,25 @@ export type RoutePlan =
       events: ArbiterEvent[];
     };
 
+/** A plan that routes the case: what the unit of work writes. */
+export type RouteStep = Extract<RoutePlan, { kind: 'route' }>;
+
 /** What the unit of work did. */
 export type RouteApplied =
   | { kind: 'missing' }
   | { kind: 'skip'; why: string }
-  | { kind: 'fail'; failure: HandlerFailure }
   | { kind: 'route'; route: CaseRoute; decided: boolean; events: ArbiterEvent[] };
 
 /** The router's view of case state. */
 export interface RoutingCases {
   /**
-   * As one unit of work: ask `plan` what to do with the case as opened, write the route (and status),
-   * decide the case through the one-decision rule when the plan says so, and stage every event — all
-   * of it committed atomically, only if the case exists, and only once per case (a second routing
-   * is a `skip`). `opened` is the case `case.opened` describes: the assessor emits exactly the
+   * As one unit of work: write the route (and status) of `step`, decide the case through the
+   * one-decision rule when the step says so, and stage every event — all of it committed atomically,
+   * only if the case exists, and only once per case (a second routing is a `skip`). `opened` is the
+   * case `case.opened` describes, which `step` was planned from: the assessor emits exactly the
    * document it creates, and nothing writes a case before it is routed, so no read is needed.
    */
-  route(opened: CaseDoc, plan: (caseDoc: CaseDoc) => RoutePlan, now: Date): Promise<RouteApplied>;
+  route(opened: CaseDoc, step: RouteStep, now: Date): Promise<RouteApplied>;
 }
 
 /** Previously approved patterns of a use case, most recent first. */
@@ -108,13 +109,14 @@ export function createRouteCase(deps: RouteCaseDeps): RouteCase {
     const fastTrackPossible = policy.value.fastTrack?.enabled === true && event.data.prediction.pattern !== undefined;
     const approvedPatterns = fastTrackPossible ? await deps.patterns.recent(useCase) : [];
     const opened = caseDocFromOpened(event.data);
-    const applied = await deps.cases.route(opened, (caseDoc) => planRoute({ caseDoc, policy: policy.value, approvedPatterns, now, source: deps.source }), now);
+    const step = planRoute({ caseDoc: opened, policy: policy.value, approvedPatterns, now, source: deps.source });
+    if (step.kind === 'fail') return fail(step.failure);
+    if (step.kind === 'skip') return ok({ caseId, routed: false, decided: false });
+    const applied = await deps.cases.route(opened, step, now);
     switch (applied.kind) {
       case 'missing':
         // The assessor writes the case before it emits case.opened; a missing case is a lagging read or a bug: retry.
         return fail(transientFailure('TRANSIENT.CASE_NOT_FOUND', `case ${caseId} does not exist (yet)`));
-      case 'fail':
-        return fail(applied.failure);
       case 'skip':
         return ok({ caseId, routed: false, decided: false });
       case 'route':

@@ -11,19 +11,26 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { CaseTopics, createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
-import { inSample, type PredictionSubmitted } from '@arbiter/core';
+import { inSample, type Policy, type PredictionSubmitted } from '@arbiter/core';
 import { CaseStore, caseDocFromOpened, Collections, decisionIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
 import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/firestore.routing-cases';
-import { planRoute } from '../src/route-case';
+import { planRoute, type RouteStep } from '../src/route-case';
 import { openedOf, policyOf } from '../src/route-case.test-support';
 import { bySubjectAndType, eventually, Observer, publishEvent, provisionPubSub, sleep, testPubSub, type PubSubClient, type Received } from './support';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const SOURCE = '//test/upstream-models';
 const HOUR = 3_600_000;
+
+/** What the router plans for `caseDoc`, which must be a case it routes. */
+function routeStepOf(caseDoc: CaseDoc, policy: Policy, now: Date): RouteStep {
+  const step = planRoute({ caseDoc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE });
+  if (step.kind !== 'route') throw new Error(`case ${caseDoc.caseId} is not routed: ${step.kind}`);
+  return step;
+}
 
 /** A fresh prediction id whose case is (or is not) sampled for blind review at `rate`. */
 function predictionId(blindReview: boolean, rate: number): { id: string; caseId: string } {
@@ -335,7 +342,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
 
       const now = new Date();
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => routing.route(caseDocFromOpened(opened), (doc) => planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE }), now)),
+        Array.from({ length: 8 }, () => routing.route(caseDocFromOpened(opened), routeStepOf(caseDocFromOpened(opened), policy, now), now)),
       );
 
       expect(results.filter((r) => r.kind === 'route')).toHaveLength(1);
@@ -359,7 +366,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       const policy = policyOf('vehicle-cleanliness');
       const now = new Date();
 
-      const result = await routing.route(caseDocFromOpened(opened), (doc) => planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE }), now);
+      const result = await routing.route(caseDocFromOpened(opened), routeStepOf(caseDocFromOpened(opened), policy, now), now);
 
       expect(result).toEqual({ kind: 'missing' });
       expect(published).toEqual([]);
@@ -370,7 +377,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
 
       // Once the case is there, the same routing goes through.
       await firestore.collection(Collections.cases).doc(caseId).create(caseDocFromOpened(opened));
-      const again = await routing.route(caseDocFromOpened(opened), (doc) => planRoute({ caseDoc: doc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE }), now);
+      const again = await routing.route(caseDocFromOpened(opened), routeStepOf(caseDocFromOpened(opened), policy, now), now);
       expect(again).toMatchObject({ kind: 'route', decided: true });
     });
   });
