@@ -111,3 +111,28 @@ export const BigQueryDataset = { id: 'arbiter_audit', location: 'EU' } as const;
 export const BigQueryTables = { audit: 'audit_events' } as const;
 
 export const DefaultProjectId = 'arbiter-local';
+
+/** The five services; each runs as its own process (Cloud Run service) with its own identity. */
+export const ServiceNames = ['confidence-assessor', 'router', 'review-queue', 'sla-escalator', 'audit-exporter'] as const satisfies readonly SubscriptionSpec['service'][];
+export type ServiceName = (typeof ServiceNames)[number];
+
+/**
+ * The event types each service publishes (through its outbox). Deployment grants a service the right
+ * to publish to these types' topics and to its own subscriptions' dead-letter topics, and nothing
+ * else; events published by other teams (predictions, evidence) have no producer here.
+ */
+export const ProducedEventTypes: Readonly<Record<ServiceName, readonly EventType[]>> = {
+  'confidence-assessor': [EventTypes.caseOpened],
+  router: [EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.enrichmentFlagged],
+  'review-queue': [
+    EventTypes.caseClaimed,
+    EventTypes.caseReleased,
+    EventTypes.caseReviewed,
+    EventTypes.decisionMade,
+    EventTypes.evidenceRequested,
+    EventTypes.evidenceAccessed,
+    EventTypes.feedbackLabelled,
+  ],
+  'sla-escalator': [EventTypes.slaEscalated, EventTypes.decisionMade, EventTypes.caseReleased],
+  'audit-exporter': [],
+};
