@@ -234,9 +234,7 @@ describe('Terraform module (infra/terraform/modules/arbiter)', () => {
         'google_pubsub_topic_iam_member.pubsub_agent_dead_letter_publisher: roles/pubsub.publisher -> ${local.pubsub_agent}',
         'google_secret_manager_secret_iam_member.review_queue_auth_secret: roles/secretmanager.secretAccessor -> ${google_service_account.service["review-queue"].member}',
         'google_service_account_iam_member.pubsub_agent_token_creator: roles/iam.serviceAccountTokenCreator -> ${local.pubsub_agent}',
-        'google_service_account_iam_member.review_queue_signs_as_itself: roles/iam.serviceAccountTokenCreator -> ${google_service_account.service["review-queue"].member}',
         'google_storage_bucket_iam_member.evidence_writer: roles/storage.objectCreator -> ${each.key}',
-        'google_storage_bucket_iam_member.review_queue_evidence_reader: roles/storage.objectViewer -> ${google_service_account.service["review-queue"].member}',
       ].sort(),
     );
     // Publishing: the services' own topics come from the generated producers list, on the topic resources.

@@ -133,20 +133,10 @@ resource "google_bigquery_dataset_iam_member" "audit_reader" {
   member     = each.key
 }
 
-# Evidence: review-queue reads objects to sign short-lived links for reviewers (V4 signing through
-# the IAM signBlob API, so it may create tokens for itself only); writers upload.
-resource "google_storage_bucket_iam_member" "review_queue_evidence_reader" {
-  bucket = google_storage_bucket.evidence.name
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.service["review-queue"].member
-}
-
-resource "google_service_account_iam_member" "review_queue_signs_as_itself" {
-  service_account_id = google_service_account.service["review-queue"].name
-  role               = "roles/iam.serviceAccountTokenCreator"
-  member             = google_service_account.service["review-queue"].member
-}
-
+# Evidence: writers upload. Reviewers' links are signed by review-queue's evidence signer, which
+# today serves local files only (LocalEvidenceUrlSigner); a Cloud Storage signer is still to be
+# written, and will need roles/storage.objectViewer on the bucket and signBlob on its own account
+# (docs/deploy.md). Nothing is granted before code uses it.
 resource "google_storage_bucket_iam_member" "evidence_writer" {
   for_each = toset(var.evidence_writers)
 
