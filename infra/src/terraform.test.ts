@@ -8,7 +8,7 @@
  */
 import { parse } from '@cdktf/hcl2json';
 import { ExpiryField, RetainedCollections } from '@arbiter/cases';
-import { ProducedEventTypes, ServiceNames, Subscriptions, Topics, deadLetterInspectionOf, deadLetterTopicOf, topicOf } from '@arbiter/contract';
+import { EventTypes, ProducedEventTypes, ServiceNames, Subscriptions, Topics, deadLetterInspectionOf, deadLetterTopicOf, topicOf } from '@arbiter/contract';
 import { loadPolicies } from '@arbiter/policy';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -117,6 +117,20 @@ describe('generated data file (arbiter.gen.json)', () => {
     const produced = new Set(Object.values(generated.services).flatMap((s) => s.publishes_to));
     expect(produced.has(Topics.predictions)).toBe(false);
     expect(produced.has(Topics.evidence)).toBe(false);
+  });
+
+  it('declares as produced exactly the event types each service’s code stages (publish rights follow from it)', () => {
+    const sourcesOf = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? sourcesOf(join(dir, entry.name)) : entry.name.endsWith('.ts') && !/\.test(-support)?\.ts$/.test(entry.name) ? [readFileSync(join(dir, entry.name), 'utf8')] : [],
+      );
+    for (const service of ServiceNames) {
+      const code = sourcesOf(join(root, 'services', service, 'src')).join('\n');
+      const staged = new Set([...code.matchAll(/\b(?:producedEvent|event)\(\s*EventTypes\.(\w+)/g)].map((m) => EventTypes[m[1] as keyof typeof EventTypes]));
+      // A service that decides through the one-decision rule (@arbiter/cases) stages decision.made there.
+      if (code.includes('decideInTransaction(')) staged.add(EventTypes.decisionMade);
+      expect(`${service}: ${[...staged].sort().join(', ')}`).toBe(`${service}: ${[...ProducedEventTypes[service]].sort().join(', ')}`);
+    }
   });
 
   it('has every composite index of every firestore.indexes.json, and a TTL field per retained collection', () => {
