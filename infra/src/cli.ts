@@ -95,12 +95,13 @@ const up = async (args: readonly string[]): Promise<void> => {
   log(`emulators are up (project ${stack.endpoints.projectId})`);
   for (const emulator of stack.emulators) log(`${emulator.name}: pid ${emulator.pid}, log ${emulator.logFile}`);
 
-  let urls: { apiUrl?: string; consoleUrl?: string } = {};
+  let urls: { apiUrl?: string; consoleUrl?: string; pushSignerUrl?: string } = {};
   if (!args.includes('--emulators-only')) {
     services = await startServices({ endpoints: stack.endpoints, ports: args.includes('--random-ports') ? 'free' : 'default' });
     for (const service of services.services) log(`${service.name}: pid ${service.pid}, ${service.url}, log ${service.logFile}`);
     const api = services.urlOf('review-queue');
-    urls = { apiUrl: `${api}/api`, consoleUrl: `${api}/` };
+    urls = { apiUrl: `${api}/api`, consoleUrl: `${api}/`, pushSignerUrl: services.pushSigner.url };
+    log(`push signer: ${services.pushSigner.url} (event routes need its token: POST ${services.pushSigner.url}/<service>/pubsub/push/<subscription>)`);
   }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ ...stack.endpoints, ...urls }, null, 2)}\n`);

@@ -34,6 +34,7 @@ export { bigQueryClient, bigQueryBaseUrl, pubSubClient, stackEnv, type StackEndp
 export { assertLoopbackEndpoints, isLoopbackHost, parseEndpoint } from './loopback';
 export { BigQueryEmulatorVersion, ensureBigQueryEmulator, locateBigQueryEmulator, requireBigQueryEmulator } from './bigquery-emulator-binary';
 export { freePort, freePorts } from './ports';
+export { startPushSigner, pushAuthEnvOf, LocalPushAudience, LocalPushServiceAccount, type PushSigner, type PushSignerOptions } from './push-signer';
 export { startServices, terminate, ServiceNames, DefaultServicePorts, type Services, type RunningService, type ServiceName, type ServicesOptions } from './services';
 export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from './demo';
 export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './testing/observe';

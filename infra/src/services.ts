@@ -7,6 +7,7 @@ import { logTail } from './emulators';
 import { assertLoopbackHost } from './loopback';
 import { defaultLogDir, repoRoot } from './paths';
 import { freePorts } from './ports';
+import { pushAuthEnvOf, startPushSigner, type PushSigner } from './push-signer';
 
 /** The five services, in start order (consumers downstream first, so nothing waits on a missing one). */
 export const ServiceNames = ['audit-exporter', 'sla-escalator', 'review-queue', 'router', 'confidence-assessor'] as const;
@@ -45,6 +46,11 @@ export interface ServicesOptions {
 
 export interface Services {
   services: readonly RunningService[];
+  /**
+   * The local push signer the services trust for their event routes (`push-signer.ts`): post events
+   * to `<pushSigner.endpointBaseOf(service)>/pubsub/push/<subscription>` as Pub/Sub push would.
+   */
+  pushSigner: PushSigner;
   urlOf(name: ServiceName): string;
   /** SIGTERM each (they drain), SIGKILL after the grace period. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
@@ -69,6 +75,11 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   const free = options.ports === 'free' ? await freePorts(names.length, host) : [];
   const ports = new Map<ServiceName, number>(names.map((name, index) => [name, options.ports === 'free' ? (free[index] as number) : DefaultServicePorts[name]]));
 
+  // Event routes verify a push OIDC token as on Cloud Run; locally the push signer mints it.
+  const running = new Map<ServiceName, RunningService>();
+  const pushSigner = await startPushSigner({ host, targetOf: (service) => running.get(service as ServiceName)?.url });
+  const pushEnv = pushAuthEnvOf(pushSigner);
+
   const spawnOne = async (name: ServiceName): Promise<RunningService> => {
     const port = ports.get(name) as number;
     const logFile = join(logDir, `${name}.log`);
@@ -79,6 +90,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
         ...process.env,
         ...stackEnv(options.endpoints),
         ARBITER_ENV: 'local',
+        ...pushEnv,
         PORT: String(port),
         HOST: host,
         ...options.env,
@@ -93,11 +105,11 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     return { name, pid: child.pid as number, url, logFile, process: child };
   };
 
-  const running = new Map<ServiceName, RunningService>();
   try {
     for (const name of names) running.set(name, await spawnOne(name));
   } catch (error) {
     await Promise.all([...running.values()].map((service) => terminate(service.process, 5_000)));
+    await pushSigner.close();
     throw error;
   }
 
@@ -106,13 +118,14 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     get services() {
       return [...running.values()];
     },
+    pushSigner,
     urlOf: (name) => {
       const service = running.get(name);
       if (!service) throw new Error(`${name} is not running`);
       return service.url;
     },
     stop: (graceMs = 10_000) => {
-      stopping ??= Promise.all([...running.values()].map((service) => terminate(service.process, graceMs))).then(() => undefined);
+      stopping ??= Promise.all([...running.values()].map((service) => terminate(service.process, graceMs))).then(() => pushSigner.close());
       return stopping;
     },
     kill: async (name) => {

@@ -3,6 +3,8 @@
  * Each service's `config.ts` describes its variables with an `EnvReader`; `main.ts` calls
  * `loadConfigOrExit` and passes the frozen result on.
  */
+import { readPushAuthSettings, type PushAuthSettings } from './push-auth';
+
 export class EnvReader {
   readonly errors: string[] = [];
 
@@ -88,6 +90,8 @@ export function loadConfigOrExit<T extends object>(service: string, describe: (r
 
 /** What every service reads; a service's own `config.ts` adds its variables beside these. */
 export interface CommonServiceConfig {
+  /** `local` permits the local-only conveniences (documented defaults, ARBITER_PUSH_AUTH=off); anything else requires real settings. */
+  env: 'local' | 'dev' | 'staging' | 'prod';
   projectId: string;
   port: number;
   host: string;
@@ -97,13 +101,17 @@ export interface CommonServiceConfig {
   /** Hold a nack for a backoff: on against the emulator, which ignores subscription retry policies. */
   backoffBeforeNack: boolean;
   policiesDir?: string;
+  /** Who may post to the event routes (`push-auth.ts`). */
+  pushAuth: PushAuthSettings;
 }
 
-export function readCommonServiceConfig(read: EnvReader, defaultPort: number): CommonServiceConfig {
+export function readCommonServiceConfig(read: EnvReader, defaultPort: number, options: { publicOrigin?: boolean } = {}): CommonServiceConfig {
+  const env = read.oneOf('ARBITER_ENV', ['local', 'dev', 'staging', 'prod'] as const, 'local');
   const emulated = read.hostPort('PUBSUB_EMULATOR_HOST') !== undefined;
   read.hostPort('FIRESTORE_EMULATOR_HOST');
   const policiesDir = read.optional('ARBITER_POLICIES_DIR');
   return {
+    env,
     projectId: read.string('ARBITER_PROJECT_ID', read.optional('GOOGLE_CLOUD_PROJECT') ?? 'arbiter-local'),
     port: read.int('PORT', defaultPort, { min: 0, max: 65535 }),
     host: read.string('HOST', '127.0.0.1'),
@@ -111,5 +119,6 @@ export function readCommonServiceConfig(read: EnvReader, defaultPort: number): C
     delivery: read.oneOf('ARBITER_DELIVERY', ['pull', 'push'] as const, 'pull'),
     backoffBeforeNack: read.bool('ARBITER_BACKOFF_BEFORE_NACK', emulated),
     ...(policiesDir ? { policiesDir } : {}),
+    pushAuth: readPushAuthSettings(read, env, options),
   };
 }

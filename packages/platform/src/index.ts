@@ -10,3 +10,4 @@ export * from './shutdown';
 export * from './firestore';
 export * from './outbox';
 export * from './service-host';
+export * from './push-auth';

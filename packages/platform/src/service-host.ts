@@ -7,6 +7,7 @@ import { DeliveryCounters, type DeliveryDeps, type EventHandler } from './delive
 import type { Logger } from './logger';
 import { PubSubConsumer } from './pubsub.consumer';
 import { PubSubEventPublisher } from './pubsub.publisher';
+import { pushAuthMiddleware, type PushAuthenticator } from './push-auth';
 import type { Closable } from './shutdown';
 
 export interface ServiceHostOptions {
@@ -18,6 +19,8 @@ export interface ServiceHostOptions {
   /** Hold a nack for a backoff (the emulator ignores subscription retry policies). */
   backoffBeforeNack: boolean;
   maxInFlight?: number;
+  /** Who may post to the event routes (`push-auth.ts`): the push OIDC check, or off (local only). */
+  pushAuth: PushAuthenticator;
 }
 
 /** How long an idle HTTP connection is kept (longer than a client's or proxy's own idle timeout). */
@@ -26,7 +29,7 @@ export const KEEP_ALIVE_MS = 65_000;
 /**
  * What every service has in common: a Pub/Sub client and publisher, one consumer per subscription it
  * owns (streaming pull, and the same handler at `POST /pubsub/push/<subscription>` and
- * `POST /events/<subscription>`), `/healthz`, `/metrics`, and an orderly close that drains in-flight
+ * `POST /events/<subscription>`, both only for a verified push token, `push-auth.ts`), `/healthz`, `/metrics`, and an orderly close that drains in-flight
  * work. A service's `app.ts` registers its handlers and routes on a host; its `main.ts` listens.
  */
 export class ServiceHost {
@@ -68,8 +71,9 @@ export class ServiceHost {
       ...(spec.eventTypes ? { eventTypes: spec.eventTypes } : {}),
     };
     const routes = cloudEventRoutes(deps);
-    this.app.use(`/pubsub/push/${subscription}`, (req, res, next) => { req.url = '/pubsub/push'; routes(req, res, next); });
-    this.app.use(`/events/${subscription}`, (req, res, next) => { req.url = '/events'; routes(req, res, next); });
+    const authenticated = pushAuthMiddleware(this.options.pushAuth, this.options.logger);
+    this.app.use(`/pubsub/push/${subscription}`, authenticated, (req, res, next) => { req.url = '/pubsub/push'; routes(req, res, next); });
+    this.app.use(`/events/${subscription}`, authenticated, (req, res, next) => { req.url = '/events'; routes(req, res, next); });
     if (this.options.delivery === 'pull') {
       this.consumers.push(
         new PubSubConsumer({

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { loadPoliciesOrExit } from '@arbiter/policy';
-import { ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
+import { ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, pushAuthenticatorOf } from '@arbiter/platform';
 import { buildAuditExporterApp } from './app';
 import { FirestoreAuditLedger, FirestoreCaseUseCases } from './audit-ledger.firestore';
 import { BigQueryAuditSink } from './bigquery.audit-sink';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     logger.info({ views }, 'audit views ready');
   }
   // One subscription can fill a batch on its own.
-  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, maxInFlight: config.batchMaxRows });
+  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, maxInFlight: config.batchMaxRows, pushAuth: pushAuthenticatorOf(config.pushAuth) });
   buildAuditExporterApp({
     host,
     sink: new BigQueryAuditSink(bigquery, config.dataset),

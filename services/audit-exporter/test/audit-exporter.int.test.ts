@@ -3,7 +3,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, Topics, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
 import { provisionPubSub, pubSubClient } from '@arbiter/infra';
-import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger } from '@arbiter/platform';
+import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -83,7 +83,7 @@ beforeAll(async () => {
   expect(Object.keys(created)).toEqual(expect.arrayContaining(['metrics_decision_mix', 'metrics_sla_adherence', 'metrics_human_alignment', 'metrics_reviewer_agreement', 'metrics_golden_accuracy']));
   expect(new Set(Object.values(await ensureViews(bigquery, dataset, views)))).toEqual(new Set(['unchanged']));
 
-  host = new ServiceHost({ service: 'audit-exporter', projectId: messaging, logger, delivery: 'pull', backoffBeforeNack: false, maxInFlight: 50 });
+  host = new ServiceHost({ service: 'audit-exporter', projectId: messaging, logger, delivery: 'pull', backoffBeforeNack: false, maxInFlight: 50, pushAuth: noPushCallers });
   buildAuditExporterApp({
     host,
     sink: new BigQueryAuditSink(bigquery, dataset),

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { createEvent, deadLetterInspectionOf, EventTypes, Topics, toHttpBinary, toPubSubMessage, toPushRequest, type ArbiterEvent } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
 import { CaseStore, type CaseDoc } from '@arbiter/cases';
-import { createFirestore, createLogger, idFromEventIdentity, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
+import { createFirestore, createLogger, idFromEventIdentity, LOCAL_PUSH_AUDIENCE, LOCAL_PUSH_SERVICE_ACCOUNT, OutboxRelay, pushAuthenticatorOf, ServiceHost, systemClock } from '@arbiter/platform';
+import { startPushSigner, type PushSigner } from '@arbiter/infra';
 import { loadPolicies } from '@arbiter/policy';
 import { ASSESSOR_SOURCE, ASSESSOR_SUBSCRIPTION, buildAssessorApp } from '../src/app';
 import { FirestoreCaseOpenings } from '../src/firestore.case-openings';
@@ -46,6 +47,9 @@ describe('confidence-assessor against the emulators', () => {
   let cases: Observer;
   let deadLetters: Observer;
   let baseUrl: string;
+  // Event routes verify a push OIDC token as on Cloud Run; the local push signer mints it (infra push-signer.ts).
+  let signer: PushSigner;
+  let otherKeys: PushSigner;
 
   const caseDoc = async (caseId: string): Promise<CaseDoc | undefined> => {
     const snapshot = await firestore.collection('cases').doc(caseId).get();
@@ -55,7 +59,10 @@ describe('confidence-assessor against the emulators', () => {
   beforeAll(async () => {
     const policies = loadPolicies(path.resolve(__dirname, '..', '..', '..', 'policies'));
     if (!policies.ok) throw new Error(policies.error.message);
-    host = new ServiceHost({ service: 'confidence-assessor', projectId: project, logger, delivery: 'pull', backoffBeforeNack: true });
+    signer = await startPushSigner({ targetOf: (service) => (service === 'confidence-assessor' ? baseUrl : undefined) });
+    otherKeys = await startPushSigner({ targetOf: () => undefined });
+    const pushAuth = pushAuthenticatorOf({ mode: 'oidc', audience: LOCAL_PUSH_AUDIENCE, serviceAccount: LOCAL_PUSH_SERVICE_ACCOUNT, issuers: [signer.url], jwksUrl: `${signer.url}/jwks.json` });
+    host = new ServiceHost({ service: 'confidence-assessor', projectId: project, logger, delivery: 'pull', backoffBeforeNack: true, pushAuth });
     const relay = new OutboxRelay(firestore, host.publisher, logger);
     buildAssessorApp({ host, cases: new FirestoreCaseOpenings(new CaseStore(firestore, relay)), policies: policies.value, clock: systemClock });
     host.onClose({ name: 'outbox relay', close: () => relay.close() });
@@ -73,6 +80,8 @@ describe('confidence-assessor against the emulators', () => {
     await host?.close();
     await pubsub?.close();
     await firestore.terminate();
+    await signer?.close();
+    await otherKeys?.close();
   });
 
   it('opens a case in Firestore and emits case.opened in binary mode', async () => {
@@ -140,18 +149,51 @@ describe('confidence-assessor against the emulators', () => {
     expect(doc?.band).toBe('high');
   });
 
-  it('serves the same handler over HTTP (binary CloudEvent) and as a Pub/Sub push delivery', async () => {
+  it('serves the same handler over HTTP (binary CloudEvent) and as a Pub/Sub push delivery, through the push signer', async () => {
     const viaHttp = predictionEvent(prediction());
     const http = toHttpBinary(viaHttp);
-    const response = await fetch(`${baseUrl}/events/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: http.headers, body: http.body });
+    const response = await fetch(`${signer.endpointBaseOf('confidence-assessor')}/events/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: http.headers, body: http.body });
     expect(response.status).toBe(204);
     expect(await caseDoc(idFromEventIdentity('case', SOURCE, viaHttp.id))).toMatchObject({ status: 'opened', band: 'medium' });
 
     const viaPush = predictionEvent(prediction());
     const push = toPushRequest(toPubSubMessage(viaPush), { format: 'wrapped', messageId: '1', publishTime: new Date().toISOString(), subscription: `projects/${project}/subscriptions/${ASSESSOR_SUBSCRIPTION}` });
-    const pushed = await fetch(`${baseUrl}/pubsub/push/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: push.headers, body: push.body });
+    const pushed = await fetch(`${signer.endpointBaseOf('confidence-assessor')}/pubsub/push/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: push.headers, body: push.body });
     expect(pushed.status).toBe(204);
     expect(await caseDoc(idFromEventIdentity('case', SOURCE, viaPush.id))).toMatchObject({ status: 'opened' });
+  });
+
+  it('refuses event deliveries without a valid push token from the push service account, and opens nothing', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const attempts: Array<[string, () => Promise<string | undefined>, number]> = [
+      ['no token', async () => undefined, 401],
+      ['a token signed by other keys', () => otherKeys.mint({ iss: signer.url }), 401],
+      ['a wrong audience', () => signer.mint({ aud: 'https://someone-else.example' }), 401],
+      ['a wrong issuer', () => signer.mint({ iss: 'https://accounts.example.com' }), 401],
+      ['an expired token', () => signer.mint({ iat: now - 7200, ttlSeconds: 3600 }), 401],
+      ['alg none', async () => `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ iss: signer.url, aud: LOCAL_PUSH_AUDIENCE, email: LOCAL_PUSH_SERVICE_ACCOUNT, email_verified: true, iat: now, exp: now + 600 })).toString('base64url')}.`, 401],
+      ['a tampered token', async () => { const [h, , sig] = (await signer.mint()).split('.'); return `${h}.${Buffer.from(JSON.stringify({ iss: signer.url, aud: LOCAL_PUSH_AUDIENCE, email: 'attacker@example.com', email_verified: true, iat: now, exp: now + 600 })).toString('base64url')}.${sig}`; }, 401],
+      ['another service account', () => signer.mint({ email: 'someone@arbiter-local.iam.gserviceaccount.com' }), 403],
+      ['an unverified email', () => signer.mint({ email_verified: false }), 403],
+    ];
+    for (const [what, token, status] of attempts) {
+      const event = predictionEvent(prediction());
+      const push = toPushRequest(toPubSubMessage(event), { format: 'wrapped', messageId: '2', publishTime: new Date().toISOString(), subscription: `projects/${project}/subscriptions/${ASSESSOR_SUBSCRIPTION}` });
+      const bearer = await token();
+      const headers = { ...push.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
+      const pushed = await fetch(`${baseUrl}/pubsub/push/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers, body: push.body });
+      const http = toHttpBinary(event);
+      const posted = await fetch(`${baseUrl}/events/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: { ...http.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: http.body });
+      expect({ what, push: pushed.status, http: posted.status }).toEqual({ what, push: status, http: status });
+      expect(((await pushed.json()) as { error: { code: string } }).error.code).toBe(status === 401 ? 'AUTH.UNAUTHENTICATED' : 'AUTH.FORBIDDEN');
+      expect(await caseDoc(idFromEventIdentity('case', SOURCE, event.id))).toBeUndefined();
+    }
+    // The same events with the signer's token are accepted: the refusals above were the token's doing.
+    const accepted = predictionEvent(prediction());
+    const http = toHttpBinary(accepted);
+    const ok = await fetch(`${baseUrl}/events/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: { ...http.headers, authorization: `Bearer ${await signer.mint()}` }, body: http.body });
+    expect(ok.status).toBe(204);
+    expect(await caseDoc(idFromEventIdentity('case', SOURCE, accepted.id))).toMatchObject({ status: 'opened' });
   });
 
   describe('dead letters: never retried forever, never dropped silently, nothing created', () => {

@@ -23,8 +23,8 @@ export interface ReviewQueueConfig extends CommonServiceConfig {
 }
 
 export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
-  const common = readCommonServiceConfig(read, 8080);
-  const env = read.oneOf('ARBITER_ENV', ['local', 'dev', 'staging', 'prod'] as const, 'local');
+  const common = readCommonServiceConfig(read, 8080, { publicOrigin: true });
+  const env = common.env;
   const configured = read.optional('ARBITER_AUTH_SECRET');
   let authSecret = configured ?? '';
   if (configured === undefined) {

@@ -1,6 +1,6 @@
 /** Composition root: config → logger → Firestore → policies → host → outbox relay → listen → close on signals. */
 import { join } from 'node:path';
-import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
+import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, pushAuthenticatorOf } from '@arbiter/platform';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { createReviewQueueApp } from './app';
 import { describeReviewQueueConfig } from './config';
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const repoRoot = join(__dirname, '..', '..', '..');
   const policies = loadPoliciesOrExit('review-queue', logger, config.policiesDir, repoRoot);
   const firestore = createFirestore(config.projectId);
-  const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
+  const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   createReviewQueueApp({

@@ -5,7 +5,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { Collections, caseDocFromOpened, type CaseDoc } from '@arbiter/cases';
 import { createEvent, toPubSubMessage, topicOf, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import type { CaseOpened, CaseRouted } from '@arbiter/core';
-import { OutboxRelay, ServiceHost, createLogger, systemClock } from '@arbiter/platform';
+import { OutboxRelay, ServiceHost, createLogger, systemClock, noPushCallers } from '@arbiter/platform';
 import { parsePolicyFiles, type PolicyRegistry } from '@arbiter/policy';
 import { provisionPubSub, pubSubClient } from '@arbiter/infra';
 import { createReviewQueueApp, type ReviewQueueUseCases } from '../src/app';
@@ -66,7 +66,7 @@ export async function startApp(options: { leaseMs?: number; spread?: number; edi
   await admin.close();
   const logger = createLogger({ service: 'review-queue-test', level: 'warn' });
   const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
-  const host = new ServiceHost({ service: 'review-queue', projectId, logger, delivery: 'pull', backoffBeforeNack: true });
+  const host = new ServiceHost({ service: 'review-queue', projectId, logger, delivery: 'pull', backoffBeforeNack: true, pushAuth: noPushCallers });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const { registry, queue } = isolatedPolicies(uid(), options.editPolicies);
   let url = '';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { CaseStore } from '@arbiter/cases';
-import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
+import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock, pushAuthenticatorOf } from '@arbiter/platform';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE } from './app';
 import { describeConfig, SERVICE_NAME } from './config';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const policies = loadPoliciesOrExit(SERVICE_NAME, logger, config.policiesDir, repoRoot);
 
   const firestore = createFirestore(config.projectId);
-  const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
+  const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });
   const relay = new OutboxRelay(firestore, host.publisher, logger, { sweepEveryMs: config.outboxSweepMs, olderThanMs: 3_000, batch: 200 });
   const store = new CaseStore(firestore, relay);
   buildRouterApp({

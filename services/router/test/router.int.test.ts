@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { CaseTopics, createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type Policy, type PredictionSubmitted } from '@arbiter/core';
 import { CaseStore, caseDocFromOpened, Collections, decisionIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
-import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock } from '@arbiter/platform';
+import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/firestore.routing-cases';
@@ -113,7 +113,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
     cases = await Observer.onTopics(pubsub, CaseTopics);
     decisions = await Observer.onTopic(pubsub, Topics.decisions);
 
-    host = new ServiceHost({ service: 'router', projectId: project, logger, delivery: 'pull', backoffBeforeNack: true });
+    host = new ServiceHost({ service: 'router', projectId: project, logger, delivery: 'pull', backoffBeforeNack: true, pushAuth: noPushCallers });
     const relay = new OutboxRelay(firestore, host.publisher, logger);
     const store = new CaseStore(firestore, relay);
     buildRouterApp({ host, cases: new FirestoreRoutingCases(store, relay, ROUTER_SOURCE), patterns: new FirestoreApprovedPatterns(store, 300), policies: policies.value, clock: systemClock });

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { CaseStore } from '@arbiter/cases';
 import { loadPoliciesOrExit } from '@arbiter/policy';
-import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock } from '@arbiter/platform';
+import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, pushAuthenticatorOf } from '@arbiter/platform';
 import { buildSlaEscalatorApp } from './app';
 import { readSlaEscalatorConfig } from './config';
 import { FirestoreTimerWheel } from './timer-wheel.firestore';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
   const policies = loadPoliciesOrExit(SERVICE, logger, config.policiesDir, repoRoot);
   const firestore = createFirestore(config.projectId);
-  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack });
+  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const store = new CaseStore(firestore, relay);
   const app = buildSlaEscalatorApp({ host, store, timers: new FirestoreTimerWheel(firestore), policies, clock: systemClock, logger, config });

@@ -4,7 +4,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, timerBucketCollectionId, TimerCollections, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { Topics } from '@arbiter/contract';
 import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter/core';
-import { createFirestore, ManualClock, OutboxRelay, ServiceHost, type Logger } from '@arbiter/platform';
+import { createFirestore, ManualClock, OutboxRelay, ServiceHost, type Logger, noPushCallers } from '@arbiter/platform';
 import { createPolicyRegistry, loadPolicies } from '@arbiter/policy';
 import { buildSlaEscalatorApp, type SlaEscalatorApp } from '../src/app';
 import { FirestoreTimerWheel } from '../src/timer-wheel.firestore';
@@ -62,7 +62,7 @@ const running: Running[] = [];
 
 async function escalator(at: number, options: { pageSize?: number } = {}): Promise<Running> {
   const clock = new ManualClock(new Date(at));
-  const host = new ServiceHost({ service: 'sla-escalator', projectId: projectId(), logger, delivery: 'push', backoffBeforeNack: false });
+  const host = new ServiceHost({ service: 'sla-escalator', projectId: projectId(), logger, delivery: 'push', backoffBeforeNack: false, pushAuth: noPushCallers });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const store = new CaseStore(firestore, relay);
   const app = buildSlaEscalatorApp({
