@@ -11,3 +11,4 @@ export * from './firestore';
 export * from './outbox';
 export * from './service-host';
 export * from './push-auth';
+export * from './redaction';

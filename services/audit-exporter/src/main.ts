@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { loadPoliciesOrExit } from '@arbiter/policy';
-import { ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, pushAuthenticatorOf } from '@arbiter/platform';
+import { ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { buildAuditExporterApp } from './app';
 import { FirestoreAuditLedger, FirestoreCaseUseCases } from './audit-ledger.firestore';
 import { BigQueryAuditSink } from './bigquery.audit-sink';
@@ -16,9 +16,11 @@ const SERVICE = 'audit-exporter';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE, readAuditExporterConfig);
-  const logger = createLogger({ service: SERVICE, level: config.logLevel });
+  const baseLogger = createLogger({ service: SERVICE, level: config.logLevel });
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
-  const policies = loadPoliciesOrExit(SERVICE, logger, config.policiesDir, repoRoot);
+  const policies = loadPoliciesOrExit(SERVICE, baseLogger, config.policiesDir, repoRoot);
+  // One redaction list from here on: the static secrets plus every loaded policy's privacy.redact fields.
+  const logger = withPolicyRedaction(baseLogger, policyRedactPaths(policies.list()));
   const firestore = createFirestore(config.projectId);
   const bigquery = createBigQuery(config.bigqueryProjectId, config.bigqueryEmulatorHost);
   if (config.ensureViews) {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { CaseStore } from '@arbiter/cases';
-import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock, pushAuthenticatorOf } from '@arbiter/platform';
+import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { buildAssessorApp } from './app';
 import { describeConfig, SERVICE_NAME } from './config';
@@ -15,9 +15,11 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE_NAME, describeConfig);
-  const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const baseLogger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
 
-  const policies = loadPoliciesOrExit(SERVICE_NAME, logger, config.policiesDir, repoRoot);
+  const policies = loadPoliciesOrExit(SERVICE_NAME, baseLogger, config.policiesDir, repoRoot);
+  // One redaction list from here on: the static secrets plus every loaded policy's privacy.redact fields.
+  const logger = withPolicyRedaction(baseLogger, policyRedactPaths(policies.list()));
 
   const firestore = createFirestore(config.projectId);
   const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });

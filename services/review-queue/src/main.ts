@@ -1,6 +1,6 @@
 /** Composition root: config → logger → Firestore → policies → host → outbox relay → listen → close on signals. */
 import { join } from 'node:path';
-import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, pushAuthenticatorOf } from '@arbiter/platform';
+import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { createReviewQueueApp } from './app';
 import { describeReviewQueueConfig } from './config';
@@ -8,9 +8,11 @@ import { LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('review-queue', describeReviewQueueConfig);
-  const logger = createLogger({ service: 'review-queue', level: config.logLevel });
+  const baseLogger = createLogger({ service: 'review-queue', level: config.logLevel });
   const repoRoot = join(__dirname, '..', '..', '..');
-  const policies = loadPoliciesOrExit('review-queue', logger, config.policiesDir, repoRoot);
+  const policies = loadPoliciesOrExit('review-queue', baseLogger, config.policiesDir, repoRoot);
+  // One redaction list from here on: the static secrets plus every loaded policy's privacy.redact fields.
+  const logger = withPolicyRedaction(baseLogger, policyRedactPaths(policies.list()));
   const firestore = createFirestore(config.projectId);
   const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });
   const relay = new OutboxRelay(firestore, host.publisher, logger);

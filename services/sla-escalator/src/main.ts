@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { CaseStore } from '@arbiter/cases';
 import { loadPoliciesOrExit } from '@arbiter/policy';
-import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, pushAuthenticatorOf } from '@arbiter/platform';
+import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { buildSlaEscalatorApp } from './app';
 import { readSlaEscalatorConfig } from './config';
 import { FirestoreTimerWheel } from './timer-wheel.firestore';
@@ -14,9 +14,11 @@ const SERVICE = 'sla-escalator';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE, readSlaEscalatorConfig);
-  const logger = createLogger({ service: SERVICE, level: config.logLevel });
+  const baseLogger = createLogger({ service: SERVICE, level: config.logLevel });
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
-  const policies = loadPoliciesOrExit(SERVICE, logger, config.policiesDir, repoRoot);
+  const policies = loadPoliciesOrExit(SERVICE, baseLogger, config.policiesDir, repoRoot);
+  // One redaction list from here on: the static secrets plus every loaded policy's privacy.redact fields.
+  const logger = withPolicyRedaction(baseLogger, policyRedactPaths(policies.list()));
   const firestore = createFirestore(config.projectId);
   const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
