@@ -4,6 +4,7 @@
  * request), the reviewer console at `/`. Never listens (main.ts does).
  */
 import type { Logger, ServiceHost } from '@arbiter/platform';
+import { LocalEvidenceUrlSigner } from './evidence';
 import { apiRouter } from './http/api';
 import { consoleRoutes, evidenceRoutes } from './http/static';
 import { ENQUEUE_SUBSCRIPTION, REQUEUE_SUBSCRIPTION } from './use-cases/consumers';
@@ -15,7 +16,7 @@ export interface ReviewQueueDeps extends UseCaseWiring {
   host: ServiceHost;
   logger: Logger;
   authSecret: string;
-  /** Folder served at `/evidence` (the local signer's targets); omitted: not served. */
+  /** Folder served at `/evidence` for links the local signer made (`signer` must then be a `LocalEvidenceUrlSigner`); omitted: not served. */
   evidenceDir?: string;
   /** The built reviewer console (@arbiter/console), served at `/`; omitted: not served. */
   consoleDir?: string;
@@ -26,7 +27,10 @@ export function createReviewQueueApp(deps: ReviewQueueDeps): ReviewQueueUseCases
   deps.host.consume(ENQUEUE_SUBSCRIPTION, useCases.enqueueOnCaseRouted);
   deps.host.consume(REQUEUE_SUBSCRIPTION, useCases.requeueOnEvidenceSubmitted);
   deps.host.app.use('/api', apiRouter({ authSecret: deps.authSecret, useCases, logger: deps.logger, now: () => deps.clock.now() }));
-  if (deps.evidenceDir) deps.host.app.use('/evidence', evidenceRoutes(deps.evidenceDir));
+  if (deps.evidenceDir) {
+    if (!(deps.signer instanceof LocalEvidenceUrlSigner)) throw new Error('bug: /evidence is served only for links of the local evidence signer');
+    deps.host.app.use('/evidence', evidenceRoutes(deps.evidenceDir, deps.signer));
+  }
   if (deps.consoleDir) deps.host.app.use('/', consoleRoutes(deps.consoleDir));
   return useCases;
 }

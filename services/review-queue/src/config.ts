@@ -20,6 +20,12 @@ export interface ReviewQueueConfig extends CommonServiceConfig {
   consoleDir: string;
   /** Base URL evidence links point at; default `http://<host>:<port>`. */
   publicUrl?: string;
+  /** `gcs`: Cloud Storage V4 signed URLs; `local` (ARBITER_ENV=local only): HMAC-signed links to `/evidence`. */
+  evidenceSigner: 'local' | 'gcs';
+  /** HMAC key of local evidence links (at least 32 bytes); omitted: a random key per process. */
+  evidenceSigningKey?: string;
+  /** How long an evidence link works, in milliseconds. */
+  evidenceUrlTtlMs: number;
 }
 
 export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
@@ -44,6 +50,18 @@ export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
     if (!(claimLeaseMs > 0)) read.errors.push('ARBITER_CLAIM_LEASE must be longer than zero');
   }
   const publicUrl = read.optional('ARBITER_PUBLIC_URL');
+  const evidenceSigner = read.oneOf('ARBITER_EVIDENCE_SIGNER', ['local', 'gcs'] as const, env === 'local' ? 'local' : 'gcs');
+  if (evidenceSigner === 'local' && env !== 'local') read.errors.push(`ARBITER_EVIDENCE_SIGNER=local is for ARBITER_ENV=local only (got ARBITER_ENV=${env}); use gcs`);
+  const evidenceSigningKey = read.optional('ARBITER_EVIDENCE_SIGNING_KEY');
+  if (evidenceSigningKey !== undefined && Buffer.byteLength(evidenceSigningKey) < 32) read.errors.push('ARBITER_EVIDENCE_SIGNING_KEY must be at least 32 bytes');
+  const evidenceTtl = read.string('ARBITER_EVIDENCE_URL_TTL', 'PT15M');
+  let evidenceUrlTtlMs = 900_000;
+  const ttlProblem = validateDuration(evidenceTtl, 'wall');
+  if (ttlProblem) read.errors.push(`ARBITER_EVIDENCE_URL_TTL must be an ISO-8601 duration such as PT15M (${ttlProblem.message})`);
+  else {
+    evidenceUrlTtlMs = businessMillis(evidenceTtl);
+    if (!(evidenceUrlTtlMs >= 60_000 && evidenceUrlTtlMs <= 7 * 86_400_000)) read.errors.push('ARBITER_EVIDENCE_URL_TTL must be between PT1M and P7D (the V4 signed-URL maximum)');
+  }
   return {
     ...common,
     env,
@@ -54,5 +72,8 @@ export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
     evidenceDir: read.string('ARBITER_EVIDENCE_DIR', 'services/review-queue/sample-evidence'),
     consoleDir: read.string('ARBITER_CONSOLE_DIR', 'packages/console/dist'),
     ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, '') } : {}),
+    evidenceSigner,
+    ...(evidenceSigningKey ? { evidenceSigningKey } : {}),
+    evidenceUrlTtlMs,
   };
 }

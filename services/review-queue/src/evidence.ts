@@ -1,18 +1,27 @@
 /**
- * Evidence links. Evidence lives at `gs://` URIs; a reviewer's browser gets a short-lived URL. In
- * production an adapter signs the object with Cloud Storage V4 signed URLs; locally the service
- * serves a sample folder under `/evidence/...` and links to it.
+ * Evidence links. Evidence lives at `gs://` URIs; a reviewer's browser gets a short-lived URL from
+ * `GET /api/cases/{id}/evidence/{i}` (which records `evidence.accessed`), never a permanent one.
+ *
+ * - Production: `GcsEvidenceUrlSigner`, Cloud Storage V4 signed URLs (`@google-cloud/storage`; on Cloud
+ *   Run the runtime service account signs through IAM `signBlob`, so it needs
+ *   `roles/iam.serviceAccountTokenCreator` on itself and read access to the evidence buckets).
+ * - Local: `LocalEvidenceUrlSigner`, links under this service's `/evidence/...` carrying `expires`
+ *   (epoch seconds) and `signature` (HMAC-SHA256 over the path and the expiry, with a key only the
+ *   service holds). The `/evidence` route serves a file only when `verify` accepts its link, so a
+ *   guessed, altered or expired link is refused (401 without a signature, 403 otherwise).
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join, normalize, sep } from 'node:path';
+import type { Storage } from '@google-cloud/storage';
 
 export interface SignedUrl {
   url: string;
   expiresAt: Date;
 }
 
-/** Port: turns an evidence URI into a URL a browser can open, for a limited time. */
+/** Port: turns an evidence URI into a URL a browser can open, for a limited time (undefined: not a URI it can link to). */
 export interface EvidenceUrlSigner {
-  sign(uri: string): Promise<SignedUrl>;
+  sign(uri: string): Promise<SignedUrl | undefined>;
 }
 
 /** The path under the local evidence folder for `gs://bucket/a/b.jpg` → `bucket/a/b.jpg` (undefined when unsafe). */
@@ -25,19 +34,65 @@ export function localEvidencePath(uri: string): string | undefined {
   return normal.split(sep).join('/');
 }
 
-/** Local twin of a signing adapter: a URL under this service's `/evidence/` static route. */
+export type LinkCheck = { ok: true } | { ok: false; status: 401 | 403; message: string };
+
+/** Local twin of the signing adapter: HMAC-signed, expiring URLs under this service's `/evidence/` route. */
 export class LocalEvidenceUrlSigner implements EvidenceUrlSigner {
+  private readonly key: Buffer;
+
   constructor(
     private readonly baseUrl: () => string,
+    /** At least 32 bytes; a random one per process when omitted (links then die with the process). */
+    key?: string | Buffer,
+    private readonly ttlMs = 15 * 60_000,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.key = key === undefined ? randomBytes(32) : Buffer.from(key);
+    if (this.key.length < 32) throw new Error('bug: the evidence signing key must be at least 32 bytes');
+  }
+
+  async sign(uri: string): Promise<SignedUrl | undefined> {
+    const path = localEvidencePath(uri);
+    if (path === undefined) return undefined;
+    const expires = Math.floor((this.now().getTime() + this.ttlMs) / 1000);
+    const pathname = `/evidence/${path.split('/').map(encodeURIComponent).join('/')}`;
+    return { url: `${this.baseUrl()}${pathname}?expires=${expires}&signature=${this.mac(pathname, expires)}`, expiresAt: new Date(expires * 1000) };
+  }
+
+  /** Whether a request for `pathname` (as sent, percent-encoded) with these query values is a link this signer made and that has not expired. */
+  verify(pathname: string, expires: unknown, signature: unknown): LinkCheck {
+    if (typeof expires !== 'string' || typeof signature !== 'string' || expires === '' || signature === '') {
+      return { ok: false, status: 401, message: 'evidence links are signed: open the evidence from the case view (GET /api/cases/{id}/evidence/{i})' };
+    }
+    if (!/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature)) return { ok: false, status: 403, message: 'this evidence link is not valid' };
+    const expected = Buffer.from(this.mac(pathname, Number(expires)), 'hex');
+    if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return { ok: false, status: 403, message: 'this evidence link is not valid' };
+    if (Number(expires) * 1000 <= this.now().getTime()) return { ok: false, status: 403, message: 'this evidence link has expired: open the evidence again from the case view' };
+    return { ok: true };
+  }
+
+  private mac(pathname: string, expires: number): string {
+    return createHmac('sha256', this.key).update(`${pathname}\n${expires}`).digest('hex');
+  }
+}
+
+/** Production adapter: Cloud Storage V4 signed URLs for `gs://bucket/object`, read-only, short-lived. */
+export class GcsEvidenceUrlSigner implements EvidenceUrlSigner {
+  constructor(
+    private readonly storage: Pick<Storage, 'bucket'>,
     private readonly ttlMs = 15 * 60_000,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async sign(uri: string): Promise<SignedUrl> {
-    const path = localEvidencePath(uri);
+  async sign(uri: string): Promise<SignedUrl | undefined> {
+    const match = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220})\/(.+)$/.exec(uri);
+    if (!match) return undefined;
     const expiresAt = new Date(this.now().getTime() + this.ttlMs);
-    if (path === undefined) return { url: uri, expiresAt };
-    return { url: `${this.baseUrl()}/evidence/${path.split('/').map(encodeURIComponent).join('/')}`, expiresAt };
+    const [url] = await this.storage
+      .bucket(match[1] as string)
+      .file(match[2] as string)
+      .getSignedUrl({ version: 'v4', action: 'read', expires: expiresAt });
+    return { url, expiresAt };
   }
 }
 

@@ -4,7 +4,8 @@ import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { createReviewQueueApp } from './app';
 import { describeReviewQueueConfig } from './config';
-import { LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
+import { Storage } from '@google-cloud/storage';
+import { GcsEvidenceUrlSigner, LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('review-queue', describeReviewQueueConfig);
@@ -24,11 +25,13 @@ async function main(): Promise<void> {
     policies,
     clock: systemClock,
     logger,
-    signer: new LocalEvidenceUrlSigner(() => baseUrl),
+    signer: config.evidenceSigner === 'gcs'
+      ? new GcsEvidenceUrlSigner(new Storage({ projectId: config.projectId }), config.evidenceUrlTtlMs)
+      : new LocalEvidenceUrlSigner(() => baseUrl, config.evidenceSigningKey, config.evidenceUrlTtlMs),
     authSecret: config.authSecret,
     claimLeaseMs: config.claimLeaseMs,
     claimSpread: config.claimSpread,
-    evidenceDir: evidenceDirOf(repoRoot, config.evidenceDir),
+    ...(config.evidenceSigner === 'local' ? { evidenceDir: evidenceDirOf(repoRoot, config.evidenceDir) } : {}),
     consoleDir: evidenceDirOf(repoRoot, config.consoleDir),
   });
   relay.start();

@@ -237,7 +237,7 @@ describe('evidence', () => {
     }
   });
 
-  it('serves an evidence URL and emits evidence.accessed (who, when, which)', async () => {
+  it('serves a signed, expiring evidence URL and emits evidence.accessed (who, when, which); unsigned or altered links are refused', async () => {
     const cases = await tap(app, Topics.cases);
     try {
       const doc = await enqueue();
@@ -245,10 +245,17 @@ describe('evidence', () => {
       const r = await call(app, 'GET', `/api/cases/${doc.caseId}/evidence/1`, ivy);
       expect(r.status).toBe(200);
       expect(r.body.uri).toBe('gs://evidence/bk-20261121-0042/after-1.jpg');
-      expect(r.body.url).toBe(`${app.url}/evidence/evidence/bk-20261121-0042/after-1.jpg`);
+      expect(r.body.url).toMatch(new RegExp(`^${app.url}/evidence/evidence/bk-20261121-0042/after-1\\.jpg\\?expires=\\d+&signature=[0-9a-f]{64}$`));
+      expect(Date.parse(r.body.expiresAt) - Date.now()).toBeGreaterThan(60_000);
       const file = await fetch(r.body.url);
       expect(file.status).toBe(200);
       expect(file.headers.get('content-type')).toBe('image/jpeg');
+      // The file without the signature, with the signature of another file, or with a later expiry: refused.
+      const link = new URL(r.body.url);
+      expect((await fetch(`${app.url}${link.pathname}`)).status).toBe(401);
+      expect((await fetch(`${app.url}/evidence/evidence/bk-20261121-0042/before-1.jpg${link.search}`)).status).toBe(403);
+      expect((await fetch(`${app.url}${link.pathname}?expires=${Number(link.searchParams.get('expires')) + 86_400}&signature=${link.searchParams.get('signature')}`)).status).toBe(403);
+      expect((await fetch(`${app.url}/evidence/arbiter-demo-evidence/vehicle-cleanliness/bk-guess/return-1.jpg`)).status).toBe(401);
       const accessed = await eventually(async () => ofType(cases.messages, EventTypes.evidenceAccessed, doc.caseId)[0], 20_000, 'evidence.accessed');
       expect(accessed.data).toMatchObject({ caseId: doc.caseId, uri: 'gs://evidence/bk-20261121-0042/after-1.jpg', accessedBy: { id: 'ivy', role: 'reviewer' } });
       expect((await call(app, 'GET', `/api/cases/${doc.caseId}/evidence/7`, ivy)).status).toBe(404);

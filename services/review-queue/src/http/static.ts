@@ -1,12 +1,13 @@
 /**
  * What review-queue serves besides the API: the reviewer console (built by @arbiter/console into
- * `packages/console/dist`) at `/`, and the local evidence folder at `/evidence` — the targets of the
- * local `EvidenceUrlSigner` — where the demo's photos, which exist nowhere, are painted on request
+ * `packages/console/dist`) at `/`, and the local evidence folder at `/evidence` — only for links the
+ * local `EvidenceUrlSigner` signed and that have not expired — where the demo's photos, which exist nowhere, are painted on request
  * (`sample-evidence.ts`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
+import type { LocalEvidenceUrlSigner } from '../evidence';
 import { SAMPLE_EVIDENCE_BUCKET, SampleEvidenceCache } from '../sample-evidence';
 
 /**
@@ -45,9 +46,16 @@ export function consoleRoutes(dir: string): Router {
   return router;
 }
 
-export function evidenceRoutes(dir: string): Router {
+/** The local evidence folder, for links the local signer made only (`?expires=…&signature=…`). */
+export function evidenceRoutes(dir: string, signer: Pick<LocalEvidenceUrlSigner, 'verify'>): Router {
   const router = express.Router();
   const samples = new SampleEvidenceCache();
+  router.use((req: Request, res: Response, next) => {
+    const pathname = req.originalUrl.split('?')[0] ?? '';
+    const check = signer.verify(pathname, req.query.expires, req.query.signature);
+    if (!check.ok) return void res.status(check.status).set('cache-control', 'no-store').type('text/plain').send(check.message);
+    next();
+  });
   router.use(express.static(dir, { fallthrough: true, dotfiles: 'deny', index: false }));
   router.get(`/${SAMPLE_EVIDENCE_BUCKET}/*path`, (req: Request, res: Response) => {
     const image = samples.get(decodeURIComponent(req.path.slice(1)));

@@ -273,6 +273,7 @@ export function createOpenEvidence(deps: ViewDeps) {
     const evidence = allEvidence(caseDoc)[index];
     if (!evidence) return reject('EVIDENCE.NOT_FOUND', `case ${caseId} has no evidence #${index}`);
     const signed = await deps.signer.sign(evidence.uri);
+    if (!signed) return reject('EVIDENCE.NOT_FOUND', `evidence #${index} of case ${caseId} is not in Cloud Storage (gs://), so there is no signed link to it`);
     const now = deps.clock.now();
     await deps.store.cases.transact(async () => ({
       result: undefined,
