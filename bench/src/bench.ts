@@ -20,7 +20,7 @@ import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
 import { Collections, queueItemId, setTimer, timerBucketOf, timerBucketRef, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
 import { mulberry32, type DecisionMade, type PredictionSubmitted } from '@arbiter/core';
-import { pubSubClient, stackEnv, startServices, startStack, terminate, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/infra';
+import { localIdentityEnv, newLocalIdentityKey, pubSubClient, signReviewerToken, stackEnv, startServices, startStack, terminate, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { median, round, summarize, sustainedRate, type Summary } from './stats';
 
@@ -134,7 +134,8 @@ export interface BenchResults {
 }
 
 const TICK_SECRET = 'bench-tick-secret-0123456789';
-const AUTH_SECRET = 'bench-auth-secret-0123456789abcdef01234';
+/** Review-queue trusts this key for reviewer tokens (local identity); the bench signs its reviewers' tokens with it. */
+let identityKey: Awaited<ReturnType<typeof newLocalIdentityKey>> | undefined;
 const SOURCE = '//bench/upstream';
 const QUEUE = 'cleanliness-review';
 const BENCH_TOPICS = ['bench-relay-1', 'bench-relay-2', 'bench-relay-3'] as const;
@@ -363,7 +364,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       endpoints,
       ports: 'free',
       logDir: options.logDir,
-      env: { ARBITER_AUTH_SECRET: AUTH_SECRET, ARBITER_TICK_EVERY: 'off', ARBITER_TICK_SECRET: TICK_SECRET, LOG_LEVEL: 'info' },
+      env: { ...localIdentityEnv((identityKey ??= await newLocalIdentityKey())), ARBITER_TICK_EVERY: 'off', ARBITER_TICK_SECRET: TICK_SECRET, LOG_LEVEL: 'info' },
       envFor: Object.fromEntries(ServiceNames.map((name) => [name, profileEnv(options.profileDir, name)])),
     });
     const running = services;
@@ -616,14 +617,9 @@ async function auditFigures(endpoints: StackEndpoints, run: string, burstIds: re
   };
 }
 
-function mintToken(repoRoot: string, sub: string, roles: string[]): string {
-  const output = execFileSync(process.execPath, [join(repoRoot, 'services', 'review-queue', 'dist', 'mint-token.js'), '--sub', sub, '--roles', roles.join(','), '--ttl', '2h'], {
-    env: { ...process.env, ARBITER_AUTH_SECRET: AUTH_SECRET, ARBITER_ENV: 'local' },
-    encoding: 'utf8',
-  });
-  const token = output.trim().split('\n').pop() ?? '';
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`bench: pnpm mint-token printed no JWT: ${output}`);
-  return token;
+async function reviewerToken(sub: string, roles: string[]): Promise<string> {
+  if (!identityKey) throw new Error('bench: the services were not started with a local identity key');
+  return signReviewerToken(identityKey, sub, roles, { ttlSeconds: 7200 });
 }
 
 async function api(baseUrl: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, any> }> {
@@ -664,7 +660,7 @@ async function claimRun(
   await waitFor(`${options.claimCases} items in ${QUEUE}`, async () => (await queued.select().get()).docs.filter((d) => caseIds.has(d.id.split('~')[0] as string)).length >= options.claimCases, 180_000, 500);
 
   const apiUrl = services.urlOf('review-queue');
-  const tokens = Array.from({ length: options.reviewers }, (_, r) => mintToken(options.repoRoot, `bench-reviewer-${r}`, ['reviewer', 'cleanliness-reviewer']));
+  const tokens = await Promise.all(Array.from({ length: options.reviewers }, (_, r) => reviewerToken(`bench-reviewer-${r}`, ['reviewer', 'cleanliness-reviewer'])));
   const claimsOf = new Map<string, string[]>();
   const decidedBy = new Map<string, string[]>();
   const claimMs: number[] = [];

@@ -25,7 +25,8 @@ import type { StackEndpoints } from './clients';
 import { stackEnv } from './clients';
 import { stopAllEmulators } from './emulators';
 import { assertLoopbackEndpoints } from './loopback';
-import { stackFile } from './paths';
+import { localIdentityKeyFile, stackFile } from './paths';
+import { localIdentityEnv, newLocalIdentityKey } from './testing/identity';
 import { provisionStack, type ProvisionReport } from './provision';
 import { startStack } from './stack';
 import { publishDemo } from './demo';
@@ -97,7 +98,11 @@ const up = async (args: readonly string[]): Promise<void> => {
 
   let urls: { apiUrl?: string; consoleUrl?: string; pushSignerUrl?: string } = {};
   if (!args.includes('--emulators-only')) {
-    services = await startServices({ endpoints: stack.endpoints, ports: args.includes('--random-ports') ? 'free' : 'default' });
+    // Review-queue's local identity provider gets a key of this run; `demo --reviewers` signs with it.
+    const identityKey = await newLocalIdentityKey();
+    mkdirSync(dirname(localIdentityKeyFile()), { recursive: true });
+    writeFileSync(localIdentityKeyFile(), JSON.stringify(identityKey), { mode: 0o600 });
+    services = await startServices({ endpoints: stack.endpoints, ports: args.includes('--random-ports') ? 'free' : 'default', env: localIdentityEnv(identityKey) });
     for (const service of services.services) log(`${service.name}: pid ${service.pid}, ${service.url}, log ${service.logFile}`);
     const api = services.urlOf('review-queue');
     urls = { apiUrl: `${api}/api`, consoleUrl: `${api}/`, pushSignerUrl: services.pushSigner.url };
@@ -107,8 +112,8 @@ const up = async (args: readonly string[]): Promise<void> => {
   writeFileSync(file, `${JSON.stringify({ ...stack.endpoints, ...urls }, null, 2)}\n`);
   for (const [name, value] of Object.entries(stackEnv(stack.endpoints))) process.stdout.write(`export ${name}=${value}\n`);
   log(`endpoints written to ${file}`);
-  if (urls.apiUrl) log(`reviewer API: ${urls.apiUrl} (a token: pnpm mint-token --sub reviewer-1 --roles reviewer,cleanliness-reviewer)`);
-  if (urls.consoleUrl) log(`reviewer console: ${urls.consoleUrl}`);
+  if (urls.apiUrl) log(`reviewer API: ${urls.apiUrl} (a token: curl -s -X POST ${urls.consoleUrl}auth/local/sign-in -d '{"persona":"lead"}')`);
+  if (urls.consoleUrl) log(`reviewer console: ${urls.consoleUrl} (sign in as a demo persona)`);
   process.stdout.write('Arbiter ready\n');
   if (!Number.isNaN(demoPerUseCase)) {
     const pubsub = pubSubClient(stack.endpoints.projectId, stack.endpoints.pubsubEmulatorHost);

@@ -1,21 +1,21 @@
 /**
  * `pnpm demo --reviewers`: simulated reviewers working the queues through the reviewer API, so the
  * metrics that need human verdicts (SLA, alignment, overrides, κ, golden accuracy, labelled
- * examples) show real numbers. Tokens come from the mint command. Each case has a simulated "truth"
+ * examples) show real numbers. Tokens are signed with the local identity key `pnpm start` gave
+ * review-queue (.arbiter/local-identity-key.json). Each case has a simulated "truth"
  * (the model's outcome with a probability rising with its confidence, deterministic per case), and
  * each reviewer follows it with their own accuracy — so reviewers disagree realistically, more on
  * uncertain cases. Golden cases (loaded first from a demo golden set) are answered the same way.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { unitInterval } from '@arbiter/core';
-import { repoRoot } from './paths';
+import { localIdentityKeyFile } from './paths';
+import { signReviewerToken } from './testing/identity';
 
 interface Option { id: string; kind: string; outcome?: string }
 interface ReasonCode { code: string; appliesTo?: string[] }
 
-const mint = (sub: string, roles: string[]): string =>
-  execFileSync(process.execPath, [join(repoRoot(), 'services', 'review-queue', 'dist', 'mint-token.js'), '--sub', sub, '--roles', roles.join(',')], { env: { ...process.env, ARBITER_ENV: process.env.ARBITER_ENV ?? 'local' }, encoding: 'utf8' }).trim();
+const mint = (sub: string, roles: string[]): Promise<string> => signReviewerToken(JSON.parse(readFileSync(localIdentityKeyFile(), 'utf8')), sub, roles, { ttlSeconds: 8 * 3600 });
 
 export interface DemoReviewersOptions {
   apiUrl: string;
@@ -31,8 +31,8 @@ export async function simulateReviewers(options: DemoReviewersOptions): Promise<
   const log = options.log ?? (() => undefined);
   const names = ['rev-ada', 'rev-ben', 'rev-cleo', 'rev-dev', 'rev-eli'].slice(0, options.reviewers ?? 4);
   const accuracy: Record<string, number> = { 'rev-ada': 0.97, 'rev-ben': 0.93, 'rev-cleo': 0.88, 'rev-dev': 0.95, 'rev-eli': 0.9 };
-  const tokens = new Map(names.map((n) => [n, mint(n, ['reviewer', ...options.queueRoles])]));
-  const lead = mint('lead-demo', ['lead']);
+  const tokens = new Map(await Promise.all(names.map(async (n) => [n, await mint(n, ['reviewer', ...options.queueRoles])] as const)));
+  const lead = await mint('lead-demo', ['lead']);
   const api = async (method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${options.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();

@@ -38,4 +38,5 @@ export { startPushSigner, pushAuthEnvOf, LocalPushAudience, LocalPushServiceAcco
 export { startServices, terminate, ServiceNames, DefaultServicePorts, type Services, type RunningService, type ServiceName, type ServicesOptions } from './services';
 export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from './demo';
 export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './testing/observe';
-export { mintTokenByCommand, policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from './testing/arbiter-harness';
+export { policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from './testing/arbiter-harness';
+export { localIdentityEnv, newLocalIdentityKey, signInAsPersona, signReviewerToken } from './testing/identity';

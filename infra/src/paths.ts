@@ -15,5 +15,7 @@ export const repoRoot = (from: string = __dirname): string => {
 export const arbiterDir = (root: string = repoRoot()): string => join(root, '.arbiter');
 export const defaultLogDir = (root: string = repoRoot()): string => join(arbiterDir(root), 'logs');
 export const stackFile = (root: string = repoRoot()): string => join(arbiterDir(root), 'stack.json');
+/** The local identity key `pnpm start` gives review-queue, for tools that sign reviewer tokens (`demo --reviewers`). */
+export const localIdentityKeyFile = (root: string = repoRoot()): string => join(arbiterDir(root), 'local-identity-key.json');
 export const bigQuerySchemaDir = (root: string = repoRoot()): string => join(root, 'schemas', 'bigquery');
 export const installScript = (root: string = repoRoot()): string => join(root, 'scripts', 'install-bigquery-emulator.sh');

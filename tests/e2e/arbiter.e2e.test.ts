@@ -3,8 +3,8 @@
  * real Pub/Sub, Firestore and BigQuery emulators, in a Pub/Sub and Firestore project of the run's own
  * (the audit trail goes to the suite's BigQuery project). Predictions go in on `arbiter-predictions`; the test
  * watches `arbiter-decisions`, `arbiter-escalations` and `arbiter-evidence-requests` through
- * subscriptions of its own, works the queues through the reviewer API with tokens minted by
- * `pnpm mint-token`, and reads the audit trail back from BigQuery.
+ * subscriptions of its own, works the queues through the reviewer API with reviewer tokens
+ * signed with the run's local identity key, and reads the audit trail back from BigQuery.
  */
 import { randomUUID } from 'node:crypto';
 import type { PubSub } from '@google-cloud/pubsub';
@@ -37,8 +37,8 @@ beforeAll(async () => {
   evidenceRequests = await Observer.onTopic(client, Topics.evidenceRequests);
   deadLetters = await Observer.onTopic(client, deadLetterTopicOf('confidence-assessor.assess-on-prediction-submitted'));
   apiUrl = arbiter.urlOf('review-queue');
-  lead = mintToken('lead-e2e', ['lead']);
-  reviewer = mintToken('reviewer-e2e', ['reviewer', 'cleanliness-reviewer']);
+  lead = await mintToken('lead-e2e', ['lead']);
+  reviewer = await mintToken('reviewer-e2e', ['reviewer', 'cleanliness-reviewer']);
 });
 
 afterAll(async () => {

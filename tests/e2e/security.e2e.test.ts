@@ -17,7 +17,7 @@ import { deadLetterTopicOf, EventTypes, toPubSubMessage, toPushRequest, createEv
 import type { PredictionSubmitted } from '@arbiter/core';
 import { demoPredictions, policiesForRun, startArbiterForTest, type Services } from '@arbiter/infra';
 import { loadPolicies } from '@arbiter/policy';
-import { endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, TEST_AUTH_SECRET, waitUntil as eventually } from './support';
+import { endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, testIdentityKey, waitUntil as eventually } from './support';
 
 jest.setTimeout(240_000);
 
@@ -31,7 +31,7 @@ let projectId: string;
 beforeAll(async () => {
   mkdirSync(logDir, { recursive: true });
   projectId = await provisionRunProject(`sec${run}`);
-  arbiter = await startArbiterForTest({ projectId, policiesDir: policies.dir, authSecret: TEST_AUTH_SECRET, logDir });
+  arbiter = await startArbiterForTest({ projectId, policiesDir: policies.dir, identityKey: await testIdentityKey(), logDir });
   client = pubsub(projectId);
 });
 

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { mintTokenByCommand, policiesForRun, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies, type Services } from '@arbiter/infra';
+import { newLocalIdentityKey, policiesForRun, signReviewerToken, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies, type Services } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 
 export const root = join(__dirname, '..', '..');
-export const TEST_AUTH_SECRET = 'e2e-auth-secret-0123456789abcdef0123';
+/** Review-queue trusts this key for reviewer tokens (local identity); `mintToken` signs with it. */
+let identityKey: ReturnType<typeof newLocalIdentityKey> | undefined;
+export const testIdentityKey = (): ReturnType<typeof newLocalIdentityKey> => (identityKey ??= newLocalIdentityKey());
 
 export const endpoints = testEndpoints;
 
@@ -31,11 +33,12 @@ export function policiesWithShortSla(suffix: string): RunPolicies {
 export { provisionRunProject };
 
 /** The five services in the run's project (`provisionRunProject`), the escalator ticking every second. */
-export function startArbiter(projectId: string, policiesDir: string): Promise<Services> {
-  return startArbiterForTest({ projectId, policiesDir, authSecret: TEST_AUTH_SECRET, env: { ARBITER_TICK_EVERY: 'PT1S' }, logDir: join(root, '.arbiter', 'logs', 'e2e') });
+export async function startArbiter(projectId: string, policiesDir: string): Promise<Services> {
+  return startArbiterForTest({ projectId, policiesDir, identityKey: await testIdentityKey(), env: { ARBITER_TICK_EVERY: 'PT1S' }, logDir: join(root, '.arbiter', 'logs', 'e2e') });
 }
 
-export const mintToken = (sub: string, roles: string[]): string => mintTokenByCommand(sub, roles, TEST_AUTH_SECRET);
+/** A reviewer token for any id and roles, signed with the run's local identity key. */
+export const mintToken = async (sub: string, roles: string[]): Promise<string> => signReviewerToken(await testIdentityKey(), sub, roles);
 
 /** A Pub/Sub client in the run's project. */
 export function pubsub(projectId: string): PubSub {

@@ -2,9 +2,8 @@
  * What tests that run the whole of Arbiter need (the end-to-end tests, the console's browser tests):
  * the emulators the Jest global setup started, a copy of the shipped policies whose queue ids are this
  * run's own (the emulators are shared by every test file), the five services as processes, reviewer
- * tokens minted by the documented command, and calls to the reviewer API.
+ * tokens signed with the run's local identity key (testing/identity.ts), and calls to the reviewer API.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,8 @@ import { pubSubClient, type StackEndpoints } from '../clients';
 import { repoRoot } from '../paths';
 import { startServices, type Services } from '../services';
 import { provisionPubSub } from '../provision';
+import type { JWK } from 'jose';
+import { localIdentityEnv } from './identity';
 
 /** The emulators the Jest global setup started (it refuses anything that is not loopback). */
 export function testEndpoints(): StackEndpoints {
@@ -71,28 +72,18 @@ export async function provisionRunProject(suffix: string): Promise<string> {
 
 /**
  * The five services as processes on the test emulators, in the run's project (`provisionRunProject`)
- * with the suite's BigQuery project, the run's policies and a token secret.
+ * with the suite's BigQuery project, the run's policies, and review-queue trusting `identityKey` for
+ * reviewer tokens (`signReviewerToken`).
  */
-export function startArbiterForTest(options: { projectId: string; policiesDir: string; authSecret: string; logDir: string; env?: Record<string, string> }): Promise<Services> {
+export function startArbiterForTest(options: { projectId: string; policiesDir: string; identityKey: JWK; logDir: string; env?: Record<string, string> }): Promise<Services> {
   const suite = testEndpoints();
   return startServices({
     endpoints: { ...suite, projectId: options.projectId },
     ports: 'free',
     // debug: each Pub/Sub delivery's attempt and lag is in the logs, for when a test waits in vain.
-    env: { ARBITER_BIGQUERY_PROJECT_ID: suite.projectId, ARBITER_POLICIES_DIR: options.policiesDir, ARBITER_AUTH_SECRET: options.authSecret, LOG_LEVEL: 'debug', ...options.env },
+    env: { ARBITER_BIGQUERY_PROJECT_ID: suite.projectId, ARBITER_POLICIES_DIR: options.policiesDir, ...localIdentityEnv(options.identityKey), LOG_LEVEL: 'debug', ...options.env },
     logDir: options.logDir,
   });
-}
-
-/** A token minted by the documented command (`pnpm mint-token`), as a person setting up locally would. */
-export function mintTokenByCommand(sub: string, roles: readonly string[], authSecret: string): string {
-  const output = execFileSync(process.execPath, [join(repoRoot(), 'services', 'review-queue', 'dist', 'mint-token.js'), '--sub', sub, '--roles', roles.join(','), '--ttl', '1h'], {
-    env: { ...process.env, ARBITER_AUTH_SECRET: authSecret },
-    encoding: 'utf8',
-  });
-  const token = output.trim().split('\n').pop() ?? '';
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new Error(`pnpm mint-token printed no JWT: ${output}`);
-  return token;
 }
 
 /** A call to the reviewer API (`<baseUrl>/api<path>`) with a bearer token. */

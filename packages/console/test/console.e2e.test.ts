@@ -2,7 +2,7 @@
 /// <reference lib="dom" />
 /**
  * The reviewer console in a real browser (Debian's Chromium driven by playwright-core) against the five
- * services as processes on the emulators: sign in with a minted token, take the next case, see both
+ * services as processes on the emulators: sign in as a local persona (no token pasted), take the next case, see both
  * photos with the model's regions, decide with the keyboard only, watch the decision arrive on
  * `arbiter-decisions`; a batch review; a lead releasing a claim, a reviewer kept out of the lead view;
  * the HITL-OPT template rendered and sanitised; every control named and reachable with Tab.
@@ -16,7 +16,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EventTypes, Topics } from '@arbiter/contract';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Services } from '@arbiter/infra';
-import { api, cleanliness, eventually, journeyProposal, mintToken, policiesForRun, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
+import { api, cleanliness, eventually, journeyProposal, policiesForRun, signInAsPersona, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(root, 'test-artifacts', 'console');
@@ -39,8 +39,10 @@ describe('reviewer console in Chromium', () => {
   let userDataDir: string;
   let decisions: Observer;
   let caseEvents: Observer;
-  const reviewerToken = mintToken(`console-rev-${suffix}`, ['reviewer', 'cleanliness-reviewer']);
-  const leadToken = mintToken(`console-lead-${suffix}`, ['lead']);
+  // The tokens the console's persona sign-in gets, for the test's own API calls.
+  let reviewerToken = '';
+  let leadToken = '';
+  let reviewerId = '';
   const caseIds: string[] = [];
   let strategicCaseId = '';
   let reviewerPage: Page;
@@ -57,6 +59,10 @@ describe('reviewer console in Chromium', () => {
     caseEvents = await Observer.onTopic(client, Topics.cases);
     services = await startArbiter(project, policies.dir);
     baseUrl = services.urlOf('review-queue');
+    const reviewer = await signInAsPersona(baseUrl, 'reviewer');
+    reviewerToken = reviewer.token;
+    reviewerId = reviewer.sub;
+    leadToken = (await signInAsPersona(baseUrl, 'lead')).token;
     for (let i = 0; i < 4; i += 1) caseIds.push(await publishPrediction(client, cleanliness(0.8)));
     // Upstream text is data, never markup: the template must show it, not run it.
     strategicCaseId = await publishPrediction(client, journeyProposal({ component: 'Mobile <img src=x onerror="window.__xss=1"> Users', stageFlow: 'Awareness → Consideration → Decision → Conversion' }));
@@ -83,14 +89,15 @@ describe('reviewer console in Chromium', () => {
     policies.cleanup();
   }, 60_000);
 
-  async function signIn(page: Page, token: string): Promise<void> {
+  async function signIn(page: Page, persona: 'reviewer' | 'lead'): Promise<void> {
     await page.goto(baseUrl);
-    await page.waitForSelector('#token');
-    // Keyboard only: the token field has focus; paste, Tab to "Sign in", Enter.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
-    await page.keyboard.insertText(token);
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign in');
+    await page.waitForSelector('button.persona');
+    // Nothing to paste: no token field, only the personas of the local sign-in.
+    expect(await page.$$eval('#signin-title ~ * textarea, main input, main textarea', (els) => els.length)).toBe(0);
+    // Keyboard only: the first persona has focus; Tab to the one wanted, Enter.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-persona'))).toBe('reviewer');
+    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.getAttribute('data-persona'))) !== persona; i += 1) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-persona'))).toBe(persona);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#queues-title, #lead-title');
   }
@@ -106,7 +113,7 @@ describe('reviewer console in Chromium', () => {
     const page = reviewerPage;
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
-    await signIn(page, reviewerToken);
+    await signIn(page, 'reviewer');
     await page.waitForSelector(`tr[data-queue="${queue}"]`);
     expect(await page.locator('#nav').getByRole('link', { name: 'Lead' }).count()).toBe(0);
 
@@ -221,11 +228,11 @@ describe('reviewer console in Chromium', () => {
 
   it('a lead sees depths and claims, and releases the reviewer’s claim', async () => {
     const page = await context.newPage();
-    await signIn(page, leadToken);
+    await signIn(page, 'lead');
     await page.goto(`${baseUrl}/#/lead`);
     const row = page.locator(`tr[data-item="${secondCaseId}~decision"]`);
     await row.waitFor();
-    expect(await row.textContent()).toContain(`console-rev-${suffix}`);
+    expect(await row.textContent()).toContain(reviewerId);
     await page.screenshot({ path: join(ARTIFACTS, 'lead-view.png'), fullPage: true });
     await row.getByRole('button', { name: /^Release / }).click();
     await page.waitForFunction(() => /Released/.test(document.getElementById('toast')?.textContent ?? ''));
@@ -238,7 +245,7 @@ describe('reviewer console in Chromium', () => {
 
   it('renders a HITL-OPT approval template from markdown, sanitised', async () => {
     const page = await context.newPage();
-    await signIn(page, leadToken);
+    await signIn(page, 'lead');
     await eventually('the strategic case in its queue', async () => ((await api<{ items: unknown[] }>(baseUrl, leadToken, 'GET', `/cases/${strategicCaseId}`)).body.items?.length ?? 0) > 0 || undefined);
     await page.goto(`${baseUrl}/#/case/${strategicCaseId}`);
     await page.waitForSelector('.markdown h2');

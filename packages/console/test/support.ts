@@ -1,18 +1,16 @@
 /**
  * What the console's browser tests need from the stack: the shared harness (infra/src/testing) for the
- * run's policies, the services as processes, tokens from the documented mint command and the reviewer
- * API, plus the predictions these tests publish.
+ * run's policies, the services as processes, the persona sign-in and the reviewer API, plus the predictions these tests publish.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { mintTokenByCommand, policiesForRun as sharedPoliciesForRun, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type Services } from '@arbiter/infra';
+import { newLocalIdentityKey, policiesForRun as sharedPoliciesForRun, signInAsPersona, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type Services } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 
 export const root = join(__dirname, '..', '..', '..');
-const AUTH_SECRET = 'console-e2e-auth-secret-0123456789abcdef';
 const SOURCE = '//console-e2e/upstream';
 
 export const endpoints = testEndpoints;
@@ -21,12 +19,12 @@ export const policiesForRun = sharedPoliciesForRun;
 export { provisionRunProject };
 
 /** The five services in the run's project (`provisionRunProject`). */
-export function startArbiter(projectId: string, policiesDir: string): Promise<Services> {
-  return startArbiterForTest({ projectId, policiesDir, authSecret: AUTH_SECRET, logDir: join(root, '.arbiter', 'logs', 'console-e2e') });
+export async function startArbiter(projectId: string, policiesDir: string): Promise<Services> {
+  return startArbiterForTest({ projectId, policiesDir, identityKey: await newLocalIdentityKey(), logDir: join(root, '.arbiter', 'logs', 'console-e2e') });
 }
 
-/** A token from the documented command (`pnpm mint-token`), as a person signing in locally would mint it. */
-export const mintToken = (sub: string, roles: string[]): string => mintTokenByCommand(sub, roles, AUTH_SECRET);
+/** The persona sign-in the console uses (`POST /auth/local/sign-in`). */
+export { signInAsPersona };
 
 /** A Pub/Sub client in the run's project. */
 export const pubsub = (projectId: string): PubSub => pubSubClient(projectId, endpoints().pubsubEmulatorHost);

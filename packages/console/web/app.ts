@@ -23,7 +23,10 @@ export interface App {
   shortcuts: Shortcut[];
   /** Runs when the view is left (timers, listeners). */
   onLeave(fn: () => void): void;
+  /** Local sign-in: the persona's ID token. */
   signIn(token: string): string | undefined;
+  /** Sign-in by the proxy: the session `GET /api/me` described (no token). */
+  adopt(session: Session): void;
   signOut(message?: string): void;
   /** Timings the browser tests read: the last decision's key press → next case shown, in ms. */
   metrics: { lastTransitionMs?: number; transitions: number[] };
@@ -61,8 +64,12 @@ export function createApp(main: HTMLElement, toastEl: HTMLElement): App {
       if (!r.ok) return r.reason;
       app.session = r.session;
       app.can = abilities(r.session);
-      sessionStorage.setItem(STORAGE_KEY, r.session.token);
+      sessionStorage.setItem(STORAGE_KEY, token);
       return undefined;
+    },
+    adopt(session) {
+      app.session = session;
+      app.can = abilities(session);
     },
     signOut(message) {
       delete app.session;

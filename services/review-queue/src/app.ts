@@ -1,11 +1,13 @@
 /**
  * Builds the review-queue service on a `ServiceHost` from its dependencies: the two consumers, the
- * reviewer API under `/api`, the local evidence folder under `/evidence` (demo photos painted on
+ * reviewer API under `/api`, the console's sign-in under `/auth`, the local evidence folder under `/evidence` (demo photos painted on
  * request), the reviewer console at `/`. Never listens (main.ts does).
  */
 import type { Logger, ServiceHost } from '@arbiter/platform';
 import { LocalEvidenceUrlSigner } from './evidence';
 import { apiRouter } from './http/api';
+import { authRoutes } from './http/auth-routes';
+import type { IdentityVerifier, LocalIdentityProvider } from './identity';
 import { consoleRoutes, evidenceRoutes } from './http/static';
 import { ENQUEUE_SUBSCRIPTION, REQUEUE_SUBSCRIPTION } from './use-cases/consumers';
 import { createUseCases, type ReviewQueueUseCases, type UseCaseWiring } from './use-cases';
@@ -15,7 +17,9 @@ export type { ReviewQueueUseCases } from './use-cases';
 export interface ReviewQueueDeps extends UseCaseWiring {
   host: ServiceHost;
   logger: Logger;
-  authSecret: string;
+  /** Who the caller is (identity.ts); `localIdentity` behind the persona sign-in when the mode is local. */
+  identity: IdentityVerifier;
+  localIdentity?: LocalIdentityProvider;
   /** Folder served at `/evidence` for links the local signer made (`signer` must then be a `LocalEvidenceUrlSigner`); omitted: not served. */
   evidenceDir?: string;
   /** The built reviewer console (@arbiter/console), served at `/`; omitted: not served. */
@@ -26,7 +30,8 @@ export function createReviewQueueApp(deps: ReviewQueueDeps): ReviewQueueUseCases
   const useCases = createUseCases(deps);
   deps.host.consume(ENQUEUE_SUBSCRIPTION, useCases.enqueueOnCaseRouted);
   deps.host.consume(REQUEUE_SUBSCRIPTION, useCases.requeueOnEvidenceSubmitted);
-  deps.host.app.use('/api', apiRouter({ authSecret: deps.authSecret, useCases, logger: deps.logger, now: () => deps.clock.now() }));
+  deps.host.app.use('/api', apiRouter({ identity: deps.identity, useCases, logger: deps.logger, now: () => deps.clock.now() }));
+  deps.host.app.use('/auth', authRoutes(deps.identity.mode, deps.localIdentity));
   if (deps.evidenceDir) {
     if (!(deps.signer instanceof LocalEvidenceUrlSigner)) throw new Error('bug: /evidence is served only for links of the local evidence signer');
     deps.host.app.use('/evidence', evidenceRoutes(deps.evidenceDir, deps.signer));

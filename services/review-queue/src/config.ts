@@ -1,14 +1,41 @@
 import { readCommonServiceConfig, type CommonServiceConfig, type EnvReader } from '@arbiter/platform';
 import { businessMillis, validateDuration } from '@arbiter/core';
+import type { JWK } from 'jose';
+import type { IdentitySettings } from './identity';
 
-/** The documented local-only signing secret (`ARBITER_ENV=local`). Never valid outside local. */
-export const LOCAL_AUTH_SECRET = 'arbiter-local-review-queue-secret-not-for-production';
+/** ARBITER_IDENTITY and its settings; `local` only with ARBITER_ENV=local, `iap` the default elsewhere. */
+export function readIdentitySettings(read: EnvReader, env: string, projectId: string): IdentitySettings {
+  const mode = read.oneOf('ARBITER_IDENTITY', ['iap', 'identity-platform', 'local'] as const, env === 'local' ? 'local' : 'iap');
+  if (mode === 'local' && env !== 'local') read.errors.push(`ARBITER_IDENTITY=local (persona sign-in) is for ARBITER_ENV=local only (got ARBITER_ENV=${env}); use iap or identity-platform`);
+  const jwksUrl = read.optional('ARBITER_IDENTITY_JWKS_URL');
+  if (jwksUrl !== undefined && env !== 'local') read.errors.push('ARBITER_IDENTITY_JWKS_URL may replace Google\'s keys only with ARBITER_ENV=local');
+  if (jwksUrl !== undefined && !/^https?:\/\//.test(jwksUrl)) read.errors.push(`ARBITER_IDENTITY_JWKS_URL must be an http(s) URL (got "${jwksUrl}")`);
+  const settings: IdentitySettings = { mode, ...(jwksUrl ? { jwksUrl } : {}) };
+  if (mode === 'iap') {
+    const audience = read.optional('ARBITER_IAP_AUDIENCE');
+    if (!audience) read.errors.push('ARBITER_IAP_AUDIENCE is required with ARBITER_IDENTITY=iap (/projects/<number>/global/backendServices/<id>, or /projects/<number>/apps/<project> for App Engine)');
+    else if (!/^\/projects\/\d+\/(global\/backendServices\/\d+|apps\/[a-z][a-z0-9-]+)$/.test(audience)) read.errors.push(`ARBITER_IAP_AUDIENCE must look like /projects/<number>/global/backendServices/<id> (got "${audience}")`);
+    else settings.iapAudience = audience;
+  }
+  if (mode === 'identity-platform') settings.identityPlatformProject = read.string('ARBITER_IDENTITY_PLATFORM_PROJECT', projectId);
+  const key = read.optional('ARBITER_LOCAL_IDENTITY_KEY');
+  if (key !== undefined) {
+    if (mode !== 'local') read.errors.push('ARBITER_LOCAL_IDENTITY_KEY is only read with ARBITER_IDENTITY=local');
+    try {
+      const jwk = JSON.parse(key) as JWK;
+      if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') throw new Error('not a P-256 private key');
+      settings.localKey = jwk;
+    } catch {
+      read.errors.push('ARBITER_LOCAL_IDENTITY_KEY must be a P-256 private key as a JWK (JSON with kty EC, crv P-256, d)');
+    }
+  }
+  return settings;
+}
+
 
 export interface ReviewQueueConfig extends CommonServiceConfig {
-  /** `local` allows the documented default token secret; anything else requires `ARBITER_AUTH_SECRET`. */
-  env: 'local' | 'dev' | 'staging' | 'prod';
-  /** HS256 secret for reviewer tokens (at least 32 bytes). */
-  authSecret: string;
+  /** How reviewers are identified (identity.ts): `iap`, `identity-platform`, or `local` (ARBITER_ENV=local only). */
+  identity: IdentitySettings;
   /** How long a claim lasts (ISO duration), and the same in milliseconds. */
   claimLease: string;
   claimLeaseMs: number;
@@ -31,16 +58,7 @@ export interface ReviewQueueConfig extends CommonServiceConfig {
 export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
   const common = readCommonServiceConfig(read, 8080, { publicOrigin: true });
   const env = common.env;
-  const configured = read.optional('ARBITER_AUTH_SECRET');
-  let authSecret = configured ?? '';
-  if (configured === undefined) {
-    if (env === 'local') authSecret = LOCAL_AUTH_SECRET;
-    else read.errors.push(`ARBITER_AUTH_SECRET is required when ARBITER_ENV=${env} (the local default secret is for ARBITER_ENV=local only)`);
-  } else if (Buffer.byteLength(configured) < 32) {
-    read.errors.push('ARBITER_AUTH_SECRET must be at least 32 bytes (HS256 key)');
-  } else if (env !== 'local' && configured === LOCAL_AUTH_SECRET) {
-    read.errors.push('ARBITER_AUTH_SECRET must not be the documented local secret outside ARBITER_ENV=local');
-  }
+  const identity = readIdentitySettings(read, env, common.projectId);
   const claimLease = read.string('ARBITER_CLAIM_LEASE', 'PT10M');
   let claimLeaseMs = 600_000;
   const problem = validateDuration(claimLease, 'wall');
@@ -64,8 +82,7 @@ export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
   }
   return {
     ...common,
-    env,
-    authSecret,
+    identity,
     claimLease,
     claimLeaseMs,
     claimSpread: read.int('ARBITER_CLAIM_SPREAD', 10, { min: 1, max: 50 }),

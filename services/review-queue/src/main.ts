@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { createReviewQueueApp } from './app';
+import { identityOf } from './identity';
 import { describeReviewQueueConfig } from './config';
 import { Storage } from '@google-cloud/storage';
 import { GcsEvidenceUrlSigner, LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   const firestore = createFirestore(config.projectId);
   const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
+  const identity = await identityOf(config.identity);
+  logger.info({ identity: config.identity.mode, evidenceSigner: config.evidenceSigner }, 'reviewer identity and evidence links');
   let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   createReviewQueueApp({
     host,
@@ -28,7 +31,8 @@ async function main(): Promise<void> {
     signer: config.evidenceSigner === 'gcs'
       ? new GcsEvidenceUrlSigner(new Storage({ projectId: config.projectId }), config.evidenceUrlTtlMs)
       : new LocalEvidenceUrlSigner(() => baseUrl, config.evidenceSigningKey, config.evidenceUrlTtlMs),
-    authSecret: config.authSecret,
+    identity: identity.verifier,
+    ...(identity.local ? { localIdentity: identity.local } : {}),
     claimLeaseMs: config.claimLeaseMs,
     claimSpread: config.claimSpread,
     ...(config.evidenceSigner === 'local' ? { evidenceDir: evidenceDirOf(repoRoot, config.evidenceDir) } : {}),

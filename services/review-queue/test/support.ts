@@ -9,7 +9,7 @@ import { OutboxRelay, ServiceHost, createLogger, systemClock, noPushCallers } fr
 import { parsePolicyFiles, type PolicyRegistry } from '@arbiter/policy';
 import { provisionPubSub, pubSubClient } from '@arbiter/infra';
 import { createReviewQueueApp, type ReviewQueueUseCases } from '../src/app';
-import { mintToken } from '../src/auth';
+import { LocalIdentityProvider } from '../src/identity';
 import { LocalEvidenceUrlSigner } from '../src/evidence';
 
 /** What the tests read of a Pub/Sub message. */
@@ -19,7 +19,9 @@ export interface Message {
   ack(): void;
 }
 
-export const SECRET = 'integration-test-secret-0123456789abcdef';
+/** The local identity provider the test apps trust; `token` signs with its key (ES256, as the persona sign-in does). */
+let provider: Promise<LocalIdentityProvider> | undefined;
+export const localIdentity = (): Promise<LocalIdentityProvider> => (provider ??= LocalIdentityProvider.create());
 const root = join(__dirname, '..', '..', '..');
 
 export const uid = (): string => randomUUID().slice(0, 8);
@@ -78,7 +80,8 @@ export async function startApp(options: { leaseMs?: number; spread?: number; edi
     clock: systemClock,
     logger,
     signer: new LocalEvidenceUrlSigner(() => url),
-    authSecret: SECRET,
+    identity: (await localIdentity()).verifier(),
+    localIdentity: await localIdentity(),
     claimLeaseMs: options.leaseMs ?? 600_000,
     claimSpread: options.spread ?? 10,
     evidenceDir: join(__dirname, '..', 'sample-evidence'),
@@ -100,8 +103,8 @@ export async function startApp(options: { leaseMs?: number; spread?: number; edi
   };
 }
 
-export const token = (sub: string, roles: string[], extra: { queues?: string[]; ttlSeconds?: number } = {}): Promise<string> =>
-  mintToken({ sub, roles, ttlSeconds: extra.ttlSeconds ?? 3600, ...(extra.queues ? { queues: extra.queues } : {}) }, SECRET);
+export const token = async (sub: string, roles: string[], extra: { queues?: string[]; ttlSeconds?: number } = {}): Promise<string> =>
+  (await (await localIdentity()).issue({ sub, roles, ...(extra.queues ? { queues: extra.queues } : {}) }, extra.ttlSeconds ?? 3600)).token;
 
 export async function call(app: Running, method: string, path: string, auth: string | undefined, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${app.url}${path}`, {

@@ -18,7 +18,7 @@ describe('session', () => {
   });
   it('refuses garbage, expired tokens and tokens without roles', () => {
     expect(sessionFromToken('hello', now).ok).toBe(false);
-    expect(sessionFromToken(token({ sub: 'x', roles: ['reviewer'], exp: now / 1000 - 1 }), now)).toEqual({ ok: false, reason: 'The token has expired; mint a new one.' });
+    expect(sessionFromToken(token({ sub: 'x', roles: ['reviewer'], exp: now / 1000 - 1 }), now)).toEqual({ ok: false, reason: 'The sign-in has expired; sign in again.' });
     expect(sessionFromToken(token({ sub: 'x', exp: now / 1000 + 60 }), now).ok).toBe(false);
   });
 });

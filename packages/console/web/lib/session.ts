@@ -1,16 +1,29 @@
 /**
- * The signed-in reviewer: the token the API accepts (minted by `pnpm mint-token` locally, by the identity
- * provider in production) and what its claims say. The console reads the claims only to decide what
- * to show; the API verifies the signature and enforces every rule.
+ * The signed-in reviewer: locally, the ID token the persona sign-in issued and what its claims say;
+ * behind Identity-Aware Proxy, no token at all (the proxy vouches for every request) and what
+ * `GET /api/me` says. The console reads this only to decide what to show; the API verifies the
+ * identity and enforces every rule.
  */
 export interface Session {
-  token: string;
+  /** Sent as `Authorization: Bearer`; absent behind the proxy. */
+  token?: string;
   sub: string;
   roles: string[];
   queues?: string[];
-  /** Expiry, epoch seconds. */
-  exp: number;
+  /** Expiry, epoch seconds (local tokens). */
+  exp?: number;
 }
+
+/** What `GET /api/me` answers. */
+export interface Me {
+  id: string;
+  roles: string[];
+  queueRoles: string[];
+  queues?: string[];
+}
+
+/** The session of a person the proxy signed in. */
+export const sessionFromMe = (me: Me): Session => ({ sub: me.id, roles: [...me.roles, ...me.queueRoles], ...(me.queues ? { queues: me.queues } : {}) });
 
 export const PLATFORM_ROLES = ['reviewer', 'lead', 'on-call', 'auditor', 'support', 'admin'] as const;
 
@@ -25,7 +38,7 @@ function base64UrlDecode(part: string): string {
 export function sessionFromToken(raw: string, nowMs: number): { ok: true; session: Session } | { ok: false; reason: string } {
   const token = raw.trim().replace(/^Bearer\s+/i, '');
   const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return { ok: false, reason: 'That is not a token: paste the whole line pnpm mint-token printed (three parts separated by dots).' };
+  if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p))) return { ok: false, reason: 'That is not a token (three parts separated by dots).' };
   let claims: Record<string, unknown>;
   try {
     claims = JSON.parse(base64UrlDecode(parts[1] as string)) as Record<string, unknown>;
@@ -36,7 +49,7 @@ export function sessionFromToken(raw: string, nowMs: number): { ok: true; sessio
   if (typeof sub !== 'string' || sub === '') return { ok: false, reason: 'The token has no subject (sub).' };
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return { ok: false, reason: 'The token has no roles.' };
   if (typeof exp !== 'number') return { ok: false, reason: 'The token has no expiry (exp).' };
-  if (exp * 1000 <= nowMs) return { ok: false, reason: 'The token has expired; mint a new one.' };
+  if (exp * 1000 <= nowMs) return { ok: false, reason: 'The sign-in has expired; sign in again.' };
   return {
     ok: true,
     session: { token, sub, roles: roles as string[], ...(Array.isArray(queues) ? { queues: queues.filter((q): q is string => typeof q === 'string') } : {}), exp },

@@ -1,18 +1,19 @@
 /**
- * The reviewer API under `/api` (documented in `openapi.yaml`). Every route authenticates the bearer
- * token, validates its input, calls one use case, and maps a failure code to its status with
+ * The reviewer API under `/api` (documented in `openapi.yaml`). Every route authenticates the caller
+ * through the identity verifier (IAP's header, an Identity Platform or a local ID token: identity.ts), validates its input, calls one use case, and maps a failure code to its status with
  * `httpStatusOf` — the only place codes become statuses.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Failure, Result } from '@arbiter/core';
 import { httpStatusOf, type Logger } from '@arbiter/platform';
-import { bearerTokenOf, verifyToken, type Principal } from '../auth';
+import type { Principal } from '../auth';
+import type { IdentityVerifier } from '../identity';
 import { UseCaseError, attempt } from '../use-cases/common';
 import { parseBatchDecisionBody, parseDecisionBody, parseEmptyBody, parseEvidenceRequestBody, parsePageQuery, parseReleaseBody } from '../validation';
 import type { ReviewQueueUseCases } from '../use-cases';
 
 export interface ApiDeps {
-  authSecret: string;
+  identity: IdentityVerifier;
   useCases: ReviewQueueUseCases;
   logger: Logger;
   now: () => Date;
@@ -29,9 +30,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.use(express.json({ limit: '256kb', strict: false, type: () => true }));
 
   router.use(async (req: Authed, res, next) => {
-    const token = bearerTokenOf(req.get('authorization'));
-    if (!token) return sendError(res, { code: 'AUTH.UNAUTHENTICATED', message: 'send Authorization: Bearer <token> (mint one with pnpm mint-token)' });
-    const principal = await verifyToken(token, deps.authSecret, deps.now());
+    const principal = await deps.identity.principalOf((name) => req.get(name));
     if (!principal.ok) return sendError(res, principal.error);
     req.principal = principal.value;
     next();
@@ -53,6 +52,7 @@ export function apiRouter(deps: ApiDeps): Router {
   };
 
   const u = deps.useCases;
+  router.get('/me', route(async (_req, p) => ({ id: p.id, roles: p.roles, queueRoles: p.queueRoles, ...(p.queues ? { queues: p.queues } : {}) })));
   router.get('/queues', route((_req, p) => u.listQueues(p)));
   router.get('/queues/:queue/items', route(async (req, p) => u.listItems(p, param(req, 'queue'), parsed(parsePageQuery(req.query as Record<string, unknown>)))));
   router.post('/queues/:queue/next', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return u.claimNext(p, param(req, 'queue')); }));
