@@ -97,7 +97,7 @@ export class OidcPushAuthenticator implements PushAuthenticator {
         audience: this.settings.audience,
         requiredClaims: ['exp', 'iat', 'email'],
         currentDate: this.now(),
-        clockTolerance: 30,
+        clockTolerance: 5,
       }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) return refuse(401, 'AUTH.UNAUTHENTICATED', 'push token expired');

@@ -62,7 +62,7 @@ async function verifyWith(token: string, rules: TokenRules, what: string): Promi
       audience: rules.audience,
       requiredClaims: ['sub', 'exp', 'iat'],
       currentDate: rules.now(),
-      clockTolerance: 30,
+      clockTolerance: 5,
     });
     const claims = rules.claimsOf(payload);
     return principalFromClaims({ ...claims, sub: claims.sub ?? payload.sub });
