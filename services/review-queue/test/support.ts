@@ -20,8 +20,11 @@ export interface Message {
 }
 
 /** The local identity provider the test apps trust; `token` signs with its key (ES256, as the persona sign-in does). */
+let key: ReturnType<typeof LocalIdentityProvider.newPrivateJwk> | undefined;
 let provider: Promise<LocalIdentityProvider> | undefined;
-export const localIdentity = (): Promise<LocalIdentityProvider> => (provider ??= LocalIdentityProvider.create());
+/** The private key the test apps' local identity provider signs with (for tokens a test forges on purpose). */
+export const localIdentityKey = (): ReturnType<typeof LocalIdentityProvider.newPrivateJwk> => (key ??= LocalIdentityProvider.newPrivateJwk());
+export const localIdentity = (): Promise<LocalIdentityProvider> => (provider ??= localIdentityKey().then((jwk) => LocalIdentityProvider.create(jwk)));
 const root = join(__dirname, '..', '..', '..');
 
 export const uid = (): string => randomUUID().slice(0, 8);
