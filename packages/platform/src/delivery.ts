@@ -1,5 +1,6 @@
 import { fromPubSubMessage, deadLetterTopicOf, type ArbiterEvent } from '@arbiter/contract';
 import type { Failure, Result } from '@arbiter/core';
+import { deadLetterAttributes } from './dead-letter-attributes';
 import { dispositionOf, type Disposition, type HandlerFailure } from './errors';
 import type { Logger } from './logger';
 
@@ -48,7 +49,6 @@ export class DeliveryCounters {
   }
 }
 
-const MAX_ATTRIBUTE_LENGTH = 1024;
 
 /**
  * Decodes, validates and handles one delivery, and returns what the transport must do with it.
@@ -114,14 +114,14 @@ async function deadLetter(delivery: Delivery, reason: Failure, deps: DeliveryDep
   const topic = deadLetterTopicOf(deps.subscription);
   await deps.deadLetters.publishTo(topic, {
     data: delivery.data,
-    attributes: {
-      ...delivery.attributes,
+    // Within Pub/Sub's limits whatever the message carried, or the publish fails and the message is retried instead.
+    attributes: deadLetterAttributes(delivery.attributes, {
       'arbiter-error-code': reason.code,
-      'arbiter-error-message': reason.message.slice(0, MAX_ATTRIBUTE_LENGTH),
+      'arbiter-error-message': reason.message,
       'arbiter-subscription': deps.subscription,
       'arbiter-message-id': delivery.messageId,
       'arbiter-delivery-attempt': String(delivery.deliveryAttempt),
-    },
+    }),
   });
   deps.counters.countDeadLetter(reason.code);
   deps.logger.error(
