@@ -1,4 +1,4 @@
-import { fromPubSubMessage, deadLetterTopicOf, type ArbiterEvent } from '@arbiter/contract';
+import { fromPubSubMessage, deadLetterTopicOf, isEventType, type ArbiterEvent } from '@arbiter/contract';
 import type { Failure, Result } from '@arbiter/core';
 import { deadLetterAttributes } from './dead-letter-attributes';
 import { dispositionOf, type Disposition, type HandlerFailure } from './errors';
@@ -62,10 +62,11 @@ export interface DeliveryOutcome {
 }
 
 export async function processDelivery(delivery: Delivery, deps: DeliveryDeps): Promise<DeliveryOutcome> {
-  // A type this subscriber does not handle, named by its binary-mode attribute: ignored before it is
-  // decoded and validated (the emulator does not apply subscription filters, so these do arrive).
+  // Another contract type this subscriber does not handle, named by its binary-mode attribute: ignored
+  // before it is decoded and validated (the emulator does not apply subscription filters, so these do
+  // arrive). A type the contract does not know is not ignored: decoding dead-letters it (EVENT.UNKNOWN_TYPE).
   const announcedType = delivery.attributes['ce-type'];
-  if (deps.eventTypes && announcedType !== undefined && !deps.eventTypes.includes(announcedType)) {
+  if (deps.eventTypes && announcedType !== undefined && isEventType(announcedType) && !deps.eventTypes.includes(announcedType)) {
     deps.counters.byOutcome.ignored += 1;
     return { disposition: 'ack' };
   }
