@@ -12,9 +12,12 @@ import { httpStatusOf, PUSH_ACK_STATUS } from './errors';
  */
 export function cloudEventRoutes(deps: DeliveryDeps): Router {
   const router = express.Router();
+  // A push envelope carries a message of up to Pub/Sub's 10 MB, base64-encoded: read all of it, so an
+  // oversized event is dead-lettered with its reason instead of refused 413 and redelivered forever.
+  const push = express.raw({ type: () => true, limit: '14mb' });
   const raw = express.raw({ type: () => true, limit: '1mb' });
 
-  router.post('/pubsub/push', raw, async (req: Request, res: Response) => {
+  router.post('/pubsub/push', push, async (req: Request, res: Response) => {
     const envelope = fromPushRequest(headersOf(req), bodyOf(req));
     if (!envelope.ok) {
       // Not even a push envelope: nothing to redeliver usefully. Ack, but say why.
@@ -44,6 +47,13 @@ export function cloudEventRoutes(deps: DeliveryDeps): Router {
     if (outcome.disposition === 'ack') res.status(204).end();
     else if (outcome.disposition === 'retry') res.status(503).json({ error: outcome.failure });
     else res.status(outcome.failure ? httpStatusOf(outcome.failure.code) : 400).json({ error: outcome.failure });
+  });
+
+  // A body too large or unreadable for the HTTP binding: the caller can fix it, so say what to send.
+  router.use((error: { type?: string; status?: number }, _req: Request, res: Response, next: (error?: unknown) => void) => {
+    if (error.type === 'entity.too.large') return void res.status(413).json({ error: { code: 'EVENT.TOO_LARGE', message: 'the event is larger than this route accepts (1 MB over HTTP, 10 MB by Pub/Sub push): send smaller data, e.g. evidence by gs:// reference' } });
+    if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) return void res.status(400).json({ error: { code: 'EVENT.UNREADABLE', message: 'the request body could not be read; send the event as JSON' } });
+    next(error);
   });
 
   return router;
