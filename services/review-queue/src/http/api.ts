@@ -45,7 +45,15 @@ export function apiRouter(deps: ApiDeps): Router {
       res.status(status).json(result.value);
     };
 
-  const param = (req: Request, name: string): string => String(req.params[name] ?? '');
+  // Path segments name documents: refuse what cannot be an id (a '/' in it, '.', '..', reserved
+  // `__x__`, more than Firestore's 1500 bytes) with 400 instead of failing in the database.
+  const param = (req: Request, name: string): string => {
+    const value = String(req.params[name] ?? '');
+    if (value === '' || value === '.' || value === '..' || value.includes('/') || /^__.*__$/.test(value) || Buffer.byteLength(value) > 1500) {
+      throw new UseCaseError({ code: 'VALIDATION.INVALID_PATH', message: `${name} in the path is not a valid id (no '/', not '.', '..' or __x__, at most 1500 bytes); take it from a listing or the case view` });
+    }
+    return value;
+  };
   const parsed = <T>(r: Result<T>): T => {
     if (!r.ok) throw new UseCaseError(r.error);
     return r.value;
@@ -77,6 +85,9 @@ export function apiRouter(deps: ApiDeps): Router {
     const e = error as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed') return sendError(res, { code: 'VALIDATION.INVALID_JSON', message: 'the body is not valid JSON' });
     if (e.type === 'entity.too.large') return sendError(res, { code: 'VALIDATION.TOO_LARGE', message: 'the body is larger than 256 kB' });
+    // A path segment that is not valid percent-encoding (express cannot decode the parameter).
+    if (error instanceof URIError) return sendError(res, { code: 'VALIDATION.INVALID_PATH', message: 'the path is not valid percent-encoding (a % must be followed by two hex digits of UTF-8); encode ids with encodeURIComponent' });
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return sendError(res, { code: 'VALIDATION.INVALID_BODY', message: `the request could not be read (${e.type ?? 'malformed'}); send JSON with content-type application/json` });
     deps.logger.error({ err: error }, 'unexpected API error');
     return sendError(res, { code: 'INTERNAL', message: 'unexpected error; see the service log' });
   });
