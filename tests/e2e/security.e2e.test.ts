@@ -5,6 +5,9 @@
  * - Event delivery is authenticated: a forged push or CloudEvent posted to the console's origin
  *   (review-queue) or to any other service is refused 401/403 and changes nothing; the same delivery
  *   through the local push signer (which adds an OIDC token as Google does) is taken.
+ * - Hostile events (generated with fast-check, packages/platform/src/hostile.test-support.ts) pushed
+ *   through the push signer to every subscription of every service: each is dead-lettered with an
+ *   `arbiter-error-code`, no service restarts or grows without bound, and no case results.
  * - One redaction list: predictions of every shipped use case carry PII in every field their policy
  *   marks (`privacy.redact`), plus a malformed one that is dead-lettered; none of it appears in any
  *   service's log (at debug) or in any BigQuery audit row, where the fields read `[REDACTED]`.
@@ -13,7 +16,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
+import { readFileSync as readText } from 'node:fs';
+import fc from 'fast-check';
+import { Firestore } from '@google-cloud/firestore';
 import { deadLetterTopicOf, EventTypes, toPubSubMessage, toPushRequest, createEvent, toHttpBinary } from '@arbiter/contract';
+import { idFromEventIdentity } from '@arbiter/platform';
+import { hostileFor, Subscriptions, typesOf } from '../../packages/platform/src/hostile.test-support';
 import type { PredictionSubmitted } from '@arbiter/core';
 import { demoPredictions, policiesForRun, startArbiterForTest, type Services } from '@arbiter/infra';
 import { loadPolicies } from '@arbiter/policy';
@@ -76,6 +84,71 @@ describe('event delivery is authenticated', () => {
     expect(signed.status).toBe(204);
     const after = await metrics();
     expect((after?.handled ?? 0) + (after?.deadLettered ?? 0)).toBe(1);
+  });
+});
+
+describe('hostile events at every subscription of the running services', () => {
+  const PER_SUBSCRIPTION = 60;
+  const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readText(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+
+  it('dead-letters every one with a code, keeps every service up, and opens no case', async () => {
+    const observer = await Observer.onTopics(client, Subscriptions.map((spec) => deadLetterTopicOf(spec.name)));
+    const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
+    const pidsBefore = new Map(arbiter.services.map((s) => [s.name, s.pid]));
+    const rssBefore = new Map(arbiter.services.map((s) => [s.name, rssMb(s.pid)]));
+    const sent: Array<{ messageId: string; subscription: string; kind: string; caseId?: string }> = [];
+    const statuses: Record<string, number> = {};
+    try {
+      for (const [index, spec] of Subscriptions.entries()) {
+        const stream = fc.sample(fc.constantFrom(...typesOf(spec)).chain((type) => hostileFor(type, { maxHugeBytes: 300_000 })), { numRuns: PER_SUBSCRIPTION, seed: 1207 + index });
+        for (const [i, hostile] of stream.entries()) {
+          const messageId = `hx-${run}-${index}-${i}`;
+          const push = toPushRequest({ data: hostile.data, attributes: hostile.attributes }, { format: 'wrapped', messageId, publishTime: new Date().toISOString(), subscription: `projects/${projectId}/subscriptions/${spec.name}` });
+          const response = await fetch(`${arbiter.pushSigner.endpointBaseOf(spec.service)}/pubsub/push/${spec.name}`, { method: 'POST', headers: push.headers, body: push.body });
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          const ceId = hostile.attributes['ce-id'];
+          const caseId = ceId && hostile.attributes['ce-source'] ? idFromEventIdentity('case', hostile.attributes['ce-source'], ceId) : undefined;
+          sent.push({ messageId, subscription: spec.name, kind: hostile.kind, ...(caseId ? { caseId } : {}) });
+        }
+      }
+      // Bigger than the HTTP route's 1 MB but within Pub/Sub's 10 MB: read whole and dead-lettered too.
+      {
+        const spec = Subscriptions[0] as (typeof Subscriptions)[number];
+        const messageId = `hx-${run}-big`;
+        const attributes = { 'ce-specversion': '1.0', 'ce-id': `big-${run}`, 'ce-source': '//hostile/test', 'ce-type': EventTypes.predictionSubmitted, 'content-type': 'application/json' };
+        const push = toPushRequest({ data: Buffer.from(JSON.stringify({ useCase: 'vehicle-cleanliness', x_blob: 'A'.repeat(3_000_000) })), attributes }, { format: 'wrapped', messageId, publishTime: new Date().toISOString(), subscription: `projects/${projectId}/subscriptions/${spec.name}` });
+        const response = await fetch(`${arbiter.pushSigner.endpointBaseOf(spec.service)}/pubsub/push/${spec.name}`, { method: 'POST', headers: push.headers, body: push.body });
+        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        sent.push({ messageId, subscription: spec.name, kind: 'over 1 MB (3 MB)', caseId: idFromEventIdentity('case', '//hostile/test', `big-${run}`) });
+      }
+      // Every push acknowledged (204): dead-lettered, not left to be redelivered.
+      expect(statuses).toEqual({ 204: sent.length });
+      const letters = await observer.waitFor((m) => m.attributes['arbiter-message-id']?.startsWith(`hx-${run}-`) ?? false, sent.length, 120_000);
+      const byId = new Map(letters.map((m) => [m.attributes['arbiter-message-id'], m.attributes]));
+      const outcomes: Record<string, number> = {};
+      for (const s of sent) {
+        const attributes = byId.get(s.messageId);
+        expect({ message: s.messageId, kind: s.kind, subscription: attributes?.['arbiter-subscription'], coded: (attributes?.['arbiter-error-code'] ?? '').length > 0, said: (attributes?.['arbiter-error-message'] ?? '').length > 0 }).toEqual({ message: s.messageId, kind: s.kind, subscription: s.subscription, coded: true, said: true });
+        const key = `${s.kind} → ${attributes?.['arbiter-error-code']}`;
+        outcomes[key] = (outcomes[key] ?? 0) + 1;
+      }
+      process.stdout.write(`hostile events at the running services: ${sent.length} pushed, ${letters.length} dead-lettered\n${JSON.stringify(outcomes, null, 2)}\n`);
+      // No case came of them, and every service is the same process, healthy.
+      const caseIds = [...new Set(sent.flatMap((s) => (s.caseId ? [s.caseId] : [])))];
+      for (let i = 0; i < caseIds.length; i += 100) {
+        const refs = caseIds.slice(i, i + 100).map((id) => firestore.collection('cases').doc(id));
+        expect((await firestore.getAll(...refs)).filter((snap) => snap.exists).map((snap) => snap.id)).toEqual([]);
+      }
+      for (const service of arbiter.services) {
+        expect({ service: service.name, pid: service.pid, health: (await fetch(`${service.url}/healthz`)).status }).toEqual({ service: service.name, pid: pidsBefore.get(service.name), health: 200 });
+        const growth = rssMb(service.pid) - (rssBefore.get(service.name) ?? 0);
+        process.stdout.write(`${service.name}: RSS ${rssBefore.get(service.name)?.toFixed(0)} → ${rssMb(service.pid).toFixed(0)} MB\n`);
+        expect({ service: service.name, growthUnder150Mb: growth < 150 }).toEqual({ service: service.name, growthUnder150Mb: true });
+      }
+    } finally {
+      await observer.close();
+      await firestore.terminate();
+    }
   });
 });
 
