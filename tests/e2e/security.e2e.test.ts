@@ -19,7 +19,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { readFileSync as readText } from 'node:fs';
 import fc from 'fast-check';
 import { Firestore } from '@google-cloud/firestore';
-import { deadLetterTopicOf, EventTypes, toPubSubMessage, toPushRequest, createEvent, toHttpBinary } from '@arbiter/contract';
+import { deadLetterTopicOf, EventTypes, Topics, toPubSubMessage, toPushRequest, createEvent, toHttpBinary } from '@arbiter/contract';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { hostileFor, Subscriptions, typesOf } from '../../packages/platform/src/hostile.test-support';
 import type { PredictionSubmitted } from '@arbiter/core';
@@ -180,7 +180,8 @@ describe('one redaction list: no PII in any log or audit row', () => {
       // A malformed prediction carrying the same PII: dead-lettered, and its error logged.
       const broken = { ...demoPredictions({ perUseCase: 1, seed: 8, now: new Date() })[0], model: { name: 42 }, context: { customerEmail: `${marker}-broken@example.com`, customerName: `${marker} Broken` } };
       const brokenId = randomUUID();
-      await publishPrediction(client, broken as unknown as PredictionSubmitted, brokenId);
+      // Published as upstream would send it, unchecked (createEvent would refuse it).
+      await client.topic(Topics.predictions).publishMessage({ data: Buffer.from(JSON.stringify(broken)), attributes: { 'ce-specversion': '1.0', 'ce-id': brokenId, 'ce-source': '//e2e/upstream', 'ce-type': EventTypes.predictionSubmitted, 'content-type': 'application/json' } });
       await deadLetters.waitFor((m) => m.attributes['ce-id'] === brokenId);
 
       const { bigqueryEmulatorHost, projectId: bigQueryProject } = endpoints();

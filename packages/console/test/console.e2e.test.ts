@@ -18,6 +18,11 @@ import type { PubSub } from '@google-cloud/pubsub';
 import type { Services } from '@arbiter/infra';
 import { api, cleanliness, eventually, journeyProposal, policiesForRun, signInAsPersona, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
 
+// Each test drives a real browser against five processes on a shared two-core machine: Jest's 5 s
+// default was a timing assertion nobody meant (at a load average of 24 a keyboard-only decision took
+// longer). Speed is measured (app.metrics), not asserted by a timeout.
+jest.setTimeout(60_000);
+
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(root, 'test-artifacts', 'console');
 const suffix = `con${randomUUID().slice(0, 6)}`;
