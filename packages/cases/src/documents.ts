@@ -1,3 +1,4 @@
+import type { Timestamp } from '@google-cloud/firestore';
 import type { Band, CaseOpened, DecisionMade, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, Thresholds } from '@arbiter/core';
 
 /**
@@ -21,6 +22,12 @@ export const Collections = {
   /** `caseRoutings/{caseId}`: created in the commit that routes the case; its existence means "routed". */
   routings: 'caseRoutings',
 } as const;
+
+/**
+ * When a document may be deleted (retention.ts): written as a Date, read back as a Firestore
+ * Timestamp. Absent on documents written before retention was enforced.
+ */
+export type Expiry = Date | Timestamp;
 
 export type CaseStatus = 'opened' | 'in-review' | 'awaiting-evidence' | 'decided';
 
@@ -76,6 +83,8 @@ export interface CaseDoc {
   decidedAt?: number;
   /** Evidence added after the prediction (crew app), newest last. */
   extraEvidence?: Array<{ uri: string; role?: string; mediaType?: string; submittedBy: string; submittedAt: number }>;
+  /** Retention: Firestore's TTL policy deletes the case after this (policy caseDays after opening). */
+  expireAt?: Expiry;
   /** The last open evidence request, if any. */
   evidenceRequest?: { requestedBy: string; reasonCode: string; what: string; dueBy: number; requestedAt: number };
 }
@@ -107,6 +116,8 @@ export interface QueueItemDoc {
   doneAt?: number;
   /** Denormalised for listing without reading the case. */
   summary: { label?: string; confidence: number; band: Band; model: { name: string; version: string }; subject: { type: string; id: string }; category?: string };
+  /** Retention: as its case's. */
+  expireAt?: Expiry;
 }
 
 export const queueItemId = (caseId: string, purpose: ReviewPurpose): string => `${caseId}~${purpose}`;
@@ -117,6 +128,8 @@ export interface PatternDoc {
   outcome: string;
   features: Record<string, string | number | boolean>;
   decidedAt: number;
+  /** Retention: as its case's. */
+  expireAt?: Expiry;
 }
 
 /** The case document a `case.opened` event describes (the assessor writes it; tests build it). */

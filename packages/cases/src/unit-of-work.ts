@@ -4,6 +4,7 @@ import type { Policy } from '@arbiter/core';
 import { stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
 import { buildDecision, decisionIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
+import { caseExpiry } from './retention';
 
 /** The gRPC status codes a lost race ends in. */
 export const GrpcCode = { NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, ABORTED: 10 } as const;
@@ -104,7 +105,7 @@ export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc:
   tx.update(store.caseRef(caseDoc.caseId), { decision, status: 'decided', decidedAt: input.decidedAt.getTime() });
   const features = caseDoc.prediction.pattern?.features;
   if (features && policy.fastTrack?.approvedOutcomes.includes(input.outcome)) {
-    const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, decidedAt: input.decidedAt.getTime() };
+    const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, decidedAt: input.decidedAt.getTime(), expireAt: caseExpiry(policy, caseDoc.openedAt) };
     tx.set(store.firestore.collection(Collections.patterns).doc(caseDoc.caseId), pattern);
   }
   const event = producedEvent(EventTypes.decisionMade, source, decision, { id: decisionIdOf(caseDoc.caseId), subject: caseDoc.caseId, time: input.decidedAt });

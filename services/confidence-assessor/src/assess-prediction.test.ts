@@ -41,6 +41,23 @@ describe('assess prediction', () => {
     expect(opened?.data).toMatchObject({ caseId, band: 'medium', confidence: 0.78, openedAt: now.toISOString(), prediction: cleanlinessPrediction() });
   });
 
+  it('writes the case’s expiry from its policy’s retention: caseDays after opening', async () => {
+    const { cases, assess } = setup();
+    const event = predictionEvent(cleanlinessPrediction());
+    await assess(event);
+    const policy = policies.get('vehicle-cleanliness');
+    if (!policy.ok) throw new Error('no cleanliness policy');
+    expect(policy.value.privacy.retention.caseDays).toBe(90);
+    expect(cases.cases.get(caseIdOf(event))?.expireAt).toEqual(new Date(now.getTime() + 90 * 86_400_000));
+
+    // Another retention in the policy, another expiry on the case.
+    const shorter = { ...policy.value, privacy: { ...policy.value.privacy, retention: { ...policy.value.privacy.retention, caseDays: 7 } } };
+    const other = new InMemoryCaseOpenings();
+    const assessShorter = createAssessPrediction({ cases: other, policies: { get: (id: string) => (id === shorter.id ? { ok: true as const, value: shorter } : policies.get(id)) }, clock: new ManualClock(now), source: '/arbiter/confidence-assessor' });
+    await assessShorter(event);
+    expect(other.cases.get(caseIdOf(event))?.expireAt).toEqual(new Date(now.getTime() + 7 * 86_400_000));
+  });
+
   it('uses the default thresholds for a model version the policy does not list', async () => {
     const { cases, assess } = setup();
     const event = predictionEvent(cleanlinessPrediction({ model: { name: 'cleanliness-vit', version: '9.9.9' }, prediction: { label: 'dirty', confidence: 0.92 } }));

@@ -1,4 +1,4 @@
-import { Collections, decideInTransaction, GrpcCode, type CaseDoc, type CaseStore, type PatternDoc } from '@arbiter/cases';
+import { caseExpiry, Collections, decideInTransaction, GrpcCode, type CaseDoc, type CaseStore, type Expiry, type PatternDoc } from '@arbiter/cases';
 import type { ApprovedPattern } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
@@ -8,6 +8,8 @@ export interface RoutingMarkerDoc {
   caseId: string;
   route: string;
   routedAt: number;
+  /** Retention: as its case's. */
+  expireAt?: Expiry;
 }
 
 /**
@@ -32,7 +34,7 @@ export class FirestoreRoutingCases implements RoutingCases {
   async route(opened: CaseDoc, step: RouteStep, now: Date): Promise<RouteApplied> {
     const firestore = this.store.firestore;
     const batch = firestore.batch();
-    const marker: RoutingMarkerDoc = { caseId: opened.caseId, route: step.route.kind, routedAt: now.getTime() };
+    const marker: RoutingMarkerDoc = { caseId: opened.caseId, route: step.route.kind, routedAt: now.getTime(), expireAt: caseExpiry(step.policy, opened.openedAt) };
     batch.create(firestore.collection(Collections.routings).doc(opened.caseId), marker);
     // `update` requires the case to exist: a case.opened that outran its case (or names none) fails whole.
     batch.update(this.store.caseRef(opened.caseId), { route: step.route, status: step.status });

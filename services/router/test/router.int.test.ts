@@ -12,7 +12,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { CaseTopics, createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type Policy, type PredictionSubmitted } from '@arbiter/core';
-import { CaseStore, caseDocFromOpened, Collections, decisionIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
+import { caseExpiry, CaseStore, caseDocFromOpened, Collections, decisionIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
 import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
@@ -351,7 +351,10 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect(published.map((e) => e.id)).toEqual([`routed_${caseId}`, decisionIdOf(caseId)]);
       const doc = await caseDoc(caseId);
       expect(doc).toMatchObject({ status: 'decided', route: { kind: 'auto' }, decision: { decisionId: decisionIdOf(caseId), decidedBy: { kind: 'auto' } } });
-      expect((await firestore.collection(Collections.routings).doc(caseId).get()).data()).toEqual({ caseId, route: 'auto', routedAt: now.getTime() });
+      const marker = (await firestore.collection(Collections.routings).doc(caseId).get()).data();
+      expect(marker).toEqual({ caseId, route: 'auto', routedAt: now.getTime(), expireAt: expect.anything() });
+      // Retention: the marker goes with its case, caseDays of the policy after the case opened (a Timestamp, as TTL needs).
+      expect(marker?.expireAt.toMillis()).toBe(caseExpiry(policy, Date.parse(opened.openedAt)).getTime());
       const decisionEntry = published.find((e) => e.id === decisionIdOf(caseId));
       expect(decisionEntry).toBeDefined();
       const staged = await firestore.collection(OUTBOX_COLLECTION).doc(outboxIdOf(decisionEntry as ArbiterEvent)).get();

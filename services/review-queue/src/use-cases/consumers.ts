@@ -4,7 +4,7 @@
  * evidence submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction.
  */
 import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
-import { queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { caseExpiry, queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
@@ -94,13 +94,14 @@ export function createEnqueueOnCaseRouted(deps: UseCaseDeps): EventHandler {
       const created: string[] = [];
       queues.forEach((q, i) => {
         if (existing[i]?.exists) return;
-        const item = newItem(caseDoc, q.queue as QueueSpec, q.purpose, routed, now);
+        // Retention: the item goes when its case does (policy caseDays after the case opened).
+        const item: QueueItemDoc = { ...newItem(caseDoc, q.queue as QueueSpec, q.purpose, routed, now), expireAt: caseExpiry(policy, caseDoc.openedAt) };
         tx.create(refs[i] as DocumentReference, item);
         // The escalator's timer for the item's first SLA check, committed with the item.
         if (item.sla.nextCheckAt !== null) setTimer(tx, deps.store.firestore, 'sla', item.itemId, item.sla.nextCheckAt, now.getTime());
         created.push(item.itemId);
         if (golden && goldenRef && q.purpose === 'decision' && !existing[refs.length]?.exists) {
-          const instance = goldenCaseDoc(golden, goldenRef.id, now.getTime());
+          const instance = { ...goldenCaseDoc(golden, goldenRef.id, now.getTime()), expireAt: caseExpiry(policy, now.getTime()) };
           const gItem = goldenItem(instance, item);
           tx.create(goldenRef, instance);
           tx.create(deps.store.itemRef(gItem.itemId), gItem);
