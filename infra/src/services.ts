@@ -42,6 +42,11 @@ export interface ServicesOptions {
   readyTimeoutMs?: number;
   /** Which services to start (default: all five). */
   only?: readonly ServiceName[];
+  /**
+   * The folder each service runs from, laid out like the repository (`services/<name>/dist/main.js`
+   * beside `policies/`): default the workspace; the image-contents test passes what an image holds.
+   */
+  rootOf?: (name: ServiceName) => string;
 }
 
 export interface Services {
@@ -84,8 +89,9 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     const port = ports.get(name) as number;
     const logFile = join(logDir, `${name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], {
-      cwd: root,
+    const serviceRoot = options.rootOf?.(name) ?? root;
+    const child = spawn(process.execPath, [join(serviceRoot, 'services', name, 'dist', 'main.js')], {
+      cwd: serviceRoot,
       env: {
         ...process.env,
         ...stackEnv(options.endpoints),
