@@ -246,7 +246,9 @@ describe('Terraform module (infra/terraform/modules/arbiter)', () => {
         'google_pubsub_topic_iam_member.external_subscriber: roles/pubsub.subscriber -> ${each.value.member}',
         'google_pubsub_topic_iam_member.producer: roles/pubsub.publisher -> ${google_service_account.service[each.value.service].member}',
         'google_pubsub_topic_iam_member.pubsub_agent_dead_letter_publisher: roles/pubsub.publisher -> ${local.pubsub_agent}',
-        'google_secret_manager_secret_iam_member.review_queue_auth_secret: roles/secretmanager.secretAccessor -> ${google_service_account.service["review-queue"].member}',
+        'google_secret_manager_secret_iam_member.env_reader: roles/secretmanager.secretAccessor -> ${google_service_account.service[each.value.service].member}',
+        'google_service_account_iam_member.review_queue_signs_as_itself: roles/iam.serviceAccountTokenCreator -> ${google_service_account.service["review-queue"].member}',
+        'google_storage_bucket_iam_member.review_queue_evidence_reader: roles/storage.objectViewer -> ${google_service_account.service["review-queue"].member}',
         'google_service_account_iam_member.pubsub_agent_token_creator: roles/iam.serviceAccountTokenCreator -> ${local.pubsub_agent}',
         'google_storage_bucket_iam_member.evidence_writer: roles/storage.objectCreator -> ${each.key}',
       ].sort(),
@@ -305,10 +307,26 @@ describe('Terraform module (infra/terraform/modules/arbiter)', () => {
 
   it('keeps secrets in Secret Manager, never as plain environment values', () => {
     const locals = Object.assign({}, ...moduleHcl.locals) as Block;
-    const plain = JSON.stringify([locals.common_env, locals.service_env]);
-    expect(plain).not.toMatch(/SECRET/);
-    expect(locals.service_secrets).toEqual({ 'review-queue': { ARBITER_AUTH_SECRET: '${google_secret_manager_secret.auth.secret_id}' } });
+    expect(JSON.stringify([locals.common_env, locals.service_env])).not.toMatch(/SECRET[^_]|_SECRET"|_KEY"/);
+    const run = resource(moduleHcl, 'google_cloud_run_v2_service', 'service');
+    const containers = block(block(run, 'template'), 'containers');
+    const dynamic = containers.dynamic as { env?: Block[] } | Array<{ env?: Block[] }>;
+    const envBlocks = (Array.isArray(dynamic) ? dynamic : [dynamic]).flatMap((d) => d.env ?? []);
+    const fromSecrets = envBlocks.find((env) => JSON.stringify(env).includes('secret_key_ref'));
+    expect(fromSecrets?.for_each).toContain('local.secret_env');
+    expect(resource(moduleHcl, 'google_secret_manager_secret_iam_member', 'env_reader')).toMatchObject({ for_each: '${local.secret_env}', member: '${google_service_account.service[each.value.service].member}' });
     expect(hclHasNoSecretVersion()).toBe(true);
+  });
+
+  it('passes review-queue what its identity and evidence settings need: IAP audience of its backend, Cloud Storage signing', () => {
+    const locals = Object.assign({}, ...moduleHcl.locals) as Block;
+    expect((locals.service_env as Record<string, Block>)['review-queue']).toMatchObject({
+      ARBITER_IDENTITY: 'iap',
+      ARBITER_IAP_AUDIENCE: '/projects/${data.google_project.project.number}/global/backendServices/${google_compute_backend_service.review_queue.generated_id}',
+      ARBITER_EVIDENCE_SIGNER: 'gcs',
+    });
+    const env = readFileSync(join(root, '.env.example'), 'utf8');
+    for (const name of ['ARBITER_IDENTITY', 'ARBITER_IAP_AUDIENCE', 'ARBITER_EVIDENCE_SIGNER', 'ARBITER_PUSH_AUDIENCE', 'ARBITER_PUSH_SERVICE_ACCOUNT', 'ARBITER_TICK_AUTH', 'ARBITER_DELIVERY']) expect(env).toMatch(new RegExp(`^${name}=`, 'm'));
   });
 
   it('is formatted (terraform fmt -check)', () => {

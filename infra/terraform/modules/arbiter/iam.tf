@@ -133,10 +133,21 @@ resource "google_bigquery_dataset_iam_member" "audit_reader" {
   member     = each.key
 }
 
-# Evidence: writers upload. Reviewers' links are signed by review-queue's evidence signer, which
-# today serves local files only (LocalEvidenceUrlSigner); a Cloud Storage signer is still to be
-# written, and will need roles/storage.objectViewer on the bucket and signBlob on its own account
-# (docs/deploy.md). Nothing is granted before code uses it.
+# Evidence: review-queue signs short-lived links for reviewers (ARBITER_EVIDENCE_SIGNER=gcs: Cloud
+# Storage V4 signed URLs through the IAM signBlob API), so it reads objects and may sign as itself
+# only; writers upload.
+resource "google_storage_bucket_iam_member" "review_queue_evidence_reader" {
+  bucket = google_storage_bucket.evidence.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.service["review-queue"].member
+}
+
+resource "google_service_account_iam_member" "review_queue_signs_as_itself" {
+  service_account_id = google_service_account.service["review-queue"].name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = google_service_account.service["review-queue"].member
+}
+
 resource "google_storage_bucket_iam_member" "evidence_writer" {
   for_each = toset(var.evidence_writers)
 
@@ -166,12 +177,4 @@ resource "google_pubsub_topic_iam_member" "external_subscriber" {
   topic   = google_pubsub_topic.topic[each.value.topic].name
   role    = "roles/pubsub.subscriber"
   member  = each.value.member
-}
-
-# Secrets: only review-queue reads the reviewer-token secret.
-resource "google_secret_manager_secret_iam_member" "review_queue_auth_secret" {
-  project   = var.project_id
-  secret_id = google_secret_manager_secret.auth.secret_id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.service["review-queue"].member
 }

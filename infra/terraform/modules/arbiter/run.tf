@@ -19,6 +19,12 @@ locals {
     "router"              = {}
     "review-queue" = {
       ARBITER_PUBLIC_URL = "https://${var.reviewer_domain}"
+      # Reviewers are who IAP says (its signed x-goog-iap-jwt-assertion, for this backend service);
+      # their roles are their Identity Platform custom claims, which IAP passes on.
+      ARBITER_IDENTITY     = "iap"
+      ARBITER_IAP_AUDIENCE = "/projects/${data.google_project.project.number}/global/backendServices/${google_compute_backend_service.review_queue.generated_id}"
+      # Evidence links: Cloud Storage V4 signed URLs (iam.tf grants the reads and the signing).
+      ARBITER_EVIDENCE_SIGNER = "gcs"
     }
     "sla-escalator" = {
       # Cloud Scheduler ticks (scheduler.tf); Cloud Run checks its OIDC token before the request arrives.
@@ -33,10 +39,6 @@ locals {
     }
   }
 
-  # Secrets from Secret Manager, by service: environment variable => secret.
-  service_secrets = {
-    "review-queue" = { ARBITER_AUTH_SECRET = google_secret_manager_secret.auth.secret_id }
-  }
 }
 
 resource "google_cloud_run_v2_service" "service" {
@@ -85,8 +87,9 @@ resource "google_cloud_run_v2_service" "service" {
         }
       }
 
+      # Secrets (secrets.tf): the variable's value is the secret's latest version.
       dynamic "env" {
-        for_each = lookup(local.service_secrets, each.key, {})
+        for_each = { for key, secret in local.secret_env : secret.variable => secret.secret_id if secret.service == each.key }
         content {
           name = env.key
           value_source {
@@ -117,7 +120,7 @@ resource "google_cloud_run_v2_service" "service" {
 
   depends_on = [
     google_project_service.api,
-    google_secret_manager_secret_iam_member.review_queue_auth_secret,
+    google_secret_manager_secret_iam_member.env_reader,
     google_project_iam_member.firestore_user,
   ]
 }

@@ -60,7 +60,7 @@ variable "reviewer_domain" {
 }
 
 variable "reviewer_members" {
-  description = "IAM members allowed through IAP to the reviewer console and API, e.g. [\"group:reviewers@example.com\"]. Roles inside Arbiter still come from the reviewer's token."
+  description = "IAM members allowed through IAP to the reviewer console and API, e.g. [\"group:reviewers@example.com\"]. Roles inside Arbiter come from the reviewer's Identity Platform custom claims."
   type        = list(string)
   default     = []
 
@@ -169,6 +169,12 @@ variable "deletion_protection" {
   description = "Protect the Cloud Run services, the Firestore database and the BigQuery tables from terraform destroy."
   type        = bool
   default     = true
+}
+
+variable "secret_env" {
+  description = "Environment variables whose values come from Secret Manager, by service, e.g. { \"review-queue\" = [\"SOME_KEY\"] }: creates arbiter-<service>-<variable> for you to add a version to. None is needed by default."
+  type        = map(list(string))
+  default     = {}
 }
 
 variable "extra_env" {
