@@ -4,11 +4,11 @@
  * `pnpm deploy --prod` plus the policies (and the views, the console) — into folders outside the
  * workspace, checks that they hold production dependencies only, and runs the five services from
  * them (`node dist/main.js`, PORT from the environment, as the image's CMD) on the emulators, in a
- * project of the run's own. A prediction then goes through all five: that is what shows an image
- * would start and work. Assembly time and the size of each image's contents are written to
+ * project of the run's own. A prediction then goes through all five, and a reviewer signs in to the
+ * console the image serves: that is what shows an image would start and work. Assembly time and the size of each image's contents are written to
  * `.arbiter/test-results/images.json` (measured, never asserted).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +18,12 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { createFirestore } from '@arbiter/platform';
 import type { DecisionMade } from '@arbiter/core';
-import { ServiceNames, startServices, type ServiceName, type Services } from '@arbiter/infra';
+import { ServiceNames, signInAsPersona, startServices, type ServiceName, type Services } from '@arbiter/infra';
 import { api, cleanliness, endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, waitUntil as eventually } from './support';
 
 jest.setTimeout(300_000);
 
 const run = promisify(execFile);
-const SECRET = 'images-auth-secret-0123456789abcdef01';
 const runId = randomUUID().slice(0, 6);
 let dir: string;
 let arbiter: Services | undefined;
@@ -65,7 +64,6 @@ beforeAll(async () => {
     rootOf: imageOf,
     env: {
       ARBITER_BIGQUERY_PROJECT_ID: suite.projectId,
-      ARBITER_AUTH_SECRET: SECRET,
       ARBITER_TICK_EVERY: 'PT1S',
       LOG_LEVEL: 'debug',
       // Nothing from the workspace: policies, views and console come from the image's own folders.
@@ -152,7 +150,7 @@ it('routes a prediction through the five: a decision, and its audit trail in Big
   expect(types).toEqual(expect.arrayContaining([EventTypes.caseOpened, EventTypes.caseRouted, EventTypes.decisionMade]));
 });
 
-it('review-queue serves the console built into its image, and its API takes a token minted by the image’s own command', async () => {
+it('review-queue serves the console built into its image, signs a reviewer in, and lists the case it queued', async () => {
   const url = arbiter?.urlOf('review-queue') as string;
   const page = await fetch(`${url}/`);
   expect(page.status).toBe(200);
@@ -161,12 +159,8 @@ it('review-queue serves the console built into its image, and its API takes a to
 
   const { caseId } = await publishPrediction(client as PubSub, cleanliness({ confidence: 0.78 }));
   reviewCaseId = caseId;
-  const output = execFileSync(process.execPath, [join(serviceDirOf('review-queue'), 'dist', 'mint-token.js'), '--sub', 'lead-images', '--roles', 'lead', '--ttl', '1h'], {
-    cwd: imageOf('review-queue'),
-    env: { ...process.env, ARBITER_AUTH_SECRET: SECRET },
-    encoding: 'utf8',
-  });
-  const token = output.trim().split('\n').pop() as string;
+  // The console's one-click persona sign-in (ARBITER_ENV=local), served by the image's identity provider.
+  const { token } = await signInAsPersona(url, 'lead');
   const item = await eventually(`${caseId} in the cleanliness queue`, async () => {
     const listed = await api<{ items?: Array<{ caseId: string }> }>(url, token, 'GET', '/queues/cleanliness-review/items?limit=100');
     return listed.body.items?.find((entry) => entry.caseId === caseId);
