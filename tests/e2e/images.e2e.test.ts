@@ -113,8 +113,11 @@ it('holds production dependencies only', () => {
     expect(top.sort()).toEqual(Object.keys(manifest.dependencies ?? {}).sort());
     const store = readdirSync(join(serviceDir, 'node_modules', '.pnpm'));
     const has = (name: string): boolean => store.some((entry) => entry.startsWith(`${name.replace('/', '+')}@`));
-    // Nothing only building or testing needs: the workspace's dev tools, the console's build, the local stack.
-    for (const dev of [...workspaceDev, 'vite', 'playwright-core', 'testcontainers', '@cdktf/hcl2json']) expect(`${service}: ${dev} ${has(dev) ? 'present' : 'absent'}`).toBe(`${service}: ${dev} absent`);
+    // Nothing only building or testing needs: the workspace's dev tools, the console's build, the local
+    // stack. (@types/node is there, but as a production dependency of protobufjs, which the Google
+    // clients load.)
+    const devOnly = [...workspaceDev.filter((name) => name !== '@types/node'), 'vite', 'playwright-core', 'testcontainers', '@cdktf/hcl2json'];
+    for (const dev of devOnly) expect(`${service}: ${dev} ${has(dev) ? 'present' : 'absent'}`).toBe(`${service}: ${dev} absent`);
     expect(store.some((entry) => entry.startsWith('@arbiter+infra@') || entry.startsWith('@arbiter+console@'))).toBe(false);
   }
 });
