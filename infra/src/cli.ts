@@ -2,9 +2,11 @@
 /**
  * arbiter-stack: the local GCP stack.
  *
- *   node infra/dist/cli.js up [--random-ports] [--no-install] [--emulators-only] [--demo[=N]]
+ *   node infra/dist/cli.js up [--random-ports] [--no-install] [--emulators-only] [--push] [--demo[=N]]
  *       build the BigQuery emulator if missing → start the three emulators → provision → start the
- *       five services as separate processes (unless --emulators-only) → write .arbiter/stack.json →
+ *       five services as separate processes (unless --emulators-only; with --push they are pushed to,
+ *       as on Cloud Run: push subscriptions on the emulator pointing at each service's
+ *       POST /pubsub/push/<subscription>) → write .arbiter/stack.json →
  *       print `Arbiter ready` and the endpoints → (with --demo, publish N demo predictions per use
  *       case) → stay in the foreground until SIGINT/SIGTERM, then stop exactly what it started.
  *   node infra/dist/cli.js demo [--per-use-case=N] [--seed=S]
@@ -102,8 +104,10 @@ const up = async (args: readonly string[]): Promise<void> => {
     const identityKey = await newLocalIdentityKey();
     mkdirSync(dirname(localIdentityKeyFile()), { recursive: true });
     writeFileSync(localIdentityKeyFile(), JSON.stringify(identityKey), { mode: 0o600 });
-    services = await startServices({ endpoints: stack.endpoints, ports: args.includes('--random-ports') ? 'free' : 'default', env: localIdentityEnv(identityKey) });
+    const delivery = args.includes('--push') ? 'push' : 'pull';
+    services = await startServices({ endpoints: stack.endpoints, ports: args.includes('--random-ports') ? 'free' : 'default', env: localIdentityEnv(identityKey), delivery });
     for (const service of services.services) log(`${service.name}: pid ${service.pid}, ${service.url}, log ${service.logFile}`);
+    log(delivery === 'push' ? 'delivery: push (the emulator pushes to each service\'s /pubsub/push/<subscription>)' : 'delivery: streaming pull');
     const api = services.urlOf('review-queue');
     urls = { apiUrl: `${api}/api`, consoleUrl: `${api}/`, pushSignerUrl: services.pushSigner.url };
     log(`push signer: ${services.pushSigner.url} (event routes need its token: POST ${services.pushSigner.url}/<service>/pubsub/push/<subscription>)`);
@@ -218,7 +222,7 @@ const main = async (): Promise<void> => {
       return;
     }
     default:
-      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S] [--reviewers] | report | thresholds [--target=0.95] | rescore <golden> <predictions> | golden load <file> | post-action-report [--days=1]\n');
+      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--push] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S] [--reviewers] | report | thresholds [--target=0.95] | rescore <golden> <predictions> | golden load <file> | post-action-report [--days=1]\n');
       process.exitCode = 2;
   }
 };

@@ -2,12 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackEndpoints } from './clients';
-import { stackEnv } from './clients';
+import { pubSubClient, stackEnv } from './clients';
 import { logTail } from './emulators';
 import { assertLoopbackHost } from './loopback';
 import { defaultLogDir, repoRoot } from './paths';
 import { freePorts } from './ports';
 import { pushAuthEnvOf, startPushSigner, type PushSigner } from './push-signer';
+import { pushSubscriptionsTo } from './push';
 
 /** The five services, in start order (consumers downstream first, so nothing waits on a missing one). */
 export const ServiceNames = ['audit-exporter', 'sla-escalator', 'review-queue', 'router', 'confidence-assessor'] as const;
@@ -47,6 +48,13 @@ export interface ServicesOptions {
    * beside `policies/`): default the workspace; the image-contents test passes what an image holds.
    */
   rootOf?: (name: ServiceName) => string;
+  /**
+   * `pull` (default): each service streams from its subscriptions. `push`: as on Cloud Run — the
+   * services run with `ARBITER_DELIVERY=push` and, once all answer, their subscriptions are made push
+   * subscriptions pointing at them through the push signer (`pushEndpointOf` of
+   * `pushSigner.endpointBaseOf(service)`), which finds a restarted service by name.
+   */
+  delivery?: 'pull' | 'push';
 }
 
 export interface Services {
@@ -56,6 +64,7 @@ export interface Services {
    * to `<pushSigner.endpointBaseOf(service)>/pubsub/push/<subscription>` as Pub/Sub push would.
    */
   pushSigner: PushSigner;
+  delivery: 'pull' | 'push';
   urlOf(name: ServiceName): string;
   /** SIGTERM each (they drain), SIGKILL after the grace period. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
@@ -77,6 +86,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   const logDir = options.logDir ?? defaultLogDir(root);
   mkdirSync(logDir, { recursive: true });
   const names = options.only ?? ServiceNames;
+  const delivery = options.delivery ?? 'pull';
   const free = options.ports === 'free' ? await freePorts(names.length, host) : [];
   const ports = new Map<ServiceName, number>(names.map((name, index) => [name, options.ports === 'free' ? (free[index] as number) : DefaultServicePorts[name]]));
 
@@ -97,6 +107,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
         ...stackEnv(options.endpoints),
         ARBITER_ENV: 'local',
         ...pushEnv,
+        ARBITER_DELIVERY: delivery,
         PORT: String(port),
         HOST: host,
         ...options.env,
@@ -113,6 +124,15 @@ export async function startServices(options: ServicesOptions): Promise<Services>
 
   try {
     for (const name of names) running.set(name, await spawnOne(name));
+    if (delivery === 'push') {
+      const pubsub = pubSubClient(options.endpoints.projectId, options.endpoints.pubsubEmulatorHost);
+      try {
+        // Through the push signer, which adds the OIDC token Pub/Sub push would (and finds a restarted service).
+        await pushSubscriptionsTo(pubsub, (service) => (running.has(service) ? pushSigner.endpointBaseOf(service) : undefined));
+      } finally {
+        await pubsub.close();
+      }
+    }
   } catch (error) {
     await Promise.all([...running.values()].map((service) => terminate(service.process, 5_000)));
     await pushSigner.close();
@@ -125,6 +145,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
       return [...running.values()];
     },
     pushSigner,
+    delivery,
     urlOf: (name) => {
       const service = running.get(name);
       if (!service) throw new Error(`${name} is not running`);

@@ -75,11 +75,12 @@ export async function provisionRunProject(suffix: string): Promise<string> {
  * with the suite's BigQuery project, the run's policies, and review-queue trusting `identityKey` for
  * reviewer tokens (`signReviewerToken`).
  */
-export function startArbiterForTest(options: { projectId: string; policiesDir: string; identityKey: JWK; logDir: string; env?: Record<string, string> }): Promise<Services> {
+export function startArbiterForTest(options: { projectId: string; policiesDir: string; identityKey: JWK; logDir: string; env?: Record<string, string>; delivery?: 'pull' | 'push' }): Promise<Services> {
   const suite = testEndpoints();
   return startServices({
     endpoints: { ...suite, projectId: options.projectId },
     ports: 'free',
+    delivery: options.delivery ?? 'pull',
     // debug: each Pub/Sub delivery's attempt and lag is in the logs, for when a test waits in vain.
     env: { ARBITER_BIGQUERY_PROJECT_ID: suite.projectId, ARBITER_POLICIES_DIR: options.policiesDir, ...localIdentityEnv(options.identityKey), LOG_LEVEL: 'debug', ...options.env },
     logDir: options.logDir,
