@@ -1,4 +1,4 @@
-import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import { Duration, type Message, type PubSub, type Subscription } from '@google-cloud/pubsub';
 import { processDelivery, type DeliveryDeps, type DeliveryCounters, type EventHandler, type DeadLetterSink } from './delivery';
 import type { Logger } from './logger';
 
@@ -19,7 +19,19 @@ export interface PubSubConsumerOptions {
    * local stack turns this on.
    */
   backoffBeforeNack?: boolean;
+  /** How the client library leases the messages it holds (default `SubscriberLease`). */
+  lease?: { maxAckDeadlineSeconds: number; maxExtensionSeconds: number };
 }
+
+/**
+ * The lease a streaming-pull subscriber keeps on a message while its handler runs. The library extends
+ * the ack deadline as long as the process lives; each extension is at most `maxAckDeadlineSeconds`,
+ * so a message held by a process that crashes comes back at most that long after the crash (plus the
+ * subscription's retry backoff) — without the cap, the library's deadline follows the 99th percentile
+ * of ack times and may reach 600 s. A handler still running after `maxExtensionSeconds` loses its
+ * lease and the message is delivered again (every handler is idempotent).
+ */
+export const SubscriberLease = { maxAckDeadlineSeconds: 60, maxExtensionSeconds: 600 } as const;
 
 /**
  * Streaming-pull consumer. A message is acked only after its handler's effect is committed (or it
@@ -36,9 +48,11 @@ export class PubSubConsumer {
   constructor(private readonly options: PubSubConsumerOptions) {}
 
   start(): void {
-    const { pubsub, subscription, maxInFlight = 50 } = this.options;
+    const { pubsub, subscription, maxInFlight = 50, lease = SubscriberLease } = this.options;
     this.subscription = pubsub.subscription(subscription, {
       flowControl: { maxMessages: maxInFlight, allowExcessMessages: false },
+      maxAckDeadline: Duration.from({ seconds: lease.maxAckDeadlineSeconds }),
+      maxExtensionTime: Duration.from({ seconds: lease.maxExtensionSeconds }),
     });
     this.subscription.on('message', (message: Message) => this.track(this.onMessage(message)));
     this.subscription.on('error', (error: Error) => this.options.logger.error({ err: error, subscription }, `subscription error: ${error.message}`));
