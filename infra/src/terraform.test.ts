@@ -8,7 +8,7 @@
  */
 import { parse } from '@cdktf/hcl2json';
 import { ExpiryField, RetainedCollections } from '@arbiter/cases';
-import { EventTypes, ProducedEventTypes, ServiceNames, Subscriptions, Topics, deadLetterInspectionOf, deadLetterTopicOf, topicOf } from '@arbiter/contract';
+import { EventTypes, ProducedEventTypes, RedrivenEventTypes, ServiceNames, Subscriptions, Topics, deadLetterInspectionOf, deadLetterTopicOf, topicOf } from '@arbiter/contract';
 import { loadPolicies } from '@arbiter/policy';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -129,6 +129,8 @@ describe('generated data file (arbiter.gen.json)', () => {
       const staged = new Set([...code.matchAll(/\b(?:producedEvent|event)\(\s*EventTypes\.(\w+)/g)].map((m) => EventTypes[m[1] as keyof typeof EventTypes]));
       // A service that decides through the one-decision rule (@arbiter/cases) stages decision.made there.
       if (code.includes('decideInTransaction(')) staged.add(EventTypes.decisionMade);
+      // The reconciler publishes again the stored events of the types it may re-drive, and only those.
+      if (code.includes('RedrivenEventTypes.includes(')) for (const type of RedrivenEventTypes) staged.add(type);
       expect(`${service}: ${[...staged].sort().join(', ')}`).toBe(`${service}: ${[...ProducedEventTypes[service]].sort().join(', ')}`);
     }
   });

@@ -87,7 +87,30 @@ export interface CaseDoc {
   expireAt?: Expiry;
   /** The last open evidence request, if any. */
   evidenceRequest?: { requestedBy: string; reasonCode: string; what: string; dueBy: number; requestedAt: number };
+  /**
+   * The step that must follow the case's last state change, written in the same commit as that change
+   * and removed by the commit of the step itself: `route` (set when the case is opened, removed when it
+   * is routed), `enqueue` (set when it is routed to a queue or sampled for a blind review, removed when
+   * the queue item exists). Absent: nothing pending. The reconciler reads the cases whose step has
+   * waited too long (an index range on `nextStep.since`) and publishes `event` again.
+   */
+  nextStep?: PendingStep;
 }
+
+export type PendingStepKind = 'route' | 'enqueue';
+
+export interface PendingStep {
+  kind: PendingStepKind;
+  /** Since when the step is pending (epoch ms): the commit that made it so, or the last re-drive. */
+  since: number;
+  /** The event that drives the step, as it was staged (JSON); published again, with its ce-id, when overdue. */
+  event: string;
+  /** Times the reconciler re-drove this step. */
+  redrives: number;
+}
+
+/** The step a state change leaves pending: driven by `event`, from `nowMs`. */
+export const pendingStep = (kind: PendingStepKind, event: { id: string; type: string }, nowMs: number): PendingStep => ({ kind, since: nowMs, event: JSON.stringify(event), redrives: 0 });
 
 export type QueueItemStatus = 'open' | 'claimed' | 'awaiting-evidence' | 'done';
 

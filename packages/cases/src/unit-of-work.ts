@@ -1,10 +1,13 @@
-import type { DocumentData, DocumentReference, Firestore, Transaction, WriteBatch } from '@google-cloud/firestore';
+import { FieldValue, type DocumentData, type DocumentReference, type Firestore, type Transaction, type WriteBatch } from '@google-cloud/firestore';
 import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { Policy } from '@arbiter/core';
 import { stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
 import { buildDecision, decisionIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
 import { caseExpiry } from './retention';
+
+/** The update of `nextStep` that says the case's pending step has happened (the field is removed). */
+export const pendingStepDone = (): FieldValue => FieldValue.delete();
 
 /** The gRPC status codes a lost race ends in. */
 export const GrpcCode = { NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, ABORTED: 10 } as const;

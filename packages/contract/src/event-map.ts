@@ -1,6 +1,7 @@
 import type {
   CaseClaimed,
   CaseOpened,
+  CaseRedriven,
   CaseReleased,
   CaseReviewed,
   CaseRouted,
@@ -30,6 +31,7 @@ export interface EventDataMap {
   [EventTypes.evidenceAccessed]: EvidenceAccessed;
   [EventTypes.enrichmentFlagged]: EnrichmentFlagged;
   [EventTypes.feedbackLabelled]: FeedbackLabelled;
+  [EventTypes.caseRedriven]: CaseRedriven;
 }
 
 /** Fails to compile when an event type has no data type, or the other way round. */

@@ -122,6 +122,15 @@ export const minimalSamples: { [K in EventType]: EventDataMap[K] } = {
     evidence: [],
     flaggedAt: '2026-11-21T12:00:00Z',
   },
+  'arbiter.case.redriven.v1': {
+    caseId: 'case-1',
+    useCase: 'vehicle-cleanliness',
+    step: 'route',
+    pendingSince: '2026-11-21T12:00:00Z',
+    attempt: 1,
+    republished: { type: 'arbiter.case.opened.v1', id: 'opened_case-1' },
+    redrivenAt: '2026-11-21T12:00:30Z',
+  },
   'arbiter.feedback.labelled.v1': {
     caseId: 'case-1',
     useCase: 'vehicle-cleanliness',

@@ -17,7 +17,7 @@ export const Topics = {
    */
   caseOpened: 'arbiter-case-opened',
   caseRouted: 'arbiter-case-routed',
-  /** Internal: the rest of the case lifecycle (claimed, released, reviewed, evidence accessed, enrichment flagged). */
+  /** Internal: the rest of the case lifecycle (claimed, released, reviewed, evidence accessed, enrichment flagged, re-driven). */
   cases: 'arbiter-cases',
   /** Internal: labelled examples for retraining. */
   feedback: 'arbiter-feedback',
@@ -42,6 +42,7 @@ export const EventTypes = {
   evidenceAccessed: 'arbiter.evidence.accessed.v1',
   enrichmentFlagged: 'arbiter.enrichment.flagged.v1',
   feedbackLabelled: 'arbiter.feedback.labelled.v1',
+  caseRedriven: 'arbiter.case.redriven.v1',
 } as const;
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
@@ -61,6 +62,7 @@ export const topicOf: Record<EventType, TopicName> = {
   [EventTypes.evidenceAccessed]: Topics.cases,
   [EventTypes.enrichmentFlagged]: Topics.cases,
   [EventTypes.feedbackLabelled]: Topics.feedback,
+  [EventTypes.caseRedriven]: Topics.cases,
 };
 
 /** The event types other teams integrate against (CONTRACT.md); every other type is internal. */
@@ -121,6 +123,13 @@ export type ServiceName = (typeof ServiceNames)[number];
  * to publish to these types' topics and to its own subscriptions' dead-letter topics, and nothing
  * else; events published by other teams (predictions, evidence) have no producer here.
  */
+/**
+ * The events the reconciler (in the sla-escalator) may publish again, unchanged and with their
+ * original ce-id, for a case whose next step is overdue: the opening that should have been routed,
+ * the routing that should have been queued. It publishes nothing else of another service's.
+ */
+export const RedrivenEventTypes: readonly EventType[] = [EventTypes.caseOpened, EventTypes.caseRouted];
+
 export const ProducedEventTypes: Readonly<Record<ServiceName, readonly EventType[]>> = {
   'confidence-assessor': [EventTypes.caseOpened],
   router: [EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.enrichmentFlagged],
@@ -133,6 +142,6 @@ export const ProducedEventTypes: Readonly<Record<ServiceName, readonly EventType
     EventTypes.evidenceAccessed,
     EventTypes.feedbackLabelled,
   ],
-  'sla-escalator': [EventTypes.slaEscalated, EventTypes.decisionMade, EventTypes.caseReleased],
+  'sla-escalator': [EventTypes.slaEscalated, EventTypes.decisionMade, EventTypes.caseReleased, EventTypes.caseRedriven, ...RedrivenEventTypes],
   'audit-exporter': [],
 };

@@ -237,6 +237,25 @@ export interface EnrichmentFlagged {
   flaggedAt: string;
 }
 
+/** The steps the reconciler re-drives: routing an opened case, enqueueing a routed one. */
+export type RedrivenStep = 'route' | 'enqueue';
+
+/**
+ * `arbiter.case.redriven.v1` (internal): a case's next step was overdue, and the event that should have
+ * driven it was published again with its original ce-id (a transport lost or delayed it).
+ */
+export interface CaseRedriven {
+  caseId: string;
+  useCase: string;
+  step: RedrivenStep;
+  /** Since when the step was waiting. */
+  pendingSince: string;
+  /** 1 for the first re-drive of the step, then 2, 3, … */
+  attempt: number;
+  republished: { type: string; id: string };
+  redrivenAt: string;
+}
+
 /** Where a labelled example comes from. */
 export type FeedbackSource = 'override' | 'enrichment' | 'golden' | 'double-review';
 

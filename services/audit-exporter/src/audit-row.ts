@@ -85,7 +85,8 @@ export type AuditState =
   | 'escalated'
   | 'flagged'
   | 'decided'
-  | 'labelled';
+  | 'labelled'
+  | 'redriven';
 
 /** What each audited event type means as a state change. Predictions are audited through `case.opened`. */
 export const stateOf: Partial<Record<EventType, AuditState>> = {
@@ -101,6 +102,7 @@ export const stateOf: Partial<Record<EventType, AuditState>> = {
   [EventTypes.enrichmentFlagged]: 'flagged',
   [EventTypes.decisionMade]: 'decided',
   [EventTypes.feedbackLabelled]: 'labelled',
+  [EventTypes.caseRedriven]: 'redriven',
 };
 
 /** Free-text fields, wherever an event carries them: redacted whatever the policy says. */
@@ -319,6 +321,12 @@ export function toAuditRow(event: ArbiterEvent, context: AuditContext): AuditRow
     case EventTypes.slaEscalated: {
       const d = event.data;
       specific = { case_id: d.caseId, ...policyColumns, ...system, queue: d.queue, escalation_level: d.level, reason_code: d.reason, due_at: iso(d.dueAt) };
+      break;
+    }
+    case EventTypes.caseRedriven: {
+      // Not a state change of the case: a step that should have happened was driven again (its reason code says which).
+      const d = event.data;
+      specific = { case_id: d.caseId, ...policyColumns, ...system, reason_code: `STEP_OVERDUE.${d.step}`, source_event_id: d.republished.id, due_at: iso(d.pendingSince) };
       break;
     }
     case EventTypes.enrichmentFlagged: {

@@ -38,6 +38,8 @@ describe('assess prediction', () => {
     const opened = cases.staged[0];
     expect(opened).toMatchObject({ type: EventTypes.caseOpened, id: caseOpenedEventIdOf(caseId), subject: caseId, source: '/arbiter/confidence-assessor' });
     expect(validateEventData(EventTypes.caseOpened, opened?.data).ok).toBe(true);
+    // The case now waits to be routed, driven by that case.opened (the reconciler publishes it again if it stalls).
+    expect(doc?.nextStep).toEqual({ kind: 'route', since: now.getTime(), event: JSON.stringify(opened), redrives: 0 });
     expect(opened?.data).toMatchObject({ caseId, band: 'medium', confidence: 0.78, openedAt: now.toISOString(), prediction: cleanlinessPrediction() });
   });
 

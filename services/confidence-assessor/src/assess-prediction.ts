@@ -9,7 +9,7 @@
  */
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { assessCase, fail, ok, type Band, type CaseOpened, type Result } from '@arbiter/core';
-import { caseDocFromOpened, caseExpiry, producedEvent, type CaseDoc } from '@arbiter/cases';
+import { caseDocFromOpened, caseExpiry, pendingStep, producedEvent, type CaseDoc } from '@arbiter/cases';
 import { idFromEventIdentity, permanentFailure, type Clock, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 
@@ -73,9 +73,10 @@ export function createAssessPrediction(deps: AssessPredictionDeps): AssessPredic
       openedAt: now.toISOString(),
     };
     const openedEvent = producedEvent(EventTypes.caseOpened, deps.source, opened, { id: caseOpenedEventIdOf(caseId), subject: caseId, time: now });
-    // The document is exactly what case.opened says: the router plans from the event and does not read it.
-    // Retention: the policy's caseDays from opening (Firestore's TTL policy deletes it after).
-    const caseDoc: CaseDoc = { ...caseDocFromOpened(openedEvent.data), expireAt: caseExpiry(policy.value, now.getTime()) };
+    // The document is exactly what case.opened says (the router plans from the event and does not read
+    // it), plus its retention (the policy's caseDays from opening; Firestore's TTL policy deletes it
+    // after) and the step it now waits for: routing, driven by this event (the reconciler's to re-drive).
+    const caseDoc: CaseDoc = { ...caseDocFromOpened(openedEvent.data), expireAt: caseExpiry(policy.value, now.getTime()), nextStep: pendingStep('route', openedEvent, now.getTime()) };
     const written = await deps.cases.openIfAbsent(caseDoc, [openedEvent], now);
     return ok({ caseId, opened: written === 'opened', band: assessment.band, confidence: assessment.confidence });
   };

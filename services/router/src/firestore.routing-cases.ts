@@ -1,4 +1,4 @@
-import { caseExpiry, Collections, decideInTransaction, GrpcCode, type CaseDoc, type CaseStore, type Expiry, type PatternDoc } from '@arbiter/cases';
+import { caseExpiry, Collections, decideInTransaction, GrpcCode, pendingStep, pendingStepDone, type CaseDoc, type CaseStore, type Expiry, type PatternDoc } from '@arbiter/cases';
 import type { ApprovedPattern } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
@@ -36,9 +36,11 @@ export class FirestoreRoutingCases implements RoutingCases {
     const batch = firestore.batch();
     const marker: RoutingMarkerDoc = { caseId: opened.caseId, route: step.route.kind, routedAt: now.getTime(), expireAt: caseExpiry(step.policy, opened.openedAt) };
     batch.create(firestore.collection(Collections.routings).doc(opened.caseId), marker);
-    // `update` requires the case to exist: a case.opened that outran its case (or names none) fails whole.
-    batch.update(this.store.caseRef(opened.caseId), { route: step.route, status: step.status });
     const [routed, ...rest] = step.events;
+    // The routing is done; what the case waits for now is its queue item, if it gets one (driven by case.routed).
+    const nextStep = step.awaitsQueueItem && routed ? pendingStep('enqueue', routed, now.getTime()) : pendingStepDone();
+    // `update` requires the case to exist: a case.opened that outran its case (or names none) fails whole.
+    batch.update(this.store.caseRef(opened.caseId), { route: step.route, status: step.status, nextStep });
     const events = routed ? [routed] : [];
     let decided = false;
     if (step.decision) {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { assessCase, inSample, type ApprovedPattern, type CaseOpened, type PredictionSubmitted } from '@arbiter/core';
-import { buildDecision, caseDocFromOpened, decisionIdOf, producedEvent, type CaseDoc, type PatternDoc } from '@arbiter/cases';
+import { buildDecision, caseDocFromOpened, decisionIdOf, pendingStep, producedEvent, type CaseDoc, type PatternDoc } from '@arbiter/cases';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
 import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
@@ -92,8 +92,8 @@ export class InMemoryRoutingCases implements RoutingCases {
 
   constructor(private readonly source = '/arbiter/router') {}
 
-  put(opened: CaseOpened): CaseDoc {
-    const doc = caseDocFromOpened(opened);
+  put(opened: CaseOpened, extra: Partial<CaseDoc> = {}): CaseDoc {
+    const doc = { ...caseDocFromOpened(opened), ...extra };
     this.cases.set(doc.caseId, doc);
     return doc;
   }
@@ -102,8 +102,9 @@ export class InMemoryRoutingCases implements RoutingCases {
     const current = this.cases.get(opened.caseId);
     if (this.routed.has(opened.caseId)) return { kind: 'skip', why: 'already routed' };
     if (!current) return { kind: 'missing' };
-    const next: CaseDoc = { ...current, route: step.route, status: step.status };
+    const { nextStep: _done, ...rest0 } = current;
     const [routed, ...rest] = step.events;
+    const next: CaseDoc = { ...rest0, route: step.route, status: step.status, ...(step.awaitsQueueItem && routed ? { nextStep: pendingStep('enqueue', routed, now.getTime()) } : {}) };
     const events = routed ? [routed] : [];
     let decided = false;
     if (step.decision) {

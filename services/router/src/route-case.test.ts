@@ -1,4 +1,5 @@
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
+import { pendingStep } from '@arbiter/cases';
 import { dispositionOf, ManualClock } from '@arbiter/platform';
 import { createRouteCase, defaultReasonCodeOf, planRoute } from './route-case';
 import {
@@ -35,13 +36,15 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     const { cases, routeCase } = setup();
     const caseId = caseIdWhere(false, 0.02);
     const opened = openedOf(caseId, cleanliness(0.95), openedAt);
-    cases.put(opened);
+    cases.put(opened, { nextStep: pendingStep('route', openedEvent(opened), openedAt.getTime()) });
 
     const result = await routeCase(openedEvent(opened));
     expect(result).toMatchObject({ ok: true, value: { caseId, routed: true, decided: true } });
 
     const doc = cases.cases.get(caseId);
     expect(doc?.status).toBe('decided');
+    // Routed and decided, no queue item to make: nothing pending any more.
+    expect(doc?.nextStep).toBeUndefined();
     expect(doc?.route).toMatchObject({
       kind: 'auto',
       reason: 'band-high',
@@ -78,6 +81,8 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     const routed = ofType(cases.staged, EventTypes.caseRouted)[0];
     expect(routed?.data).toMatchObject({ route: 'auto', blindReview: true, queue: 'cleanliness-review', dueAt: '2026-11-23T12:00:00.000Z' });
     expect(cases.cases.get(caseId)?.route).toMatchObject({ blindReview: true, blindReviewQueue: 'cleanliness-review' });
+    // Decided, but its blind-review item is still to be made: the case waits for it, driven by case.routed.
+    expect(cases.cases.get(caseId)?.nextStep).toEqual({ kind: 'enqueue', since: now.getTime(), event: JSON.stringify(routed), redrives: 0 });
     expect(ofType(cases.staged, EventTypes.decisionMade)).toHaveLength(1);
     expectValid(cases.staged);
   });
@@ -93,6 +98,7 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     const doc = cases.cases.get(caseId);
     expect(doc?.status).toBe('in-review');
     expect(doc?.decision).toBeUndefined();
+    expect(doc?.nextStep).toMatchObject({ kind: 'enqueue', since: now.getTime(), redrives: 0 });
     const dueAt = Date.parse('2026-11-23T12:00:00Z'); // PT2H on the wall clock from opening
     expect(doc?.route).toMatchObject({
       kind: 'review',
@@ -131,6 +137,8 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
       customerFavorable: true,
     });
     expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.enrichmentFlagged]);
+    // Offered for blind labelling: the case waits for that queue item.
+    expect(doc?.nextStep).toMatchObject({ kind: 'enqueue', redrives: 0 });
     expectValid(cases.staged);
     expect(cases.staged[2]).toMatchObject({
       id: `enrichment_${caseId}`,

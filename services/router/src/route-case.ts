@@ -49,6 +49,8 @@ export type RoutePlan =
       decision?: DecisionInput;
       /** `case.routed` first, then anything else (`enrichment.flagged`); the decision event goes after `case.routed`. */
       events: ArbiterEvent[];
+      /** The review-queue makes a queue item of this routing (review, blind review, blind labelling): the case waits for it. */
+      awaitsQueueItem: boolean;
     };
 
 /** A plan that routes the case: what the unit of work writes. */
@@ -183,7 +185,7 @@ export function planRoute(input: PlanInput): RoutePlan {
       reminderAt: reminderAt.map((d) => d.toISOString()),
       ...(key !== undefined ? { batchKey: key } : {}),
     };
-    return { kind: 'route', route, status: 'in-review', policy, events: [routedEvent(data)] };
+    return { kind: 'route', route, status: 'in-review', policy, events: [routedEvent(data)], awaitsQueueItem: true };
   }
 
   const snapshot = snapshotOf(caseDoc, decision.outcome);
@@ -215,7 +217,7 @@ export function planRoute(input: PlanInput): RoutePlan {
         : {}),
     };
     const decidedBy = decision.reason === 'fast-track' ? { kind: 'auto' as const, id: 'fast-track' } : { kind: 'auto' as const, id: `${caseDoc.model.name}@${caseDoc.model.version}` };
-    return { kind: 'route', route, status: 'decided', policy, decision: { outcome: decision.outcome, decidedBy, decidedAt: now }, events: [routedEvent(data)] };
+    return { kind: 'route', route, status: 'decided', policy, decision: { outcome: decision.outcome, decidedBy, decidedAt: now }, events: [routedEvent(data)], awaitsQueueItem: blindQueue !== undefined };
   }
 
   // default: the policy's customer-favorable outcome.
@@ -235,10 +237,14 @@ export function planRoute(input: PlanInput): RoutePlan {
     };
     events.push(producedEvent(EventTypes.enrichmentFlagged, source, flagged, { id: enrichmentEventIdOf(caseDoc.caseId), subject: caseDoc.caseId, time: now }));
   }
+  // A low-band default the policy flags for enrichment is offered for blind labelling (review-queue).
+  const lowAction = policy.actions.low;
+  const labelling = decision.reason === 'band-low' && lowAction.route === 'default' && lowAction.enrichment === true;
   return {
     kind: 'route',
     route,
     status: 'decided',
+    awaitsQueueItem: labelling,
     policy,
     decision: {
       outcome: decision.outcome,

@@ -5,6 +5,7 @@ import type { SlaEscalatorConfig } from './config';
 import { EVENT_SOURCE } from './config';
 import type { TimerWheel } from './timer-wheel.firestore';
 import { createSlaTick, type TickReport } from './sla-tick';
+import { createReconcile, type ReconcileReport } from './reconcile';
 import { authorizeTick } from './tick-auth';
 
 /** How long shutdown waits for a tick in progress. */
@@ -17,12 +18,15 @@ export interface SlaEscalatorDeps {
   policies: PolicyRegistry;
   clock: Clock;
   logger: Logger;
-  config: Pick<SlaEscalatorConfig, 'tickEveryMs' | 'tickAuth' | 'tickSecret' | 'pageSize' | 'maxItemsPerTick' | 'concurrency'>;
+  config: Pick<SlaEscalatorConfig, 'tickEveryMs' | 'tickAuth' | 'tickSecret' | 'pageSize' | 'maxItemsPerTick' | 'concurrency' | 'reconcileAfterMs' | 'reconcileMaxPerTick'>;
 }
+
+/** A tick: the SLA timers, then the reconciler (absent when it is off). */
+export type EscalatorTickReport = TickReport & { reconcile?: ReconcileReport };
 
 export interface SlaEscalatorApp {
   /** One tick, reported and logged. */
-  tick(): Promise<TickReport>;
+  tick(): Promise<EscalatorTickReport>;
   /** Starts the internal timer (when `tickEveryMs` is set); the returned closable stops it and waits for a running tick. */
   startTimer(): Closable;
 }
@@ -45,11 +49,18 @@ export function buildSlaEscalatorApp(deps: SlaEscalatorDeps): SlaEscalatorApp {
     maxItemsPerTick: config.maxItemsPerTick,
     concurrency: config.concurrency,
   });
-  const tick = async (): Promise<TickReport> => {
+  const reconcile = config.reconcileAfterMs === null
+    ? undefined
+    : createReconcile({ store: deps.store, clock: deps.clock, logger, source: EVENT_SOURCE, afterMs: config.reconcileAfterMs, maxPerRun: config.reconcileMaxPerTick, concurrency: config.concurrency });
+  const tick = async (): Promise<EscalatorTickReport> => {
     const report = await runTick();
     const busy = report.read.due + report.read.leases > 0;
     logger[report.errors ? 'warn' : busy ? 'info' : 'debug']({ tick: report }, `sla tick: ${report.read.due} due, ${report.read.leases} leases expired, ${report.escalations.reminder + report.escalations.escalated + report.escalations['on-call']} escalations, ${report.decided} expiry decisions, ${report.released} released in ${report.durationMs} ms`);
-    return report;
+    if (!reconcile) return report;
+    const reconciled = await reconcile();
+    const redriven = reconciled.redriven.route + reconciled.redriven.enqueue;
+    logger[reconciled.errors || redriven ? 'warn' : 'debug']({ reconcile: reconciled }, `reconciler: ${reconciled.overdue} cases overdue, ${redriven} re-driven (route ${reconciled.redriven.route}, enqueue ${reconciled.redriven.enqueue}), ${reconciled.skipped} skipped`);
+    return { ...report, reconcile: reconciled };
   };
 
   host.app.post('/tick', (req, res) => {

@@ -40,4 +40,11 @@ describe('POST /tick authorisation', () => {
     expect(authorizeTick({ mode: 'cloud-run-iam' }, { authorization: 'Bearer eyJhbGciOi.x.y' })).toEqual({ ok: true, value: true });
     expect(authorizeTick({ mode: 'cloud-run-iam' }, {})).toMatchObject({ ok: false, error: { code: 'AUTH.UNAUTHENTICATED' } });
   });
+
+  it('reconciles cases whose step is pending for two minutes, unless told otherwise or off', () => {
+    expect(readConfig({}, readSlaEscalatorConfig)).toMatchObject({ ok: true, value: { reconcileAfterMs: 120_000, reconcileMaxPerTick: 500 } });
+    expect(readConfig({ ARBITER_RECONCILE_AFTER: 'PT10S', ARBITER_RECONCILE_MAX: '50' }, readSlaEscalatorConfig)).toMatchObject({ ok: true, value: { reconcileAfterMs: 10_000, reconcileMaxPerTick: 50 } });
+    expect(readConfig({ ARBITER_RECONCILE_AFTER: 'off' }, readSlaEscalatorConfig)).toMatchObject({ ok: true, value: { reconcileAfterMs: null } });
+    expect(readConfig({ ARBITER_RECONCILE_AFTER: 'soon' }, readSlaEscalatorConfig)).toMatchObject({ ok: false, errors: [expect.stringContaining('ARBITER_RECONCILE_AFTER')] });
+  });
 });

@@ -25,6 +25,10 @@ export interface SlaEscalatorConfig extends CommonServiceConfig {
   maxItemsPerTick: number;
   /** Items processed at once (one transaction each). */
   concurrency: number;
+  /** The reconciler: a case's pending step is overdue after this long (`ARBITER_RECONCILE_AFTER`); null: off. */
+  reconcileAfterMs: number | null;
+  /** At most this many overdue cases re-driven per tick. */
+  reconcileMaxPerTick: number;
 }
 
 export function readSlaEscalatorConfig(read: EnvReader): SlaEscalatorConfig {
@@ -37,6 +41,14 @@ export function readSlaEscalatorConfig(read: EnvReader): SlaEscalatorConfig {
     else if (businessMillis(tickEvery) < 1000) read.errors.push(`ARBITER_TICK_EVERY must be at least PT1S (got "${tickEvery}")`);
     else tickEveryMs = businessMillis(tickEvery);
   }
+  const reconcileAfter = read.optional('ARBITER_RECONCILE_AFTER') ?? 'PT2M';
+  let reconcileAfterMs: number | null = null;
+  if (reconcileAfter.toLowerCase() !== 'off') {
+    const problem = validateDuration(reconcileAfter, 'business');
+    if (problem) read.errors.push(`ARBITER_RECONCILE_AFTER must be an ISO-8601 duration such as PT2M, or off (got "${reconcileAfter}")`);
+    else if (businessMillis(reconcileAfter) < 1000) read.errors.push(`ARBITER_RECONCILE_AFTER must be at least PT1S (got "${reconcileAfter}")`);
+    else reconcileAfterMs = businessMillis(reconcileAfter);
+  }
   const tickAuth = read.oneOf('ARBITER_TICK_AUTH', ['secret', 'cloud-run-iam'] as const, 'secret');
   const tickSecret = read.optional('ARBITER_TICK_SECRET');
   if (tickSecret !== undefined && tickSecret.length < 16) read.errors.push('ARBITER_TICK_SECRET must be at least 16 characters');
@@ -48,5 +60,7 @@ export function readSlaEscalatorConfig(read: EnvReader): SlaEscalatorConfig {
     pageSize: read.int('ARBITER_TICK_PAGE_SIZE', 100, { min: 1, max: 500 }),
     maxItemsPerTick: read.int('ARBITER_TICK_MAX_ITEMS', 2000, { min: 1 }),
     concurrency: read.int('ARBITER_TICK_CONCURRENCY', 8, { min: 1, max: 64 }),
+    reconcileAfterMs,
+    reconcileMaxPerTick: read.int('ARBITER_RECONCILE_MAX', 500, { min: 1, max: 5000 }),
   };
 }

@@ -200,7 +200,7 @@ async function releaseItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promi
 }
 
 /** Runs `work` over `items` with at most `concurrency` at once. `work` must not throw. */
-async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) await work(items[next++] as T);

@@ -72,7 +72,7 @@ async function escalator(at: number, options: { pageSize?: number } = {}): Promi
     policies,
     clock,
     logger,
-    config: { tickEveryMs: null, tickAuth: 'secret', tickSecret: SECRET, pageSize: options.pageSize ?? 50, maxItemsPerTick: 1000, concurrency: 8 },
+    config: { tickEveryMs: null, tickAuth: 'secret', tickSecret: SECRET, pageSize: options.pageSize ?? 50, maxItemsPerTick: 1000, concurrency: 8, reconcileAfterMs: null, reconcileMaxPerTick: 500 },
   });
   const port = await host.start(0, '127.0.0.1');
   const instance = { app, host, clock, port, store };

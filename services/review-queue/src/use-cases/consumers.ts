@@ -4,7 +4,7 @@
  * evidence submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction.
  */
 import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
-import { caseExpiry, queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { caseExpiry, pendingStepDone, queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
@@ -108,7 +108,11 @@ export function createEnqueueOnCaseRouted(deps: UseCaseDeps): EventHandler {
           created.push(gItem.itemId);
         }
       });
-      if (routed.route === 'review' && caseDoc.status === 'opened') tx.update(deps.store.caseRef(caseDoc.caseId), { status: 'in-review' });
+      const caseUpdate: Record<string, unknown> = {};
+      if (routed.route === 'review' && caseDoc.status === 'opened') caseUpdate.status = 'in-review';
+      // The case waited for its queue item (the router's commit said so): it exists now.
+      if (caseDoc.nextStep?.kind === 'enqueue') caseUpdate.nextStep = pendingStepDone();
+      if (Object.keys(caseUpdate).length > 0) tx.update(deps.store.caseRef(caseDoc.caseId), caseUpdate);
       return { result: ok({ created }) as Outcome, events: [] };
     }, now);
   };
