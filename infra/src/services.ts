@@ -72,6 +72,10 @@ export interface Services {
   kill(name: ServiceName): Promise<void>;
   /** Start one service again with the same port and environment. */
   restart(name: ServiceName): Promise<void>;
+  /** Freeze one service (SIGSTOP): it holds its connections and messages but does nothing, as a stalled VM would. */
+  pause(name: ServiceName): void;
+  /** Let a paused service go on (SIGCONT). */
+  resume(name: ServiceName): void;
 }
 
 /**
@@ -158,6 +162,12 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     kill: async (name) => {
       const service = running.get(name);
       if (service) await terminate(service.process, 0);
+    },
+    pause: (name) => {
+      running.get(name)?.process.kill('SIGSTOP');
+    },
+    resume: (name) => {
+      running.get(name)?.process.kill('SIGCONT');
     },
     restart: async (name) => {
       const service = running.get(name);

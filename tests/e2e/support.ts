@@ -95,3 +95,16 @@ export function hitl(useCase: string, options: { confidence: number; category?: 
     context: { component: 'Mobile TikTok Users', apiCategory: 'Journey Tracking', ...options.context },
   };
 }
+
+/** The audit rows of a case in the suite's BigQuery project (the emulator serves one project). */
+export async function auditRowsOf(caseId: string): Promise<Array<Record<string, unknown>>> {
+  const { bigqueryEmulatorHost, projectId } = testEndpoints();
+  const response = await fetch(`${bigqueryEmulatorHost}/bigquery/v2/projects/${projectId}/queries`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `SELECT event_type, event_id, event_source, state, actor_kind, reason_code, source_event_id, payload FROM arbiter_audit.audit_events WHERE case_id = '${caseId}'`, useLegacySql: false }),
+  });
+  const body = (await response.json()) as { schema?: { fields: Array<{ name: string }> }; rows?: Array<{ f: Array<{ v: unknown }> }> };
+  const names = body.schema?.fields.map((field) => field.name) ?? [];
+  return (body.rows ?? []).map((row) => Object.fromEntries(row.f.map((cell, index) => [names[index] as string, cell.v])));
+}
