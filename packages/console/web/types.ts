@@ -31,6 +31,7 @@ export interface QueueSummary {
   depth: number;
   oldestAgeSeconds: number | null;
   atRisk: number;
+  qualityOverdue: number;
   claimed: number;
   awaitingEvidence: number;
   batchable: Array<{ batchKey: string; size: number; itemIds: string[] }>;
@@ -97,6 +98,6 @@ export interface EvidenceLink {
 
 export interface LeadOverview {
   at: string;
-  queues: Array<{ queue: string; title: string; useCase: string; depth: number; atRisk: number; claimed: number; awaitingEvidence: number; escalated: number; oldestAgeSeconds: number | null }>;
+  queues: Array<{ queue: string; title: string; useCase: string; depth: number; atRisk: number; claimed: number; awaitingEvidence: number; escalated: number; qualityOverdue: number; oldestAgeSeconds: number | null }>;
   throughput: { since: string; reviewers: Array<{ reviewerId: string; itemsDone: number; queues: string[] }> };
 }

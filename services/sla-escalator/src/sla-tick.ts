@@ -148,7 +148,12 @@ async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise
     }
 
     const assignee = item.status === 'claimed' && item.claim ? item.claim.reviewerId : undefined;
-    const events = state.due.map((due) =>
+    // Quality work (blind review, blind labelling, double review, golden) has a soft SLA: nobody is
+    // reminded, escalated to or paged for it — a page means a customer is waiting, and the case of a
+    // quality item is decided or has a decision item of its own. Its levels are still marked handled (so
+    // the item's next check moves on to its expiry), and leads see it overdue in their overview.
+    const quality = item.purpose !== 'decision';
+    const events = (quality ? [] : state.due).map((due) =>
       producedEvent(
         EventTypes.slaEscalated,
         source,
@@ -169,6 +174,7 @@ async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise
     tx.update(itemRef, { 'sla.sent': [...sent, ...state.due.map((due) => due.key)], 'sla.nextCheckAt': next });
     reschedule(tx, next);
     const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level) } : { kind: 'rescheduled' };
+    if (quality && state.due.length) deps.logger.debug({ itemId, levels: state.due.map((due) => due.level) }, 'quality item past its soft SLA: not escalated');
     return { result, events };
   }, now);
 }

@@ -113,7 +113,7 @@ function caseDoc(caseId: string, useCase: string, openedAt: number): CaseDoc {
 /** A case and its decision queue item as review-queue would enqueue it, `sla.nextCheckAt` from the core plan. */
 async function enqueue(policy: Policy, enqueuedAt: number, overrides: Partial<QueueItemDoc> = {}): Promise<{ caseId: string; itemId: string }> {
   const caseId = unique('case');
-  const itemId = queueItemId(caseId, 'decision');
+  const itemId = queueItemId(caseId, overrides.purpose ?? 'decision');
   const queue = policy.queues[0] as QueueSpec;
   const plan = escalationState({ openedAt: new Date(enqueuedAt) }, queue.sla, queue.calendar, new Date(enqueuedAt));
   const item: QueueItemDoc = {
@@ -210,6 +210,25 @@ describe('escalations', () => {
       { caseId, useCase: 'sla-test', queue: 'damage-review', level: 'reminder', reason: 'nearing-sla', dueAt: new Date(WEDNESDAY + 10 * MIN).toISOString(), escalatedAt: new Date(WEDNESDAY + 6 * MIN).toISOString() },
     ]);
     expect(sent.every((m) => m.attributes['ce-source'] === '/arbiter/sla-escalator' && m.attributes['ce-type'] === 'arbiter.sla.escalated.v1')).toBe(true);
+  });
+
+  it('never reminds, escalates or pages for quality work, and closes it at its soft SLA’s expiry', async () => {
+    const quality = await Promise.all((['blind-review', 'double-review', 'golden'] as const).map((purpose) => enqueue(wall, WEDNESDAY, { purpose, blind: purpose !== 'double-review' })));
+    const decision = await enqueue(wall, WEDNESDAY);
+    const instance = await escalator(WEDNESDAY + 6 * MIN);
+    expect((await instance.app.tick()).escalations).toEqual({ reminder: 1, escalated: 0, 'on-call': 0 });
+    instance.clock.set(new Date(WEDNESDAY + 11 * MIN));
+    expect((await instance.app.tick()).escalations).toEqual({ reminder: 0, escalated: 1, 'on-call': 0 });
+    // The decision item's breach was published by the later tick: had the quality items' reminders gone
+    // out in the first one, they would be here by now.
+    await escalations.until((data) => data.caseId === decision.caseId && data.level === 'escalated', 1);
+    expect(escalations.matching((data) => quality.some((q) => q.caseId === data.caseId))).toEqual([]);
+    for (const q of quality) expect((await itemOf(q.itemId)).sla).toEqual({ sent: ['reminder:PT5M', 'escalated'], nextCheckAt: WEDNESDAY + 20 * MIN });
+
+    instance.clock.set(new Date(WEDNESDAY + 21 * MIN));
+    const expiry = await instance.app.tick();
+    expect(expiry.expired).toBe(4);
+    for (const q of quality) expect(await itemOf(q.itemId)).toMatchObject({ status: 'done', sla: { nextCheckAt: null } });
   });
 
   it('sends each level once when two escalators tick at the same moment', async () => {

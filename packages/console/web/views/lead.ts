@@ -36,8 +36,8 @@ export async function leadView(app: App): Promise<void> {
         h(
           'table',
           {},
-          h('thead', {}, h('tr', {}, ['Queue', 'Waiting', 'At SLA risk', 'Escalated', 'Claimed', 'Awaiting evidence', 'Oldest'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, overview.queues.sort((a, b) => b.atRisk - a.atRisk || b.depth - a.depth).map((q) => h('tr', {}, h('th', { scope: 'row' }, q.title), h('td', { class: 'num' }, q.depth), h('td', { class: `num${q.atRisk ? ' risk' : ''}` }, q.atRisk), h('td', { class: `num${q.escalated ? ' risk' : ''}` }, q.escalated), h('td', { class: 'num' }, q.claimed), h('td', { class: 'num' }, q.awaitingEvidence), h('td', { class: 'num' }, q.oldestAgeSeconds === null ? '—' : duration(q.oldestAgeSeconds))))),
+          h('thead', {}, h('tr', {}, ['Queue', 'Waiting', 'At SLA risk', 'Escalated', 'Claimed', 'Awaiting evidence', 'Quality overdue', 'Oldest'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, overview.queues.sort((a, b) => b.atRisk - a.atRisk || b.depth - a.depth).map((q) => h('tr', {}, h('th', { scope: 'row' }, q.title), h('td', { class: 'num' }, q.depth), h('td', { class: `num${q.atRisk ? ' risk' : ''}` }, q.atRisk), h('td', { class: `num${q.escalated ? ' risk' : ''}` }, q.escalated), h('td', { class: 'num' }, q.claimed), h('td', { class: 'num' }, q.awaitingEvidence), h('td', { class: 'num', title: 'blind, double and golden reviews past their soft SLA (never paged)' }, q.qualityOverdue), h('td', { class: 'num' }, q.oldestAgeSeconds === null ? '—' : duration(q.oldestAgeSeconds))))),
         ),
       ),
       h(

@@ -43,6 +43,8 @@ export interface QueueSummary {
   atRisk: number;
   claimed: number;
   awaitingEvidence: number;
+  /** Quality items (blind review, double review, golden) past their soft SLA: for leads; never paged. */
+  qualityOverdue: number;
   batchable: Array<{ batchKey: string; size: number; itemIds: string[] }>;
 }
 
@@ -65,6 +67,7 @@ function summarise(ref: { policy: Policy; queue: { id: string; title: string; ba
     atRisk: items.filter((i) => i.status !== 'awaiting-evidence' && i.dueAt <= nowMs + AT_RISK_MS).length,
     claimed: items.length - open.length - items.filter((i) => i.status === 'awaiting-evidence').length,
     awaitingEvidence: items.filter((i) => i.status === 'awaiting-evidence').length,
+    qualityOverdue: items.filter((i) => i.purpose !== 'decision' && i.status !== 'done' && i.dueAt <= nowMs).length,
     batchable: batches,
   };
 }
@@ -348,7 +351,7 @@ export function createLeadOverview(deps: ViewDeps) {
       deps.catalog.all().map(async (ref) => {
         const items = await deps.store.activeItems(ref.queue.id);
         const s = summarise(ref, items, nowMs);
-        return { queue: s.queue, title: s.title, useCase: s.useCase, depth: s.depth, atRisk: s.atRisk, claimed: s.claimed, awaitingEvidence: s.awaitingEvidence, escalated: items.filter((i) => isEscalated(i, nowMs)).length, oldestAgeSeconds: s.oldestAgeSeconds };
+        return { queue: s.queue, title: s.title, useCase: s.useCase, depth: s.depth, atRisk: s.atRisk, claimed: s.claimed, awaitingEvidence: s.awaitingEvidence, escalated: items.filter((i) => i.purpose === 'decision' && isEscalated(i, nowMs)).length, qualityOverdue: s.qualityOverdue, oldestAgeSeconds: s.oldestAgeSeconds };
       }),
     );
     const since = nowMs - 3_600_000;
