@@ -45,11 +45,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 const query = <T = Record<string, unknown>>(sql: string, params: Record<string, string>): Promise<T[]> => queryRows<T>(bigquery, sql, params);
 
-/** Polls until `check` passes or `timeoutMs` runs out (then fails with the last error). */
+/** Polls until `check` passes; fails, saying what it last saw, when `timeoutMs` runs out first. */
 async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await probe();
-  while (!check(value) && Date.now() < deadline) {
+  while (!check(value)) {
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
     await sleep(250);
     value = await probe();
   }

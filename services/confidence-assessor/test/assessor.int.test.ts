@@ -14,7 +14,7 @@ import { startPushSigner, type PushSigner } from '@arbiter/infra';
 import { loadPolicies } from '@arbiter/policy';
 import { ASSESSOR_SOURCE, ASSESSOR_SUBSCRIPTION, buildAssessorApp } from '../src/app';
 import { FirestoreCaseOpenings } from '../src/firestore.case-openings';
-import { bySubjectAndType, eventually, Observer, provisionPubSub, publishEvent, publishRaw, sleep, testPubSub, type PubSubClient } from './support';
+import { bySubjectAndType, eventually, Observer, provisionPubSub, publishEvent, publishRaw, testPubSub, type PubSubClient } from './support';
 
 const SOURCE = '//test/vision-cleanliness';
 
@@ -128,7 +128,11 @@ describe('confidence-assessor against the emulators', () => {
     if (!changed.ok) throw new Error(changed.error.message);
     await publishEvent(pubsub, Topics.predictions, changed.value);
     await eventually(async () => handled(), (n) => n >= before + 2);
-    await sleep(2_000); // room for a (wrong) second case.opened to arrive
+    // A prediction published after the republishes: once its case.opened is here, a (wrong) second
+    // case.opened of the republished prediction, emitted before it, would be here too.
+    const later = predictionEvent(prediction());
+    await publishEvent(pubsub, Topics.predictions, later);
+    await cases.waitFor(bySubjectAndType(idFromEventIdentity('case', SOURCE, later.id), EventTypes.caseOpened));
 
     expect(cases.where(bySubjectAndType(caseId, EventTypes.caseOpened))).toHaveLength(1);
     expect(await caseDoc(caseId)).toEqual(first);

@@ -141,8 +141,12 @@ describe('claims, leases and decisions', () => {
       expect(first.body.item.claim.reviewerId).toBe('carol');
       const tooEarly = await call(short, 'POST', `/api/queues/${queue}/next`, await token('dave', ['reviewer', 'cleanliness-reviewer']));
       expect(tooEarly.body.item).toBeNull();
-      await new Promise((r) => setTimeout(r, 1_200));
-      const taken = await call(short, 'POST', `/api/queues/${queue}/next`, await token('dave', ['reviewer', 'cleanliness-reviewer']));
+      // Once carol's 1 s lease has run out, dave's "next case" gets the item.
+      const dave = await token('dave', ['reviewer', 'cleanliness-reviewer']);
+      const taken = await eventually(async () => {
+        const next = await call(short, 'POST', `/api/queues/${queue}/next`, dave);
+        return next.body.item ? next : undefined;
+      }, 10_000, 'the item back after the lease');
       expect(taken.body.item).toMatchObject({ caseId: doc.caseId, claim: { reviewerId: 'dave' } });
       const lateCarol = await call(short, 'POST', `/api/cases/${doc.caseId}/decision`, await token('carol', ['reviewer', 'cleanliness-reviewer']), { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
       expect(lateCarol.status).toBe(409);
@@ -207,10 +211,13 @@ describe('evidence', () => {
       const newer = await enqueue({}, { priority: { score: 5000, reasons: [] } });
       const submitted = createEvent({ type: EventTypes.evidenceSubmitted, source: '//crew-app', data: { caseId: doc.caseId, submittedBy: 'crew-7', evidence: [{ uri: 'gs://evidence/bk-20261121-0042/after-1.jpg', role: 'return', mediaType: 'image/jpeg' }] } });
       if (!submitted.ok) throw new Error(submitted.error.message);
+      const handled = (): number => app.host.counters.get('review-queue.requeue-on-evidence-submitted')?.byOutcome.handled ?? 0;
+      const before = handled();
       await publish(app, submitted.value as ArbiterEvent, Topics.evidence);
       await publish(app, submitted.value as ArbiterEvent, Topics.evidence); // duplicate delivery
       await eventually(async () => ((await item(doc.caseId))?.status === 'open' ? true : undefined), 20_000, 'requeue');
-      await new Promise((r) => setTimeout(r, 500));
+      // Both deliveries handled (the second as a duplicate) before anything is counted.
+      await eventually(async () => (handled() >= before + 2 ? true : undefined), 20_000, 'both evidence deliveries handled');
       expect(await item(doc.caseId)).toMatchObject({ status: 'open', lane: 0 });
       expect((await caseOf(doc.caseId)).extraEvidence).toHaveLength(1);
       expect((await caseOf(doc.caseId)).status).toBe('in-review');

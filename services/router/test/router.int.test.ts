@@ -19,7 +19,7 @@ import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/firestore.routing-cases';
 import { planRoute, type RouteStep } from '../src/route-case';
 import { openedOf, policyOf } from '../src/route-case.test-support';
-import { bySubjectAndType, eventually, Observer, publishEvent, provisionPubSub, sleep, testPubSub, type PubSubClient, type Received } from './support';
+import { bySubjectAndType, eventually, Observer, publishEvent, provisionPubSub, testPubSub, type PubSubClient, type Received } from './support';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const SOURCE = '//test/upstream-models';
@@ -104,6 +104,15 @@ describe('router against the emulators (assessor upstream as its own process)', 
     return { attributes: message?.attributes ?? {}, data: JSON.parse(message?.data ?? '{}') as Record<string, unknown> };
   };
   const decisionEvents = (caseId: string): Received[] => decisions.where(bySubjectAndType(caseId, EventTypes.decisionMade));
+  /**
+   * A case routed after everything before it, decided automatically: once its decision is here, a
+   * decision (or a second one) of an earlier case, published before it, would be here too.
+   */
+  async function laterDecision(): Promise<void> {
+    const marker = predictionId(false, 0.02);
+    await submit(cleanliness(0.95), marker);
+    await decisions.waitFor(bySubjectAndType(marker.caseId, EventTypes.decisionMade));
+  }
 
   beforeAll(async () => {
     const policies = loadPolicies(path.join(repoRoot, 'policies'));
@@ -228,7 +237,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
         reminderAt: [new Date(dueAt - 30 * 60_000).toISOString(), new Date(dueAt - 10 * 60_000).toISOString()],
         batchKey,
       });
-      await sleep(500);
+      await laterDecision();
       expect(decisionEvents(identity.caseId)).toHaveLength(0);
     });
 
@@ -294,7 +303,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect(doc?.route).toMatchObject({ kind: 'review', reason: 'always-human-category', queue: 'journey-logic-review' });
       expect(doc?.route?.rationale).toContain('no approved pattern');
       expect((await routedEvent(identity.caseId)).data).toMatchObject({ route: 'review', reason: 'always-human-category', queue: 'journey-logic-review' });
-      await sleep(500);
+      await laterDecision();
       expect(decisionEvents(identity.caseId)).toHaveLength(0);
     });
 
@@ -402,7 +411,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       const before = handled();
       await pubsub.topic(Topics.caseOpened).publishMessage({ data: Buffer.from(opened?.data ?? ''), attributes: opened?.attributes ?? {} });
       await eventually(async () => handled(), (n) => n > before);
-      await sleep(3_000); // room for a (wrong) second case, route or decision to show up
+      await laterDecision(); // a (wrong) second case, route or decision would be here by now
 
       const snapshot = await firestore.collection(Collections.cases).where('sourceEvent.id', '==', identity.id).get();
       expect(snapshot.size).toBe(1);
