@@ -188,6 +188,17 @@ const createSubscription = async (
   }
 };
 
+/**
+ * On the emulator, no subscription's ack deadline is longer than this. The emulator keeps sending
+ * messages to the streams of subscribers that were killed (infra/EMULATOR-NOTES.md); such a message
+ * comes back only when the subscription's ack deadline runs out — and maybe goes to another dead stream.
+ * With 60 s per round a killed consumer's messages took minutes to come back in the fault suite; with
+ * 10 s, seconds. GCP notices a dropped stream itself, so it keeps the topology's deadline.
+ */
+export const EMULATOR_MAX_ACK_DEADLINE_SECONDS = 10;
+
+const withEmulatorAckDeadline = (desired: DesiredSubscription): DesiredSubscription => ({ ...desired, ackDeadlineSeconds: Math.min(desired.ackDeadlineSeconds, EMULATOR_MAX_ACK_DEADLINE_SECONDS) });
+
 export const provisionPubSub = async (pubsub: PubSub, options: PubSubProvisionOptions = {}): Promise<PubSubProvisionReport> => {
   const topology = options.topology ?? contractTopology;
   const emulator = options.emulator ?? process.env.PUBSUB_EMULATOR_HOST !== undefined;
@@ -197,7 +208,8 @@ export const provisionPubSub = async (pubsub: PubSub, options: PubSubProvisionOp
   for (const topic of desiredTopics(topology)) {
     if (await ensureTopic(pubsub, topic)) report.topicsCreated.push(topic);
   }
-  for (const desired of topology.subscriptions.flatMap(desiredSubscriptions)) {
+  const onServer = emulator ? withEmulatorAckDeadline : (desired: DesiredSubscription): DesiredSubscription => desired;
+  for (const desired of topology.subscriptions.flatMap(desiredSubscriptions).map(onServer)) {
     const subscription = pubsub.subscription(desired.name);
     let actual: ExistingSubscription | undefined;
     try {

@@ -1,5 +1,8 @@
 import type { PubSub } from '@google-cloud/pubsub';
-import { Subscriptions, type SubscriptionSpec } from '@arbiter/contract';
+import { deadLetterTopicOf, Subscriptions, type SubscriptionSpec } from '@arbiter/contract';
+
+/** Delivery attempts before dead-lettering, for the local stack's push subscriptions (see `pushSubscriptionsTo`). */
+export const LOCAL_PUSH_MAX_DELIVERY_ATTEMPTS = 100;
 
 /**
  * Push delivery for the local stack, as on Cloud Run: each service's subscriptions become push
@@ -19,6 +22,13 @@ export const pushEndpointOf = (subscription: string, serviceBaseUrl: string): st
  * Points every subscription of the given services at them (`modifyPushConfig`). Messages already
  * waiting are pushed from then on. The wrapped envelope is kept (not `noWrapper`), so attributes and
  * `deliveryAttempt` arrive the way GCP sends them.
+ *
+ * Emulator only (this is the local stack's code): the subscriptions lose their retry policy. The
+ * emulator never pushes again a message whose push failed (connection refused, 503) when the
+ * subscription has a retry policy — 0 of 20 within 90 s of the endpoint answering again, against 20 of
+ * 20 within 1.2 s without one (infra/EMULATOR-NOTES.md). Without it the emulator pushes again about
+ * once a second, so a service restarting for 10 s would use up the topology's 10 delivery attempts and
+ * have its messages dead-lettered: the dead-letter policy allows 100 attempts here (Pub/Sub's maximum).
  */
 export async function pushSubscriptionsTo(
   pubsub: PubSub,
@@ -31,6 +41,10 @@ export async function pushSubscriptionsTo(
     if (base === undefined) continue;
     const endpoint = pushEndpointOf(spec.name, base);
     await pubsub.subscription(spec.name).modifyPushConfig({ pushEndpoint: endpoint });
+    await pubsub.subscription(spec.name).setMetadata({
+      retryPolicy: null,
+      deadLetterPolicy: { deadLetterTopic: `projects/${pubsub.projectId}/topics/${deadLetterTopicOf(spec.name)}`, maxDeliveryAttempts: LOCAL_PUSH_MAX_DELIVERY_ATTEMPTS },
+    });
     pointed.push({ subscription: spec.name, endpoint });
   }
   return pointed;
