@@ -85,6 +85,28 @@ describe('event delivery is authenticated', () => {
     const after = await metrics();
     expect((after?.handled ?? 0) + (after?.deadLettered ?? 0)).toBe(1);
   });
+
+  it('the emulator pushes through the local push signer, as Pub/Sub pushes with its OIDC token', async () => {
+    // A push subscription of the test's own on arbiter-evidence, pointing where `pnpm start --push`
+    // points review-queue's: the signer, which adds the token the service verifies.
+    const name = `sec-push-${run}`;
+    const endpoint = `${arbiter.pushSigner.endpointBaseOf('review-queue')}/pubsub/push/${REQUEUE}`;
+    const [subscription] = await client.topic(Topics.evidence).createSubscription(name, { pushConfig: { pushEndpoint: endpoint }, ackDeadlineSeconds: 10 });
+    const letters = await Observer.onTopic(client, deadLetterTopicOf(REQUEUE));
+    try {
+      const forwardedBefore = arbiter.pushSigner.forwarded.get(204) ?? 0;
+      const event = evidenceSubmitted();
+      await client.topic(Topics.evidence).publishMessage(toPubSubMessage(event));
+      // Delivered twice: by review-queue's own streaming pull, and pushed by the emulator through the
+      // signer. Both reach the handler (an unknown case: dead-lettered), so the pushed one was verified.
+      const dead = await letters.waitFor((m) => m.attributes['ce-id'] === event.id, 2, 60_000);
+      expect(dead.map((m) => m.attributes['arbiter-error-code'])).toEqual(['CASE.NOT_FOUND', 'CASE.NOT_FOUND']);
+      expect((arbiter.pushSigner.forwarded.get(204) ?? 0) - forwardedBefore).toBeGreaterThanOrEqual(1);
+    } finally {
+      await letters.close();
+      await subscription.delete();
+    }
+  });
 });
 
 describe('hostile events at every subscription of the running services', () => {
