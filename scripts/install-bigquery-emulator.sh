@@ -6,17 +6,18 @@
 #   scripts/install-bigquery-emulator.sh --adopt F   install the already-built binary F as the pinned
 #                                                    version (e.g. one built by hand or cached by CI)
 #
-# Where: $ARBITER_BIGQUERY_EMULATOR_DIR, else `$(go env GOPATH)/bin`, else ~/go/bin. The version is
-# recorded next to the binary (bigquery-emulator.version); a different pinned version rebuilds.
+# Where: $ARBITER_BIGQUERY_EMULATOR_DIR, else `$(go env GOPATH)/bin`, else ~/go/bin, as
+# `bigquery-emulator-<version>`: a different pinned version is built beside the others.
 #
-# How: `go install …@VERSION` first. That fails where the Go proxy refuses the module's version list
-# (403 on `@v/list`, the deprecation check), so it falls back to a throw-away module that requires
-# the exact version and builds the command from it. The build is cgo (go-zetasql, a C++ SQL
-# front end) and needs clang (GCC 12 fails on it): the FIRST BUILD TAKES 15-40 MINUTES on a small
-# machine (13 min measured on 2 cores with a warm Go cache). Later runs do nothing.
+# How: a throw-away module that requires the exact version, then `go build -v` of the command, with a
+# progress line every 20 s (packages compiled of the total). `go install …@VERSION` is not used: the
+# Go proxy refuses some versions' lists (403 on `@v/list`), and it cannot report progress.
+# From v0.8 the emulator is pure Go (go-googlesql): no cgo, no clang. Older pins (v0.6, v0.7) build
+# go-zetasql with cgo and need clang (GCC 12 fails on it); the script installs it when root.
+# Measured cold build times per version: infra/EMULATOR-NOTES.md. Later runs do nothing.
 set -euo pipefail
 
-VERSION="${BIGQUERY_EMULATOR_VERSION:-v0.6.6}"
+VERSION="${BIGQUERY_EMULATOR_VERSION:-v0.8.1}"
 PKG="github.com/goccy/bigquery-emulator/cmd/bigquery-emulator"
 MODULE="github.com/goccy/bigquery-emulator"
 
@@ -33,17 +34,20 @@ dest_dir() {
 }
 
 DIR="$(dest_dir)"
-BIN="$DIR/bigquery-emulator"
-STAMP="$BIN.version"
+# One file per version, so pins can change (or differ between checkouts) without rebuilding back
+# and forth.
+BIN="$DIR/bigquery-emulator-$VERSION"
 
-installed() { [ -x "$BIN" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$VERSION" ]; }
+# go-zetasql (v0.6.x, v0.7.x) is C++ behind cgo; from v0.8 the emulator is pure Go.
+needs_cgo() { case "$VERSION" in v0.[0-7].*) return 0 ;; *) return 1 ;; esac; }
+
+installed() { [ -x "$BIN" ]; }
 
 record() { # $1: a built binary
   mkdir -p "$DIR"
   cp "$1" "$BIN.tmp.$$"
   chmod 0755 "$BIN.tmp.$$"
   mv -f "$BIN.tmp.$$" "$BIN"
-  printf '%s\n' "$VERSION" >"$STAMP"
   say "installed $VERSION at $BIN"
 }
 
@@ -76,7 +80,7 @@ command -v go >/dev/null 2>&1 || {
 }
 # go-zetasql does not compile with GCC 12 (constexpr and C-linkage errors); it needs clang, as the
 # emulator's own Dockerfile uses. Installed with apt-get where we are root on Debian/Ubuntu (CI).
-if ! command -v clang++ >/dev/null 2>&1; then
+if needs_cgo && ! command -v clang++ >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing clang (apt-get): go-zetasql needs clang++"
     apt-get update -qq >&2
@@ -100,26 +104,40 @@ if command -v flock >/dev/null 2>&1; then
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bigquery-emulator-build.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-export CGO_ENABLED=1 CC=clang CXX=clang++
-
-say "building goccy/bigquery-emulator $VERSION (cgo, go-zetasql)."
-say "THE FIRST BUILD TAKES A LONG TIME: 15-40 minutes on 2 cores. Later runs reuse $BIN."
+monitor=""
+trap '[ -n "$monitor" ] && kill "$monitor" 2>/dev/null; rm -rf "$WORK"' EXIT
+if needs_cgo; then
+  export CGO_ENABLED=1 CC=clang CXX=clang++
+  say "building goccy/bigquery-emulator $VERSION (cgo, go-zetasql, clang)."
+else
+  export CGO_ENABLED=0
+  say "building goccy/bigquery-emulator $VERSION (pure Go)."
+fi
+say "The first build takes several minutes (measured times: infra/EMULATOR-NOTES.md); later runs reuse $BIN."
 started=$(date +%s)
 
-if GOBIN="$WORK/gobin" go install "$PKG@$VERSION" 2>"$WORK/go-install.log"; then
-  record "$WORK/gobin/bigquery-emulator"
-else
-  say "go install $PKG@$VERSION failed ($(tail -n 1 "$WORK/go-install.log")); building from a temporary module"
-  mkdir -p "$WORK/mod"
-  (
-    cd "$WORK/mod"
-    go mod init arbiter.local/bigquery-emulator-build >/dev/null 2>&1
-    printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$PKG" >tools.go
-    go get "$MODULE@$VERSION"
-    go mod tidy
-    go build -o "$WORK/bigquery-emulator" "$PKG" >&2
-  )
-  record "$WORK/bigquery-emulator"
-fi
+# Progress: `go build -v` names each package as it compiles it; a watcher prints the count against
+# the total every 20 s, so a first run is never silent for minutes.
+progress() { # $1: file of compiled package names, $2: total
+  while sleep 20; do
+    say "compiling: $(wc -l <"$1" | tr -d ' ') of $2 packages, $(( $(date +%s) - started ))s elapsed"
+  done
+}
+
+mkdir -p "$WORK/mod"
+(
+  cd "$WORK/mod"
+  go mod init arbiter.local/bigquery-emulator-build >/dev/null 2>&1
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$PKG" >tools.go
+  say "downloading modules for $MODULE@$VERSION"
+  go get "$MODULE@$VERSION" 2>"$WORK/go-get.log" || { cat "$WORK/go-get.log" >&2; exit 1; }
+  go mod tidy 2>>"$WORK/go-get.log" || { cat "$WORK/go-get.log" >&2; exit 1; }
+  total=$(go list -deps "$PKG" | wc -l | tr -d ' ')
+  : >"$WORK/compiled"
+  progress "$WORK/compiled" "$total" &
+  monitor=$!
+  trap 'kill "$monitor" 2>/dev/null' EXIT
+  go build -v -o "$WORK/bigquery-emulator" "$PKG" 2>"$WORK/compiled" || { grep -v '^[a-z0-9.]*[/.]' "$WORK/compiled" >&2; tail -n 20 "$WORK/compiled" >&2; exit 1; }
+)
+record "$WORK/bigquery-emulator"
 say "build took $(( $(date +%s) - started ))s"
