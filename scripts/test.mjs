@@ -2,13 +2,14 @@
 // `pnpm test`: installs and builds whatever is missing, then runs every test Arbiter has.
 // Uses only Node's built-ins, so it runs on a clean clone before `pnpm install`.
 //
-//   1. dependencies (pnpm install --frozen-lockfile) and the BigQuery emulator (pinned, built once)
+//   1. dependencies (pnpm install --frozen-lockfile); the BigQuery emulator (pinned, built once) is
+//      installed in the background meanwhile, and waited for before the integration tests
 //   2. build (generated validators, tsc -b) and a type check of every test
 //   3. the architecture rules (dependency-cruiser: the core stays pure)
 //   4. unit and contract tests (parallel), then integration and end-to-end tests against the real
 //      emulators (one Jest global setup starts them, in band)
 //   5. one closing line: `arbiter: N passed, N failed`
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,30 +32,48 @@ const step = (title, command, args, options = {}) => {
   return result.status ?? 1;
 };
 
+// The BigQuery emulator is only needed by the integration tests: its first build (minutes, mostly
+// module downloads and compiling) runs in the background while the rest installs, builds and runs the
+// unit tests. Its progress lines interleave with the other steps' output.
+process.stdout.write('\n▶ BigQuery emulator (pinned; built in the background the first time)\n');
+const bigQueryStarted = Date.now();
+const bigQueryInstall = new Promise((resolve) => {
+  const child = spawn('bash', ['scripts/install-bigquery-emulator.sh'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.once('error', (error) => resolve({ status: 1, error }));
+  child.once('exit', (code, signal) => resolve({ status: code ?? 1, signal }));
+});
+
 step('dependencies', 'pnpm', ['install', '--frozen-lockfile', '--reporter=append-only']);
-step('BigQuery emulator (pinned; the first build takes a while)', 'bash', ['scripts/install-bigquery-emulator.sh']);
 step('Chromium for the console’s browser tests (Debian package, once)', 'bash', ['scripts/install-chromium.sh']);
 step('build', 'pnpm', ['run', 'build']);
 step('type check of the tests', 'pnpm', ['exec', 'tsc', '-p', 'tsconfig.tests.json']);
 step('architecture rules', 'pnpm', ['run', 'lint:deps']);
 
-const suites = [
-  { name: 'unit', args: ['--selectProjects', 'unit'] },
-  // The emulator stack is shared by the whole run; tests talk to real processes, so they get time.
-  { name: 'integration', args: ['--selectProjects', 'integration', '--runInBand', '--testTimeout=120000'] },
-];
-const statuses = suites.map((suite) => {
-  const output = join(resultsDir, `${suite.name}.json`);
+const runSuite = (name, args) => {
+  const output = join(resultsDir, `${name}.json`);
   // A report left by an earlier run must never be read as this run's.
   rmSync(output, { force: true });
-  const status = step(`${suite.name} tests`, 'pnpm', ['exec', 'jest', ...suite.args, '--json', `--outputFile=${output}`], {
+  const status = step(`${name} tests`, 'pnpm', ['exec', 'jest', ...args, '--json', `--outputFile=${output}`], {
     allowFailure: true,
     // The BigQuery client loads part of itself with a dynamic import(), which Jest's VM sandbox only
     // allows with this flag.
     env: { FORCE_COLOR: process.env.CI ? '0' : '1', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() },
   });
-  return { ...suite, status, output };
-});
+  return { name, status, output };
+};
+
+const statuses = [runSuite('unit', ['--selectProjects', 'unit'])];
+
+const bigQuery = await bigQueryInstall;
+const bigQuerySeconds = ((Date.now() - bigQueryStarted) / 1000).toFixed(1);
+if (bigQuery.status !== 0) {
+  process.stdout.write(`✖ BigQuery emulator install failed after ${bigQuerySeconds}s (exit ${bigQuery.signal ?? bigQuery.status})\n`);
+  process.exit(1);
+}
+process.stdout.write(`✔ BigQuery emulator ready (${bigQuerySeconds}s after it started)\n`);
+
+// The emulator stack is shared by the whole run; tests talk to real processes, so they get time.
+statuses.push(runSuite('integration', ['--selectProjects', 'integration', '--runInBand', '--testTimeout=120000']));
 
 let passed = 0;
 let failed = 0;
