@@ -83,8 +83,8 @@ command -v go >/dev/null 2>&1 || {
 if needs_cgo && ! command -v clang++ >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing clang (apt-get): go-zetasql needs clang++"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >&2
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq clang >&2
   else
     say "clang++ is required (go-zetasql does not build with g++): install clang, e.g. apt-get install clang"
     exit 1

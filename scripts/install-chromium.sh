@@ -26,6 +26,6 @@ fi
 
 say "installing Debian's chromium (apt-get update once, then apt-get install)"
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update
-"${SUDO[@]}" apt-get install -y chromium
+"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update
+"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y chromium
 say "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
