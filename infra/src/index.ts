@@ -36,6 +36,8 @@ export { BigQueryEmulatorVersion, ensureBigQueryEmulator, locateBigQueryEmulator
 export { freePort, freePorts } from './ports';
 export { startPushSigner, pushAuthEnvOf, LocalPushAudience, LocalPushServiceAccount, type PushSigner, type PushSignerOptions } from './push-signer';
 export { startServices, terminate, ServiceNames, DefaultServicePorts, type Services, type RunningService, type ServiceName, type ServicesOptions } from './services';
+export { runFaults, planFaults, type FaultRunOptions, type FaultRunResult } from './faults/run';
+export { checkHistory, type History, type Verdict } from './faults/history';
 export { pushEndpointOf, pushSubscriptionsTo, pullSubscriptions } from './push';
 export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from './demo';
 export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './testing/observe';
