@@ -12,7 +12,19 @@ import { unitInterval } from '@arbiter/core';
 import { localIdentityKeyFile } from './paths';
 import { signReviewerToken } from './testing/identity';
 
-interface Option { id: string; kind: string; outcome?: string }
+interface Option { id: string; kind: string; outcome?: string; inputs?: Record<string, 'required' | 'optional'> }
+interface ApprovalSpec { checklist?: Array<{ id: string }>; conditions?: Array<{ code: string }> }
+
+/** What a simulated approver records for an option that asks for it: every checklist item ticked, texts written. */
+function simulatedApproval(option: Option, spec: ApprovalSpec): Record<string, unknown> | undefined {
+  const inputs = option.inputs ?? {};
+  const approval: Record<string, unknown> = {};
+  if (inputs.checklist) approval.checklist = Object.fromEntries((spec.checklist ?? []).map((i) => [i.id, true]));
+  if (inputs.modifications === 'required') approval.modifications = 'Simulated reviewer: ship behind a feature flag and report the conversion lift after one week.';
+  if (inputs.rollbackPlan === 'required') approval.rollbackPlan = 'Simulated reviewer: snapshot the affected tables first; the down migration restores the previous schema.';
+  if (inputs.conditions === 'required') approval.conditions = (spec.conditions ?? []).slice(0, 1).map((c) => c.code);
+  return Object.keys(approval).length ? approval : undefined;
+}
 interface ReasonCode { code: string; appliesTo?: string[] }
 
 const mint = (sub: string, roles: string[]): Promise<string> => signReviewerToken(JSON.parse(readFileSync(localIdentityKeyFile(), 'utf8')), sub, roles, { ttlSeconds: 8 * 3600 });
@@ -52,7 +64,7 @@ export async function simulateReviewers(options: DemoReviewersOptions): Promise<
         const item = next.body.item as { itemId: string; caseId: string; purpose: string } | null;
         if (!item) continue;
         // The lead's view reveals the model's call (even on blind items) — the simulator's truth comes from it.
-        const view = (await api('GET', `/cases/${encodeURIComponent(item.caseId)}`, lead)).body as { prediction?: { modelOutcome?: string; confidence?: number }; options?: { decisionOptions: Option[]; reasonCodes: ReasonCode[] } };
+        const view = (await api('GET', `/cases/${encodeURIComponent(item.caseId)}`, lead)).body as { prediction?: { modelOutcome?: string; confidence?: number }; options?: { decisionOptions: Option[]; reasonCodes: ReasonCode[]; approval?: ApprovalSpec } };
         const decide = (view.options?.decisionOptions ?? []).filter((o) => o.kind === 'decide');
         if (decide.length === 0) continue;
         const modelOutcome = view.prediction?.modelOutcome;
@@ -63,7 +75,8 @@ export async function simulateReviewers(options: DemoReviewersOptions): Promise<
         const right = unitInterval(`${name}:${item.itemId}`) < (accuracy[name] ?? 0.9);
         const chosen = right ? (truth as Option) : decide.find((o) => o.id !== truth?.id) ?? (truth as Option);
         const reason = (view.options?.reasonCodes ?? []).find((r) => !r.appliesTo?.length || r.appliesTo.includes(chosen.id));
-        const res = await api('POST', `/cases/${encodeURIComponent(item.caseId)}/decision`, token, { optionId: chosen.id, ...(reason ? { reasonCode: reason.code } : {}) });
+        const approval = simulatedApproval(chosen, view.options?.approval ?? {});
+        const res = await api('POST', `/cases/${encodeURIComponent(item.caseId)}/decision`, token, { optionId: chosen.id, ...(reason ? { reasonCode: reason.code } : {}), ...(approval ? { approval } : {}) });
         if (res.status === 200) {
           verdicts += 1;
           worked += 1;

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PubSub } from '@google-cloud/pubsub';
 import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
-import type { DecisionMade, EvidenceRequested, SlaEscalated } from '@arbiter/core';
+import type { DecisionMade, DecisionMadeV2, EvidenceRequested, SlaEscalated } from '@arbiter/core';
 import type { Services } from '@arbiter/infra';
 import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, provisionRunProject, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil as eventually } from './support';
 
@@ -48,7 +48,8 @@ afterAll(async () => {
   policies.cleanup();
 });
 
-const decisionsOf = (caseId: string): DecisionMade[] => decisions.json<DecisionMade>((data) => data.caseId === caseId);
+const decisionsOf = (caseId: string): DecisionMade[] => decisions.json<DecisionMade>((data, attributes) => data.caseId === caseId && attributes['ce-type'] === EventTypes.decisionMade);
+const decisionsV2Of = (caseId: string): DecisionMadeV2[] => decisions.json<DecisionMadeV2>((data, attributes) => data.caseId === caseId && attributes['ce-type'] === EventTypes.decisionMadeV2);
 const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => eventually(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
 
 interface ItemList {
@@ -117,7 +118,7 @@ it('fast-track: a proposal similar to an approved pattern is approved without a 
   const component = `Returning Visitors ${run}`;
   const factors = { pattern_similarity: 0.9, risk_assessment: 0.9, business_impact: 0.85, technical_complexity: 0.8, precedent_match: 0.9 };
   const first = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.9, category: 'strategic', factors, features: { component, stageCount: 4, algorithm: 'bandit' } }));
-  const approved = await claimAndDecide(lead, queue('journey-logic-review'), first.caseId, { optionId: 'approve' });
+  const approved = await claimAndDecide(lead, queue('journey-logic-review'), first.caseId, { optionId: 'approve', approval: { checklist: everyJourneyItem } });
   expect(approved.status).toBe(200);
   expect(await decisionOf(first.caseId)).toMatchObject({ decidedBy: { kind: 'human' }, outcome: 'approved' });
 
@@ -126,6 +127,44 @@ it('fast-track: a proposal similar to an approved pattern is approved without a 
 
   const different = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.88, category: 'strategic', factors, features: { component: `Desktop Researchers ${run}`, stageCount: 7, algorithm: 'ranker' } }));
   await waitInQueue(queue('journey-logic-review'), different.caseId);
+});
+
+const everyJourneyItem = { 'journey-stage-definitions': true, 'personalization-parameters': true, 'scarcity-trigger-strategy': true, 'upsell-optimization-rules': true, 'ux-intelligence-integration': true };
+
+it('an approval with modifications arrives downstream in decision.made.v2, beside v1, and a missing required input is a 400 naming it', async () => {
+  const proposal = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.8, category: 'strategic', features: { component: `Mobile TikTok Users ${run}`, stageCount: 5 } }));
+  const item = await waitInQueue(queue('journey-logic-review'), proposal.caseId);
+  expect((await api(apiUrl, lead, 'POST', `/items/${encodeURIComponent(item.itemId)}/claim`, {})).status).toBe(200);
+  const decide = (body: Record<string, unknown>) => api<{ error?: { code: string; message: string } }>(apiUrl, lead, 'POST', `/cases/${proposal.caseId}/decision`, body);
+
+  const partial = Object.fromEntries(Object.entries(everyJourneyItem).filter(([item]) => item !== 'upsell-optimization-rules'));
+  const missing = await decide({ optionId: 'approve-with-modifications', reasonCode: 'MODIFICATIONS_SPECIFIED', approval: { checklist: partial } });
+  expect(missing.status).toBe(400);
+  expect(missing.body.error).toMatchObject({ code: 'VALIDATION.APPROVAL_INPUT_REQUIRED' });
+  expect(missing.body.error?.message).toContain('approval.checklist.upsell-optimization-rules');
+  expect(missing.body.error?.message).toContain('approval.modifications');
+
+  const approval = {
+    checklist: { ...everyJourneyItem, 'scarcity-trigger-strategy': false },
+    modifications: 'Limit the scarcity banner to returning visitors for the first two weeks.',
+    conditions: ['STAGED_ROLLOUT_5_PERCENT'],
+  };
+  const decided = await decide({ optionId: 'approve-with-modifications', reasonCode: 'MODIFICATIONS_SPECIFIED', notes: 'internal: discussed with the brand team', approval });
+  expect(decided.status).toBe(200);
+
+  const v2 = await eventually(`decision.made.v2 of ${proposal.caseId}`, () => decisionsV2Of(proposal.caseId)[0]);
+  const v1 = await decisionOf(proposal.caseId);
+  expect(v2).toEqual({ ...v1, approval });
+  expect(v1).not.toHaveProperty('approval');
+  expect(JSON.stringify(v2)).not.toContain('brand team');
+  const [v1Message, v2Message] = [EventTypes.decisionMade, EventTypes.decisionMadeV2].map((type) => decisions.where((m) => m.attributes['ce-type'] === type && m.attributes['ce-subject'] === proposal.caseId));
+  expect(v1Message?.[0]?.attributes['ce-id']).toBe(`dec_${proposal.caseId}`);
+  expect(v2Message?.[0]?.attributes['ce-id']).toBe(`dec2_${proposal.caseId}`);
+
+  // Every decision has its v2, automatic ones too (no approval block: nobody recorded one).
+  const auto = await publishPrediction(client, cleanliness({ confidence: 0.97 }));
+  const autoV1 = await decisionOf(auto.caseId);
+  expect(await eventually(`decision.made.v2 of ${auto.caseId}`, () => decisionsV2Of(auto.caseId)[0])).toEqual(autoV1);
 });
 
 it('a batch of similar cases is decided in one action, each case exactly once', async () => {
@@ -221,7 +260,7 @@ it('invalid events land on the dead-letter topic with their reasons and decide n
   expect(codeOf('schema')).toBe('EVENT.SCHEMA_VIOLATION');
   expect(codeOf('usecase')).toBe('POLICY.UNKNOWN_USE_CASE');
   expect(letters.every((entry) => (entry['arbiter-error-message'] ?? '').length > 0)).toBe(true);
-  expect(decisions.json<DecisionMade>((data) => data.sourceEventId.startsWith(`bad-${run}-`))).toHaveLength(0);
+  expect(decisions.json<DecisionMade>((data) => 'sourceEventId' in data && data.sourceEventId.startsWith(`bad-${run}-`))).toHaveLength(0);
 });
 
 it('the audit trail of a case is in BigQuery, one row per state change, redacted', async () => {

@@ -1,4 +1,4 @@
-import type { DecidedByKind, DecisionMade, Policy } from '@arbiter/core';
+import type { ApprovalRecord, DecidedByKind, DecisionMade, DecisionMadeV2, Policy } from '@arbiter/core';
 import { isCustomerFavorable } from '@arbiter/core';
 import type { CaseDoc } from './documents';
 
@@ -6,6 +6,8 @@ export interface DecisionInput {
   outcome: string;
   decidedBy: { kind: DecidedByKind; id: string };
   reasonCode?: string;
+  /** What the approver recorded for an option whose policy asks for it (delivered in decision.made.v2 only). */
+  approval?: ApprovalRecord;
   decidedAt: Date;
 }
 
@@ -32,5 +34,14 @@ export function buildDecision(caseDoc: CaseDoc, policy: Policy, input: DecisionI
   };
 }
 
-/** One decision per case: its id (and the decision event's `ce-id`) derives from the case id alone. */
+/** The `arbiter.decision.made.v2` data: v1 and, when the approver recorded one, the approval block. */
+export const buildDecisionV2 = (decision: DecisionMade, approval: ApprovalRecord | undefined): DecisionMadeV2 => ({ ...decision, ...(approval ? { approval } : {}) });
+
+/** One decision per case: its id (and the v1 decision event's `ce-id`) derives from the case id alone. */
 export const decisionIdOf = (caseId: string): string => `dec_${caseId}`;
+
+/**
+ * The `ce-id` of the case's `decision.made.v2`: as deterministic as v1's (a republish has no second
+ * effect) and distinct from it, so each type's `ce-id` is unique per case.
+ */
+export const decisionV2EventIdOf = (caseId: string): string => `dec2_${caseId}`;

@@ -1,5 +1,5 @@
 import type { Timestamp } from '@google-cloud/firestore';
-import type { Band, CaseOpened, DecisionMade, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, Thresholds } from '@arbiter/core';
+import type { ApprovalRecord, Band, CaseOpened, DecisionMade, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, Thresholds } from '@arbiter/core';
 
 /**
  * Firestore holds case state. Three collections matter:
@@ -81,6 +81,8 @@ export interface CaseDoc {
   /** Set once, never changed. */
   decision?: DecisionMade;
   decidedAt?: number;
+  /** What the approver recorded with the decision (decision.made.v2's `approval`), if anything. */
+  approval?: ApprovalRecord;
   /** Evidence added after the prediction (crew app), newest last. */
   extraEvidence?: Array<{ uri: string; role?: string; mediaType?: string; submittedBy: string; submittedAt: number }>;
   /** Retention: Firestore's TTL policy deletes the case after this (policy caseDays after opening). */

@@ -1,8 +1,8 @@
 import { FieldValue, type DocumentData, type DocumentReference, type Firestore, type Transaction, type WriteBatch } from '@google-cloud/firestore';
 import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
-import type { Policy } from '@arbiter/core';
+import type { ApprovalRecord, DecisionMade, Policy } from '@arbiter/core';
 import { stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
-import { buildDecision, decisionIdOf, type DecisionInput } from './decision';
+import { buildDecision, buildDecisionV2, decisionIdOf, decisionV2EventIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
 import { caseExpiry } from './retention';
 
@@ -93,24 +93,44 @@ export class CaseStore {
   }
 }
 
-export type DecideResult = { decided: true; decision: ArbiterEvent<typeof EventTypes.decisionMade> } | { decided: false; reason: 'already-decided' };
+export type DecideResult =
+  | {
+      decided: true;
+      decision: ArbiterEvent<typeof EventTypes.decisionMade>;
+      /** What to publish: `decision.made.v1` and `decision.made.v2` (same decisionId), in that order. */
+      events: [ArbiterEvent<typeof EventTypes.decisionMade>, ArbiterEvent<typeof EventTypes.decisionMadeV2>];
+    }
+  | { decided: false; reason: 'already-decided' };
 
 /**
  * Inside a transaction that has READ `caseDoc` (or into a batch conditioned on the update time of that
  * read, which commits nothing if the case changed since): decide the case unless it already is. The case
  * document carries the decision, so two reviewers (or a reviewer and the escalator's expiry) racing
  * for one case produce one decision: Firestore aborts and retries the loser, which then sees it.
+ * Every decision is published as `decision.made.v1` and `decision.made.v2` (CONTRACT.md).
  * Approved outcomes with pattern features are remembered for fast-track.
  */
 export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc: CaseDoc, policy: Policy, input: DecisionInput, source: string): DecideResult {
   if (caseDoc.decision) return { decided: false, reason: 'already-decided' };
   const decision = buildDecision(caseDoc, policy, input);
-  tx.update(store.caseRef(caseDoc.caseId), { decision, status: 'decided', decidedAt: input.decidedAt.getTime() });
+  tx.update(store.caseRef(caseDoc.caseId), { decision, status: 'decided', decidedAt: input.decidedAt.getTime(), ...(input.approval ? { approval: input.approval } : {}) });
   const features = caseDoc.prediction.pattern?.features;
   if (features && policy.fastTrack?.approvedOutcomes.includes(input.outcome)) {
     const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, decidedAt: input.decidedAt.getTime(), expireAt: caseExpiry(policy, caseDoc.openedAt) };
     tx.set(store.firestore.collection(Collections.patterns).doc(caseDoc.caseId), pattern);
   }
-  const event = producedEvent(EventTypes.decisionMade, source, decision, { id: decisionIdOf(caseDoc.caseId), subject: caseDoc.caseId, time: input.decidedAt });
-  return { decided: true, decision: event };
+  const events = decisionEvents(decision, input.approval, source);
+  return { decided: true, decision: events[0], events };
+}
+
+/**
+ * The events of one decision: `decision.made.v1` and `decision.made.v2` (v1 plus the approval block),
+ * same decisionId, each with a deterministic `ce-id` of its own.
+ */
+export function decisionEvents(decision: DecisionMade, approval: ApprovalRecord | undefined, source: string): [ArbiterEvent<typeof EventTypes.decisionMade>, ArbiterEvent<typeof EventTypes.decisionMadeV2>] {
+  const time = new Date(decision.decidedAt);
+  return [
+    producedEvent(EventTypes.decisionMade, source, decision, { id: decisionIdOf(decision.caseId), subject: decision.caseId, time }),
+    producedEvent(EventTypes.decisionMadeV2, source, buildDecisionV2(decision, approval), { id: decisionV2EventIdOf(decision.caseId), subject: decision.caseId, time }),
+  ];
 }

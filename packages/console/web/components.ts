@@ -1,6 +1,7 @@
 /** Pieces the case and batch views share: photos with the model's regions, chips, the confidence bar. */
 import type { Api } from './api';
-import { h, svg } from './dom';
+import { h, replace, svg, uid } from './dom';
+import { approvalBody, INPUT_LABELS, type ApprovalForm, type ApprovalRecord, type ApprovalSpec, type OptionInputs } from './lib/approval';
 import { percent } from './lib/format';
 import { regionBoxes, showsRegions } from './lib/regions';
 import type { CaseView, Evidence, EvidenceLink } from './types';
@@ -88,3 +89,60 @@ export function confidenceBar(view: CaseView): HTMLElement | null {
 
 export const outcomeLabel = (view: CaseView, outcome: string | undefined): string => (outcome ? view.options.outcomes.find((o) => o.id === outcome)?.label ?? outcome : '—');
 export const reasonLabel = (view: CaseView, code: string | undefined): string | undefined => (code ? view.options.reasonCodes.find((r) => r.code === code)?.label ?? code : undefined);
+
+/**
+ * The approval inputs an option asks for (checklist, modifications, rollback plan, conditions), as a
+ * fieldset that is re-rendered when the option changes; `read` gives the `approval` body and what is
+ * still missing. Recorded inputs go downstream in decision.made.v2 (notes do not).
+ */
+export function approvalInputs(spec: ApprovalSpec): { element: HTMLElement; show: (inputs: OptionInputs | undefined) => void; read: () => { approval?: ApprovalRecord; missing: string[] }; focusFirst: () => void } {
+  const element = h('fieldset', { class: 'approval-inputs', hidden: true });
+  let current: OptionInputs | undefined;
+  const form: ApprovalForm = { checklist: {}, modifications: '', rollbackPlan: '', conditions: [] };
+  const mark = (need: 'required' | 'optional'): HTMLElement => h('span', { class: 'muted small' }, need === 'required' ? ' (required)' : ' (optional)');
+  const show = (inputs: OptionInputs | undefined): void => {
+    current = inputs;
+    const parts: HTMLElement[] = [];
+    if (inputs?.checklist && spec.checklist?.length) {
+      const name = uid('check');
+      parts.push(
+        h('div', { class: 'field checklist', 'data-input': 'checklist' }, h('p', { class: 'label' }, INPUT_LABELS.checklist, mark(inputs.checklist)),
+          spec.checklist.map((item, i) => h('div', { class: 'check' }, h('input', { type: 'checkbox', id: `${name}-${i}`, 'data-item': item.id, checked: form.checklist[item.id] === true, onchange: (e: Event) => { form.checklist[item.id] = (e.target as HTMLInputElement).checked; } }), h('label', { for: `${name}-${i}` }, ` ${item.label}`)))),
+      );
+    }
+    for (const k of ['modifications', 'rollbackPlan'] as const) {
+      const need = inputs?.[k];
+      if (!need) continue;
+      const id = uid(k);
+      parts.push(h('div', { class: 'field', 'data-input': k }, h('label', { for: id }, INPUT_LABELS[k], mark(need)), h('textarea', { id, name: k, rows: 3, maxlength: 4000, oninput: (e: Event) => { form[k] = (e.target as HTMLTextAreaElement).value; } }, form[k])));
+    }
+    if (inputs?.conditions && spec.conditions?.length) {
+      const name = uid('cond');
+      parts.push(
+        h('div', { class: 'field conditions', 'data-input': 'conditions' }, h('p', { class: 'label' }, INPUT_LABELS.conditions, mark(inputs.conditions)),
+          spec.conditions.map((c, i) => h('div', { class: 'check' }, h('input', { type: 'checkbox', id: `${name}-${i}`, 'data-condition': c.code, checked: form.conditions.includes(c.code), onchange: (e: Event) => { form.conditions = (e.target as HTMLInputElement).checked ? [...form.conditions.filter((x) => x !== c.code), c.code] : form.conditions.filter((x) => x !== c.code); } }), h('label', { for: `${name}-${i}` }, ` ${c.label}`, h('span', { class: 'muted small' }, ` ${c.code}`))))),
+      );
+    }
+    replace(element, parts.length ? h('legend', {}, 'Approval record ', h('span', { class: 'muted small' }, '(sent to the implementing team)')) : null, parts);
+    element.hidden = parts.length === 0;
+  };
+  return {
+    element,
+    show,
+    read: () => approvalBody(current, spec, form),
+    focusFirst: () => (element.querySelector('input, textarea') as HTMLElement | null)?.focus(),
+  };
+}
+
+/** A recorded approval, read-only (the decided panel). */
+export function approvalSummary(spec: ApprovalSpec, approval: ApprovalRecord): HTMLElement {
+  const label = (id: string): string => spec.checklist?.find((i) => i.id === id)?.label ?? id;
+  return h(
+    'dl',
+    { class: 'kv small approval-record' },
+    approval.checklist ? [h('dt', {}, INPUT_LABELS.checklist), h('dd', {}, h('ul', {}, Object.entries(approval.checklist).map(([id, ticked]) => h('li', {}, `${ticked ? '☑' : '☐'} ${label(id)}`))))] : null,
+    approval.modifications ? [h('dt', {}, INPUT_LABELS.modifications), h('dd', {}, approval.modifications)] : null,
+    approval.rollbackPlan ? [h('dt', {}, INPUT_LABELS.rollbackPlan), h('dd', {}, approval.rollbackPlan)] : null,
+    approval.conditions ? [h('dt', {}, INPUT_LABELS.conditions), h('dd', {}, approval.conditions.join(', '))] : null,
+  );
+}

@@ -1,4 +1,5 @@
 /** The parts of the reviewer API's responses the console reads (see openapi.yaml for the full shapes). */
+import type { ApprovalRecord, ApprovalSpec } from './lib/approval';
 import type { DecisionOption, Precedent, ReasonCode } from './lib/decide';
 
 export interface Subject {
@@ -80,8 +81,8 @@ export interface CaseView {
   sla: { dueAt: string; atRisk: boolean; escalated: boolean; sent: string[] } | null;
   priority: { score: number; reasons: string[]; lane: number } | null;
   evidenceRequest?: { what?: string; reasonCode?: string; dueBy?: string; requestedAt?: string };
-  decision?: { outcome: string; reasonCode?: string; decidedAt: string; decidedBy: { kind: string; id?: string } };
-  options: { decisionOptions: DecisionOption[]; batchOptions: DecisionOption[]; reasonCodes: ReasonCode[]; outcomes: Outcome[] };
+  decision?: { outcome: string; reasonCode?: string; decidedAt: string; decidedBy: { kind: string; id?: string }; approval?: ApprovalRecord };
+  options: { decisionOptions: DecisionOption[]; batchOptions: DecisionOption[]; reasonCodes: ReasonCode[]; outcomes: Outcome[]; approval?: ApprovalSpec };
   template?: { kind: string; title: string; markdown: string };
   precedents: Precedent[];
 }

@@ -6,6 +6,8 @@ import type {
   CaseReviewed,
   CaseRouted,
   DecisionMade,
+  DecisionMadeV2,
+  DecisionRevised,
   EnrichmentFlagged,
   EvidenceAccessed,
   EvidenceRequested,
@@ -21,6 +23,8 @@ export interface EventDataMap {
   [EventTypes.predictionSubmitted]: PredictionSubmitted;
   [EventTypes.evidenceSubmitted]: EvidenceSubmitted;
   [EventTypes.decisionMade]: DecisionMade;
+  [EventTypes.decisionMadeV2]: DecisionMadeV2;
+  [EventTypes.decisionRevised]: DecisionRevised;
   [EventTypes.evidenceRequested]: EvidenceRequested;
   [EventTypes.slaEscalated]: SlaEscalated;
   [EventTypes.caseOpened]: CaseOpened;

@@ -32,6 +32,10 @@ export const EventTypes = {
   predictionSubmitted: 'arbiter.prediction.submitted.v1',
   evidenceSubmitted: 'arbiter.evidence.submitted.v1',
   decisionMade: 'arbiter.decision.made.v1',
+  /** v1 plus the approval record; published beside v1 for every decision (same decisionId). */
+  decisionMadeV2: 'arbiter.decision.made.v2',
+  /** A published decision's outcome changed by a later human review (adjudication). */
+  decisionRevised: 'arbiter.decision.revised.v1',
   evidenceRequested: 'arbiter.evidence.requested.v1',
   slaEscalated: 'arbiter.sla.escalated.v1',
   caseOpened: 'arbiter.case.opened.v1',
@@ -52,6 +56,8 @@ export const topicOf: Record<EventType, TopicName> = {
   [EventTypes.predictionSubmitted]: Topics.predictions,
   [EventTypes.evidenceSubmitted]: Topics.evidence,
   [EventTypes.decisionMade]: Topics.decisions,
+  [EventTypes.decisionMadeV2]: Topics.decisions,
+  [EventTypes.decisionRevised]: Topics.decisions,
   [EventTypes.evidenceRequested]: Topics.evidenceRequests,
   [EventTypes.slaEscalated]: Topics.escalations,
   [EventTypes.caseOpened]: Topics.caseOpened,
@@ -70,6 +76,8 @@ export const ContractEventTypes: readonly EventType[] = [
   EventTypes.predictionSubmitted,
   EventTypes.evidenceSubmitted,
   EventTypes.decisionMade,
+  EventTypes.decisionMadeV2,
+  EventTypes.decisionRevised,
   EventTypes.evidenceRequested,
   EventTypes.slaEscalated,
 ];
@@ -132,16 +140,18 @@ export const RedrivenEventTypes: readonly EventType[] = [EventTypes.caseOpened, 
 
 export const ProducedEventTypes: Readonly<Record<ServiceName, readonly EventType[]>> = {
   'confidence-assessor': [EventTypes.caseOpened],
-  router: [EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.enrichmentFlagged],
+  router: [EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.enrichmentFlagged],
   'review-queue': [
     EventTypes.caseClaimed,
     EventTypes.caseReleased,
     EventTypes.caseReviewed,
     EventTypes.decisionMade,
+    EventTypes.decisionMadeV2,
+    EventTypes.decisionRevised,
     EventTypes.evidenceRequested,
     EventTypes.evidenceAccessed,
     EventTypes.feedbackLabelled,
   ],
-  'sla-escalator': [EventTypes.slaEscalated, EventTypes.decisionMade, EventTypes.caseReleased, EventTypes.caseRedriven, ...RedrivenEventTypes],
+  'sla-escalator': [EventTypes.slaEscalated, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseReleased, EventTypes.caseRedriven, ...RedrivenEventTypes],
   'audit-exporter': [],
 };

@@ -79,6 +79,42 @@ export interface DecisionMade {
   decidedAt: string;
 }
 
+/**
+ * What an approver recorded for an option whose policy asks for it (HITL-OPT "Approve with
+ * modifications", "Approve with backup/rollback plan", the template checklists). Instructions for the
+ * implementing team, not reviewer notes: notes never leave Arbiter.
+ */
+export interface ApprovalRecord {
+  /** Template checklist item id → ticked. */
+  checklist?: Record<string, boolean>;
+  modifications?: string;
+  rollbackPlan?: string;
+  /** Condition codes from the policy's vocabulary. */
+  conditions?: string[];
+}
+
+/** `arbiter.decision.made.v2` — v1 plus the approval record; published beside v1 for every decision. */
+export interface DecisionMadeV2 extends DecisionMade {
+  approval?: ApprovalRecord;
+}
+
+/**
+ * `arbiter.decision.revised.v1` — a later human review (adjudication of a double review, a dispute)
+ * changed the outcome of a decision already published. At most one per revision.
+ */
+export interface DecisionRevised {
+  caseId: string;
+  /** The decision revised. */
+  decisionId: string;
+  revisionId: string;
+  outcome: string;
+  reasonCode?: string;
+  customerFavorable: boolean;
+  revisedBy: { kind: 'human'; id: string };
+  revisedAt: string;
+  previousOutcome: string;
+}
+
 /** `arbiter.evidence.requested.v1` */
 export interface EvidenceRequested {
   caseId: string;
@@ -210,6 +246,8 @@ export interface CaseReviewed {
   purpose: ReviewPurpose;
   /** Set when the verdict was given on a batch of similar cases. */
   batchId?: string;
+  /** What the reviewer recorded for an option whose policy asks for it (delivered in decision.made.v2). */
+  approval?: ApprovalRecord;
   reviewedAt: string;
 }
 

@@ -1,5 +1,6 @@
 export * from './policy';
 export * from './events';
+export * from './approval';
 export * from './result';
 export * from './paths';
 export * from './hash';

@@ -39,6 +39,11 @@ export interface Policy {
   /** The options a reviewer has on a batch of similar cases (HITL-OPT batch templates). */
   batchOptions?: BatchOption[];
   reasonCodes: ReasonCode[];
+  /**
+   * What approvers can record beyond an outcome (HITL-OPT template checklists, conditions). Options
+   * say which inputs they ask for in `inputs`; the record travels in `decision.made.v2`.
+   */
+  approval?: ApprovalSpec;
 
   queues: QueueSpec[];
   /** Share of automatic decisions that also go to blind human review, 0..1. */
@@ -126,6 +131,25 @@ export interface DecisionOption {
   requiresReason: boolean;
   /** Keyboard shortcut in the reviewer console. */
   shortcut: string;
+  /** The structured inputs this option asks the approver for (absent: none). */
+  inputs?: OptionInputs;
+}
+
+/** An approval input an option may ask for; what it holds is `ApprovalRecord`'s field of that name. */
+export type ApprovalInput = 'checklist' | 'modifications' | 'rollbackPlan' | 'conditions';
+export const APPROVAL_INPUTS: readonly ApprovalInput[] = ['checklist', 'modifications', 'rollbackPlan', 'conditions'];
+
+/**
+ * Per input: `required` (a decision without it is refused, naming it) or `optional`. An input not
+ * listed is not taken with this option. A required checklist means every item answered.
+ */
+export type OptionInputs = Partial<Record<ApprovalInput, 'required' | 'optional'>>;
+
+export interface ApprovalSpec {
+  /** The template's "Approval Required For" items, each ticked or not by the approver. */
+  checklist?: Array<{ id: string; label: string }>;
+  /** Conditions an approval may be subject to (staged rollout, …): the vocabulary of `conditions`. */
+  conditions?: Array<{ code: string; label: string }>;
 }
 
 export interface BatchOption {
@@ -140,6 +164,8 @@ export interface BatchOption {
   outcome: string;
   requiresReason: boolean;
   shortcut: string;
+  /** The structured inputs this option asks the approver for, given once for the whole batch. */
+  inputs?: OptionInputs;
 }
 
 export interface ReasonCode {

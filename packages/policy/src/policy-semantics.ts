@@ -147,6 +147,19 @@ export function semanticProblems(policy: Policy, fileId: string): SemanticProble
     if (o.requiresReason && codesFor(o.id).length === 0) add(['batchOptions', i, 'requiresReason'], 'POLICY.NO_REASON_CODE', `batch option "${o.id}" requires a reason but no reason code applies to it; add one with appliesTo: [${o.id}]`);
   });
 
+  // Approval inputs: a checklist or conditions input needs the policy's list to answer from; an
+  // evidence request takes none (it decides nothing).
+  unique(policy.approval?.checklist ?? [], (c) => c.id, ['approval', 'checklist'], 'id', 'checklist item');
+  unique(policy.approval?.conditions ?? [], (c) => c.code, ['approval', 'conditions'], 'code', 'condition');
+  const inputsOf = (inputs: Policy['decisionOptions'][number]['inputs'], base: PathSegment[], id: string, decides: boolean): void => {
+    if (!inputs) return;
+    if (!decides) add([...base, 'inputs'], 'POLICY.INPUTS_NOT_ALLOWED', `option "${id}" requests evidence and decides nothing; remove its inputs`);
+    if (inputs.checklist && !policy.approval?.checklist) add([...base, 'inputs', 'checklist'], 'POLICY.NO_CHECKLIST', `option "${id}" asks for the checklist but the policy has none; add approval.checklist (the template's "Approval Required For" items)`);
+    if (inputs.conditions && !policy.approval?.conditions) add([...base, 'inputs', 'conditions'], 'POLICY.NO_CONDITIONS', `option "${id}" asks for conditions but the policy has none; add approval.conditions`);
+  };
+  policy.decisionOptions.forEach((o, i) => inputsOf(o.inputs, ['decisionOptions', i], o.id, o.kind === 'decide'));
+  (policy.batchOptions ?? []).forEach((o, i) => inputsOf(o.inputs, ['batchOptions', i], o.id, true));
+
   // --- confidence, bands, fast-track --------------------------------------------------------------
   const factors = policy.confidence.factors;
   if (policy.confidence.method !== 'prediction' && factors === undefined) {

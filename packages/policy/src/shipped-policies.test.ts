@@ -11,6 +11,7 @@ import {
   renderTemplate,
   templateView,
   thresholdsFor,
+  type ApprovalSpec,
   type BandSpec,
   type BatchOption,
   type BatchSpec,
@@ -18,6 +19,7 @@ import {
   type ConfidenceSpec,
   type DecisionOption,
   type FastTrackSpec,
+  type OptionInputs,
   type OutcomeSpec,
   type Policy,
   type PredictionSubmitted,
@@ -416,7 +418,7 @@ type Expiry = SlaSpec['expiry'];
 const TYPE_KEYS: Record<string, Record<string, boolean>> = {
   '#': {
     id: true, version: true, title: true, description: false, source: true, confidence: true, bands: true, actions: true, alwaysHuman: true,
-    fastTrack: false, outcomes: true, modelOutcome: true, decisionOptions: true, batchOptions: false, reasonCodes: true, queues: true,
+    fastTrack: false, outcomes: true, modelOutcome: true, decisionOptions: true, batchOptions: false, reasonCodes: true, approval: false, queues: true,
     sampling: true, quality: false, templates: false, privacy: true,
   } satisfies KeyMap<Policy>,
   confidence: { method: true, factors: false, missingFactor: false } satisfies KeyMap<ConfidenceSpec>,
@@ -428,8 +430,10 @@ const TYPE_KEYS: Record<string, Record<string, boolean>> = {
     outcome: true, approvedOutcomes: true,
   } satisfies KeyMap<FastTrackSpec>,
   outcome: { id: true, label: true, customerFavorable: true } satisfies KeyMap<OutcomeSpec>,
-  decisionOption: { id: true, label: true, kind: true, outcome: false, requiresReason: true, shortcut: true } satisfies KeyMap<DecisionOption>,
-  batchOption: { id: true, label: true, kind: true, outcome: true, requiresReason: true, shortcut: true } satisfies KeyMap<BatchOption>,
+  decisionOption: { id: true, label: true, kind: true, outcome: false, requiresReason: true, shortcut: true, inputs: false } satisfies KeyMap<DecisionOption>,
+  batchOption: { id: true, label: true, kind: true, outcome: true, requiresReason: true, shortcut: true, inputs: false } satisfies KeyMap<BatchOption>,
+  optionInputs: { checklist: false, modifications: false, rollbackPlan: false, conditions: false } satisfies KeyMap<OptionInputs>,
+  approval: { checklist: false, conditions: false } satisfies KeyMap<ApprovalSpec>,
   reasonCode: { code: true, label: true, appliesTo: false } satisfies KeyMap<ReasonCode>,
   queue: { id: true, title: true, sla: true, calendar: true, priority: true, batch: false, roles: true } satisfies KeyMap<QueueSpec>,
   sla: {

@@ -4,12 +4,13 @@ import { parsePolicyFiles } from '@arbiter/policy';
 import type { Policy } from '@arbiter/core';
 import { checkBatchOption, checkDecisionOption, checkEvidenceReason, parseBatchDecisionBody, parseDecisionBody, parseEvidenceRequestBody, parsePageQuery, parseReleaseBody } from './validation';
 
-const policy: Policy = (() => {
-  const text = readFileSync(join(__dirname, '..', '..', '..', 'policies', 'vehicle-cleanliness.yaml'), 'utf8');
-  const r = parsePolicyFiles([{ file: 'vehicle-cleanliness.yaml', text }]);
+const shipped = (id: string): Policy => {
+  const text = readFileSync(join(__dirname, '..', '..', '..', 'policies', `${id}.yaml`), 'utf8');
+  const r = parsePolicyFiles([{ file: `${id}.yaml`, text }]);
   if (!r.ok) throw new Error('policy');
-  return r.value.get('vehicle-cleanliness').ok ? (r.value.get('vehicle-cleanliness') as { ok: true; value: Policy }).value : (undefined as never);
-})();
+  return r.value.get(id).ok ? (r.value.get(id) as { ok: true; value: Policy }).value : (undefined as never);
+};
+const policy = shipped('vehicle-cleanliness');
 
 describe('request bodies', () => {
   it('accepts a decision and names every bad field', () => {
@@ -60,5 +61,32 @@ describe('policy checks', () => {
     expect(checkBatchOption(policy, { itemIds: ['a'], optionId: 'approve', flagged: [] })).toMatchObject({ ok: false, error: { code: 'VALIDATION.UNKNOWN_OPTION' } });
     expect(checkEvidenceReason(policy, 'ANGLE_MISSING')).toMatchObject({ ok: true, value: { id: 'request-photos' } });
     expect(checkEvidenceReason(policy, 'CONFIRMED_SOILING')).toMatchObject({ ok: false, error: { code: 'VALIDATION.REASON_MISMATCH' } });
+  });
+});
+
+describe('approval records', () => {
+  const journey = shipped('journey-logic-architecture');
+  const schema = shipped('database-schema-batch');
+  const everyItem = Object.fromEntries((journey.approval?.checklist ?? []).map((i) => [i.id, true]));
+
+  it('parses the approval as sent and checks it against the option', () => {
+    const body = parseDecisionBody({ optionId: 'approve-with-modifications', reasonCode: 'MODIFICATIONS_SPECIFIED', approval: { checklist: everyItem, modifications: 'Two weeks for returning visitors only.' } });
+    expect(body.ok).toBe(true);
+    if (!body.ok) return;
+    expect(checkDecisionOption(journey, body.value)).toMatchObject({ ok: true, value: { outcome: 'approved_with_modifications', approval: { checklist: everyItem, modifications: 'Two weeks for returning visitors only.' } } });
+  });
+
+  it('refuses a required input left out, naming it', () => {
+    const missing = checkDecisionOption(journey, { optionId: 'approve-with-modifications', reasonCode: 'MODIFICATIONS_SPECIFIED', approval: { checklist: everyItem } });
+    expect(missing).toEqual({ ok: false, error: { code: 'VALIDATION.APPROVAL_INPUT_REQUIRED', message: 'option approve-with-modifications requires approval.modifications' } });
+    const unanswered = checkDecisionOption(journey, { optionId: 'approve', approval: { checklist: { 'journey-stage-definitions': true } } });
+    expect(unanswered).toMatchObject({ ok: false, error: { code: 'VALIDATION.APPROVAL_INPUT_REQUIRED', message: expect.stringContaining('approval.checklist.ux-intelligence-integration') } });
+    const batch = checkBatchOption(schema, { itemIds: ['a'], optionId: 'approve-all-with-rollback-plan', flagged: [], reasonCode: 'ROLLBACK_PLAN_DEFINED' });
+    expect(batch).toMatchObject({ ok: false, error: { code: 'VALIDATION.APPROVAL_INPUT_REQUIRED', message: expect.stringContaining('approval.rollbackPlan') } });
+  });
+
+  it('takes nothing where the option asks for nothing', () => {
+    expect(checkDecisionOption(policy, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING', approval: { modifications: 'x' } })).toMatchObject({ ok: false, error: { code: 'VALIDATION.APPROVAL_INPUT_INVALID' } });
+    expect(checkDecisionOption(policy, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' })).toEqual({ ok: true, value: expect.not.objectContaining({ approval: expect.anything() }) });
   });
 });

@@ -2,7 +2,7 @@
  * Request bodies, checked by hand so every message names the field and says what to send. Then the
  * policy checks: the option exists, the reason code is in the taxonomy and fits the option.
  */
-import { fail, ok, type BatchOption, type DecisionOption, type Failure, type Policy, type ReasonCode, type Result } from '@arbiter/core';
+import { checkApproval, fail, ok, type ApprovalRecord, type BatchOption, type DecisionOption, type Failure, type Policy, type ReasonCode, type Result } from '@arbiter/core';
 
 const invalid = (message: string): { ok: false; error: Failure } => fail({ code: 'VALIDATION.INVALID_BODY', message });
 
@@ -44,21 +44,23 @@ export interface DecisionBody {
   optionId: string;
   reasonCode?: string;
   notes?: string;
+  /** The approval record, as sent: checked against the chosen option (`checkApproval`). */
+  approval?: unknown;
 }
 
 export const MAX_NOTES = 4000;
 
 export function parseDecisionBody(body: unknown): Result<DecisionBody> {
-  const o = objectBody(body, ['optionId', 'reasonCode', 'notes']);
+  const o = objectBody(body, ['optionId', 'reasonCode', 'notes', 'approval']);
   if (!o.ok) return o;
-  const { optionId, reasonCode, notes } = o.value;
+  const { optionId, reasonCode, notes, approval } = o.value;
   const bad = collect([
     problems.str('optionId', optionId, { required: true, max: 100 }),
     problems.str('reasonCode', reasonCode, { required: false, max: 100 }),
     problems.str('notes', notes, { required: false, max: MAX_NOTES }),
   ]);
   if (bad) return bad;
-  return ok({ optionId: optionId as string, ...(reasonCode !== undefined ? { reasonCode: reasonCode as string } : {}), ...(notes !== undefined ? { notes: notes as string } : {}) });
+  return ok({ optionId: optionId as string, ...(reasonCode !== undefined ? { reasonCode: reasonCode as string } : {}), ...(notes !== undefined ? { notes: notes as string } : {}), ...(approval !== undefined ? { approval } : {}) });
 }
 
 export interface BatchDecisionBody extends DecisionBody {
@@ -69,9 +71,9 @@ export interface BatchDecisionBody extends DecisionBody {
 export const MAX_BATCH = 50;
 
 export function parseBatchDecisionBody(body: unknown): Result<BatchDecisionBody> {
-  const o = objectBody(body, ['itemIds', 'optionId', 'flagged', 'reasonCode', 'notes']);
+  const o = objectBody(body, ['itemIds', 'optionId', 'flagged', 'reasonCode', 'notes', 'approval']);
   if (!o.ok) return o;
-  const { itemIds, optionId, flagged, reasonCode, notes } = o.value;
+  const { itemIds, optionId, flagged, reasonCode, notes, approval } = o.value;
   const bad = collect([
     problems.ids('itemIds', itemIds, { required: true, max: MAX_BATCH }),
     problems.str('optionId', optionId, { required: true, max: 100 }),
@@ -90,6 +92,7 @@ export function parseBatchDecisionBody(body: unknown): Result<BatchDecisionBody>
     flagged: flags,
     ...(reasonCode !== undefined ? { reasonCode: reasonCode as string } : {}),
     ...(notes !== undefined ? { notes: notes as string } : {}),
+    ...(approval !== undefined ? { approval } : {}),
   });
 }
 
@@ -167,7 +170,7 @@ function checkReason(policy: Policy, optionId: string, requiresReason: boolean, 
 }
 
 /** A decision option a reviewer may use on one case (never `request-evidence`: that has its own endpoint). */
-export function checkDecisionOption(policy: Policy, body: DecisionBody): Result<DecisionOption & { outcome: string }> {
+export function checkDecisionOption(policy: Policy, body: DecisionBody): Result<DecisionOption & { outcome: string; approval?: ApprovalRecord }> {
   const option = policy.decisionOptions.find((o) => o.id === body.optionId);
   if (!option) return fail({ code: 'VALIDATION.UNKNOWN_OPTION', message: `optionId ${body.optionId} is not a decision option of ${policy.id}; one of: ${policy.decisionOptions.filter((o) => o.kind === 'decide').map((o) => o.id).join(', ')}` });
   if (option.kind !== 'decide' || option.outcome === undefined) {
@@ -175,10 +178,12 @@ export function checkDecisionOption(policy: Policy, body: DecisionBody): Result<
   }
   const reason = checkReason(policy, option.id, option.requiresReason, body.reasonCode);
   if (!reason.ok) return reason;
-  return ok({ ...option, outcome: option.outcome });
+  const approval = checkApproval(policy, option, body.approval);
+  if (!approval.ok) return approval;
+  return ok({ ...option, outcome: option.outcome, ...(approval.value ? { approval: approval.value } : {}) });
 }
 
-export function checkBatchOption(policy: Policy, body: BatchDecisionBody): Result<BatchOption> {
+export function checkBatchOption(policy: Policy, body: BatchDecisionBody): Result<BatchOption & { approval?: ApprovalRecord }> {
   const option = (policy.batchOptions ?? []).find((o) => o.id === body.optionId);
   if (!option) {
     const ids = (policy.batchOptions ?? []).map((o) => o.id);
@@ -189,7 +194,9 @@ export function checkBatchOption(policy: Policy, body: BatchDecisionBody): Resul
   }
   const reason = checkReason(policy, option.id, option.requiresReason, body.reasonCode);
   if (!reason.ok) return reason;
-  return ok(option);
+  const approval = checkApproval(policy, option, body.approval);
+  if (!approval.ok) return approval;
+  return ok({ ...option, ...(approval.value ? { approval: approval.value } : {}) });
 }
 
 /** The reason code of an evidence request must fit one of the policy's request-evidence options. */

@@ -46,7 +46,7 @@ export class FirestoreRoutingCases implements RoutingCases {
     if (step.decision) {
       const outcome = decideInTransaction(batch, this.store, opened, step.policy, step.decision, this.source);
       if (outcome.decided) {
-        events.push(outcome.decision);
+        events.push(...outcome.events);
         decided = true;
       }
     }

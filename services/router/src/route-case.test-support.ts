@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { assessCase, inSample, type ApprovedPattern, type CaseOpened, type PredictionSubmitted } from '@arbiter/core';
-import { buildDecision, caseDocFromOpened, decisionIdOf, pendingStep, producedEvent, type CaseDoc, type PatternDoc } from '@arbiter/cases';
+import { buildDecision, caseDocFromOpened, decisionEvents, pendingStep, type CaseDoc, type PatternDoc } from '@arbiter/cases';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
 import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
@@ -110,7 +110,7 @@ export class InMemoryRoutingCases implements RoutingCases {
     if (step.decision) {
       const decision = buildDecision(opened, step.policy, step.decision);
       Object.assign(next, { decision, status: 'decided', decidedAt: now.getTime() });
-      events.push(producedEvent(EventTypes.decisionMade, this.source, decision, { id: decisionIdOf(opened.caseId), subject: opened.caseId, time: now }));
+      events.push(...decisionEvents(decision, undefined, this.source));
       decided = true;
     }
     events.push(...rest);

@@ -63,7 +63,7 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     expect(doc?.route?.rationale).toContain('high band');
     expect(doc?.decision).toMatchObject({ outcome: 'fee_applied', decidedBy: { kind: 'auto', id: 'cleanliness-vit@2.3.0' }, customerFavorable: false });
 
-    expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade]);
+    expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2]);
     expectValid(cases.staged);
     const [routed, decision] = cases.staged;
     expect(routed).toMatchObject({ id: `routed_${caseId}`, subject: caseId, source: SOURCE, data: { route: 'auto', reason: 'band-high', blindReview: false } });
@@ -136,11 +136,11 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
       reasonCode: 'LOW_CONFIDENCE_DEFAULT',
       customerFavorable: true,
     });
-    expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.enrichmentFlagged]);
+    expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.enrichmentFlagged]);
     // Offered for blind labelling: the case waits for that queue item.
     expect(doc?.nextStep).toMatchObject({ kind: 'enqueue', redrives: 0 });
     expectValid(cases.staged);
-    expect(cases.staged[2]).toMatchObject({
+    expect(cases.staged[3]).toMatchObject({
       id: `enrichment_${caseId}`,
       data: { reason: 'low-confidence', prediction: { label: 'dirty', confidence: 0.41 }, evidence: ['gs://evidence/bk-1/before-1.jpg', 'gs://evidence/bk-1/after-1.jpg'] },
     });

@@ -139,7 +139,7 @@ async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise
         );
         if (outcome.decided) {
           decided = true;
-          events.push(outcome.decision);
+          events.push(...outcome.events);
         }
       }
       tx.update(itemRef, { status: 'done', doneAt: nowMs, 'sla.nextCheckAt': null });

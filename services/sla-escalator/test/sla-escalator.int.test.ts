@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, timerBucketCollectionId, TimerCollections, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
-import { Topics } from '@arbiter/contract';
+import { EventTypes, Topics } from '@arbiter/contract';
 import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter/core';
 import { createFirestore, ManualClock, OutboxRelay, ServiceHost, type Logger, noPushCallers } from '@arbiter/platform';
 import { createPolicyRegistry, loadPolicies } from '@arbiter/policy';
@@ -343,7 +343,7 @@ describe('expiry', () => {
     expect(totalEscalations(report)).toBe(0); // an expired case is closed, not escalated
     expect((await instance.app.tick()).read.due).toBe(0);
 
-    const [decision, ...more] = await decisions.until((data) => data.caseId === caseId, 1);
+    const [decision, ...more] = await decisions.until((data, m) => data.caseId === caseId && m.attributes['ce-type'] === EventTypes.decisionMade, 1);
     expect(more).toHaveLength(0);
     expect(decision?.attributes['ce-id']).toBe(`dec_${caseId}`);
     expect(decision && dataOf(decision)).toMatchObject({
@@ -354,6 +354,10 @@ describe('expiry', () => {
       customerFavorable: true,
       decidedAt: new Date(WEDNESDAY + 21 * MIN).toISOString(),
     });
+    // Beside it, decision.made.v2: the same decision (nobody recorded an approval), a ce-id of its own.
+    const [v2] = await decisions.until((data, m) => data.caseId === caseId && m.attributes['ce-type'] === EventTypes.decisionMadeV2, 1);
+    expect(v2?.attributes['ce-id']).toBe(`dec2_${caseId}`);
+    expect(v2 && dataOf(v2)).toEqual(decision && dataOf(decision));
     expect(await itemOf(itemId)).toMatchObject({ status: 'done', doneAt: WEDNESDAY + 21 * MIN, sla: { nextCheckAt: null } });
     const stored = (await firestore.collection(Collections.cases).doc(caseId).get()).data() as CaseDoc;
     expect(stored).toMatchObject({ status: 'decided', decision: { decidedBy: { kind: 'policy' } } });
@@ -367,14 +371,14 @@ describe('expiry', () => {
       await instance.store.transact(async (tx) => {
         const snapshot = await tx.get(instance.store.caseRef(caseId));
         const outcome = decideInTransaction(tx, instance.store, snapshot.data() as CaseDoc, wall, { outcome: 'damage_confirmed', decidedBy: { kind: 'human', id: 'reviewer-17' }, reasonCode: 'DAMAGE_CONFIRMED_NEW', decidedAt: new Date(at) }, '/arbiter/review-queue');
-        return { result: outcome.decided, events: outcome.decided ? [outcome.decision] : [] };
+        return { result: outcome.decided, events: outcome.decided ? [...outcome.events] : [] };
       }, new Date(at));
     };
     const [report] = await Promise.all([instance.app.tick(), ...cases.map((c) => reviewer(c.caseId))]);
     expect(report.errors).toBe(0);
 
     for (const { caseId } of cases) {
-      const made = await decisions.until((data) => data.caseId === caseId, 1, { settleMs: 250 });
+      const made = await decisions.until((data, m) => data.caseId === caseId && m.attributes['ce-type'] === EventTypes.decisionMade, 1, { settleMs: 250 });
       expect(made).toHaveLength(1);
       const stored = (await firestore.collection(Collections.cases).doc(caseId).get()).data() as CaseDoc;
       expect(stored.decision?.decidedBy).toEqual((dataOf(made[0] as never) as { decidedBy: unknown }).decidedBy);

@@ -6,6 +6,8 @@ export interface DecisionOption {
   outcome?: string;
   requiresReason?: boolean;
   shortcut?: string;
+  /** The approval inputs the option asks for (checklist, modifications, rollbackPlan, conditions). */
+  inputs?: Partial<Record<'checklist' | 'modifications' | 'rollbackPlan' | 'conditions', 'required' | 'optional'>>;
 }
 
 export interface ReasonCode {

@@ -5,7 +5,7 @@
  */
 import type { App } from '../app';
 import { ApiError, enc } from '../api';
-import { bandChip, evidenceFigure, outcomeLabel } from '../components';
+import { approvalInputs, bandChip, evidenceFigure, outcomeLabel } from '../components';
 import { h, isTyping, replace, uid } from '../dom';
 import { optionForKey, reasonsFor, type DecisionOption } from '../lib/decide';
 import { displayValue, humanize, percent, slaState } from '../lib/format';
@@ -71,6 +71,7 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
   let selected: DecisionOption | undefined;
   const optionButtons = new Map<string, HTMLButtonElement>();
   const reasonsBox = h('fieldset', { class: 'reasons', hidden: true });
+  const approvalBox = approvalInputs(first.options.approval ?? {});
   const notesId = uid('notes');
   const notes = h('textarea', { id: notesId, rows: 2, maxlength: 4000 });
   const error = h('p', { class: 'error', role: 'alert' });
@@ -84,6 +85,7 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
     const name = uid('reason');
     replace(reasonsBox, h('legend', {}, `Reason code${o.requiresReason ? ' (required)' : ' (optional)'}`), reasons.map((r, i) => h('div', { class: 'radio' }, h('input', { type: 'radio', id: `${name}-${i}`, name: 'reason', value: r.code }), h('label', { for: `${name}-${i}` }, ` ${r.label}`, h('span', { class: 'muted small' }, ` ${r.code}`)))));
     reasonsBox.hidden = reasons.length === 0;
+    approvalBox.show(o.inputs);
     confirm.disabled = false;
     confirm.textContent = `Confirm: ${o.label}`;
     error.textContent = '';
@@ -98,6 +100,12 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
       (reasonsBox.querySelector('input') as HTMLInputElement | null)?.focus();
       return;
     }
+    const { approval, missing } = approvalBox.read();
+    if (missing.length) {
+      error.textContent = `Fill in: ${missing.join(', ')}.`;
+      approvalBox.focusFirst();
+      return;
+    }
     if (flagged.size > 0 && selected.kind !== 'decide-unflagged') {
       error.textContent = `${flagged.size} case(s) are flagged: choose an option that sends flagged cases to individual review, or unflag them.`;
       return;
@@ -105,7 +113,7 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
     confirm.disabled = true;
     confirm.textContent = 'Saving…';
     try {
-      const r = await app.api.post<BatchResult>('/batches/decision', { itemIds: batch.itemIds, optionId: selected.id, ...(flagged.size && selected.kind === 'decide-unflagged' ? { flagged: [...flagged] } : {}), ...(reasonCode ? { reasonCode } : {}), ...(notes.value.trim() ? { notes: notes.value.trim() } : {}) });
+      const r = await app.api.post<BatchResult>('/batches/decision', { itemIds: batch.itemIds, optionId: selected.id, ...(flagged.size && selected.kind === 'decide-unflagged' ? { flagged: [...flagged] } : {}), ...(reasonCode ? { reasonCode } : {}), ...(notes.value.trim() ? { notes: notes.value.trim() } : {}), ...(approval ? { approval } : {}) });
       const decided = r.results.filter((x) => x.result === 'decided').length;
       const back = r.results.filter((x) => x.result === 'returned-for-review').length;
       const failed = r.results.filter((x) => x.result === 'failed');
@@ -142,6 +150,7 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
             h('h2', { id: 'batch-decide' }, 'Batch decision'),
             h('div', { class: 'options', role: 'group', 'aria-label': 'Batch options' }, options.map((o) => { const b = h('button', { type: 'button', class: 'option', 'aria-pressed': 'false', 'aria-keyshortcuts': o.shortcut, 'data-option': o.id, onclick: () => select(o) }, o.shortcut ? h('kbd', { 'aria-hidden': 'true' }, o.shortcut) : null, ` ${o.label}`); optionButtons.set(o.id, b); return b; })),
             reasonsBox,
+            approvalBox.element,
             h('div', { class: 'field' }, h('label', { for: notesId }, 'Notes ', h('span', { class: 'muted small' }, '(internal)')), notes),
             error,
             h('div', { class: 'form-actions' }, confirm),

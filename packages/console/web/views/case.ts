@@ -6,7 +6,7 @@
  */
 import type { App } from '../app';
 import { ApiError, enc } from '../api';
-import { bandChip, confidenceBar, evidenceFigure, outcomeLabel, reasonLabel } from '../components';
+import { approvalInputs, approvalSummary, bandChip, confidenceBar, evidenceFigure, outcomeLabel, reasonLabel } from '../components';
 import { h, isTyping, replace, uid } from '../dom';
 import { optionForKey, reasonsFor, suggestFromPrecedents, type DecisionOption, type Suggestion } from '../lib/decide';
 import { displayValue, humanize, percent, slaState } from '../lib/format';
@@ -153,6 +153,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
   let busy = false;
   const optionButtons = new Map<string, HTMLButtonElement>();
   const reasonsBox = h('fieldset', { class: 'reasons', hidden: true });
+  const approvalBox = approvalInputs(view.options.approval ?? {});
   const whatId = uid('what');
   const what = h('textarea', { id: whatId, name: 'what', rows: 2, maxlength: 2000, placeholder: 'e.g. a close-up of the rear seat in daylight' });
   const whatField = h('div', { class: 'field', hidden: true }, h('label', { for: whatId }, 'What is needed from the crew'), what);
@@ -183,6 +184,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
     selected = option;
     for (const [id, b] of optionButtons) b.setAttribute('aria-pressed', String(id === option?.id));
     renderReasons();
+    approvalBox.show(option?.kind === 'decide' ? option.inputs : undefined);
     whatField.hidden = option?.kind !== 'request-evidence';
     confirm.disabled = !option;
     confirm.textContent = option ? `Confirm: ${option.label}` : 'Choose an option';
@@ -220,6 +222,12 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
       what.focus();
       return;
     }
+    const { approval, missing } = approvalBox.read();
+    if (selected.kind === 'decide' && missing.length) {
+      formError.textContent = `Fill in: ${missing.join(', ')}.`;
+      approvalBox.focusFirst();
+      return;
+    }
     busy = true;
     confirm.disabled = true;
     confirm.textContent = 'Saving…';
@@ -228,7 +236,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
         await app.api.post(`/cases/${enc(view.caseId)}/evidence-request`, { what: what.value.trim(), reasonCode });
         app.toast(`Asked the crew for more evidence on ${view.subject.id}.`, 'ok');
       } else {
-        const result = await app.api.post<{ outcome: string; override: boolean }>(`/cases/${enc(view.caseId)}/decision`, { optionId: selected.id, ...(reasonCode ? { reasonCode } : {}), ...(notes.value.trim() ? { notes: notes.value.trim() } : {}) });
+        const result = await app.api.post<{ outcome: string; override: boolean }>(`/cases/${enc(view.caseId)}/decision`, { optionId: selected.id, ...(reasonCode ? { reasonCode } : {}), ...(notes.value.trim() ? { notes: notes.value.trim() } : {}), ...(approval ? { approval } : {}) });
         app.toast(`${selected.label}: ${outcomeLabel(view, result.outcome)}${result.override ? ' (overrides the model)' : ''} — ${view.subject.id}`, 'ok');
       }
       (app as App & { pendingTransition?: number }).pendingTransition = startedAt;
@@ -245,7 +253,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
 
   let decisionPanel: HTMLElement;
   if (decided && view.decision) {
-    decisionPanel = h('section', { class: 'card decided', 'aria-labelledby': 'decide-title' }, h('h2', { id: 'decide-title' }, 'Decided'), h('p', {}, h('strong', {}, outcomeLabel(view, view.decision.outcome)), view.decision.reasonCode ? ` — ${reasonLabel(view, view.decision.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · by ${view.decision.decidedBy.kind} · ${displayValue(view.decision.decidedAt)}`)));
+    decisionPanel = h('section', { class: 'card decided', 'aria-labelledby': 'decide-title' }, h('h2', { id: 'decide-title' }, 'Decided'), h('p', {}, h('strong', {}, outcomeLabel(view, view.decision.outcome)), view.decision.reasonCode ? ` — ${reasonLabel(view, view.decision.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · by ${view.decision.decidedBy.kind} · ${displayValue(view.decision.decidedAt)}`)), view.decision.approval ? approvalSummary(view.options.approval ?? {}, view.decision.approval) : null);
   } else if (!app.can.decide) {
     decisionPanel = h('section', { class: 'card', 'aria-labelledby': 'decide-title' }, h('h2', { id: 'decide-title' }, 'Decision'), h('p', {}, 'Your roles can read this case but not decide it.'));
   } else if (!mayDecide) {
@@ -290,6 +298,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
       h('h2', { id: 'decide-title' }, 'Decision'),
       optionsGroup,
       reasonsBox,
+      approvalBox.element,
       whatField,
       h('div', { class: 'field' }, h('label', { for: notesId }, 'Notes ', h('span', { class: 'muted small' }, '(internal, never leave Arbiter)')), notes),
       formError,

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { FieldValue, type Transaction } from '@google-cloud/firestore';
 import { decideInTransaction, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { modelOutcomeOf, needsDoubleReview, slaDueAt, type Policy, type ReviewPurpose } from '@arbiter/core';
+import { modelOutcomeOf, needsDoubleReview, slaDueAt, type ApprovalRecord, type Policy, type ReviewPurpose } from '@arbiter/core';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem } from '../access';
 import { checkBatchOption, checkDecisionOption, checkEvidenceReason, type BatchDecisionBody, type DecisionBody, type EvidenceRequestBody } from '../validation';
@@ -44,6 +44,8 @@ interface Verdict {
   reasonCode?: string;
   notes?: string;
   batchId?: string;
+  /** The approval record the option asked for, checked (`checkApproval`). */
+  approval?: ApprovalRecord;
 }
 
 /** Inside a transaction that read `caseDoc` and `item`: record the verdict, decide when it is the decision item. */
@@ -54,9 +56,9 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
   const override = verdict.outcome !== modelOutcome;
   let decisionId: string | undefined;
   if (item.purpose === 'decision') {
-    const decided = decideInTransaction(tx, deps.store.cases, caseDoc, policy, { outcome: verdict.outcome, decidedBy: { kind: 'human', id: p.id }, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), decidedAt: now }, '/arbiter/review-queue');
+    const decided = decideInTransaction(tx, deps.store.cases, caseDoc, policy, { outcome: verdict.outcome, decidedBy: { kind: 'human', id: p.id }, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}), decidedAt: now }, '/arbiter/review-queue');
     if (!decided.decided) return reject('CASE.ALREADY_DECIDED', `case ${caseDoc.caseId} is already decided`);
-    events.push(decided.decision);
+    events.push(...decided.events);
     decisionId = decided.decision.data.decisionId;
   }
   const expected = item.purpose === 'golden' ? (caseDoc as CaseDoc & { golden?: { expectedOutcome: string } }).golden?.expectedOutcome : undefined;
@@ -66,7 +68,7 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
     doneBy: p.id,
     claim: FieldValue.delete(),
     'sla.nextCheckAt': null,
-    verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}) },
+    verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}) },
     ...(expected !== undefined ? { goldenResult: { expectedOutcome: expected, correct: expected === verdict.outcome } } : {}),
   });
   // Double review (policy quality.doubleReviewRate, deterministic on the case id): a second,
@@ -102,6 +104,7 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
         ...(verdict.notes ? { notes: verdict.notes } : {}),
         purpose: item.purpose,
         ...(verdict.batchId ? { batchId: verdict.batchId } : {}),
+        ...(verdict.approval ? { approval: verdict.approval } : {}),
         reviewedAt: now.toISOString(),
       },
       caseDoc.caseId,
@@ -180,7 +183,7 @@ export function createDecideCase(deps: DecideDeps) {
       if (item.purpose === 'decision' && (caseDoc.decision || item.status === 'done')) return reject('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`);
       if (item.status === 'done') return reject('ITEM.CONFLICT', `the ${item.purpose} of case ${caseId} is already recorded`);
       assertMayAct(deps, p, item, nowMs, { allowClaimable: false });
-      return recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}) }, now);
+      return recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}) }, now);
     }, now, { publish: 'soon' });
   };
 }
@@ -239,7 +242,7 @@ export function createDecideBatch(deps: DecideDeps) {
               : [];
             return { result: { itemId: item.itemId, caseId: item.caseId, result: 'returned-for-review' } as BatchItemResult, events };
           }
-          const verdict = recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), batchId }, now);
+          const verdict = recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}), batchId }, now);
           return { result: { itemId: item.itemId, caseId: item.caseId, result: 'decided', outcome: verdict.result.outcome, ...(verdict.result.decisionId ? { decisionId: verdict.result.decisionId } : {}) } as BatchItemResult, events: verdict.events };
         }, now, { publish: 'soon' });
         results.push(r);

@@ -251,12 +251,14 @@ export function createGetCaseView(deps: ViewDeps) {
       priority: item ? { score: item.priority, reasons: item.priorityReasons, lane: item.lane } : null,
       ...(caseDoc.evidenceRequest ? { evidenceRequest: { ...caseDoc.evidenceRequest, dueBy: iso(caseDoc.evidenceRequest.dueBy), requestedAt: iso(caseDoc.evidenceRequest.requestedAt) } } : {}),
       // A pending double review is independent: its reviewer does not see the first verdict.
-      ...(!blind && caseDoc.decision && !(items.some((i) => i.purpose === 'double-review' && i.status !== 'done') && !maySeeBlindOutcome(p)) ? { decision: caseDoc.decision } : {}),
+      ...(!blind && caseDoc.decision && !(items.some((i) => i.purpose === 'double-review' && i.status !== 'done') && !maySeeBlindOutcome(p)) ? { decision: caseDoc.decision, ...(caseDoc.approval ? { approval: caseDoc.approval } : {}) } : {}),
       options: {
         decisionOptions: policy.decisionOptions,
         batchOptions: policy.batchOptions ?? [],
         reasonCodes: policy.reasonCodes.filter((r) => !(r.appliesTo ?? []).includes('policy')),
         outcomes: policy.outcomes,
+        // The checklist items and conditions the options' `inputs` answer from.
+        approval: policy.approval ?? {},
       },
       ...(template ? { template } : {}),
       precedents,
