@@ -1,5 +1,5 @@
 import type { Timestamp } from '@google-cloud/firestore';
-import type { ApprovalRecord, Band, CaseOpened, DecisionMade, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, Thresholds } from '@arbiter/core';
+import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, Thresholds } from '@arbiter/core';
 
 /**
  * Firestore holds case state. Three collections matter:
@@ -83,6 +83,8 @@ export interface CaseDoc {
   decidedAt?: number;
   /** What the approver recorded with the decision (decision.made.v2's `approval`), if anything. */
   approval?: ApprovalRecord;
+  /** Set once a lead adjudicated a disagreeing double review and changed the published outcome. */
+  revision?: DecisionRevised;
   /** Evidence added after the prediction (crew app), newest last. */
   extraEvidence?: Array<{ uri: string; role?: string; mediaType?: string; submittedBy: string; submittedAt: number }>;
   /** Retention: Firestore's TTL policy deletes the case after this (policy caseDays after opening). */
@@ -139,6 +141,10 @@ export interface QueueItemDoc {
   sla: { sent: string[]; nextCheckAt: number | null };
   /** Set when done. */
   doneAt?: number;
+  /** Adjudication items: the two verdicts of the double review that disagreed. */
+  disagreement?: Disagreement;
+  /** Adjudication items, once a lead settled them: each reviewer judged against the adjudicated outcome. */
+  adjudication?: { outcome: string; judged: Array<{ reviewerId: string; outcome: string; correct: boolean }> };
   /** Denormalised for listing without reading the case. */
   summary: { label?: string; confidence: number; band: Band; model: { name: string; version: string }; subject: { type: string; id: string }; category?: string };
   /** Retention: as its case's. */

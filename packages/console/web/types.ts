@@ -12,7 +12,7 @@ export interface Item {
   caseId: string;
   useCase: string;
   queue: string;
-  purpose: 'decision' | 'blind-review' | 'double-review' | 'golden';
+  purpose: 'decision' | 'blind-review' | 'double-review' | 'golden' | 'adjudication';
   status: 'open' | 'claimed' | 'awaiting-evidence' | 'done';
   lane: 0 | 1;
   priority: number;
@@ -22,6 +22,8 @@ export interface Item {
   batchKey?: string;
   blind: boolean;
   claim?: { reviewerId: string; leaseUntil: string; claimedAt: string };
+  /** Adjudication items: the two verdicts that disagreed. */
+  disagreement?: { first: { reviewerId: string; outcome: string }; second: { reviewerId: string; outcome: string } };
   summary: { subject: Subject; model?: { name?: string; version?: string }; category?: string; label?: string; confidence?: number; band?: string };
 }
 
@@ -82,6 +84,8 @@ export interface CaseView {
   priority: { score: number; reasons: string[]; lane: number } | null;
   evidenceRequest?: { what?: string; reasonCode?: string; dueBy?: string; requestedAt?: string };
   decision?: { outcome: string; reasonCode?: string; decidedAt: string; decidedBy: { kind: string; id?: string }; approval?: ApprovalRecord };
+  /** A lead's adjudication changed the published outcome (decision.revised.v1). */
+  revision?: { outcome: string; previousOutcome: string; reasonCode?: string; revisedBy: { id: string }; revisedAt: string };
   options: { decisionOptions: DecisionOption[]; batchOptions: DecisionOption[]; reasonCodes: ReasonCode[]; outcomes: Outcome[]; approval?: ApprovalSpec };
   template?: { kind: string; title: string; markdown: string };
   precedents: Precedent[];

@@ -228,8 +228,11 @@ export interface CaseReleased {
   reassignedTo?: ActorRef;
 }
 
-/** Why a reviewer looked at a case. Only `decision` (and a decided batch) closes a case. */
-export type ReviewPurpose = 'decision' | 'blind-review' | 'double-review' | 'golden';
+/**
+ * Why a reviewer looked at a case. Only `decision` (and a decided batch) closes a case; `adjudication`
+ * is a lead settling a double review that disagreed (it may revise the decision).
+ */
+export type ReviewPurpose = 'decision' | 'blind-review' | 'double-review' | 'golden' | 'adjudication';
 
 /** `arbiter.case.reviewed.v1` (internal): one reviewer's verdict on one case. */
 export interface CaseReviewed {
@@ -295,7 +298,7 @@ export interface CaseRedriven {
 }
 
 /** Where a labelled example comes from. */
-export type FeedbackSource = 'override' | 'enrichment' | 'golden' | 'double-review';
+export type FeedbackSource = 'override' | 'enrichment' | 'golden' | 'double-review' | 'adjudication';
 
 /** `arbiter.feedback.labelled.v1` (internal, topic `arbiter-feedback`): a labelled example for retraining. */
 export interface FeedbackLabelled {

@@ -81,6 +81,12 @@ describe('row mapping', () => {
     expect(toAuditRow(expiry, context)).toMatchObject({ actor_kind: 'policy', actor_role: null, actor_id: 'policy:vehicle-cleanliness@1', reason_code: 'SLA_EXPIRED' });
   });
 
+  it('decision.made.v2 adds no second decided row; decision.revised is a revised row by the lead', () => {
+    expect(toAuditRow(anEvent(EventTypes.decisionMadeV2, { ...decisionMade('case-1').data, approval: { modifications: 'm' } }), context)).toBeUndefined();
+    const revised = anEvent(EventTypes.decisionRevised, { caseId: 'case-1', decisionId: 'dec_case-1', revisionId: 'rvs_adj_case-1', outcome: 'fee_waived', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', customerFavorable: true, revisedBy: { kind: 'human', id: 'lead-2' }, revisedAt: '2026-11-22T09:30:00Z', previousOutcome: 'fee_applied' }, { source: '/arbiter/review-queue' });
+    expect(toAuditRow(revised, context)).toMatchObject({ state: 'revised', case_id: 'case-1', actor_kind: 'human', actor_role: 'lead', actor_id: 'lead-2', outcome: 'fee_waived', customer_favorable: true, decision_id: 'dec_case-1', policy_id: 'vehicle-cleanliness' });
+  });
+
   it('sla.escalated: level, reason, deadline, the escalator as actor', () => {
     const event = anEvent(EventTypes.slaEscalated, { caseId: 'case-1', useCase: 'vehicle-cleanliness', queue: 'cleanliness-review', level: 'on-call', reason: 'off-hours', dueAt: '2026-11-22T02:00:00Z', escalatedAt: '2026-11-22T01:00:00Z', assignee: 'reviewer-17' }, { source: '/arbiter/sla-escalator' });
     expect(toAuditRow(event, context)).toMatchObject({ state: 'escalated', actor_kind: 'system', actor_id: 'sla-escalator', escalation_level: 'on-call', reason_code: 'off-hours', due_at: '2026-11-22T02:00:00.000Z', queue: 'cleanliness-review' });

@@ -85,6 +85,7 @@ export type AuditState =
   | 'escalated'
   | 'flagged'
   | 'decided'
+  | 'revised'
   | 'labelled'
   | 'redriven';
 
@@ -101,6 +102,8 @@ export const stateOf: Partial<Record<EventType, AuditState>> = {
   [EventTypes.slaEscalated]: 'escalated',
   [EventTypes.enrichmentFlagged]: 'flagged',
   [EventTypes.decisionMade]: 'decided',
+  // decision.made.v2 repeats v1 (plus the approval, audited on the reviewed row): no second decided row.
+  [EventTypes.decisionRevised]: 'revised',
   [EventTypes.feedbackLabelled]: 'labelled',
   [EventTypes.caseRedriven]: 'redriven',
 };
@@ -369,6 +372,21 @@ export function toAuditRow(event: ArbiterEvent, context: AuditContext): AuditRow
         ...(context.facts ? decisionTiming(context.policy, context.facts, new Date(d.decidedAt)) : {}),
         category: context.facts?.category ?? null,
         ...modelColumns(context.policy, context.facts),
+      };
+      break;
+    }
+    case EventTypes.decisionRevised: {
+      const d = event.data;
+      specific = {
+        case_id: d.caseId,
+        ...policyColumns,
+        actor_kind: 'human',
+        actor_role: 'lead',
+        actor_id: d.revisedBy.id,
+        outcome: d.outcome,
+        reason_code: d.reasonCode ?? null,
+        customer_favorable: d.customerFavorable,
+        decision_id: d.decisionId,
       };
       break;
     }

@@ -35,9 +35,11 @@ export function isEscalated(item: Pick<QueueItemDoc, 'sla' | 'dueAt'>, nowMs: nu
 }
 
 /** Whether the caller may claim and decide this item. */
-export function mayWorkItem(p: Principal, item: Pick<QueueItemDoc, 'sla' | 'dueAt' | 'excludeReviewers'>, queue: Pick<QueueSpec, 'id' | 'roles'>, nowMs: number): boolean {
+export function mayWorkItem(p: Principal, item: Pick<QueueItemDoc, 'sla' | 'dueAt' | 'excludeReviewers'> & Partial<Pick<QueueItemDoc, 'purpose'>>, queue: Pick<QueueSpec, 'id' | 'roles'>, nowMs: number): boolean {
   // A double review is never given to the reviewer whose verdict it checks.
   if (item.excludeReviewers?.includes(p.id)) return false;
+  // Adjudicating a disagreeing double review is a lead's work.
+  if (item.purpose === 'adjudication') return isLeadLike(p);
   if (worksQueueAsReviewer(p, queue)) return true;
   return has(p, 'on-call') && isEscalated(item, nowMs);
 }

@@ -82,7 +82,7 @@ export class ReviewStore {
   }
 
   /** The case's items (decision, blind review, …) that exist. */
-  async itemsOfCase(caseId: string, purposes: readonly ReviewPurpose[] = ['decision', 'blind-review', 'double-review', 'golden']): Promise<QueueItemDoc[]> {
+  async itemsOfCase(caseId: string, purposes: readonly ReviewPurpose[] = ['decision', 'blind-review', 'double-review', 'golden', 'adjudication']): Promise<QueueItemDoc[]> {
     const snapshots = await this.firestore.getAll(...purposes.map((p) => this.itemRef(queueItemId(caseId, p))));
     return snapshots.filter((s) => s.exists).map((s) => s.data() as QueueItemDoc);
   }

@@ -112,3 +112,71 @@ it('mixes in a golden case, sends the decided case to an independent second revi
   expect(overview.body.quality.flagged).toContain(annId);
   expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: annId, useCase: 'vehicle-cleanliness', golden: 1, correct: 0, accuracy: 0, belowBar: true, minAccuracy: 0.9 }));
 });
+
+it('a double review that disagrees goes to a lead, whose outcome revises the published decision, is labelled, and judges both reviewers', async () => {
+  const decisions = await tap(app, Topics.decisions);
+  const feedback = await tap(app, Topics.feedback);
+  const real = await writeCase(app.firestore);
+  await publish(app, routedEvent(real, queue));
+  const decisionItemId = queueItemId(real.caseId, 'decision');
+  await eventually(() => itemDoc(decisionItemId), 20_000, 'decision item');
+  const [annId, bobId, carolId, leadId] = ['ann', 'bob', 'carol', 'lead'].map((name) => `${name}-${uid()}`) as [string, string, string, string];
+  const [a, b, c, lead] = await Promise.all([reviewer(annId), reviewer(bobId), reviewer(carolId), token(leadId, ['lead'])]);
+
+  expect((await call(app, 'POST', `/api/items/${decisionItemId}/claim`, a, {})).status).toBe(200);
+  const decided = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, a, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
+  expect(decided.status).toBe(200);
+  const published = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, real.caseId)[0], 20_000, 'decision.made');
+  expect(published.data.outcome).toBe('fee_applied');
+
+  const doubleItemId = queueItemId(real.caseId, 'double-review');
+  await eventually(() => itemDoc(doubleItemId), 20_000, 'double-review item');
+  expect((await call(app, 'POST', `/api/items/${doubleItemId}/claim`, b, {})).status).toBe(200);
+  expect((await call(app, 'POST', `/api/cases/${real.caseId}/decision`, b, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' })).status).toBe(200);
+
+  // The disagreement opens an adjudication item: ahead of new work, for leads only.
+  const adjudicationItemId = queueItemId(real.caseId, 'adjudication');
+  const opened = await eventually(() => itemDoc(adjudicationItemId), 20_000, 'adjudication item');
+  expect(opened).toMatchObject({ purpose: 'adjudication', status: 'open', lane: 0, queue, excludeReviewers: [annId, bobId], disagreement: { first: { reviewerId: annId, outcome: 'fee_applied' }, second: { reviewerId: bobId, outcome: 'fee_waived' } } });
+  expect((await call(app, 'POST', `/api/items/${adjudicationItemId}/claim`, c, {})).status).toBe(403);
+  const leadView = await call(app, 'GET', `/api/cases/${real.caseId}`, lead);
+  expect(leadView.body.items).toContainEqual(expect.objectContaining({ purpose: 'adjudication', disagreement: opened.disagreement }));
+
+  // The lead sides with the second reviewer: the published fee is revised, once.
+  expect((await call(app, 'POST', `/api/items/${adjudicationItemId}/claim`, lead, {})).status).toBe(200);
+  const settled = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, lead, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
+  expect(settled.status).toBe(200);
+  expect(settled.body).toMatchObject({ purpose: 'adjudication', decided: false, outcome: 'fee_waived', revisionId: `rvs_adj_${real.caseId}` });
+  const again = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, lead, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
+  expect(again.status).toBe(409);
+
+  const revised = await eventually(async () => ofType(decisions.messages, EventTypes.decisionRevised, real.caseId)[0], 20_000, 'decision.revised');
+  expect(revised.attributes['ce-id']).toBe(`rvs_adj_${real.caseId}`);
+  expect(revised.data).toEqual({
+    caseId: real.caseId,
+    decisionId: published.data.decisionId,
+    revisionId: `rvs_adj_${real.caseId}`,
+    outcome: 'fee_waived',
+    reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN',
+    customerFavorable: true,
+    revisedBy: { kind: 'human', id: leadId },
+    revisedAt: expect.any(String),
+    previousOutcome: 'fee_applied',
+  });
+  const labelled = await eventually(async () => ofType(feedback.messages, EventTypes.feedbackLabelled, real.caseId).find((m) => m.data.source === 'adjudication'), 20_000, 'adjudication label');
+  expect(labelled.data).toMatchObject({ outcome: 'fee_waived', source: 'adjudication', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', prediction: { label: 'dirty' } });
+  // One decision.made per type on the wire; the correction is the revision, not a second decision.
+  expect(ofType(decisions.messages, EventTypes.decisionMade, real.caseId)).toHaveLength(1);
+  expect(ofType(decisions.messages, EventTypes.decisionRevised, real.caseId)).toHaveLength(1);
+  await Promise.all([decisions.close(), feedback.close()]);
+
+  const caseDoc = (await app.firestore.collection(Collections.cases).doc(real.caseId).get()).data();
+  expect(caseDoc?.decision?.outcome).toBe('fee_applied'); // the decision is history; the revision says what holds now
+  expect(caseDoc?.revision).toEqual(revised.data);
+  expect((await itemDoc(adjudicationItemId))?.adjudication).toEqual({ outcome: 'fee_waived', judged: [{ reviewerId: annId, outcome: 'fee_applied', correct: false }, { reviewerId: bobId, outcome: 'fee_waived', correct: true }] });
+
+  // Reviewer accuracy counts adjudicated verdicts: Ann 0 of 1, Bob 1 of 1.
+  const overview = await call(app, 'GET', '/api/lead/overview', lead);
+  expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: annId, correct: 0, belowBar: true }));
+  expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: bobId, correct: 1, belowBar: false }));
+});

@@ -253,7 +253,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
 
   let decisionPanel: HTMLElement;
   if (decided && view.decision) {
-    decisionPanel = h('section', { class: 'card decided', 'aria-labelledby': 'decide-title' }, h('h2', { id: 'decide-title' }, 'Decided'), h('p', {}, h('strong', {}, outcomeLabel(view, view.decision.outcome)), view.decision.reasonCode ? ` — ${reasonLabel(view, view.decision.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · by ${view.decision.decidedBy.kind} · ${displayValue(view.decision.decidedAt)}`)), view.decision.approval ? approvalSummary(view.options.approval ?? {}, view.decision.approval) : null);
+    decisionPanel = h('section', { class: 'card decided', 'aria-labelledby': 'decide-title' }, h('h2', { id: 'decide-title' }, 'Decided'), h('p', {}, h('strong', {}, outcomeLabel(view, view.decision.outcome)), view.decision.reasonCode ? ` — ${reasonLabel(view, view.decision.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · by ${view.decision.decidedBy.kind} · ${displayValue(view.decision.decidedAt)}`)), view.decision.approval ? approvalSummary(view.options.approval ?? {}, view.decision.approval) : null, view.revision ? h('p', { class: 'revision' }, h('strong', {}, `Revised on adjudication: ${outcomeLabel(view, view.revision.outcome)}`), view.revision.reasonCode ? ` — ${reasonLabel(view, view.revision.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · by ${view.revision.revisedBy.id} · ${displayValue(view.revision.revisedAt)} (was ${outcomeLabel(view, view.revision.previousOutcome)})`)) : null);
   } else if (!app.can.decide) {
     decisionPanel = h('section', { class: 'card', 'aria-labelledby': 'decide-title' }, h('h2', { id: 'decide-title' }, 'Decision'), h('p', {}, 'Your roles can read this case but not decide it.'));
   } else if (!mayDecide) {
@@ -295,7 +295,10 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
     decisionPanel = h(
       'form',
       { class: 'card decide', 'aria-labelledby': 'decide-title', onsubmit: (e: Event) => { e.preventDefault(); void submit(performance.now()); } },
-      h('h2', { id: 'decide-title' }, 'Decision'),
+      h('h2', { id: 'decide-title' }, item?.purpose === 'adjudication' ? 'Adjudication' : 'Decision'),
+      item?.disagreement
+        ? h('p', { class: 'adjudication small' }, `The double review disagreed: ${item.disagreement.first.reviewerId} decided ${outcomeLabel(view, item.disagreement.first.outcome)}, ${item.disagreement.second.reviewerId} said ${outcomeLabel(view, item.disagreement.second.outcome)}. Your outcome settles the case; if it differs from the published decision, the decision is revised.`)
+        : null,
       optionsGroup,
       reasonsBox,
       approvalBox.element,

@@ -108,6 +108,8 @@ export interface ItemView {
   batchKey?: string;
   blind: boolean;
   claim?: { reviewerId: string; leaseUntil: string; claimedAt: string };
+  /** Adjudication items: the two verdicts that disagreed (only leads work these). */
+  disagreement?: { first: { reviewerId: string; outcome: string }; second: { reviewerId: string; outcome: string } };
   summary: { subject: { type: string; id: string }; model: { name: string; version: string }; category?: string; label?: string; confidence?: number; band?: string };
 }
 
@@ -129,6 +131,7 @@ export function itemView(item: QueueItemDoc, options: { revealBlind?: boolean; r
     dueAt: iso(item.dueAt),
     ...(item.batchKey !== undefined ? { batchKey: item.batchKey } : {}),
     blind: item.blind,
+    ...(item.disagreement ? { disagreement: item.disagreement } : {}),
     ...(item.claim && item.status === 'claimed' ? { claim: { reviewerId: item.claim.reviewerId, leaseUntil: iso(item.claim.leaseUntil), claimedAt: iso(item.claim.claimedAt) } } : {}),
     summary: {
       subject: s.subject,

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { FieldValue, type Transaction } from '@google-cloud/firestore';
 import { decideInTransaction, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { modelOutcomeOf, needsDoubleReview, slaDueAt, type ApprovalRecord, type Policy, type ReviewPurpose } from '@arbiter/core';
+import { adjudicate, adjudicationRevisionIdOf, disagreementOf, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, slaDueAt, type ApprovalRecord, type DecisionRevised, type Policy, type ReviewPurpose } from '@arbiter/core';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem } from '../access';
 import { checkBatchOption, checkDecisionOption, checkEvidenceReason, type BatchDecisionBody, type DecisionBody, type EvidenceRequestBody } from '../validation';
@@ -28,6 +28,8 @@ export interface DecisionResult {
   /** True when this closed the case (decision items); blind reviews record a verdict only. */
   decided: boolean;
   decisionId?: string;
+  /** Adjudication only: the revision of the published decision, when the lead changed its outcome. */
+  revisionId?: string;
   override: boolean;
   decidedAt: string;
 }
@@ -61,6 +63,30 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
     events.push(...decided.events);
     decisionId = decided.decision.data.decisionId;
   }
+  // Adjudication: the lead's outcome settles a double review that disagreed. It judges both reviewers,
+  // becomes a labelled example, and revises the published decision when it differs from it.
+  let adjudication: { outcome: string; judged: Array<{ reviewerId: string; outcome: string; correct: boolean }> } | undefined;
+  let revision: DecisionRevised | undefined;
+  if (item.purpose === 'adjudication') {
+    const published = caseDoc.decision;
+    if (!published || !item.disagreement) return reject('ITEM.CONFLICT', `case ${caseDoc.caseId} has no disagreeing double review to adjudicate`);
+    const settled = adjudicate(published, item.disagreement, verdict.outcome);
+    adjudication = { outcome: settled.outcome, judged: settled.judged };
+    if (settled.revises && !caseDoc.revision) {
+      revision = {
+        caseId: caseDoc.caseId,
+        decisionId: published.decisionId,
+        revisionId: adjudicationRevisionIdOf(caseDoc.caseId),
+        outcome: verdict.outcome,
+        ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
+        customerFavorable: isCustomerFavorable(policy, verdict.outcome),
+        revisedBy: { kind: 'human', id: p.id },
+        revisedAt: now.toISOString(),
+        previousOutcome: published.outcome,
+      };
+      tx.update(deps.store.caseRef(caseDoc.caseId), { revision });
+    }
+  }
   const expected = item.purpose === 'golden' ? (caseDoc as CaseDoc & { golden?: { expectedOutcome: string } }).golden?.expectedOutcome : undefined;
   tx.update(deps.store.itemRef(item.itemId), {
     status: 'done',
@@ -70,10 +96,12 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
     'sla.nextCheckAt': null,
     verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}) },
     ...(expected !== undefined ? { goldenResult: { expectedOutcome: expected, correct: expected === verdict.outcome } } : {}),
+    ...(adjudication ? { adjudication } : {}),
   });
   // Double review (policy quality.doubleReviewRate, deterministic on the case id): a second,
   // independent verdict — never by this reviewer, and blind to this verdict (the case view hides the
-  // decision while a double review is pending). It feeds reviewer agreement (κ); it decides nothing.
+  // decision while a double review is pending). It feeds reviewer agreement (κ); when it disagrees, a
+  // lead adjudicates (below).
   if (item.purpose === 'decision' && needsDoubleReview(policy, caseDoc.caseId)) {
     const second: QueueItemDoc = {
       ...item,
@@ -90,6 +118,27 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
     delete second.batchKey;
     delete second.doneAt;
     tx.set(deps.store.itemRef(second.itemId), second);
+  }
+  // A second verdict that disagrees with the decision goes to a lead: one adjudication item per case,
+  // ahead of new work, never to either reviewer (only leads may work adjudication items).
+  const disagreement = item.purpose === 'double-review' && caseDoc.decision ? disagreementOf({ reviewerId: caseDoc.decision.decidedBy.id, outcome: caseDoc.decision.outcome }, { reviewerId: p.id, outcome: verdict.outcome }) : undefined;
+  if (disagreement) {
+    const adjudicationItem: QueueItemDoc = {
+      ...item,
+      itemId: queueItemId(caseDoc.caseId, 'adjudication'),
+      purpose: 'adjudication',
+      status: 'open',
+      lane: 0,
+      enqueuedAt: now.getTime(),
+      blind: false,
+      sla: { sent: [], nextCheckAt: null },
+      excludeReviewers: [disagreement.first.reviewerId, disagreement.second.reviewerId],
+      disagreement,
+    };
+    delete adjudicationItem.claim;
+    delete adjudicationItem.batchKey;
+    delete adjudicationItem.doneAt;
+    tx.set(deps.store.itemRef(adjudicationItem.itemId), adjudicationItem);
   }
   events.unshift(
     event(
@@ -136,6 +185,31 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
       ),
     );
   }
+  if (adjudication) {
+    const label = Object.entries(policy.modelOutcome.byLabel).filter(([, outcome]) => outcome === verdict.outcome).map(([l]) => l);
+    events.push(
+      event(
+        EventTypes.feedbackLabelled,
+        {
+          caseId: caseDoc.caseId,
+          useCase: caseDoc.useCase,
+          model: caseDoc.model,
+          prediction: { ...(caseDoc.prediction.prediction?.label !== undefined ? { label: caseDoc.prediction.prediction.label } : {}), confidence: caseDoc.confidence },
+          outcome: verdict.outcome,
+          ...(label.length === 1 ? { humanLabel: label[0] as string } : {}),
+          ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
+          source: 'adjudication',
+          evidence: [...(caseDoc.prediction.evidence ?? []), ...(caseDoc.extraEvidence ?? [])].map((e) => e.uri),
+          labelledAt: now.toISOString(),
+        },
+        caseDoc.caseId,
+        now,
+        `fbk_adjudication_${caseDoc.caseId}`,
+      ),
+    );
+  }
+  // At most one revision per case: its ce-id is the revision id, and the case carries it once set.
+  if (revision) events.push(event(EventTypes.decisionRevised, revision, caseDoc.caseId, now, revision.revisionId));
   return {
     result: {
       caseId: caseDoc.caseId,
@@ -146,6 +220,7 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
       ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
       decided: item.purpose === 'decision',
       ...(decisionId ? { decisionId } : {}),
+      ...(revision ? { revisionId: revision.revisionId } : {}),
       override,
       decidedAt: now.toISOString(),
     },
@@ -168,10 +243,13 @@ export function createDecideCase(deps: DecideDeps) {
     const now = deps.clock.now();
     const nowMs = now.getTime();
     return deps.store.cases.transact(async (tx) => {
-      const [caseSnap, decisionSnap, blindSnap, doubleSnap] = await tx.getAll(deps.store.caseRef(caseId), deps.store.itemRef(queueItemId(caseId, 'decision')), deps.store.itemRef(queueItemId(caseId, 'blind-review')), deps.store.itemRef(queueItemId(caseId, 'double-review')));
+      const [caseSnap, decisionSnap, blindSnap, doubleSnap, adjudicationSnap] = await tx.getAll(
+        deps.store.caseRef(caseId),
+        ...(['decision', 'blind-review', 'double-review', 'adjudication'] as const).map((purpose) => deps.store.itemRef(queueItemId(caseId, purpose))),
+      );
       if (!caseSnap?.exists) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
       const caseDoc = caseSnap.data() as CaseDoc;
-      const items = [decisionSnap, blindSnap, doubleSnap].filter((s) => s?.exists).map((s) => s?.data() as QueueItemDoc);
+      const items = [decisionSnap, blindSnap, doubleSnap, adjudicationSnap].filter((s) => s?.exists).map((s) => s?.data() as QueueItemDoc);
       if (items.length === 0) return reject('ITEM.NOT_FOUND', `case ${caseId} has no review item`);
       // The item the caller works on: the one they hold, else an open one they are not excluded from
       // (the decision item comes first), else the decision item. A reviewer who decided the case and

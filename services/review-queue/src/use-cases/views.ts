@@ -251,7 +251,7 @@ export function createGetCaseView(deps: ViewDeps) {
       priority: item ? { score: item.priority, reasons: item.priorityReasons, lane: item.lane } : null,
       ...(caseDoc.evidenceRequest ? { evidenceRequest: { ...caseDoc.evidenceRequest, dueBy: iso(caseDoc.evidenceRequest.dueBy), requestedAt: iso(caseDoc.evidenceRequest.requestedAt) } } : {}),
       // A pending double review is independent: its reviewer does not see the first verdict.
-      ...(!blind && caseDoc.decision && !(items.some((i) => i.purpose === 'double-review' && i.status !== 'done') && !maySeeBlindOutcome(p)) ? { decision: caseDoc.decision, ...(caseDoc.approval ? { approval: caseDoc.approval } : {}) } : {}),
+      ...(!blind && caseDoc.decision && !(items.some((i) => i.purpose === 'double-review' && i.status !== 'done') && !maySeeBlindOutcome(p)) ? { decision: { ...caseDoc.decision, ...(caseDoc.approval ? { approval: caseDoc.approval } : {}) }, ...(caseDoc.revision ? { revision: caseDoc.revision } : {}) } : {}),
       options: {
         decisionOptions: policy.decisionOptions,
         batchOptions: policy.batchOptions ?? [],
@@ -322,8 +322,10 @@ export function createGetDisputeView(deps: ViewDeps) {
 // ── Reviewer quality (golden cases) ──
 
 /**
- * Reviewer accuracy on golden cases (done items of purpose golden), per use case, against the
- * policy's quality.minGoldenAccuracy; reviewers below the bar are flagged to the lead.
+ * Reviewer accuracy on cases with a known answer, per use case, against the policy's
+ * quality.minGoldenAccuracy; reviewers below the bar are flagged to the lead. Known answers: golden
+ * cases (done items of purpose golden), and adjudicated double reviews (done adjudication items: both
+ * reviewers' verdicts judged against the lead's outcome).
  */
 async function goldenQuality(deps: ViewDeps): Promise<{ reviewers: Array<ReviewerAccuracy & { useCase: string; minAccuracy: number }>; flagged: string[] }> {
   const snapshot = await deps.store.firestore.collection('queueItems').where('purpose', '==', 'golden').where('status', '==', 'done').limit(5000).get();
@@ -332,6 +334,13 @@ async function goldenQuality(deps: ViewDeps): Promise<{ reviewers: Array<Reviewe
     const item = doc.data() as QueueItemDoc & { doneBy?: string; verdict?: { outcome: string }; goldenResult?: { expectedOutcome: string } };
     if (!item.doneBy || !item.verdict || !item.goldenResult) continue;
     byUseCase.set(item.useCase, [...(byUseCase.get(item.useCase) ?? []), { reviewerId: item.doneBy, outcome: item.verdict.outcome, expected: item.goldenResult.expectedOutcome }]);
+  }
+  const adjudicated = await deps.store.firestore.collection('queueItems').where('purpose', '==', 'adjudication').where('status', '==', 'done').limit(5000).get();
+  for (const doc of adjudicated.docs) {
+    const item = doc.data() as QueueItemDoc;
+    if (!item.adjudication) continue;
+    const judged = item.adjudication.judged.map((j) => ({ reviewerId: j.reviewerId, outcome: j.outcome, expected: item.adjudication?.outcome as string }));
+    byUseCase.set(item.useCase, [...(byUseCase.get(item.useCase) ?? []), ...judged]);
   }
   const reviewers: Array<ReviewerAccuracy & { useCase: string; minAccuracy: number }> = [];
   for (const [useCase, verdicts] of byUseCase) {
