@@ -53,7 +53,7 @@ const decisionsV2Of = (caseId: string): DecisionMadeV2[] => decisions.json<Decis
 const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => eventually(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
 
 interface ItemList {
-  items: Array<{ itemId: string; caseId: string; lane: number; priority: number; batchKey?: string }>;
+  items: Array<{ itemId: string; caseId: string; lane: number; priority: number; batchKey?: string; enqueuedAt: string; dueAt: string }>;
 }
 const queueItems = async (queueId: string): Promise<ItemList['items']> => (await api<ItemList>(apiUrl, lead, 'GET', `/queues/${queueId}/items?limit=100`)).body.items ?? [];
 const waitInQueue = (queueId: string, caseId: string) => eventually(`${caseId} in ${queueId}`, async () => (await queueItems(queueId)).find((item) => item.caseId === caseId));
@@ -102,7 +102,7 @@ describe('each band takes its path', () => {
     const low = await publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.5, features: { component: 'api-endpoint', patternType: 'CRUD' } }));
     expect(await decisionOf(high.caseId)).toMatchObject({ decidedBy: { kind: 'auto' }, outcome: 'approved', band: 'high' });
     await waitInQueue(queue('api-batch'), medium.caseId);
-    await waitInQueue(queue('api-review'), low.caseId);
+    await waitInQueue(queue('api-immediate'), low.caseId);
     expect(decisionsOf(low.caseId)).toHaveLength(0);
   });
 });
@@ -112,6 +112,25 @@ it('an always-human category goes to a person even at 0.99', async () => {
   await waitInQueue(queue('journey-logic-review'), strategic.caseId);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   expect(decisionsOf(strategic.caseId)).toHaveLength(0);
+});
+
+it('HITL-OPT as the document states it: personalization at 0.95 goes to a person; below 70 % takes the immediate path', async () => {
+  // 1.2 and 1.3 sit under "Category 1: Strategic decisions (HITL required)", whatever upstream's category says.
+  const personalization = await publishPrediction(client, hitl('personalization-algorithm', { confidence: 0.95, context: { userSegment: `Returning ${run}` } }));
+  const scarcity = await publishPrediction(client, hitl('scarcity-trigger', { confidence: 0.97 }));
+  await waitInQueue(queue('personalization-review'), personalization.caseId);
+  await waitInQueue(queue('scarcity-review'), scarcity.caseId);
+  expect(decisionsOf(personalization.caseId)).toHaveLength(0);
+  expect(decisionsOf(scarcity.caseId)).toHaveLength(0);
+
+  // "Low Confidence (<70%): Immediate HITL escalation": a queue with a 1 h SLA, ahead of everything else.
+  const low = await publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.55, features: { component: 'api-endpoint', patternType: 'CRUD' } }));
+  const urgent = await waitInQueue(queue('api-immediate'), low.caseId);
+  expect(urgent.priority).toBe(200);
+  expect(Date.parse(urgent.dueAt) - Date.parse(urgent.enqueuedAt)).toBeLessThanOrEqual(3_600_000);
+  // A strategic proposal with low confidence takes the immediate path too.
+  const strategicLow = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.5, category: 'strategic', features: { component: `Low ${run}`, stageCount: 3 } }));
+  await waitInQueue(queue('journey-logic-immediate'), strategicLow.caseId);
 });
 
 it('fast-track: a proposal similar to an approved pattern is approved without a person', async () => {

@@ -103,6 +103,13 @@ describe('decideRoute — HITL-OPT', () => {
     expect(route.rationale).toContain('strategic');
   });
 
+  it('an always-human case with low confidence takes the low band’s immediate path', () => {
+    const policy = aHitlOptPolicy({ fastTrack: undefined });
+    const route = decideRoute(hitl({ policy, confidence: 0.6, band: 'low', prediction: aFactorPrediction(goodFactors, { category: 'strategic' }) }));
+    expect(route).toMatchObject({ route: 'review', reason: 'always-human-category', queue: 'immediate-review', batch: false });
+    expect(route.rationale).toContain('immediate path');
+  });
+
   it('always-human beats fast-track when fast-track does not apply to those categories', () => {
     const policy = aHitlOptPolicy();
     const ft = { ...(policy.fastTrack as NonNullable<Policy['fastTrack']>), appliesToAlwaysHuman: false };

@@ -7,7 +7,9 @@
  *     goes to a person in `alwaysHuman.queue`, whatever its confidence (even 0.99) — unless
  *     fast-track applies (rule 3's conditions) AND `fastTrack.appliesToAlwaysHuman` is true
  *     (HITL-OPT: strategic journey logic "always requires HITL", but a journey-logic pattern that
- *     matches an approved one may be fast-tracked).
+ *     matches an approved one may be fast-tracked). A low-band case keeps its band's review queue
+ *     when it has one (HITL-OPT "Low Confidence (<70%): immediate HITL escalation": the immediate
+ *     path, with its short SLA and on-call, applies to strategic cases too).
  *  2. Automatic band. When the band's action is `auto` (normally the high band), the case is decided
  *     automatically with the model's outcome (`policy.modelOutcome`, by label). The model's own
  *     outcome wins over the fast-track outcome: fast-track exists to spare a person, and no person is
@@ -164,13 +166,15 @@ export function decideRoute(input: RouteInput): RouteDecision {
       return withSampling(input, fastTrackRoute(input, fastTrack, `category ${category} always needs a person, but fast-track applies to it: `));
     }
     const note = fastTrack !== undefined && !fastTrack.eligible ? ` (fast-track: ${fastTrack.why})` : '';
+    const immediate = band === 'low' && action.route === 'review' ? action.queue : undefined;
+    const queue = immediate ?? policy.alwaysHuman.queue;
     return {
       route: 'review',
       reason: 'always-human-category',
       band,
-      queue: policy.alwaysHuman.queue,
+      queue,
       batch: false,
-      rationale: `category ${category} always goes to a person, whatever the confidence (${fmt(confidence)}); review in queue ${policy.alwaysHuman.queue}${note}.`,
+      rationale: `category ${category} always goes to a person, whatever the confidence (${fmt(confidence)}); review in queue ${queue}${immediate && immediate !== policy.alwaysHuman.queue ? ' (the low band\'s immediate path)' : ''}${note}.`,
     };
   }
 

@@ -127,13 +127,28 @@ describe('shipped policies say what the seeds say', () => {
     expect(p.fastTrack).toMatchObject({ enabled: true, minConfidence: 0.8, minSimilarity: 0.8, appliesToAlwaysHuman: true, requireFactors: { risk_assessment: { gte: 0.8 } } });
   });
 
-  it('personalization and scarcity: 12–24 h; batches for 70–85%', () => {
+  it('personalization and scarcity: strategic (HITL-OPT Category 1), so no band is automatic; 12–24 h; batches for 70–85%', () => {
     for (const id of ['personalization-algorithm', 'scarcity-trigger']) {
       const p = policy(id);
       const review = p.queues.find((q) => q.id.endsWith('-review'));
       expect(review?.sla).toMatchObject({ target: 'PT12H', expiry: { after: 'PT12H' } });
       expect(p.actions.medium).toMatchObject({ route: 'review', batch: true });
-      expect(p.actions.high).toEqual({ route: 'auto', report: 'post-action' });
+      expect(p.actions.high).toEqual({ route: 'review', queue: review?.id });
+      expect(Object.values(p.actions).some((a) => a.route === 'auto')).toBe(false);
+    }
+  });
+
+  it('HITL-OPT low confidence (<70%): the immediate path — a queue of its own, 1 h, top priority, on-call off-hours', () => {
+    for (const id of HITL_OPT) {
+      const p = policy(id);
+      const low = p.actions.low;
+      if (low.route !== 'review') throw new Error(`${id}: low must be reviewed`);
+      const queue = p.queues.find((q) => q.id === low.queue);
+      expect(queue?.id).toMatch(/-immediate$/);
+      expect(queue?.sla).toMatchObject({ target: 'PT1H', clock: 'wall', offHours: 'on-call', onCallTarget: 'PT1H', escalateOnBreach: true });
+      const others = p.queues.filter((q) => q.id !== low.queue);
+      expect(others.every((q) => (queue?.priority.base ?? 0) > q.priority.base + Math.max(0, ...q.priority.rules.map((r) => r.weight)))).toBe(true);
+      expect(others.every((q) => q.sla.target !== 'PT1H' && q.sla.offHours === 'wait')).toBe(true);
     }
   });
 

@@ -42,7 +42,7 @@ export const withoutQualitySampling = withQualitySampling(0);
 /** The shipped policies, with every queue id suffixed so this test's queues are its own. */
 export function isolatedPolicies(suffix: string, edit: (text: string) => string = (text) => text): { registry: PolicyRegistry; queue: (id: string) => string } {
   const files = ['vehicle-cleanliness', 'api-endpoint-batch'].map((id) => {
-    const text = edit(readFileSync(join(root, 'policies', `${id}.yaml`), 'utf8').replace(/\b(cleanliness-review|api-review|api-batch)\b/g, `$1-${suffix}`));
+    const text = edit(readFileSync(join(root, 'policies', `${id}.yaml`), 'utf8').replace(/\b(cleanliness-review|api-review|api-batch|api-immediate)\b/g, `$1-${suffix}`));
     return { file: `${id}.yaml`, text };
   });
   const parsed = parsePolicyFiles(files);

@@ -183,7 +183,7 @@ describe('route case: HITL-OPT use cases', () => {
     });
   });
 
-  it('api-endpoint-batch low: immediate individual review, never a default; a critical path is due in 2 h', async () => {
+  it('api-endpoint-batch low: the immediate path (1 h, top priority), never a default; critical path keeps its reason', async () => {
     const { cases, routeCase } = setup();
     const caseId = caseIdWhere(false, 0.05);
     const opened = openedOf(caseId, hitlOpt('api-endpoint-batch', 0.5, { context: { criticalPath: true } }), openedAt);
@@ -193,9 +193,9 @@ describe('route case: HITL-OPT use cases', () => {
     expect(cases.staged[0]?.data).toMatchObject({
       route: 'review',
       reason: 'band-low',
-      queue: 'api-review',
-      priority: { score: 150, reasons: ['On the critical path (within 2 h)'] },
-      dueAt: '2026-11-23T12:00:00.000Z',
+      queue: 'api-immediate',
+      priority: { score: 300, reasons: ['On the critical path (within 2 h)'] },
+      dueAt: '2026-11-23T11:00:00.000Z',
     });
     expect(cases.staged[0]?.data).not.toHaveProperty('batchKey');
     expect(ofType(cases.staged, EventTypes.decisionMade)).toHaveLength(0);

@@ -280,7 +280,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       });
     });
 
-    it('api-endpoint-batch low: immediate individual review, never a default; a critical path is due within 2 h', async () => {
+    it('api-endpoint-batch low: the immediate path (1 h, top priority), never a default', async () => {
       const identity = predictionId(false, 0.05);
       await submit(hitlOpt('api-endpoint-batch', 0.5, { context: { criticalPath: true } }), identity);
       const doc = await routedCase(identity.caseId);
@@ -289,9 +289,9 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect((await routedEvent(identity.caseId)).data).toMatchObject({
         route: 'review',
         reason: 'band-low',
-        queue: 'api-review',
-        priority: { score: 150, reasons: ['On the critical path (within 2 h)'] },
-        dueAt: new Date((doc?.openedAt ?? 0) + 2 * HOUR).toISOString(),
+        queue: 'api-immediate',
+        priority: { score: 300, reasons: ['On the critical path (within 2 h)'] },
+        dueAt: new Date((doc?.openedAt ?? 0) + HOUR).toISOString(),
       });
     });
 
