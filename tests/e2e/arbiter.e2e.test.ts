@@ -186,6 +186,22 @@ it('an approval with modifications arrives downstream in decision.made.v2, besid
   expect(await eventually(`decision.made.v2 of ${auto.caseId}`, () => decisionsV2Of(auto.caseId)[0])).toEqual(autoV1);
 });
 
+it('a fast-track never chains from an automatic approval: only a person’s approval is a pattern', async () => {
+  const component = `Chain ${run}`;
+  const factors = { pattern_similarity: 0.9, risk_assessment: 0.9, business_impact: 0.85, technical_complexity: 0.8, precedent_match: 0.9 };
+  const proposal = (features: Record<string, string>) => hitl('journey-logic-architecture', { confidence: 0.88, category: 'strategic', factors, features: { component, ...features } });
+  // A: approved by a person. B: 5/6 similar to A → fast-tracked. C: 6/7 similar to B but only 5/7 to A.
+  const a = await publishPrediction(client, proposal({ stages: 'four', algorithm: 'bandit', channel: 'app', tone: 'calm' }));
+  expect((await claimAndDecide(lead, queue('journey-logic-review'), a.caseId, { optionId: 'approve', approval: { checklist: everyJourneyItem } })).status).toBe(200);
+  await decisionOf(a.caseId);
+  const b = await publishPrediction(client, proposal({ stages: 'four', algorithm: 'bandit', channel: 'app', tone: 'calm', banner: 'on' }));
+  expect(await decisionOf(b.caseId)).toMatchObject({ decidedBy: { kind: 'auto', id: 'fast-track' }, outcome: 'approved' });
+  const c = await publishPrediction(client, proposal({ stages: 'four', algorithm: 'bandit', channel: 'app', tone: 'calm', banner: 'on', countdown: 'on' }));
+  // Had B become a pattern, C would be fast-tracked from it; it waits for a person instead.
+  await waitInQueue(queue('journey-logic-review'), c.caseId);
+  expect(decisionsOf(c.caseId)).toHaveLength(0);
+});
+
 it('a batch of similar cases is decided in one action, each case exactly once', async () => {
   const apiCategory = `Batch ${run}`;
   const cases = await Promise.all(

@@ -108,14 +108,16 @@ export type DecideResult =
  * document carries the decision, so two reviewers (or a reviewer and the escalator's expiry) racing
  * for one case produce one decision: Firestore aborts and retries the loser, which then sees it.
  * Every decision is published as `decision.made.v1` and `decision.made.v2` (CONTRACT.md).
- * Approved outcomes with pattern features are remembered for fast-track.
+ * A person's approved outcomes with pattern features are remembered for fast-track.
  */
 export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc: CaseDoc, policy: Policy, input: DecisionInput, source: string): DecideResult {
   if (caseDoc.decision) return { decided: false, reason: 'already-decided' };
   const decision = buildDecision(caseDoc, policy, input);
   tx.update(store.caseRef(caseDoc.caseId), { decision, status: 'decided', decidedAt: input.decidedAt.getTime(), ...(input.approval ? { approval: input.approval } : {}) });
+  // Only a person's approval becomes a fast-track pattern: an automatic or fast-tracked approval never
+  // seeds another, so approvals cannot chain away from any human.
   const features = caseDoc.prediction.pattern?.features;
-  if (features && policy.fastTrack?.approvedOutcomes.includes(input.outcome)) {
+  if (features && input.decidedBy.kind === 'human' && policy.fastTrack?.approvedOutcomes.includes(input.outcome)) {
     const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, decidedAt: input.decidedAt.getTime(), expireAt: caseExpiry(policy, caseDoc.openedAt) };
     tx.set(store.firestore.collection(Collections.patterns).doc(caseDoc.caseId), pattern);
   }

@@ -47,7 +47,8 @@ export interface PredictionSubmitted {
   evidence?: EvidenceItem[];
   category?: string;
   factors?: Record<string, number>;
-  pattern?: { features: Record<string, string | number | boolean> };
+  /** `embedding` (optional, 8..4096 numbers): the model's embedding of the case, compared by cosine. */
+  pattern?: { features: Record<string, string | number | boolean>; embedding?: number[] };
   /** Free context; unknown extra fields are kept and passed through. */
   context?: {
     nextBookingAt?: string;

@@ -111,6 +111,8 @@ export interface FastTrackSpec {
   outcome: string;
   /** Which outcomes count as "approved" patterns to match against. */
   approvedOutcomes: string[];
+  /** Patterns age out: a person's approval older than this (ISO duration, wall clock) is not matched. */
+  maxPatternAge?: string;
 }
 
 export interface OutcomeSpec {

@@ -159,6 +159,19 @@ describe('checkFastTrack', () => {
     });
   });
 
+  it('ages patterns out: with maxPatternAge, an approval older than that (or of unknown age) is not matched', () => {
+    const now = new Date('2026-12-07T12:00:00Z');
+    const day = 86_400_000;
+    const aged = approved.map((p) => ({ ...p, decidedAt: now.getTime() - 100 * day }));
+    const policy = policyWith({ maxPatternAge: 'P90D' });
+    expect(checkFastTrack(hitl({ policy, now, approvedPatterns: aged }))).toEqual({ eligible: false, why: 'no approved pattern to match' });
+    expect(checkFastTrack(hitl({ policy, now, approvedPatterns: approved }))).toMatchObject({ eligible: false });
+    const fresh = aged.map((p) => (p.caseId === 'old-2' ? { ...p, decidedAt: now.getTime() - 89 * day } : p));
+    expect(checkFastTrack(hitl({ policy, now, approvedPatterns: fresh }))).toMatchObject({ eligible: true, match: { caseId: 'old-2' } });
+    // Without maxPatternAge nothing ages.
+    expect(checkFastTrack(hitl({ now, approvedPatterns: aged }))).toMatchObject({ eligible: true });
+  });
+
   it.each<[string, Partial<RouteInput>, string]>([
     ['disabled', { policy: policyWith({ enabled: false }) }, 'not enabled'],
     ['absent', { policy: aHitlOptPolicy({ fastTrack: undefined }) }, 'not enabled'],

@@ -31,12 +31,16 @@ import type { Band, BandAction, Policy } from './policy';
 import type { PredictionSubmitted, RouteReason } from './events';
 import { bestMatch, type FeatureMap } from './similarity';
 import { inSample } from './hash';
+import { wallDuration } from './durations';
 
 /** A previously decided case whose pattern may be matched for fast-track. */
+/** A person's approval remembered for fast-track (automatic and fast-tracked approvals never are). */
 export interface ApprovedPattern {
   caseId: string;
   outcome: string;
   features: FeatureMap;
+  /** When it was approved (epoch ms): patterns older than `fastTrack.maxPatternAge` age out. */
+  decidedAt?: number;
 }
 
 export interface RouteInput {
@@ -46,8 +50,10 @@ export interface RouteInput {
   /** As assessed (see `assessCase`). */
   confidence: number;
   band: Band;
-  /** Decided cases of the same use case to match against; filtered here by `approvedOutcomes`. */
+  /** Decided cases of the same use case to match against; filtered here by `approvedOutcomes` and age. */
   approvedPatterns?: readonly ApprovedPattern[];
+  /** Now, for the age of patterns (`fastTrack.maxPatternAge`); without it patterns do not age. */
+  now?: Date;
 }
 
 interface RouteCommon {
@@ -115,9 +121,11 @@ export function checkFastTrack(input: RouteInput): FastTrackCheck {
   if (missingSame.length > 0) {
     return { eligible: false, why: `the pattern lacks required features: ${missingSame.join(', ')}` };
   }
+  const oldest = spec.maxPatternAge !== undefined && input.now !== undefined ? input.now.getTime() - wallDuration(spec.maxPatternAge).toMillis() : undefined;
   const candidates = (input.approvedPatterns ?? []).filter(
     (p) =>
       p.caseId !== input.caseId &&
+      (oldest === undefined || (p.decidedAt !== undefined && p.decidedAt >= oldest)) &&
       spec.approvedOutcomes.includes(p.outcome) &&
       same.every((name) => p.features[name] !== undefined && p.features[name] === features[name]),
   );

@@ -213,8 +213,8 @@ describe('route case: HITL-OPT use cases', () => {
 
   it('fast-track: a strategic journey pattern like an approved one is decided automatically, naming the match', async () => {
     const patterns = new InMemoryApprovedPatterns([
-      { caseId: 'case_approved', outcome: 'approved', features: { component: 'checkout-flow', userType: 'mobile', stages: 4 } },
-      { caseId: 'case_rejected', outcome: 'rejected', features: { component: 'checkout-flow', userType: 'mobile', stages: 4 } },
+      { caseId: 'case_approved', outcome: 'approved', features: { component: 'checkout-flow', userType: 'mobile', stages: 4 }, decidedAt: openedAt.getTime() - 3_600_000 },
+      { caseId: 'case_rejected', outcome: 'rejected', features: { component: 'checkout-flow', userType: 'mobile', stages: 4 }, decidedAt: openedAt.getTime() - 3_600_000 },
     ]);
     const { cases, routeCase } = setup(patterns);
     const caseId = caseIdWhere(false, 0.05);
@@ -233,7 +233,7 @@ describe('route case: HITL-OPT use cases', () => {
   });
 
   it('no fast-track when the risk factor is below its floor', async () => {
-    const patterns = new InMemoryApprovedPatterns([{ caseId: 'case_approved', outcome: 'approved', features: { component: 'checkout-flow' } }]);
+    const patterns = new InMemoryApprovedPatterns([{ caseId: 'case_approved', outcome: 'approved', features: { component: 'checkout-flow' }, decidedAt: openedAt.getTime() - 3_600_000 }]);
     const { cases, routeCase } = setup(patterns);
     const caseId = caseIdWhere(false, 0.05);
     const opened = openedOf(
@@ -248,7 +248,7 @@ describe('route case: HITL-OPT use cases', () => {
   });
 
   it('does not read patterns for a prediction without a pattern', async () => {
-    const patterns = new InMemoryApprovedPatterns([{ caseId: 'case_approved', outcome: 'approved', features: { component: 'checkout-flow' } }]);
+    const patterns = new InMemoryApprovedPatterns([{ caseId: 'case_approved', outcome: 'approved', features: { component: 'checkout-flow' }, decidedAt: openedAt.getTime() - 3_600_000 }]);
     const { cases, routeCase } = setup(patterns);
     const caseId = caseIdWhere(false, 0.05);
     const opened = openedOf(caseId, hitlOpt('journey-logic-architecture', 0.9, { category: 'strategic', factors: { risk_assessment: 0.9 } }), openedAt);

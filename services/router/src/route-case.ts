@@ -149,6 +149,7 @@ export function planRoute(input: PlanInput): RoutePlan {
     confidence: caseDoc.confidence,
     band: caseDoc.band,
     approvedPatterns: input.approvedPatterns,
+    now,
   });
   const routedAt = now.getTime();
   const base: Pick<CaseRouted, 'caseId' | 'useCase' | 'policy' | 'reason' | 'rationale' | 'routedAt'> = {

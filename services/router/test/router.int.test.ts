@@ -334,8 +334,8 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect(doc?.decision).toMatchObject({ outcome: 'approved', decidedBy: { kind: 'auto', id: 'fast-track' } });
       expect((await routedEvent(identity.caseId)).data).toMatchObject({ route: 'auto', reason: 'fast-track', matchedPattern: { caseId: approved.caseId } });
       await decisions.waitFor(bySubjectAndType(identity.caseId, EventTypes.decisionMade));
-      // The fast-tracked case is itself an approved pattern now.
-      expect((await firestore.collection(Collections.patterns).doc(identity.caseId).get()).data()).toMatchObject({ outcome: 'approved', features: { component } });
+      // Only a person's approval is a pattern: the fast-tracked case never seeds another fast-track.
+      expect((await firestore.collection(Collections.patterns).doc(identity.caseId).get()).exists).toBe(false);
     });
   });
 
