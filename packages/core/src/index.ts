@@ -2,6 +2,7 @@ export * from './policy';
 export * from './events';
 export * from './approval';
 export * from './adjudication';
+export * from './gwet';
 export * from './result';
 export * from './paths';
 export * from './hash';
