@@ -21,6 +21,7 @@ import {
   recommendThresholds,
   renderTemplate,
   templateView,
+  twoRaterAgreement,
   type Policy,
   type PredictionSubmitted,
 } from '@arbiter/core';
@@ -86,6 +87,23 @@ export async function metricsReport(endpoints: StackEndpoints): Promise<string> 
 
   out.push(table("Reviewer agreement: Cohen's κ per reviewer pair (ADR-0016)", 'κ >= 0.8 on double-reviewed cases', await query(bq, `SELECT * FROM ${v('metrics_reviewer_agreement')} WHERE ${real} ORDER BY use_case, reviewer_a, reviewer_b`), [
     ['use case', (r) => String(r.use_case)], ['pair', (r) => `${String(r.reviewer_a)} / ${String(r.reviewer_b)}`], ['cases', (r) => num(r.double_reviewed)], ['agreed', (r) => num(r.agreed)], ['κ', (r) => num(r.kappa)], ['degenerate', (r) => String(r.degenerate)], ['meets', (r) => String(r.meets_target)],
+  ]));
+
+  // κ collapses on skewed labels (approve-heavy queues): Gwet's AC1 beside it, both with 95 % intervals,
+  // computed by @arbiter/core from the paired verdicts (decision vs double review) per use case.
+  const pairRows = await query(bq, `SELECT f.use_case, f.outcome AS first, s.outcome AS second FROM ${v('audit_events_dedup')} f JOIN ${v('audit_events_dedup')} s ON s.case_id = f.case_id WHERE f.state = 'reviewed' AND s.state = 'reviewed' AND f.review_purpose = 'decision' AND s.review_purpose = 'double-review' AND f.actor_id <> s.actor_id AND f.${real} ORDER BY f.use_case`);
+  const byUseCase = new Map<string, Array<readonly [string, string]>>();
+  for (const r of pairRows) byUseCase.set(String(r.use_case), [...(byUseCase.get(String(r.use_case)) ?? []), [String(r.first), String(r.second)] as const]);
+  const registry = policies();
+  const ci = (i: { low: number; high: number }): string => `${num(i.low)}..${num(i.high)}`;
+  const agreementRows: Row[] = [];
+  for (const [useCase, pairs] of byUseCase) {
+    const policy = registry.get(useCase);
+    const measured = twoRaterAgreement(pairs, policy.ok ? policy.value.outcomes.map((o) => o.id) : []);
+    if (measured.ok) agreementRows.push({ use_case: useCase, cases: measured.value.subjects, observed: measured.value.observed, kappa: measured.value.kappa.value, kappa_ci: ci(measured.value.kappa.interval), ac1: measured.value.ac1.value, ac1_ci: ci(measured.value.ac1.interval) });
+  }
+  out.push(table("Reviewer agreement: Cohen's κ and Gwet's AC1 per use case, 95 % intervals", 'κ >= 0.8 (AC1 beside it: κ collapses when nearly every verdict is the same)', agreementRows, [
+    ['use case', (r) => String(r.use_case)], ['cases', (r) => num(r.cases)], ['observed', (r) => pct(r.observed)], ['κ', (r) => num(r.kappa)], ['κ 95% CI', (r) => String(r.kappa_ci)], ['AC1', (r) => num(r.ac1)], ['AC1 95% CI', (r) => String(r.ac1_ci)],
   ]));
 
   out.push(table("Reviewer agreement: Fleiss' κ per queue (ADR-0016)", 'κ >= 0.8', await query(bq, `SELECT * FROM ${v('metrics_queue_agreement')} WHERE ${real} ORDER BY use_case, queue`), [
