@@ -53,7 +53,7 @@ const decisionsV2Of = (caseId: string): DecisionMadeV2[] => decisions.json<Decis
 const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => eventually(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
 
 interface ItemList {
-  items: Array<{ itemId: string; caseId: string; lane: number; priority: number; batchKey?: string; enqueuedAt: string; dueAt: string }>;
+  items: Array<{ itemId: string; caseId: string; lane: number; priority: number; priorityReasons: string[]; batchKey?: string; enqueuedAt: string; dueAt: string }>;
 }
 const queueItems = async (queueId: string): Promise<ItemList['items']> => (await api<ItemList>(apiUrl, lead, 'GET', `/queues/${queueId}/items?limit=100`)).body.items ?? [];
 const waitInQueue = (queueId: string, caseId: string) => eventually(`${caseId} in ${queueId}`, async () => (await queueItems(queueId)).find((item) => item.caseId === caseId));
@@ -200,6 +200,20 @@ it('a fast-track never chains from an automatic approval: only a person’s appr
   // Had B become a pattern, C would be fast-tracked from it; it waits for a person instead.
   await waitInQueue(queue('journey-logic-review'), c.caseId);
   expect(decisionsOf(c.caseId)).toHaveLength(0);
+});
+
+it('a case’s priority rises as its booking nears, without anyone touching the queue', async () => {
+  // The booking is 3 h and 8 s away: "within 24 h" holds now (10 + 20), "within 3 h" (+50) in 8 s.
+  const nextBookingAt = new Date(Date.now() + 3 * 3_600_000 + 8_000).toISOString();
+  const soon = await publishPrediction(client, cleanliness({ confidence: 0.8, context: { nextBookingAt, amount: { value: 25, currency: 'EUR' } } }));
+  const queued = await waitInQueue(queue('cleanliness-review'), soon.caseId);
+  expect(queued.priority).toBe(30);
+  const risen = await eventually(`${soon.caseId} re-ranked`, async () => {
+    const item = (await queueItems(queue('cleanliness-review'))).find((i) => i.caseId === soon.caseId);
+    return item && item.priority > 30 ? item : undefined;
+  }, 30_000);
+  expect(risen.priority).toBe(80);
+  expect(risen.priorityReasons).toEqual(['Next booking within 3 h', 'Next booking within 24 h']);
 });
 
 it('a batch of similar cases is decided in one action, each case exactly once', async () => {

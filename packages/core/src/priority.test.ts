@@ -1,4 +1,4 @@
-import { priorityScore, ruleHolds, validatePriority } from './priority';
+import { currentPriority, nextPriorityChangeAt, priorityScore, ruleHolds, SLA_AT_RISK_REASON, SLA_AT_RISK_WEIGHT, validatePriority } from './priority';
 import { CoreConfigError } from './durations';
 import { aPrediction, at } from './builders.test-support';
 import type { PriorityRule, PrioritySpec } from './policy';
@@ -113,5 +113,27 @@ describe('validatePriority', () => {
       'priority rule f',
     ]);
     expect(new Set(problems.map((p) => p.code))).toEqual(new Set(['PRIORITY.INVALID_RULE']));
+  });
+});
+
+describe('re-ranking as time passes', () => {
+  const booking = aPrediction({ context: { nextBookingAt: '2026-11-21T16:00:00Z' } });
+
+  it('says when a within rule will start and stop holding, the earliest first', () => {
+    // 11:00: the booking at 16:00 comes within 3 h at 13:00, and passes at 16:00.
+    expect(nextPriorityChangeAt(booking, spec, now)).toEqual(at('2026-11-21T13:00:00Z'));
+    expect(nextPriorityChangeAt(booking, spec, at('2026-11-21T13:00:00Z'))).toEqual(new Date(Date.parse('2026-11-21T16:00:00Z') + 1));
+    expect(nextPriorityChangeAt(booking, spec, at('2026-11-21T17:00:00Z'))).toBeUndefined();
+    // Nothing time-dependent: nothing to recheck.
+    expect(nextPriorityChangeAt(aPrediction({ context: { amount: { value: 500, currency: 'EUR' } } }), spec, now)).toBeUndefined();
+  });
+
+  it('the score at the next change is higher for a nearing booking; at risk of its SLA adds a fixed boost', () => {
+    const before = currentPriority(booking, spec, now, false);
+    const changeAt = nextPriorityChangeAt(booking, spec, now) as Date;
+    const after = currentPriority(booking, spec, changeAt, false);
+    expect(after.score - before.score).toBe(50);
+    expect(after.reasons).toEqual(['next booking within 3 h']);
+    expect(currentPriority(booking, spec, changeAt, true)).toEqual({ score: after.score + SLA_AT_RISK_WEIGHT, reasons: ['next booking within 3 h', SLA_AT_RISK_REASON] });
   });
 });

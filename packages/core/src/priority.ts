@@ -96,3 +96,43 @@ export function validatePriority(spec: PrioritySpec): Failure[] {
   }
   return problems;
 }
+
+/**
+ * When the priority of a case can next change by itself (pure): the earliest time after `now` at
+ * which a `within` rule starts holding (the timestamp comes within its horizon) or stops holding (the
+ * timestamp passes). Undefined when nothing time-dependent can change. Re-ranking looks at an item
+ * only then — and at its SLA checks — so its cost grows with the items whose rank changes, never with
+ * the whole queue.
+ */
+export function nextPriorityChangeAt(prediction: unknown, spec: PrioritySpec, now: Date): Date | undefined {
+  const nowMs = now.getTime();
+  let next: number | undefined;
+  const consider = (at: number): void => {
+    if (at > nowMs && (next === undefined || at < next)) next = at;
+  };
+  for (const rule of spec.rules) {
+    if (rule.op !== 'within') continue;
+    const field = getPath(prediction, rule.field);
+    if (typeof field !== 'string') continue;
+    const at = DateTime.fromISO(field, { setZone: true });
+    if (!at.isValid) continue;
+    const horizon = wallDuration(typeof rule.value === 'string' ? rule.value : String(rule.value));
+    const t = at.toMillis();
+    consider(DateTime.fromMillis(t, { zone: 'utc' }).minus(horizon).toMillis()); // comes within the horizon
+    consider(t + 1); // passes
+  }
+  return next === undefined ? undefined : new Date(next);
+}
+
+/** What an item's priority gains once it nears its SLA (a reminder or escalation was sent). */
+export const SLA_AT_RISK_WEIGHT = 40;
+export const SLA_AT_RISK_REASON = 'Nearing its SLA';
+
+/**
+ * The priority of a queued case now (pure; every writer of a queue item's priority calls it): the
+ * policy's rules at `now`, plus `SLA_AT_RISK_WEIGHT` once the case nears its SLA.
+ */
+export function currentPriority(prediction: unknown, spec: PrioritySpec, now: Date, slaAtRisk: boolean): PriorityScore {
+  const scored = priorityScore(prediction, spec, now);
+  return slaAtRisk ? { ...scored, score: scored.score + SLA_AT_RISK_WEIGHT, reasons: [...scored.reasons, SLA_AT_RISK_REASON] } : scored;
+}

@@ -1,7 +1,7 @@
 import { FieldValue, type Transaction } from '@google-cloud/firestore';
 import { Collections, decideInTransaction, moveTimer, producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { escalationState, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
+import { currentPriority, escalationState, nextPriorityChangeAt, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import { CURSOR_LOOKBACK_BUCKETS, MAX_BUCKETS_PER_TICK, SWEEP_BUCKETS, type DueTimer, type TimerPage, type TimerWheel } from './timer-wheel.firestore';
@@ -20,8 +20,10 @@ export interface TickReport {
   decided: number;
   /** Claims whose lease ran out, put back in the queue. */
   released: number;
-  /** Due items with nothing to send (superseded reminders), their next check moved. */
+  /** Due items with nothing to send (superseded reminders, a priority recheck), their next check moved. */
   rescheduled: number;
+  /** Items whose priority changed as time passed (a booking came near, the SLA neared). */
+  reranked: number;
   /** Read but left alone: another escalator handled them first, done, or already decided. */
   skipped: number;
   /** Items whose use case or queue is not in the loaded policies (checked again later), or whose transaction failed (its timer stays). */
@@ -47,8 +49,8 @@ export const MISCONFIGURED_RETRY_MS = 15 * 60_000;
 export const SYSTEM_ACTOR = { id: 'sla-escalator', role: 'system' } as const;
 
 type ItemOutcome =
-  | { kind: 'escalated'; levels: EscalationLevel[] }
-  | { kind: 'rescheduled' }
+  | { kind: 'escalated'; levels: EscalationLevel[]; reranked: boolean }
+  | { kind: 'rescheduled'; reranked: boolean }
   | { kind: 'expired'; decided: boolean }
   | { kind: 'released' }
   | { kind: 'skipped'; why: string }
@@ -170,10 +172,20 @@ async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise
         { id: escalationEventId(itemId, due.key), subject: item.caseId, time: now },
       ),
     );
-    const next = state.nextCheckAt ? state.nextCheckAt.getTime() : null;
-    tx.update(itemRef, { 'sla.sent': [...sent, ...state.due.map((due) => due.key)], 'sla.nextCheckAt': next });
+    // Re-rank as time passes: the policy's rules now (a booking come near) and the SLA at risk once a
+    // reminder or escalation is out. Only items whose timer is due are looked at, never the queue.
+    let rerank: { priority: number; priorityReasons: string[] } | undefined;
+    let rerankAt: number | undefined;
+    if (caseDoc) {
+      const ranked = currentPriority(caseDoc.prediction, queue.priority, now, sent.length + state.due.length > 0);
+      if (ranked.score !== item.priority || ranked.reasons.join('\n') !== (item.priorityReasons ?? []).join('\n')) rerank = { priority: ranked.score, priorityReasons: ranked.reasons };
+      rerankAt = nextPriorityChangeAt(caseDoc.prediction, queue.priority, now)?.getTime();
+    }
+    const slaNext = state.nextCheckAt ? state.nextCheckAt.getTime() : null;
+    const next = rerankAt === undefined ? slaNext : slaNext === null ? rerankAt : Math.min(slaNext, rerankAt);
+    tx.update(itemRef, { 'sla.sent': [...sent, ...state.due.map((due) => due.key)], 'sla.nextCheckAt': next, ...(rerank ?? {}) });
     reschedule(tx, next);
-    const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level) } : { kind: 'rescheduled' };
+    const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level), reranked: rerank !== undefined } : { kind: 'rescheduled', reranked: rerank !== undefined };
     if (quality && state.due.length) deps.logger.debug({ itemId, levels: state.due.map((due) => due.level) }, 'quality item past its soft SLA: not escalated');
     return { result, events };
   }, now);
@@ -237,6 +249,7 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
       decided: 0,
       released: 0,
       rescheduled: 0,
+      reranked: 0,
       skipped: 0,
       errors: 0,
       truncated: false,
@@ -250,9 +263,11 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
       switch (outcome.kind) {
         case 'escalated':
           for (const level of outcome.levels) report.escalations[level] += 1;
+          if (outcome.reranked) report.reranked += 1;
           break;
         case 'rescheduled':
           report.rescheduled += 1;
+          if (outcome.reranked) report.reranked += 1;
           break;
         case 'expired':
           report.expired += 1;

@@ -6,7 +6,7 @@
 import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
 import { caseExpiry, pendingStepDone, queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
+import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
 import { idFromEventIdentity, permanentFailure, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { UseCaseDeps } from './common';
@@ -27,6 +27,8 @@ function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blin
     ? routed.reminderAt.map((r) => Date.parse(r)).filter((t) => !Number.isNaN(t))
     : reminderTimes(new Date(dueAt), queue.sla, queue.calendar).map((r) => r.at.getTime());
   const firstReminder = reminders.filter((t) => t > caseDoc.openedAt && t < dueAt).sort((a, b) => a - b)[0];
+  // The escalator also looks again when the priority can change by itself (a booking coming near).
+  const rerankAt = purpose === 'decision' ? nextPriorityChangeAt(caseDoc.prediction, queue.priority, start)?.getTime() : undefined;
   const label = caseDoc.prediction.prediction?.label;
   return {
     itemId: queueItemId(caseDoc.caseId, purpose),
@@ -42,7 +44,7 @@ function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blin
     dueAt,
     ...(purpose === 'decision' && routed.batchKey ? { batchKey: routed.batchKey } : {}),
     blind: purpose === 'blind-review',
-    sla: { sent: [], nextCheckAt: firstReminder ?? dueAt },
+    sla: { sent: [], nextCheckAt: Math.min(firstReminder ?? dueAt, rerankAt ?? Number.POSITIVE_INFINITY) },
     summary: {
       ...(label !== undefined ? { label } : {}),
       confidence: caseDoc.confidence,
