@@ -58,6 +58,18 @@ interface ItemList {
 const queueItems = async (queueId: string): Promise<ItemList['items']> => (await api<ItemList>(apiUrl, lead, 'GET', `/queues/${queueId}/items?limit=100`)).body.items ?? [];
 const waitInQueue = (queueId: string, caseId: string) => eventually(`${caseId} in ${queueId}`, async () => (await queueItems(queueId)).find((item) => item.caseId === caseId));
 
+async function bigQueryRows(sql: string): Promise<Array<Record<string, unknown>>> {
+  const { bigqueryEmulatorHost, projectId } = endpoints();
+  const response = await fetch(`${bigqueryEmulatorHost}/bigquery/v2/projects/${projectId}/queries`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: sql, useLegacySql: false }),
+  });
+  const body = (await response.json()) as { schema?: { fields: Array<{ name: string }> }; rows?: Array<{ f: Array<{ v: unknown }> }> };
+  const names = body.schema?.fields.map((field) => field.name) ?? [];
+  return (body.rows ?? []).map((row) => Object.fromEntries(row.f.map((cell, index) => [names[index] as string, cell.v])));
+}
+
 async function claimAndDecide(token: string, queueId: string, caseId: string, body: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
   const item = await waitInQueue(queueId, caseId);
   const claim = await api(apiUrl, token, 'POST', `/items/${encodeURIComponent(item.itemId)}/claim`, {});
@@ -316,17 +328,7 @@ it('the audit trail of a case is in BigQuery, one row per state change, redacted
   const audited = await publishPrediction(client, cleanliness({ confidence: 0.78 }));
   await claimAndDecide(reviewer, queue('cleanliness-review'), audited.caseId, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING', notes: 'customer was rude at the counter' });
   await decisionOf(audited.caseId);
-  const { bigqueryEmulatorHost, projectId } = endpoints();
-  const query = async (): Promise<Array<Record<string, unknown>>> => {
-    const response = await fetch(`${bigqueryEmulatorHost}/bigquery/v2/projects/${projectId}/queries`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `SELECT event_type, event_id, actor_kind, reason_code, payload FROM arbiter_audit.audit_events WHERE case_id = '${audited.caseId}'`, useLegacySql: false }),
-    });
-    const body = (await response.json()) as { schema?: { fields: Array<{ name: string }> }; rows?: Array<{ f: Array<{ v: unknown }> }> };
-    const names = body.schema?.fields.map((field) => field.name) ?? [];
-    return (body.rows ?? []).map((row) => Object.fromEntries(row.f.map((cell, index) => [names[index] as string, cell.v])));
-  };
+  const query = (): Promise<Array<Record<string, unknown>>> => bigQueryRows(`SELECT event_type, event_id, actor_kind, reason_code, payload, sla_elapsed_seconds, sla_target_seconds, model_outcome, critical_path FROM arbiter_audit.audit_events WHERE case_id = '${audited.caseId}'`);
   const rows = await eventually(
     'audit rows up to the decision',
     async () => {
@@ -341,5 +343,30 @@ it('the audit trail of a case is in BigQuery, one row per state change, redacted
   const everything = JSON.stringify(rows);
   expect(everything).not.toContain('cus-e2e-secret-881');
   expect(everything).not.toContain('rude at the counter');
-  expect(rows.find((row) => row.event_type === EventTypes.decisionMade)).toMatchObject({ actor_kind: 'human', reason_code: 'CONFIRMED_SOILING' });
+  const decided = rows.find((row) => row.event_type === EventTypes.decisionMade);
+  expect(decided).toMatchObject({ actor_kind: 'human', reason_code: 'CONFIRMED_SOILING' });
+  // Columns the exporter derives for the metric views, from the real events: the queue's SLA clock
+  // (P95 2 h, wall) and elapsed time, what the model alone would have decided (label dirty), no critical path.
+  expect(Number(decided?.sla_target_seconds)).toBe(7200);
+  expect(Number(decided?.sla_elapsed_seconds)).toBeGreaterThan(0);
+  expect(Number(decided?.sla_elapsed_seconds)).toBeLessThan(600);
+  expect(decided?.model_outcome).toBe('fee_applied');
+  expect(String(decided?.critical_path)).toBe('false');
+});
+
+it('a post-action report exists for an automatic approval: on the case and in BigQuery', async () => {
+  const auto = await publishPrediction(client, hitl('code-implementation', { confidence: 0.93, features: { component: 'journey-service', pattern: 'established' }, context: { component: 'Journey service', filesChanged: 7, testCoveragePercent: 91 } }));
+  expect(await decisionOf(auto.caseId)).toMatchObject({ decidedBy: { kind: 'auto' }, outcome: 'approved' });
+  const view = await api<{ postActionReport?: { title: string; markdown: string } }>(apiUrl, lead, 'GET', `/cases/${auto.caseId}`);
+  expect(view.status).toBe(200);
+  expect(view.body.postActionReport?.title).toBe('AUTO-APPROVAL IMPLEMENTATION REPORT');
+  expect(view.body.postActionReport?.markdown).toContain('**Code Changes**: 7 files changed');
+  expect(view.body.postActionReport?.markdown).toContain('**Test Coverage**: 91% coverage');
+  const rows = await eventually('the post-action report in BigQuery', async () => {
+    const found = await bigQueryRows(`SELECT title, markdown FROM arbiter_audit.post_action_reports WHERE case_id = '${auto.caseId}'`);
+    return found.length > 0 ? found : undefined;
+  }, 60_000);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]?.title).toBe('AUTO-APPROVAL IMPLEMENTATION REPORT');
+  expect(String(rows[0]?.markdown)).toContain('7 files changed');
 });

@@ -47,6 +47,8 @@ export interface CaseRoute {
   blindReviewQueue?: string;
   /** Automatic and default routes: what the decision was made on (ADR-0016 "log rationale and evidence snapshot"). */
   snapshot?: RouteSnapshot;
+  /** Automatic approvals whose policy asks for one: the rendered post-action report. */
+  postActionReport?: { title: string; markdown: string; producedAt: number };
   routedAt: number;
 }
 

@@ -88,6 +88,8 @@ export interface CaseView {
   revision?: { outcome: string; previousOutcome: string; reasonCode?: string; revisedBy: { id: string }; revisedAt: string };
   options: { decisionOptions: DecisionOption[]; batchOptions: DecisionOption[]; reasonCodes: ReasonCode[]; outcomes: Outcome[]; approval?: ApprovalSpec };
   template?: { kind: string; title: string; markdown: string };
+  /** Automatic approvals: the post-action report produced when the case was approved. */
+  postActionReport?: { title: string; markdown: string; producedAt: string };
   precedents: Precedent[];
 }
 

@@ -192,6 +192,8 @@ export interface CaseRouted {
   blindReview?: boolean;
   /** Fast-track: the approved pattern it matched and how closely. */
   matchedPattern?: { caseId: string; similarity: number };
+  /** Auto route with `report: post-action`: the rendered post-action report (PII redacted). */
+  postActionReport?: { title: string; markdown: string };
   rationale: string;
   routedAt: string;
 }

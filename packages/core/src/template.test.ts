@@ -1,5 +1,6 @@
 import type { PredictionSubmitted } from './events';
 import {
+  postActionReportOf,
   MISSING,
   TEMPLATE_VIEW_KEYS,
   batchTemplateView,
@@ -154,5 +155,27 @@ describe('templateNames and formatPercent', () => {
     expect(formatPercent(0.7)).toBe('70%');
     expect(formatPercent(1)).toBe('100%');
     expect(formatPercent(0.8549)).toBe('85.5%');
+  });
+});
+
+describe('postActionReportOf', () => {
+  const prediction: PredictionSubmitted = {
+    useCase: 'code-implementation',
+    subject: { type: 'component', id: 'journey-service' },
+    model: { name: 'code-reviewer', version: '4.1.0' },
+    prediction: { confidence: 0.93 },
+    context: { component: 'Journey service', requesterEmail: 'dev@example.com' },
+  };
+  const policy = {
+    privacy: { redact: ['context.requesterEmail'], retention: { caseDays: 1, auditDays: 1, evidenceDays: 1 } },
+    templates: [{ kind: 'post-action-report' as const, title: 'AUTO-APPROVAL IMPLEMENTATION REPORT', markdown: '{{context.component}} by {{context.requesterEmail}} at {{confidencePercent}}' }],
+  };
+
+  it('renders the policy’s post-action report with the PII paths redacted', () => {
+    expect(postActionReportOf(policy, { prediction, confidence: 0.93 })).toEqual({ title: 'AUTO-APPROVAL IMPLEMENTATION REPORT', markdown: 'Journey service by [REDACTED] at 93%' });
+  });
+
+  it('is undefined for a policy without one', () => {
+    expect(postActionReportOf({ privacy: policy.privacy, templates: [] }, { prediction })).toBeUndefined();
   });
 });

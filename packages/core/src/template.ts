@@ -10,7 +10,8 @@
  */
 import { Writer, type Context } from 'mustache';
 import type { CaseRouted, ModelRef, PredictionSubmitted, SubjectRef } from './events';
-import type { Band, Thresholds } from './policy';
+import type { Band, Policy, Thresholds } from './policy';
+import { redact } from './paths';
 
 /** What a missing value renders as. */
 export const MISSING = '—';
@@ -298,4 +299,16 @@ export function templateNames(markdown: string): string[] {
     if (type === 'name' || type === '&' || type === '{' || type === '#' || type === '^') names.add(name);
   }
   return [...names];
+}
+
+/**
+ * The post-action report of an automatic approval (HITL-OPT "automatic approval with post-action
+ * reporting"): the policy's `post-action-report` template rendered with the case, the policy's PII
+ * paths redacted first. Undefined when the policy has no such template.
+ */
+export function postActionReportOf(policy: Pick<Policy, 'templates' | 'privacy'>, templateCase: TemplateCase): { title: string; markdown: string } | undefined {
+  const spec = (policy.templates ?? []).find((t) => t.kind === 'post-action-report');
+  if (spec === undefined) return undefined;
+  const view = templateView({ ...templateCase, prediction: redact(templateCase.prediction, policy.privacy.redact) });
+  return { title: spec.title, markdown: renderTemplate(spec.markdown, view) };
 }

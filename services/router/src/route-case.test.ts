@@ -167,6 +167,18 @@ describe('route case: HITL-OPT use cases', () => {
     expect(cases.cases.get(caseId)?.decision).toMatchObject({ outcome: 'approved', decidedBy: { kind: 'auto', id: 'journey-engine-assessor@4.1.0' } });
   });
 
+  it('an automatic approval with report: post-action produces its report, on the case and in case.routed', async () => {
+    const { cases, routeCase } = setup();
+    const caseId = caseIdWhere(false, 0.05);
+    const opened = openedOf(caseId, hitlOpt('api-endpoint-batch', 0.9, { context: { component: 'Journey tracking API' } }), openedAt);
+    cases.put(opened);
+    await routeCase(openedEvent(opened));
+    const report = cases.cases.get(caseId)?.route?.postActionReport;
+    expect(report).toMatchObject({ title: expect.any(String), producedAt: now.getTime() });
+    expect(report?.markdown).toContain('**Component**: Journey tracking API');
+    expect(cases.staged[0]?.data).toMatchObject({ route: 'auto', postActionReport: { title: report?.title, markdown: report?.markdown } });
+  });
+
   it('api-endpoint-batch medium: batch review with a batch key by API category', async () => {
     const { cases, routeCase } = setup();
     const caseId = caseIdWhere(false, 0.05);

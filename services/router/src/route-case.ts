@@ -22,6 +22,7 @@ import {
   decideRoute,
   fail,
   ok,
+  postActionReportOf,
   priorityScore,
   reminderTimes,
   type ApprovedPattern,
@@ -218,6 +219,29 @@ export function planRoute(input: PlanInput): RoutePlan {
         : {}),
     };
     const decidedBy = decision.reason === 'fast-track' ? { kind: 'auto' as const, id: 'fast-track' } : { kind: 'auto' as const, id: `${caseDoc.model.name}@${caseDoc.model.version}` };
+    // HITL-OPT "automatic approval with post-action reporting": one report per automatic approval,
+    // stored on the case and carried by case.routed into the audit trail.
+    const report = decision.postActionReport
+      ? postActionReportOf(policy, {
+          caseId: caseDoc.caseId,
+          useCase: caseDoc.useCase,
+          policy: caseDoc.policy,
+          subject: caseDoc.subject,
+          model: caseDoc.model,
+          confidence: caseDoc.confidence,
+          confidenceSource: caseDoc.confidenceSource,
+          band: caseDoc.band,
+          thresholds: caseDoc.thresholds,
+          prediction: caseDoc.prediction,
+          openedAt: new Date(caseDoc.openedAt).toISOString(),
+          ...(decision.matchedPattern ? { matchedPattern: decision.matchedPattern } : {}),
+          routing: { route: 'auto', reason: decision.reason },
+        })
+      : undefined;
+    if (report) {
+      route.postActionReport = { ...report, producedAt: routedAt };
+      data.postActionReport = report;
+    }
     return { kind: 'route', route, status: 'decided', policy, decision: { outcome: decision.outcome, decidedBy, decidedAt: now }, events: [routedEvent(data)], awaitsQueueItem: blindQueue !== undefined };
   }
 

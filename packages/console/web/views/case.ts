@@ -83,6 +83,11 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
     if (template) left.push(h('details', { class: 'template-details' }, h('summary', {}, `Approval template: ${view.template?.title ?? ''}`), template));
   } else if (template) left.push(template);
   else left.push(h('section', { class: 'card' }, h('h2', {}, 'Evidence'), h('p', {}, 'This case has no photos and no template.')));
+  if (view.postActionReport) {
+    const report = h('section', { class: 'template card post-action-report', 'aria-labelledby': 'report-title' }, h('h2', { id: 'report-title', class: 'muted small' }, `Post-action report · ${view.postActionReport.title}`), h('div', { class: 'markdown' }));
+    (report.querySelector('.markdown') as HTMLElement).innerHTML = renderMarkdown(view.postActionReport.markdown);
+    left.unshift(report);
+  }
   const toggleRegions = (button?: HTMLButtonElement): void => {
     regionsOn = !regionsOn;
     const b = button ?? (app.main.querySelector('[aria-keyshortcuts="g"]') as HTMLButtonElement | null);

@@ -261,6 +261,7 @@ export function createGetCaseView(deps: ViewDeps) {
         approval: policy.approval ?? {},
       },
       ...(template ? { template } : {}),
+      ...(caseDoc.route?.postActionReport ? { postActionReport: { title: caseDoc.route.postActionReport.title, markdown: caseDoc.route.postActionReport.markdown, producedAt: iso(caseDoc.route.postActionReport.producedAt) } } : {}),
       precedents,
     };
   };
