@@ -20,6 +20,7 @@ import {
   classificationReport,
   recommendThresholds,
   renderTemplate,
+  thresholdUncertainty,
   templateView,
   twoRaterAgreement,
   type Policy,
@@ -130,23 +131,41 @@ const policies = (): PolicyRegistry => {
   return loaded.value;
 };
 
-/** Threshold recommendation per use case and model version, from the labelled outcomes of reviewed cases. */
-export async function thresholdsReport(endpoints: StackEndpoints, targetPrecision: number): Promise<string> {
+export interface ThresholdsOptions {
+  /** Only this use case (by default every use case but test fixtures'). */
+  useCase?: string;
+  /** The policies whose thresholds are in force (default: the shipped ones). */
+  policies?: PolicyRegistry;
+  resamples?: number;
+}
+
+/**
+ * Threshold recommendation per use case and model version, from the labelled outcomes of reviewed
+ * cases, with a bootstrap interval of the recommended threshold and the expected change in the
+ * reviewers' load against the threshold in force.
+ */
+export async function thresholdsReport(endpoints: StackEndpoints, targetPrecision: number, options: ThresholdsOptions = {}): Promise<string> {
   const bq = bigQueryClient(endpoints.projectId, endpoints.bigqueryEmulatorHost);
+  const which = options.useCase !== undefined ? `d.use_case = '${options.useCase.replace(/[^a-z0-9-]/g, '')}'` : "d.use_case NOT LIKE 'fx-%'";
   // Every case a person decided or blind-reviewed is a labelled outcome: the model agreed iff the person's outcome is the model's.
   const rows = await query(bq, `SELECT d.use_case, d.model_version, d.confidence, r.outcome = r.model_outcome AS agreed
     FROM \`${endpoints.projectId}.${BigQueryDataset.id}.audit_events_dedup\` r
     JOIN \`${endpoints.projectId}.${BigQueryDataset.id}.audit_events_dedup\` d ON d.case_id = r.case_id AND d.state = 'decided'
-    WHERE r.state = 'reviewed' AND r.review_purpose IN ('decision', 'blind-review') AND r.model_outcome IS NOT NULL AND d.confidence IS NOT NULL AND d.use_case NOT LIKE 'fx-%'`);
-  const registry = policies();
+    WHERE r.state = 'reviewed' AND r.review_purpose IN ('decision', 'blind-review') AND r.model_outcome IS NOT NULL AND d.confidence IS NOT NULL AND ${which}`);
+  const registry = options.policies ?? policies();
   const out: string[] = [`Threshold recommendation — automatic decisions at >= ${pct(targetPrecision)} precision (from ${rows.length} labelled outcomes)`];
   for (const useCase of [...new Set(rows.map((r) => String(r.use_case)))].sort()) {
     const policy = registry.get(useCase);
     const low = policy.ok ? policy.value.bands.default.low : 0;
     const current = policy.ok ? policy.value.bands.default.high : undefined;
-    const recs = recommendThresholds(rows.filter((r) => r.use_case === useCase).map((r) => ({ modelVersion: String(r.model_version), confidence: Number(r.confidence), agreed: r.agreed === true })), { targetPrecision, low, minSupport: 3 });
+    const examples = rows.filter((r) => r.use_case === useCase).map((r) => ({ modelVersion: String(r.model_version), confidence: Number(r.confidence), agreed: r.agreed === true || r.agreed === 'true' }));
+    const recs = recommendThresholds(examples, { targetPrecision, low, minSupport: 3 });
+    const uncertain = thresholdUncertainty(examples, { targetPrecision, low, minSupport: 3, ...(current !== undefined ? { currentHigh: current } : {}), resamples: options.resamples ?? 500, seed: 1 });
     for (const r of recs) {
-      out.push(`  ${useCase} ${r.modelVersion}: ${r.examples} examples; high ${r.high === null ? 'none' : r.high} (now ${current ?? '—'}), precision ${pct(r.precision)} on ${r.support}; automatic ${pct(r.automaticRate)}, review load ${pct(r.reviewRate)}, default ${pct(r.defaultRate)} — ${r.note}`);
+      const u = uncertain.find((x) => x.modelVersion === r.modelVersion);
+      const interval = u?.high ? `95% bootstrap interval ${u.high.low}..${u.high.high} (a threshold in ${pct(u.resolvedShare)} of ${u.resamples} resamples)` : `no bootstrap interval (no threshold in any of ${u?.resamples ?? 0} resamples)`;
+      const load = u?.reviewLoad ? `; review load ${pct(u.reviewLoad.current)} → ${pct(u.reviewLoad.recommended)} (${u.reviewLoad.change <= 0 ? '' : '+'}${(u.reviewLoad.change * 100).toFixed(1)} points)` : '';
+      out.push(`  ${useCase} ${r.modelVersion}: ${r.examples} examples; high ${r.high === null ? 'none' : r.high} (now ${current ?? '—'}), ${interval}, precision ${pct(r.precision)} on ${r.support}; automatic ${pct(r.automaticRate)}, review load ${pct(r.reviewRate)}, default ${pct(r.defaultRate)}${load} — ${r.note}`);
     }
   }
   return out.join('\n');

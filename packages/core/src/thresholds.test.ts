@@ -1,4 +1,4 @@
-import { classificationReport, recommendThresholds, type ThresholdExample } from './thresholds';
+import { classificationReport, recommendThresholds, thresholdUncertainty, type ThresholdExample } from './thresholds';
 
 const ex = (confidence: number, agreed: boolean, modelVersion = '2.3.0'): ThresholdExample => ({ modelVersion, confidence, agreed });
 
@@ -48,5 +48,32 @@ describe('classificationReport', () => {
         { label: 'dirty', precision: 2 / 3, recall: 2 / 3, support: 3 },
       ],
     });
+  });
+});
+
+describe('thresholdUncertainty', () => {
+  const examples = [ex(0.5, false), ex(0.55, true), ex(0.65, false), ex(0.7, true), ex(0.75, false), ex(0.8, true), ex(0.85, true), ex(0.9, true), ex(0.95, true), ex(0.97, true)];
+
+  it('gives a bootstrap interval around the recommendation and the change in review load from the threshold in force', () => {
+    const [u] = thresholdUncertainty(examples, { targetPrecision: 0.95, low: 0.6, currentHigh: 0.9, resamples: 300, seed: 7 });
+    expect(u?.resamples).toBe(300);
+    expect(u?.high?.level).toBe(0.95);
+    expect(u?.high?.low).toBeLessThanOrEqual(0.8);
+    expect(u?.high?.high).toBeGreaterThanOrEqual(0.8);
+    expect(u?.high?.low).toBeGreaterThanOrEqual(0.6);
+    expect(u?.resolvedShare).toBeGreaterThan(0.5);
+    // Review share (0.6 <= c < high): at 0.9 → 0.65 0.70 0.75 0.80 0.85 = 0.5; at 0.8 → 0.3: 20 points less load.
+    expect(u?.reviewLoad).toEqual({ current: 0.5, recommended: expect.closeTo(0.3, 12), change: expect.closeTo(-0.2, 12) });
+  });
+
+  it('is deterministic for a seed, and narrower with more data', () => {
+    const a = thresholdUncertainty(examples, { targetPrecision: 0.95, low: 0.6, resamples: 200, seed: 3 });
+    expect(thresholdUncertainty(examples, { targetPrecision: 0.95, low: 0.6, resamples: 200, seed: 3 })).toEqual(a);
+    const many = Array.from({ length: 20 }, () => examples).flat();
+    const [small] = a;
+    const [large] = thresholdUncertainty(many, { targetPrecision: 0.95, low: 0.6, resamples: 200, seed: 3 });
+    const width = (u: typeof small): number => (u?.high ? u.high.high - u.high.low : Number.POSITIVE_INFINITY);
+    expect(width(large)).toBeLessThanOrEqual(width(small));
+    expect(large?.reviewLoad).toBeNull(); // no threshold in force given
   });
 });

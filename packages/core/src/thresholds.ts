@@ -14,6 +14,8 @@
  * Candidate thresholds are the examples' own confidences (nothing between two observed values
  * changes the split). Pure: plain data in, plain data out.
  */
+import { mulberry32 } from './hash';
+
 export interface ThresholdExample {
   modelVersion: string;
   confidence: number;
@@ -81,6 +83,54 @@ function split(modelVersion: string, list: readonly ThresholdExample[], high: nu
     defaultRate: defaulted / n,
     note,
   };
+}
+
+/** How sure a recommendation is, and what it would do to the reviewers' queue. */
+export interface ThresholdUncertainty {
+  modelVersion: string;
+  /** Bootstrap percentile interval of the recommended high threshold (resamples with no threshold left out). */
+  high: { low: number; high: number; level: number } | null;
+  /** Share of the resamples in which some threshold met the target. */
+  resolvedShare: number;
+  resamples: number;
+  /** The review share under the threshold in force, under the recommendation, and the change (negative: less load). */
+  reviewLoad: { current: number; recommended: number; change: number } | null;
+}
+
+/**
+ * Bootstrap (pure, deterministic: mulberry32 seeded from `seed`): resample each version's examples
+ * with replacement `resamples` times, recommend on each, and report the 2.5–97.5 % (for level 0.95)
+ * percentiles of the recommended threshold; plus the expected change in review load from the threshold
+ * in force (`currentHigh`, automatic iff confidence > currentHigh is approximated by >=) to the
+ * recommended one, on the examples as they are.
+ */
+export function thresholdUncertainty(
+  examples: readonly ThresholdExample[],
+  options: ThresholdOptions & { currentHigh?: number; resamples?: number; seed?: number; level?: number },
+): ThresholdUncertainty[] {
+  const resamples = Math.max(1, options.resamples ?? 500);
+  const level = options.level ?? 0.95;
+  const random = mulberry32(options.seed ?? 1);
+  return recommendThresholds(examples, options).map((rec) => {
+    const list = examples.filter((e) => e.modelVersion === rec.modelVersion);
+    const highs: number[] = [];
+    for (let r = 0; r < resamples; r += 1) {
+      const sample = list.map(() => list[Math.floor(random() * list.length)] as ThresholdExample);
+      const [again] = recommendThresholds(sample, options);
+      if (again && again.high !== null) highs.push(again.high);
+    }
+    highs.sort((a, b) => a - b);
+    const at = (q: number): number => highs[Math.min(highs.length - 1, Math.max(0, Math.floor(q * highs.length)))] as number;
+    const review = (high: number): number => list.filter((e) => e.confidence >= options.low && e.confidence < high).length / (list.length || 1);
+    const current = options.currentHigh;
+    return {
+      modelVersion: rec.modelVersion,
+      high: highs.length ? { low: at((1 - level) / 2), high: at(1 - (1 - level) / 2), level } : null,
+      resolvedShare: highs.length / resamples,
+      resamples,
+      reviewLoad: current !== undefined && rec.high !== null ? { current: review(current), recommended: review(rec.high), change: review(rec.high) - review(current) } : null,
+    };
+  });
 }
 
 /** Precision and recall per label, and accuracy, of predicted labels against known labels (golden sets). */

@@ -1,0 +1,63 @@
+/**
+ * The learning loop's threshold recommendation end to end on the emulators: a seeded history of
+ * decided and reviewed cases in BigQuery's audit table, read back through `audit_events_dedup` by the
+ * `thresholds` command (thresholdsReport), which recommends a high threshold with a bootstrap interval
+ * and the change in the reviewers' load.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
+import { parsePolicyFiles } from '@arbiter/policy';
+import { bigQueryBaseUrl } from '../src/clients';
+import { repoRoot } from '../src/paths';
+import { thresholdsReport } from '../src/report';
+import { bigQueryRest, testStack, uniqueName } from './support';
+
+jest.setTimeout(180_000);
+
+const dataset = BigQueryDataset.id;
+
+/** The dedup view the command reads, created if no other test (or the exporter) has yet. */
+async function ensureDedupView(projectId: string): Promise<void> {
+  const sql = readFileSync(join(repoRoot(), 'schemas', 'bigquery', 'views', 'audit_events_dedup.sql'), 'utf8').replace(/\{\{project\}\}/g, projectId).replace(/\{\{dataset\}\}/g, dataset);
+  try {
+    await bigQueryRest('POST', `/datasets/${dataset}/tables`, { tableReference: { projectId, datasetId: dataset, tableId: 'audit_events_dedup' }, view: { query: sql, useLegacySql: false } });
+  } catch (error) {
+    if (!/HTTP 409/.test(String(error))) throw error;
+  }
+}
+
+it('thresholds: recommends the lowest high threshold meeting the precision target on a seeded history, with a bootstrap interval and the change in review load', async () => {
+  const stack = testStack();
+  await ensureDedupView(stack.projectId);
+  const useCase = uniqueName('ll');
+  // 38 cases of cleanliness-vit 2.3.0 at 0.62, 0.63, …, 0.99. At 0.80 and above the reviewer agreed
+  // with the model; below, every other case. Precision of "automatic iff c >= t": t = 0.78 → 21 of 22
+  // (0.955), t = 0.77 → 21 of 23 (0.913): 0.78 is the lowest threshold reaching 0.95.
+  // Review load (0.70 <= c < high) among the 38: at 0.95 (in force) 25 = 65.8 %; at 0.78, 8 = 21.1 %.
+  const rows: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < 38; i += 1) {
+    const confidence = Math.round((0.62 + i * 0.01) * 100) / 100;
+    const agreed = confidence >= 0.8 || i % 2 === 0;
+    const caseId = `${useCase}-case-${i}`;
+    const common = { case_id: caseId, use_case: useCase, event_source: '/arbiter/seed', event_time: new Date(Date.UTC(2026, 10, 23, 9, i)).toISOString(), ingested_at: new Date().toISOString(), evidence_uris: [], model_name: 'cleanliness-vit', model_version: '2.3.0' };
+    rows.push({ ...common, event_id: `${caseId}-reviewed`, event_type: 'arbiter.case.reviewed.v1', state: 'reviewed', actor_kind: 'human', actor_id: 'reviewer-1', review_purpose: 'decision', outcome: agreed ? 'fee_applied' : 'fee_waived', model_outcome: 'fee_applied' });
+    rows.push({ ...common, event_id: `${caseId}-decided`, event_type: 'arbiter.decision.made.v1', state: 'decided', actor_kind: 'human', actor_id: 'reviewer-1', confidence, outcome: agreed ? 'fee_applied' : 'fee_waived' });
+  }
+  const inserted = await bigQueryRest<{ insertErrors?: unknown[] }>('POST', `/datasets/${dataset}/tables/${BigQueryTables.audit}/insertAll`, { rows: rows.map((json) => ({ insertId: `${json.event_source}/${json.event_id}`, json })) });
+  expect(inserted.insertErrors ?? []).toEqual([]);
+
+  // The shipped cleanliness policy under the seeded use case's id: default high 0.95, low 0.70.
+  const text = readFileSync(join(repoRoot(), 'policies', 'vehicle-cleanliness.yaml'), 'utf8').replace(/^id: vehicle-cleanliness$/m, `id: ${useCase}`);
+  const parsed = parsePolicyFiles([{ file: `${useCase}.yaml`, text }]);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+
+  const endpoints = { projectId: stack.projectId, pubsubEmulatorHost: stack.pubsubHost, firestoreEmulatorHost: stack.firestoreHost, bigqueryEmulatorHost: bigQueryBaseUrl(stack.bigqueryHost) };
+  const report = await thresholdsReport(endpoints, 0.95, { useCase, policies: parsed.value, resamples: 300 });
+  expect(report).toContain('from 38 labelled outcomes');
+  expect(report).toContain(`${useCase} 2.3.0: 38 examples; high 0.78 (now 0.95), 95% bootstrap interval `);
+  expect(report).toContain('precision 95.5% on 22; automatic 57.9%, review load 21.1%, default 21.1%; review load 65.8% → 21.1% (-44.7 points)');
+  const interval = /95% bootstrap interval (0\.\d+)\.\.(0\.\d+)/.exec(report);
+  expect(Number(interval?.[1])).toBeLessThanOrEqual(0.78);
+  expect(Number(interval?.[2])).toBeGreaterThanOrEqual(0.78);
+});
