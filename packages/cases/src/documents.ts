@@ -160,6 +160,8 @@ export interface PatternDoc {
   useCase: string;
   outcome: string;
   features: Record<string, string | number | boolean>;
+  /** The approved case's `pattern.embedding`, when upstream sent one. */
+  embedding?: number[];
   decidedAt: number;
   /** Retention: as its case's. */
   expireAt?: Expiry;

@@ -118,7 +118,8 @@ export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc:
   // seeds another, so approvals cannot chain away from any human.
   const features = caseDoc.prediction.pattern?.features;
   if (features && input.decidedBy.kind === 'human' && policy.fastTrack?.approvedOutcomes.includes(input.outcome)) {
-    const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, decidedAt: input.decidedAt.getTime(), expireAt: caseExpiry(policy, caseDoc.openedAt) };
+    const embedding = caseDoc.prediction.pattern?.embedding;
+    const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, ...(embedding ? { embedding } : {}), decidedAt: input.decidedAt.getTime(), expireAt: caseExpiry(policy, caseDoc.openedAt) };
     tx.set(store.firestore.collection(Collections.patterns).doc(caseDoc.caseId), pattern);
   }
   const events = decisionEvents(decision, input.approval, source);

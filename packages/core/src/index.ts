@@ -3,6 +3,7 @@ export * from './events';
 export * from './approval';
 export * from './adjudication';
 export * from './gwet';
+export * from './case-similarity';
 export * from './result';
 export * from './paths';
 export * from './hash';

@@ -113,6 +113,8 @@ export interface FastTrackSpec {
   approvedOutcomes: string[];
   /** Patterns age out: a person's approval older than this (ISO duration, wall clock) is not matched. */
   maxPatternAge?: string;
+  /** How much each pattern feature counts in similarity (absent names: 1; 0 ignores a feature). */
+  featureWeights?: Record<string, number>;
 }
 
 export interface OutcomeSpec {

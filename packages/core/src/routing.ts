@@ -29,7 +29,8 @@
  */
 import type { Band, BandAction, Policy } from './policy';
 import type { PredictionSubmitted, RouteReason } from './events';
-import { bestMatch, type FeatureMap } from './similarity';
+import type { FeatureMap } from './similarity';
+import { cosineSimilarity, weightedFeatureSimilarity } from './case-similarity';
 import { inSample } from './hash';
 import { wallDuration } from './durations';
 
@@ -39,6 +40,8 @@ export interface ApprovedPattern {
   caseId: string;
   outcome: string;
   features: FeatureMap;
+  /** The approved case's `pattern.embedding`, when upstream sent one. */
+  embedding?: number[];
   /** When it was approved (epoch ms): patterns older than `fastTrack.maxPatternAge` age out. */
   decidedAt?: number;
 }
@@ -129,7 +132,12 @@ export function checkFastTrack(input: RouteInput): FastTrackCheck {
       spec.approvedOutcomes.includes(p.outcome) &&
       same.every((name) => p.features[name] !== undefined && p.features[name] === features[name]),
   );
-  const best = bestMatch(features, candidates);
+  const embedding = input.prediction.pattern?.embedding;
+  let best: { pattern: ApprovedPattern; similarity: number } | undefined;
+  for (const pattern of candidates) {
+    const similarity = patternSimilarity({ features, ...(embedding ? { embedding } : {}) }, pattern, spec.featureWeights);
+    if (best === undefined || similarity > best.similarity) best = { pattern, similarity };
+  }
   if (best === undefined) return { eligible: false, why: 'no approved pattern to match' };
   if (!(best.similarity >= spec.minSimilarity)) {
     return {
@@ -256,4 +264,15 @@ function withSampling(input: RouteInput, route: AutoRoute): AutoRoute {
     blindReviewQueue: queue,
     rationale: `${route.rationale} Sampled for blind review in queue ${queue}.`,
   };
+}
+
+/**
+ * How similar a proposal is to an approved pattern (fast-track): the pattern features, weighted as the
+ * policy says (`fastTrack.featureWeights`); when both carry an embedding of the same length, its cosine
+ * counts too (weight 3 to the features' 2, as in `caseSimilarity`).
+ */
+export function patternSimilarity(proposal: { features: FeatureMap; embedding?: readonly number[] }, pattern: { features: FeatureMap; embedding?: readonly number[] }, featureWeights?: Readonly<Record<string, number>>): number {
+  const features = weightedFeatureSimilarity(proposal.features, pattern.features, featureWeights);
+  const cos = proposal.embedding && pattern.embedding ? cosineSimilarity(proposal.embedding, pattern.embedding) : undefined;
+  return cos === undefined ? features : (2 * features + 3 * cos) / 5;
 }

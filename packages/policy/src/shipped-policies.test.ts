@@ -442,7 +442,7 @@ const TYPE_KEYS: Record<string, Record<string, boolean>> = {
   'bands.models': { name: true, version: true, high: true, low: true } satisfies KeyMap<ModelThresholds>,
   fastTrack: {
     enabled: true, minSimilarity: true, minConfidence: true, appliesToAlwaysHuman: true, requireFactors: false, requireSameFeatures: false,
-    outcome: true, approvedOutcomes: true, maxPatternAge: false,
+    outcome: true, approvedOutcomes: true, maxPatternAge: false, featureWeights: false,
   } satisfies KeyMap<FastTrackSpec>,
   outcome: { id: true, label: true, customerFavorable: true } satisfies KeyMap<OutcomeSpec>,
   decisionOption: { id: true, label: true, kind: true, outcome: false, requiresReason: true, shortcut: true, inputs: false } satisfies KeyMap<DecisionOption>,

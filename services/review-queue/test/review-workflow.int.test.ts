@@ -288,7 +288,9 @@ describe('case view, disputes, overview, auth', () => {
     expect(view.body.options.decisionOptions.map((o: { id: string }) => o.id)).toEqual(['approve', 'reject', 'request-photos']);
     expect(view.body.template.markdown).toContain('dirty at 78% confidence');
     const precedent = view.body.precedents.find((p: { caseId: string }) => p.caseId === earlier.caseId);
-    expect(precedent).toMatchObject({ outcome: 'fee_applied', reasonCode: 'CONFIRMED_PET_HAIR', decidedBy: 'reviewer', basis: 'label-and-confidence' });
+    // Same label, same scores, the stain in the same place: similar on every part, each explained.
+    expect(precedent).toMatchObject({ outcome: 'fee_applied', reasonCode: 'CONFIRMED_PET_HAIR', decidedBy: 'reviewer', similarity: 1, basis: 'regions+label+scores' });
+    expect(precedent.why).toEqual(['1 vs 1 regions, matched by overlap (IoU): 100%', 'same label dirty: 100%', 'score distributions: 100%']);
     const admin = await call(app, 'GET', `/api/cases/${doc.caseId}`, await token('root', ['admin']));
     expect(admin.body.context.customerId).toBe('cus-secret-42');
   });

@@ -81,7 +81,7 @@ export class FirestoreApprovedPatterns implements ApprovedPatterns {
       .get();
     return snapshot.docs.map((doc) => {
       const pattern = doc.data() as PatternDoc;
-      return { caseId: pattern.caseId, outcome: pattern.outcome, features: pattern.features, decidedAt: pattern.decidedAt };
+      return { caseId: pattern.caseId, outcome: pattern.outcome, features: pattern.features, ...(pattern.embedding ? { embedding: pattern.embedding } : {}), decidedAt: pattern.decidedAt };
     });
   }
 }

@@ -20,6 +20,8 @@ export interface Precedent {
   caseId: string;
   similarity: number;
   basis: string;
+  /** Why the cases are similar, one line per part compared (regions by overlap, label, embedding, …). */
+  why?: string[];
   label?: string;
   confidence: number;
   outcome: string;

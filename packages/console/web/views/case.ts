@@ -149,7 +149,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
           h(
             'ol',
             { class: 'precedents' },
-            view.precedents.map((x) => h('li', {}, h('span', { class: 'chip' }, `${percent(x.similarity)} similar`), ' ', h('strong', {}, outcomeLabel(view, x.outcome)), x.reasonCode ? ` — ${reasonLabel(view, x.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · ${x.label ?? ''} ${percent(x.confidence)} · by ${x.decidedBy} · ${displayValue(x.decidedAt)}`))),
+            view.precedents.map((x) => h('li', {}, h('span', { class: 'chip' }, `${percent(x.similarity)} similar`), ' ', h('strong', {}, outcomeLabel(view, x.outcome)), x.reasonCode ? ` — ${reasonLabel(view, x.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · ${x.label ?? ''} ${percent(x.confidence)} · by ${x.decidedBy} · ${displayValue(x.decidedAt)}`), x.why?.length ? h('span', { class: 'muted small why', 'data-why': '' }, h('br'), `Why similar: ${x.why.join('; ')}`) : null)),
           ),
         );
 

@@ -8,7 +8,7 @@ import type { CaseDoc, QueueItemDoc } from '@arbiter/cases';
 import { EventTypes } from '@arbiter/contract';
 import {
   batchTemplateView,
-  featureSimilarity,
+  caseSimilarity,
   formBatches,
   modelOutcomeOf,
   redact,
@@ -110,7 +110,10 @@ export function createListClaims(deps: ViewDeps) {
 export interface Precedent {
   caseId: string;
   similarity: number;
-  basis: 'pattern-features' | 'label-and-confidence';
+  /** The parts the similarity rests on, most telling first (`regions`, `label`, `embedding`, …). */
+  basis: string;
+  /** Why the two cases are similar, one line per part compared (for the console). */
+  why: string[];
   label?: string;
   confidence: number;
   outcome: string;
@@ -119,28 +122,26 @@ export interface Precedent {
   decidedAt: string;
 }
 
-/** The most similar decided cases: by pattern features when both have them, else same label and confidence within 0.1. */
-export function rankPrecedents(current: CaseDoc, candidates: readonly CaseDoc[], limit = 5): Precedent[] {
-  const features = current.prediction.pattern?.features;
-  const label = current.prediction.prediction?.label;
+/** Precedents at least this similar are shown. */
+export const MIN_PRECEDENT_SIMILARITY = 0.5;
+
+/**
+ * The most similar decided cases (`caseSimilarity` in core): labels, scores, the predicted regions
+ * matched by overlap, pattern features weighted as the policy's fast-track says, an upstream embedding
+ * when both carry one — each part explained.
+ */
+export function rankPrecedents(current: CaseDoc, candidates: readonly CaseDoc[], policy?: Pick<Policy, 'fastTrack'>, limit = 5): Precedent[] {
   const ranked: Precedent[] = [];
+  const options = policy?.fastTrack?.featureWeights ? { featureWeights: policy.fastTrack.featureWeights } : {};
   for (const c of candidates) {
     if (c.caseId === current.caseId || !c.decision) continue;
-    const theirs = c.prediction.pattern?.features;
-    let similarity: number | undefined;
-    let basis: Precedent['basis'] = 'pattern-features';
-    if (features && theirs && Object.keys(features).length > 0) {
-      similarity = featureSimilarity(features, theirs);
-      if (similarity <= 0) continue;
-    } else if (label !== undefined && c.prediction.prediction?.label === label && Math.abs(c.confidence - current.confidence) <= 0.1) {
-      similarity = 1 - Math.abs(c.confidence - current.confidence);
-      basis = 'label-and-confidence';
-    }
-    if (similarity === undefined) continue;
+    const measured = caseSimilarity(current.prediction, c.prediction, options);
+    if (measured.parts.length === 0 || measured.similarity < MIN_PRECEDENT_SIMILARITY) continue;
     ranked.push({
       caseId: c.caseId,
-      similarity: Number(similarity.toFixed(4)),
-      basis,
+      similarity: Number(measured.similarity.toFixed(4)),
+      basis: measured.parts.map((p) => p.part).join('+'),
+      why: measured.parts.map((p) => p.detail),
       ...(c.prediction.prediction?.label !== undefined ? { label: c.prediction.prediction.label } : {}),
       confidence: c.confidence,
       outcome: c.decision.outcome,
@@ -218,7 +219,7 @@ export function createGetCaseView(deps: ViewDeps) {
       }
       template = { kind: spec.kind, title: spec.title, markdown: renderTemplate(spec.markdown, view) };
     }
-    const precedents = blind ? [] : rankPrecedents(caseDoc, await deps.store.decidedCases(caseDoc.useCase, 200));
+    const precedents = blind ? [] : rankPrecedents(caseDoc, await deps.store.decidedCases(caseDoc.useCase, 200), policy);
     const inner = prediction.prediction;
     return {
       caseId,
