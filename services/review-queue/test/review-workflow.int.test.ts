@@ -74,6 +74,23 @@ describe('enqueue and list', () => {
     expect(view.body.prediction.label).toBeUndefined();
     expect(view.body.prediction.confidence).toBeUndefined();
   });
+
+  it('a blind review that disagrees with the automatic decision is a labelled example (an override of the machine)', async () => {
+    const feedback = await tap(app, Topics.feedback);
+    const doc = await enqueue({}, { route: 'auto', reason: 'band-high', blindReview: true, queue: undefined, priority: undefined, dueAt: undefined, batchKey: undefined });
+    // The router decided it automatically with the model's outcome (dirty → fee_applied).
+    const decision = { decisionId: `dec_${doc.caseId}`, caseId: doc.caseId, useCase: doc.useCase, subject: doc.subject, outcome: 'fee_applied', decidedBy: { kind: 'auto', id: 'cleanliness-vit@2.3.0' }, band: 'high', confidence: doc.confidence, model: doc.model, policy: doc.policy, thresholds: doc.thresholds, customerFavorable: false, evidence: [], sourceEventId: doc.sourceEvent.id, decidedAt: new Date().toISOString() };
+    await app.firestore.collection(Collections.cases).doc(doc.caseId).update({ status: 'decided', decision });
+    const blinded = await reviewer('blind-labeller');
+    expect((await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'blind-review')}/claim`, blinded, {})).status).toBe(200);
+    const verdict = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, blinded, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
+    expect(verdict.status).toBe(200);
+    expect(verdict.body).toMatchObject({ purpose: 'blind-review', decided: false, outcome: 'fee_waived' });
+    const labelled = await eventually(async () => ofType(feedback.messages, EventTypes.feedbackLabelled, doc.caseId)[0], 20_000, 'feedback.labelled of the blind override');
+    expect(labelled.attributes['ce-id']).toBe(`fbk_override_${doc.caseId}`);
+    expect(labelled.data).toMatchObject({ source: 'override', outcome: 'fee_waived', prediction: { label: 'dirty' }, reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
+    await feedback.close();
+  });
 });
 
 describe('claims, leases and decisions', () => {

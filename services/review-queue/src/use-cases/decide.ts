@@ -162,7 +162,10 @@ function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: 
     ),
   );
   const labelling = item.purpose === 'blind-review' && caseDoc.decision?.decidedBy.kind === 'policy';
-  if ((item.purpose === 'decision' && override) || labelling) {
+  // A blind review that disagrees with an automatic decision: a person overrode the machine, a labelled
+  // example like any override (and a miss against the human-approval alignment target).
+  const blindOverride = item.purpose === 'blind-review' && caseDoc.decision?.decidedBy.kind === 'auto' && verdict.outcome !== caseDoc.decision.outcome;
+  if ((item.purpose === 'decision' && override) || labelling || blindOverride) {
     const label = Object.entries(policy.modelOutcome.byLabel).filter(([, outcome]) => outcome === verdict.outcome).map(([l]) => l);
     events.push(
       event(
