@@ -261,6 +261,32 @@ describe('reviewer console in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'hitl-template-view.png'), fullPage: true });
     await page.close();
   });
+
+  it('records an approval with modifications: the checklist and texts the option asks for, delivered in decision.made.v2', async () => {
+    const page = await context.newPage();
+    await signIn(page, 'lead');
+    await page.goto(`${baseUrl}/#/case/${strategicCaseId}`);
+    await page.waitForSelector('[data-option="approve-with-modifications"]');
+    await page.click('[data-option="approve-with-modifications"]');
+    await page.waitForSelector('.approval-inputs [data-input="checklist"] input[type="checkbox"]');
+    expect(await page.$$eval('.approval-inputs [data-input="checklist"] input[type="checkbox"]', (els) => els.length)).toBe(5);
+    await page.check('input[name="reason"][value="MODIFICATIONS_SPECIFIED"]');
+    // Nothing written yet: the console names what is missing before any request.
+    await page.click('form.decide button[type="submit"]');
+    expect(await page.textContent('form.decide .error')).toMatch(/Modifications \(for the implementing team\)/);
+    for (const item of ['journey-stage-definitions', 'personalization-parameters', 'upsell-optimization-rules', 'ux-intelligence-integration']) await page.check(`[data-input="checklist"] input[data-item="${item}"]`);
+    await page.fill('textarea[name="modifications"]', 'Limit the scarcity banner to returning visitors for the first two weeks.');
+    await page.check('[data-input="conditions"] input[data-condition="STAGED_ROLLOUT_5_PERCENT"]');
+    await page.screenshot({ path: join(ARTIFACTS, 'approval-inputs.png'), fullPage: true });
+    await page.click('form.decide button[type="submit"]');
+    const v2 = await eventually('decision.made.v2 with the approval', () => decisions.json<DecisionData & { approval?: unknown }>((d: DecisionData, attributes: Record<string, string>) => d.caseId === strategicCaseId && attributes['ce-type'] === 'arbiter.decision.made.v2')[0]);
+    expect(v2.approval).toEqual({
+      checklist: { 'journey-stage-definitions': true, 'personalization-parameters': true, 'scarcity-trigger-strategy': false, 'upsell-optimization-rules': true, 'ux-intelligence-integration': true },
+      modifications: 'Limit the scarcity banner to returning visitors for the first two weeks.',
+      conditions: ['STAGED_ROLLOUT_5_PERCENT'],
+    });
+    await page.close();
+  });
 });
 
 /**
