@@ -146,12 +146,24 @@ export interface ThresholdsOptions {
  */
 export async function thresholdsReport(endpoints: StackEndpoints, targetPrecision: number, options: ThresholdsOptions = {}): Promise<string> {
   const bq = bigQueryClient(endpoints.projectId, endpoints.bigqueryEmulatorHost);
-  const which = options.useCase !== undefined ? `d.use_case = '${options.useCase.replace(/[^a-z0-9-]/g, '')}'` : "d.use_case NOT LIKE 'fx-%'";
+  const which = options.useCase !== undefined ? `t.use_case = '${options.useCase.replace(/[^a-z0-9-]/g, '')}'` : "t.use_case NOT LIKE 'fx-%'";
   // Every case a person decided or blind-reviewed is a labelled outcome: the model agreed iff the person's outcome is the model's.
-  const rows = await query(bq, `SELECT d.use_case, d.model_version, d.confidence, r.outcome = r.model_outcome AS agreed
-    FROM \`${endpoints.projectId}.${BigQueryDataset.id}.audit_events_dedup\` r
-    JOIN \`${endpoints.projectId}.${BigQueryDataset.id}.audit_events_dedup\` d ON d.case_id = r.case_id AND d.state = 'decided'
-    WHERE r.state = 'reviewed' AND r.review_purpose IN ('decision', 'blind-review') AND r.model_outcome IS NOT NULL AND d.confidence IS NOT NULL AND ${which}`);
+  // Deduplicated like audit_events_dedup (first row per event identity), but only over the rows the
+  // recommendation needs: the view aggregates the whole table before any filter, twice for this
+  // self-join, which on the emulator took over 3 minutes once the whole test suite had written its
+  // rows (it took seconds on an empty table).
+  const rows = await query(bq, `WITH trail AS (
+      SELECT first_row.* FROM (
+        SELECT ARRAY_AGG(t ORDER BY t.ingested_at LIMIT 1)[OFFSET(0)] AS first_row
+        FROM \`${endpoints.projectId}.${BigQueryDataset.id}.audit_events\` t
+        WHERE ${which} AND t.state IN ('reviewed', 'decided')
+        GROUP BY t.event_source, t.event_id
+      )
+    )
+    SELECT d.use_case, d.model_version, d.confidence, r.outcome = r.model_outcome AS agreed
+    FROM trail r
+    JOIN trail d ON d.case_id = r.case_id AND d.state = 'decided'
+    WHERE r.state = 'reviewed' AND r.review_purpose IN ('decision', 'blind-review') AND r.model_outcome IS NOT NULL AND d.confidence IS NOT NULL`);
   const registry = options.policies ?? policies();
   const out: string[] = [`Threshold recommendation — automatic decisions at >= ${pct(targetPrecision)} precision (from ${rows.length} labelled outcomes)`];
   for (const useCase of [...new Set(rows.map((r) => String(r.use_case)))].sort()) {

@@ -1,6 +1,6 @@
 /**
  * The learning loop's threshold recommendation end to end on the emulators: a seeded history of
- * decided and reviewed cases in BigQuery's audit table, read back through `audit_events_dedup` by the
+ * decided and reviewed cases in BigQuery's audit table, read back (deduplicated) by the
  * `thresholds` command (thresholdsReport), which recommends a high threshold with a bootstrap interval
  * and the change in the reviewers' load.
  */
@@ -17,19 +17,8 @@ jest.setTimeout(180_000);
 
 const dataset = BigQueryDataset.id;
 
-/** The dedup view the command reads, created if no other test (or the exporter) has yet. */
-async function ensureDedupView(projectId: string): Promise<void> {
-  const sql = readFileSync(join(repoRoot(), 'schemas', 'bigquery', 'views', 'audit_events_dedup.sql'), 'utf8').replace(/\{\{project\}\}/g, projectId).replace(/\{\{dataset\}\}/g, dataset);
-  try {
-    await bigQueryRest('POST', `/datasets/${dataset}/tables`, { tableReference: { projectId, datasetId: dataset, tableId: 'audit_events_dedup' }, view: { query: sql, useLegacySql: false } });
-  } catch (error) {
-    if (!/HTTP 409/.test(String(error))) throw error;
-  }
-}
-
 it('thresholds: recommends the lowest high threshold meeting the precision target on a seeded history, with a bootstrap interval and the change in review load', async () => {
   const stack = testStack();
-  await ensureDedupView(stack.projectId);
   const useCase = uniqueName('ll');
   // 38 cases of cleanliness-vit 2.3.0 at 0.62, 0.63, …, 0.99. At 0.80 and above the reviewer agreed
   // with the model; below, every other case. Precision of "automatic iff c >= t": t = 0.78 → 21 of 22
