@@ -131,6 +131,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
   const decisions: ObservedDecision[] = [];
   const escalations: ObservedEscalation[] = [];
   const decisionTap = await UnaryTap.create(pubsub, options.endpoints.pubsubEmulatorHost, Topics.decisions, `faults-decisions-${run}`, (message) => {
+    // arbiter-decisions also carries decision.made.v2 (the same decision, a ce-id of its own) and
+    // decision.revised.v1: one decision per case is counted on v1.
+    if (message.attributes['ce-type'] !== EventTypes.decisionMade) return;
     const data = JSON.parse(message.data) as { caseId: string; outcome: string; decidedBy: { kind: string; id: string } };
     decisions.push({ ceId: message.attributes['ce-id'] ?? '', caseId: data.caseId, outcome: data.outcome, decidedBy: `${data.decidedBy.kind}:${data.decidedBy.id}`, receivedAt: Date.now() });
   });
