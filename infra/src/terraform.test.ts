@@ -284,16 +284,16 @@ describe('Terraform module (infra/terraform/modules/arbiter)', () => {
     expect(JSON.stringify(moduleHcl.variable.reviewer_members)).toContain('allUsers');
   });
 
-  it('ticks the escalator and the reconciler from Cloud Scheduler with an OIDC token', () => {
-    for (const [name, path] of [['escalator_tick', '/tick'], ['reconciler_tick', '/reconcile']] as const) {
-      const job = resource(moduleHcl, 'google_cloud_scheduler_job', name);
-      const target = block(job, 'http_target');
-      expect(target.http_method).toBe('POST');
-      expect(target.uri).toBe(`\${google_cloud_run_v2_service.service["sla-escalator"].uri}${path}`);
-      expect(block(target, 'oidc_token').service_account_email).toBe('${google_service_account.scheduler.email}');
-    }
-    const run = Object.assign({}, ...moduleHcl.locals) as Block;
-    expect((run.service_env as Record<string, Block>)['sla-escalator']).toMatchObject({ ARBITER_TICK_EVERY: 'off', ARBITER_TICK_AUTH: 'cloud-run-iam' });
+  it('ticks the escalator (which runs the reconciler too) from Cloud Scheduler with an OIDC token', () => {
+    expect(Object.keys(moduleHcl.resource.google_cloud_scheduler_job ?? {})).toEqual(['escalator_tick']);
+    const target = block(resource(moduleHcl, 'google_cloud_scheduler_job', 'escalator_tick'), 'http_target');
+    expect(target.http_method).toBe('POST');
+    expect(target.uri).toBe('${google_cloud_run_v2_service.service["sla-escalator"].uri}/tick');
+    expect(block(target, 'oidc_token').service_account_email).toBe('${google_service_account.scheduler.email}');
+    const locals = Object.assign({}, ...moduleHcl.locals) as Block;
+    expect((locals.service_env as Record<string, Block>)['sla-escalator']).toMatchObject({ ARBITER_TICK_EVERY: 'off', ARBITER_TICK_AUTH: 'cloud-run-iam' });
+    // The reconciler is part of the tick (ARBITER_RECONCILE_AFTER, services/sla-escalator); it has no route of its own.
+    expect(readFileSync(join(root, '.env.example'), 'utf8')).toMatch(/^# The reconciler \(run by each tick\)/m);
   });
 
   it('enforces retention: TTL on the expiry field, partition expiration, bucket lifecycle deletion', () => {

@@ -26,7 +26,7 @@ resource "google_service_account" "scheduler" {
   project      = var.project_id
   account_id   = "arbiter-scheduler"
   display_name = "Arbiter Cloud Scheduler"
-  description  = "Signs the OIDC tokens of the escalator and reconciler ticks; may invoke sla-escalator only."
+  description  = "Signs the OIDC tokens of the escalator tick (which also runs the reconciler); may invoke sla-escalator only."
 
   depends_on = [google_project_service.api]
 }

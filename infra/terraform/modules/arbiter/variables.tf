@@ -148,15 +148,9 @@ variable "log_level" {
 }
 
 variable "escalator_schedule" {
-  description = "Cron schedule (Cloud Scheduler) of the SLA escalator's tick. Cloud Scheduler's finest grain is a minute."
+  description = "Cron schedule (Cloud Scheduler) of the SLA escalator's tick, which also runs the reconciler. Cloud Scheduler's finest grain is a minute."
   type        = string
   default     = "* * * * *"
-}
-
-variable "reconciler_schedule" {
-  description = "Cron schedule of the reconciler's tick (re-drives cases stuck between steps)."
-  type        = string
-  default     = "*/5 * * * *"
 }
 
 variable "scheduler_time_zone" {
