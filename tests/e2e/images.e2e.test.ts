@@ -3,8 +3,8 @@
  * what each Dockerfile's assemble stage does — `node scripts/assemble-image.mjs <service> <dir>`:
  * `pnpm deploy --prod` plus the policies (and the views, the console) — into folders outside the
  * workspace, checks that they hold production dependencies only, and runs the five services from
- * them (`node dist/main.js`, PORT from the environment, as the image's CMD) on the emulators, in a
- * project of the run's own. A prediction then goes through all five, and a reviewer signs in to the
+ * them (`node dist/main.js`, PORT from the environment, as the image's CMD) on the emulators in push
+ * mode, in a project of the run's own. A prediction then goes through all five, and a reviewer signs in to the
  * console the image serves: that is what shows an image would start and work. Assembly time and the size of each image's contents are written to
  * `.arbiter/test-results/images.json` (measured, never asserted).
  */
@@ -62,6 +62,9 @@ beforeAll(async () => {
     endpoints: { ...suite, projectId: project },
     ports: 'free',
     rootOf: imageOf,
+    // As on Cloud Run: the services only take pushes (through the local push signer, which adds the
+    // OIDC token the emulator does not), their subscriptions made push subscriptions to them.
+    delivery: 'push',
     env: {
       ARBITER_BIGQUERY_PROJECT_ID: suite.projectId,
       ARBITER_TICK_EVERY: 'PT1S',
@@ -122,8 +125,11 @@ it('holds production dependencies only', () => {
   }
 });
 
-it('starts the five services from the images’ contents', async () => {
+it('starts the five services from the images’ contents, pushed to as on Cloud Run', async () => {
   expect(arbiter?.services.map((s) => s.name).sort()).toEqual([...ServiceNames].sort());
+  expect(arbiter?.delivery).toBe('push');
+  const subscription = (await (client as PubSub).subscription('router.route-on-case-opened').getMetadata())[0];
+  expect(subscription.pushConfig?.pushEndpoint).toMatch(/\/pubsub\/push\/router\.route-on-case-opened$/);
   for (const service of arbiter?.services ?? []) {
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     const cmdline = readFileSync(`/proc/${service.pid}/cmdline`, 'utf8').split('\0');
