@@ -1,3 +1,5 @@
+import { readTelemetryConfig, type TelemetryConfig } from './telemetry-config';
+
 /**
  * Reads a service's configuration from the environment once, reporting every bad variable at once.
  * Each service's `config.ts` describes its variables with an `EnvReader`; `main.ts` calls
@@ -103,6 +105,8 @@ export interface CommonServiceConfig {
   policiesDir?: string;
   /** Who may post to the event routes (`push-auth.ts`). */
   pushAuth: PushAuthSettings;
+  /** OpenTelemetry (OTEL_*): off unless an OTLP endpoint is set. */
+  telemetry: TelemetryConfig;
 }
 
 export function readCommonServiceConfig(read: EnvReader, defaultPort: number, options: { publicOrigin?: boolean } = {}): CommonServiceConfig {
@@ -120,5 +124,6 @@ export function readCommonServiceConfig(read: EnvReader, defaultPort: number, op
     backoffBeforeNack: read.bool('ARBITER_BACKOFF_BEFORE_NACK', emulated),
     ...(policiesDir ? { policiesDir } : {}),
     pushAuth: readPushAuthSettings(read, env, options),
+    telemetry: readTelemetryConfig(read),
   };
 }

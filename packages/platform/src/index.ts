@@ -12,3 +12,6 @@ export * from './outbox';
 export * from './service-host';
 export * from './push-auth';
 export * from './redaction';
+export * from './telemetry-config';
+export * from './tracing';
+export * from './metrics';

@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { traceLogFields } from './tracing';
 
 /**
  * JSON logs on stdout with Cloud Logging's keys (`severity`, `message`, `logging.googleapis.com/trace`).
@@ -48,12 +49,8 @@ export function createLogger(config: LoggerConfig): Logger {
       level: (label) => ({ severity: severityOf[label] ?? 'DEFAULT' }),
     },
     redact: { paths: [...REDACTED_LOG_PATHS], censor: '[REDACTED]' },
+    // `logging.googleapis.com/trace` and `…/spanId` of the active span, when tracing is on (tracing.ts).
+    mixin: traceLogFields,
   };
   return config.destination ? pino(options, config.destination) : pino(options);
-}
-
-/** The Cloud Logging trace key for a W3C `traceparent` (`00-<trace>-<span>-<flags>`), when the project is known. */
-export function traceFields(traceparent: string | undefined, projectId: string): Record<string, string> {
-  const traceId = traceparent?.split('-')[1];
-  return traceId ? { 'logging.googleapis.com/trace': `projects/${projectId}/traces/${traceId}` } : {};
 }

@@ -1,6 +1,8 @@
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { toPubSubMessage, topicOf, type ArbiterEvent, type EventType } from '@arbiter/contract';
+import { EventTypes, toPubSubMessage, topicOf, type ArbiterEvent, type EventType } from '@arbiter/contract';
 import type { EventPublisher } from './ports';
+import { instruments } from './metrics';
+import { pubsubClientSpansEnabled, withProducerSpan } from './tracing';
 
 /**
  * Publishes CloudEvents in binary content mode (CONTRACT.md) to the topic of their type.
@@ -17,7 +19,22 @@ export class PubSubEventPublisher implements EventPublisher {
   async publish(event: ArbiterEvent): Promise<void> {
     const topicName = topicOf[event.type as EventType];
     if (!topicName) throw new Error(`no topic carries event type ${event.type}`);
-    await this.publishTo(topicName, toPubSubMessage(event));
+    // In a producer span that continues the event's trace; its context goes out as `ce-traceparent`
+    // (CloudEvents) and `googclient_traceparent` (what the Pub/Sub client reads, so its spans and other
+    // teams' subscribers join the trace). With the client's own spans on, the client sets the latter.
+    await withProducerSpan(
+      `${topicName} publish`,
+      event.extensions?.['traceparent'],
+      event.extensions?.['tracestate'],
+      { 'messaging.destination.name': topicName, 'cloudevents.event_id': event.id, 'cloudevents.event_type': event.type, ...(event.subject ? { 'cloudevents.event_subject': event.subject } : {}) },
+      async (outgoing) => {
+        const traced = outgoing.traceparent ? { ...event, extensions: { ...event.extensions, ...outgoing } } : event;
+        const message = toPubSubMessage(traced as ArbiterEvent);
+        if (outgoing.traceparent && !pubsubClientSpansEnabled()) message.attributes['googclient_traceparent'] = outgoing.traceparent;
+        await this.publishTo(topicName, message);
+      },
+    );
+    countPublished(event);
   }
 
   /** Publishes a raw message (used for dead letters, which keep the original body and attributes). */
@@ -36,5 +53,14 @@ export class PubSubEventPublisher implements EventPublisher {
       this.topics.set(name, topic);
     }
     return topic;
+  }
+}
+
+function countPublished(event: ArbiterEvent): void {
+  const counters = instruments();
+  counters.eventsPublished.add(1, { type: event.type });
+  if (event.type === EventTypes.decisionMade) {
+    const decision = (event as ArbiterEvent<typeof EventTypes.decisionMade>).data;
+    counters.decisions.add(1, { use_case: decision.useCase, decided_by: decision.decidedBy.kind, band: decision.band });
   }
 }

@@ -9,6 +9,9 @@ import { PubSubConsumer } from './pubsub.consumer';
 import { PubSubEventPublisher } from './pubsub.publisher';
 import { pushAuthMiddleware, type PushAuthenticator } from './push-auth';
 import type { Closable } from './shutdown';
+import { servePrometheus, shutdownMetrics, startMetrics } from './metrics';
+import type { TelemetryConfig } from './telemetry-config';
+import { pubsubClientSpansEnabled, shutdownTracing, startTracing } from './tracing';
 
 export interface ServiceHostOptions {
   service: SubscriptionSpec['service'];
@@ -21,6 +24,22 @@ export interface ServiceHostOptions {
   maxInFlight?: number;
   /** Who may post to the event routes (`push-auth.ts`): the push OIDC check, or off (local only). */
   pushAuth: PushAuthenticator;
+  /**
+   * OpenTelemetry for this process (`CommonServiceConfig.telemetry`); the host starts it before its
+   * Pub/Sub client and shuts it down (exporting what is buffered) when it closes. Absent: traces off,
+   * counters kept for `/metrics` only (tests running several hosts in one process).
+   */
+  telemetry?: TelemetryConfig;
+}
+
+/**
+ * Whether a `/metrics` caller asks for the Prometheus text format: its Accept names `text/plain` or
+ * `application/openmetrics-text` (scrapers send them with a `version` parameter, which plain media-type
+ * negotiation does not match) and not JSON.
+ */
+export function wantsPrometheusText(accept: string | undefined): boolean {
+  const types = (accept ?? '').toLowerCase().split(',').map((part) => part.split(';')[0]?.trim());
+  return types.some((type) => type === 'text/plain' || type === 'application/openmetrics-text') && !types.includes('application/json');
 }
 
 /** How long an idle HTTP connection is kept (longer than a client's or proxy's own idle timeout). */
@@ -43,14 +62,22 @@ export class ServiceHost {
   private ready = false;
 
   constructor(readonly options: ServiceHostOptions) {
-    this.pubsub = new PubSub({ projectId: options.projectId });
+    if (options.telemetry) startTracing({ service: options.service, projectId: options.projectId, config: options.telemetry });
+    startMetrics({ service: options.service, ...(options.telemetry ? { config: options.telemetry } : {}) });
+    this.pubsub = new PubSub({ projectId: options.projectId, ...(pubsubClientSpansEnabled() ? { enableOpenTelemetryTracing: true } : {}) });
     this.publisher = new PubSubEventPublisher(this.pubsub);
     this.app = express();
     this.app.disable('x-powered-by');
     this.app.get('/healthz', (_req, res) => {
       res.status(this.ready ? 200 : 503).json({ service: options.service, ready: this.ready });
     });
-    this.app.get('/metrics', (_req, res) => {
+    // The Prometheus text format for scrapers (Accept: text/plain or application/openmetrics-text, or
+    // ?format=prometheus); the JSON document for everyone else (bench, tests).
+    this.app.get('/metrics', (req, res) => {
+      if (req.query['format'] === 'prometheus' || wantsPrometheusText(req.headers.accept)) {
+        servePrometheus(req, res);
+        return;
+      }
       res.json({ service: options.service, deliveries: Object.fromEntries([...this.counters].map(([name, counters]) => [name, { ...counters.byOutcome, deadLettersByCode: counters.deadLettersByCode }])) });
     });
   }
@@ -59,7 +86,7 @@ export class ServiceHost {
   consume(subscription: string, handler: EventHandler): void {
     const spec = Subscriptions.find((candidate) => candidate.name === subscription);
     if (!spec || spec.service !== this.options.service) throw new Error(`bug: ${subscription} is not a subscription of ${this.options.service}`);
-    const counters = new DeliveryCounters();
+    const counters = new DeliveryCounters(subscription);
     this.counters.set(subscription, counters);
     const deps: DeliveryDeps = {
       subscription,
@@ -123,5 +150,6 @@ export class ServiceHost {
     for (const closable of this.closables) await closable.close();
     await this.publisher.close();
     await this.pubsub.close();
+    if (this.options.telemetry) await Promise.all([shutdownTracing(), shutdownMetrics()]);
   }
 }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     logger.info({ views }, 'audit views ready');
   }
   // One subscription can fill a batch on its own.
-  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, maxInFlight: config.batchMaxRows, pushAuth: pushAuthenticatorOf(config.pushAuth) });
+  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, maxInFlight: config.batchMaxRows, pushAuth: pushAuthenticatorOf(config.pushAuth), telemetry: config.telemetry });
   buildAuditExporterApp({
     host,
     sink: new BigQueryAuditSink(bigquery, config.dataset),

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   // One redaction list from here on: the static secrets plus every loaded policy's privacy.redact fields.
   const logger = withPolicyRedaction(baseLogger, policyRedactPaths(policies.list()));
   const firestore = createFirestore(config.projectId);
-  const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });
+  const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth), telemetry: config.telemetry });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const identity = await identityOf(config.identity);
   logger.info({ identity: config.identity.mode, evidenceSigner: config.evidenceSigner }, 'reviewer identity and evidence links');

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const logger = withPolicyRedaction(baseLogger, policyRedactPaths(policies.list()));
 
   const firestore = createFirestore(config.projectId);
-  const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth) });
+  const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth), telemetry: config.telemetry });
   const relay = new OutboxRelay(firestore, host.publisher, logger, { sweepEveryMs: config.outboxSweepMs, olderThanMs: 3_000, batch: 200 });
   const store = new CaseStore(firestore, relay);
   buildRouterApp({
