@@ -147,6 +147,11 @@ export interface QueueItemDoc {
   disagreement?: Disagreement;
   /** Adjudication items, once a lead settled them: each reviewer judged against the adjudicated outcome. */
   adjudication?: { outcome: string; judged: Array<{ reviewerId: string; outcome: string; correct: boolean }> };
+  /**
+   * The case's trace (W3C `traceparent` of the span that enqueued it), when tracing was on: work on
+   * the item that no event starts — a reviewer's decision, the escalator's reminders — continues it.
+   */
+  traceparent?: string;
   /** Denormalised for listing without reading the case. */
   summary: { label?: string; confidence: number; band: Band; model: { name: string; version: string }; subject: { type: string; id: string }; category?: string };
   /** Retention: as its case's. */

@@ -1,7 +1,7 @@
 import { FieldValue, type DocumentData, type DocumentReference, type Firestore, type Transaction, type WriteBatch } from '@google-cloud/firestore';
 import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { ApprovalRecord, DecisionMade, Policy } from '@arbiter/core';
-import { stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
+import { currentTraceExtensions, stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
 import { buildDecision, buildDecisionV2, decisionIdOf, decisionV2EventIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
 import { caseExpiry } from './retention';
@@ -15,9 +15,12 @@ export const GrpcCode = { NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 
 /**
  * A producer's event, validated against its schema. An invalid event of our own making is a bug, so
  * this throws (the handler's caller retries, then dead-letters — never silently publishes garbage).
+ * It carries the active span's trace context (`traceparent` extension) when tracing is on, also
+ * through the outbox, which stores the event as it is here.
  */
 export function producedEvent<T extends EventType>(type: T, source: string, data: EventDataMap[T], options: { id: string; subject?: string; time?: Date }): ArbiterEvent<T> {
-  const event = createEvent({ type, source, data, id: options.id, ...(options.subject ? { subject: options.subject } : {}), ...(options.time ? { time: options.time.toISOString() } : {}) });
+  const trace = currentTraceExtensions();
+  const event = createEvent({ type, source, data, id: options.id, ...(options.subject ? { subject: options.subject } : {}), ...(options.time ? { time: options.time.toISOString() } : {}), ...(trace.traceparent ? { extensions: trace } : {}) });
   if (!event.ok) throw new Error(`bug: ${type} we produced is invalid: ${event.error.message}`);
   return event.value;
 }

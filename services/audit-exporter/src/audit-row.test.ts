@@ -61,6 +61,13 @@ describe('row mapping', () => {
     });
   });
 
+  it('carries the trace id of the event\'s traceparent extension, and null without one', () => {
+    const traced = { ...decisionMade('case-1'), extensions: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } };
+    expect(toAuditRow(traced, context)?.trace_id).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(toAuditRow(decisionMade('case-1'), context)?.trace_id).toBeNull();
+    expect(toAuditRow({ ...decisionMade('case-1'), extensions: { traceparent: 'not-a-traceparent' } }, context)?.trace_id).toBeNull();
+  });
+
   it('case.reviewed: the reviewer (id and role, no name), outcome and reason code', () => {
     expect(toAuditRow(caseReviewed('case-1'), context)).toMatchObject({ state: 'reviewed', actor_kind: 'human', actor_role: 'reviewer', actor_id: 'reviewer-17', outcome: 'fee_waived', reason_code: 'STAIN_NOT_VISIBLE_IN_RETURN', policy_version: '1' });
   });

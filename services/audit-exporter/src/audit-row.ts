@@ -5,6 +5,7 @@
  * prediction) and every free-text field (`notes`, `what`) never leave Firestore.
  */
 import { EventTypes, type ArbiterEvent, type EventType } from '@arbiter/contract';
+import { traceIdOf } from '@arbiter/platform';
 import { businessMillisBetween, DEFAULT_REDACTION_MARKER, isCustomerFavorable, modelOutcomeOf, redact, wallDuration, type ActorRef, type Policy, type RouteKind, type RouteReason } from '@arbiter/core';
 
 /** The few facts of `cases/{caseId}` the audit rows of decisions and reviews carry. Times: epoch ms. */
@@ -71,6 +72,11 @@ export interface AuditRow {
   /** The redacted event data, as JSON text (the column is JSON). */
   payload: string;
   ingested_at: string;
+  /**
+   * The W3C trace id the event carried (its `traceparent` extension), when tracing was on where it was
+   * produced: the case's trace in Cloud Trace. Null otherwise.
+   */
+  trace_id: string | null;
 }
 
 export type AuditState =
@@ -150,7 +156,7 @@ export interface AuditContext {
   ingestedAt: Date;
 }
 
-const blank = (): Omit<AuditRow, 'event_id' | 'event_type' | 'event_source' | 'event_time' | 'case_id' | 'use_case' | 'state' | 'actor_kind' | 'payload' | 'ingested_at'> => ({
+const blank = (): Omit<AuditRow, 'event_id' | 'event_type' | 'event_source' | 'event_time' | 'case_id' | 'use_case' | 'state' | 'actor_kind' | 'payload' | 'ingested_at' | 'trace_id'> => ({
   subject_type: null,
   subject_id: null,
   actor_role: null,
@@ -419,6 +425,7 @@ export function toAuditRow(event: ArbiterEvent, context: AuditContext): AuditRow
     ...specific,
     payload: JSON.stringify(redactEventData(event.data, context.policy)),
     ingested_at: context.ingestedAt.toISOString(),
+    trace_id: traceIdOf(event.extensions?.['traceparent']) ?? null,
   };
 }
 

@@ -1,8 +1,8 @@
-import { FieldValue, type Transaction } from '@google-cloud/firestore';
+import { FieldValue, type DocumentReference, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
 import { Collections, decideInTransaction, moveTimer, producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { currentPriority, escalationState, nextPriorityChangeAt, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
-import type { Clock, Logger } from '@arbiter/platform';
+import { inTrace, type Clock, type Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import { CURSOR_LOOKBACK_BUCKETS, MAX_BUCKETS_PER_TICK, SWEEP_BUCKETS, type DueTimer, type TimerPage, type TimerWheel } from './timer-wheel.firestore';
 
@@ -79,10 +79,9 @@ function queueOf(policies: PolicyRegistry, item: QueueItemDoc): { policy: Policy
  * transaction.
  */
 async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise<ItemOutcome> {
-  const { store, policies, source } = deps;
+  const { store } = deps;
   const { itemId } = timer;
-  const nowMs = now.getTime();
-  const reschedule = (tx: Transaction, at: number | null): void => moveTimer(tx, store.firestore, timer, at, nowMs);
+  const reschedule = (tx: Transaction, at: number | null): void => moveTimer(tx, store.firestore, timer, at, now.getTime());
   // A decision item's id names its case (`<caseId>~decision`): read both in one round trip.
   const [idCaseId, idPurpose] = itemId.split('~');
   const caseFromId = idPurpose === 'decision' && idCaseId ? store.caseRef(idCaseId) : undefined;
@@ -94,101 +93,113 @@ async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise
       return { result: { kind: 'skipped', why: 'gone' }, events: [] };
     }
     const item = snapshot.data() as QueueItemDoc;
-    const nextCheckAt = item.sla?.nextCheckAt ?? null;
-    if (nextCheckAt === null || nextCheckAt > nowMs || item.status === 'done') {
-      // A timer left behind (the item was decided, or its check moved): keep only what the item needs.
-      reschedule(tx, item.status === 'done' ? null : nextCheckAt);
-      if (item.status === 'done' && nextCheckAt !== null) tx.update(itemRef, { 'sla.nextCheckAt': null });
-      return { result: { kind: 'skipped', why: item.status === 'done' ? 'done' : 'not-due' }, events: [] };
-    }
-    const found = queueOf(policies, item);
-    if ('code' in found) {
-      tx.update(itemRef, { 'sla.nextCheckAt': nowMs + MISCONFIGURED_RETRY_MS });
-      reschedule(tx, nowMs + MISCONFIGURED_RETRY_MS);
-      return { result: { kind: 'misconfigured', ...found }, events: [] };
-    }
-    const { policy, queue } = found;
-    let caseDoc: CaseDoc | undefined;
-    if (item.purpose === 'decision') {
-      const caseSnapshot = caseRead && caseFromId?.id === item.caseId ? caseRead : await tx.get(store.caseRef(item.caseId));
-      caseDoc = caseSnapshot.exists ? (caseSnapshot.data() as CaseDoc) : undefined;
-      if (caseDoc === undefined || caseDoc.decision) {
-        // Decided elsewhere (or no case at all): nothing left to chase.
-        tx.update(itemRef, { 'sla.nextCheckAt': null });
-        reschedule(tx, null);
-        return { result: { kind: 'skipped', why: caseDoc ? 'already-decided' : 'no-case' }, events: [] };
-      }
-    }
-    const sent = item.sla?.sent ?? [];
-    const state = escalationState({ openedAt: new Date(item.enqueuedAt), dueAt: new Date(item.dueAt) }, queue.sla, queue.calendar, now, sent);
-
-    if (state.expired) {
-      const events: ArbiterEvent[] = [];
-      let decided = false;
-      if (caseDoc) {
-        const outcome = decideInTransaction(
-          tx,
-          store,
-          caseDoc,
-          policy,
-          {
-            outcome: queue.sla.expiry.outcome,
-            decidedBy: { kind: 'policy', id: `policy:${caseDoc.policy.id}@${caseDoc.policy.version}` },
-            reasonCode: queue.sla.expiry.reasonCode,
-            decidedAt: now,
-          },
-          source,
-        );
-        if (outcome.decided) {
-          decided = true;
-          events.push(...outcome.events);
-        }
-      }
-      tx.update(itemRef, { status: 'done', doneAt: nowMs, 'sla.nextCheckAt': null });
-      reschedule(tx, null);
-      return { result: { kind: 'expired', decided }, events };
-    }
-
-    const assignee = item.status === 'claimed' && item.claim ? item.claim.reviewerId : undefined;
-    // Quality work (blind review, blind labelling, double review, golden) has a soft SLA: nobody is
-    // reminded, escalated to or paged for it — a page means a customer is waiting, and the case of a
-    // quality item is decided or has a decision item of its own. Its levels are still marked handled (so
-    // the item's next check moves on to its expiry), and leads see it overdue in their overview.
-    const quality = item.purpose !== 'decision';
-    const events = (quality ? [] : state.due).map((due) =>
-      producedEvent(
-        EventTypes.slaEscalated,
-        source,
-        {
-          caseId: item.caseId,
-          useCase: item.useCase,
-          queue: item.queue,
-          level: due.level,
-          dueAt: due.dueAt.toISOString(),
-          escalatedAt: now.toISOString(),
-          reason: due.reason,
-          ...(assignee ? { assignee } : {}),
-        },
-        { id: escalationEventId(itemId, due.key), subject: item.caseId, time: now },
-      ),
-    );
-    // Re-rank as time passes: the policy's rules now (a booking come near) and the SLA at risk once a
-    // reminder or escalation is out. Only items whose timer is due are looked at, never the queue.
-    let rerank: { priority: number; priorityReasons: string[] } | undefined;
-    let rerankAt: number | undefined;
-    if (caseDoc) {
-      const ranked = currentPriority(caseDoc.prediction, queue.priority, now, sent.length + state.due.length > 0);
-      if (ranked.score !== item.priority || ranked.reasons.join('\n') !== (item.priorityReasons ?? []).join('\n')) rerank = { priority: ranked.score, priorityReasons: ranked.reasons };
-      rerankAt = nextPriorityChangeAt(caseDoc.prediction, queue.priority, now)?.getTime();
-    }
-    const slaNext = state.nextCheckAt ? state.nextCheckAt.getTime() : null;
-    const next = rerankAt === undefined ? slaNext : slaNext === null ? rerankAt : Math.min(slaNext, rerankAt);
-    tx.update(itemRef, { 'sla.sent': [...sent, ...state.due.map((due) => due.key)], 'sla.nextCheckAt': next, ...(rerank ?? {}) });
-    reschedule(tx, next);
-    const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level), reranked: rerank !== undefined } : { kind: 'rescheduled', reranked: rerank !== undefined };
-    if (quality && state.due.length) deps.logger.debug({ itemId, levels: state.due.map((due) => due.level) }, 'quality item past its soft SLA: not escalated');
-    return { result, events };
+    // In a span of the case's trace (stored on its item): the reminders, escalations and expiry
+    // decision continue the trace the prediction started.
+    return inTrace(item.traceparent, 'sla-escalator check item', { 'arbiter.case_id': item.caseId, 'arbiter.item_id': itemId }, () => checkDueItem(deps, tx, timer, item, caseFromId, caseRead, now));
   }, now);
+}
+
+/** `checkItem` once the item is read: escalate, expire, or reschedule it. */
+async function checkDueItem(deps: SlaTickDeps, tx: Transaction, timer: DueTimer, item: QueueItemDoc, caseFromId: DocumentReference | undefined, caseRead: DocumentSnapshot | undefined, now: Date): Promise<{ result: ItemOutcome; events: ArbiterEvent[] }> {
+  const { store, policies, source } = deps;
+  const { itemId } = timer;
+  const nowMs = now.getTime();
+  const reschedule = (tx: Transaction, at: number | null): void => moveTimer(tx, store.firestore, timer, at, nowMs);
+  const itemRef = itemRefOf(store, itemId);
+  const nextCheckAt = item.sla?.nextCheckAt ?? null;
+  if (nextCheckAt === null || nextCheckAt > nowMs || item.status === 'done') {
+    // A timer left behind (the item was decided, or its check moved): keep only what the item needs.
+    reschedule(tx, item.status === 'done' ? null : nextCheckAt);
+    if (item.status === 'done' && nextCheckAt !== null) tx.update(itemRef, { 'sla.nextCheckAt': null });
+    return { result: { kind: 'skipped', why: item.status === 'done' ? 'done' : 'not-due' }, events: [] };
+  }
+  const found = queueOf(policies, item);
+  if ('code' in found) {
+    tx.update(itemRef, { 'sla.nextCheckAt': nowMs + MISCONFIGURED_RETRY_MS });
+    reschedule(tx, nowMs + MISCONFIGURED_RETRY_MS);
+    return { result: { kind: 'misconfigured', ...found }, events: [] };
+  }
+  const { policy, queue } = found;
+  let caseDoc: CaseDoc | undefined;
+  if (item.purpose === 'decision') {
+    const caseSnapshot = caseRead && caseFromId?.id === item.caseId ? caseRead : await tx.get(store.caseRef(item.caseId));
+    caseDoc = caseSnapshot.exists ? (caseSnapshot.data() as CaseDoc) : undefined;
+    if (caseDoc === undefined || caseDoc.decision) {
+      // Decided elsewhere (or no case at all): nothing left to chase.
+      tx.update(itemRef, { 'sla.nextCheckAt': null });
+      reschedule(tx, null);
+      return { result: { kind: 'skipped', why: caseDoc ? 'already-decided' : 'no-case' }, events: [] };
+    }
+  }
+  const sent = item.sla?.sent ?? [];
+  const state = escalationState({ openedAt: new Date(item.enqueuedAt), dueAt: new Date(item.dueAt) }, queue.sla, queue.calendar, now, sent);
+
+  if (state.expired) {
+    const events: ArbiterEvent[] = [];
+    let decided = false;
+    if (caseDoc) {
+      const outcome = decideInTransaction(
+        tx,
+        store,
+        caseDoc,
+        policy,
+        {
+          outcome: queue.sla.expiry.outcome,
+          decidedBy: { kind: 'policy', id: `policy:${caseDoc.policy.id}@${caseDoc.policy.version}` },
+          reasonCode: queue.sla.expiry.reasonCode,
+          decidedAt: now,
+        },
+        source,
+      );
+      if (outcome.decided) {
+        decided = true;
+        events.push(...outcome.events);
+      }
+    }
+    tx.update(itemRef, { status: 'done', doneAt: nowMs, 'sla.nextCheckAt': null });
+    reschedule(tx, null);
+    return { result: { kind: 'expired', decided }, events };
+  }
+
+  const assignee = item.status === 'claimed' && item.claim ? item.claim.reviewerId : undefined;
+  // Quality work (blind review, blind labelling, double review, golden) has a soft SLA: nobody is
+  // reminded, escalated to or paged for it — a page means a customer is waiting, and the case of a
+  // quality item is decided or has a decision item of its own. Its levels are still marked handled (so
+  // the item's next check moves on to its expiry), and leads see it overdue in their overview.
+  const quality = item.purpose !== 'decision';
+  const events = (quality ? [] : state.due).map((due) =>
+    producedEvent(
+      EventTypes.slaEscalated,
+      source,
+      {
+        caseId: item.caseId,
+        useCase: item.useCase,
+        queue: item.queue,
+        level: due.level,
+        dueAt: due.dueAt.toISOString(),
+        escalatedAt: now.toISOString(),
+        reason: due.reason,
+        ...(assignee ? { assignee } : {}),
+      },
+      { id: escalationEventId(itemId, due.key), subject: item.caseId, time: now },
+    ),
+  );
+  // Re-rank as time passes: the policy's rules now (a booking come near) and the SLA at risk once a
+  // reminder or escalation is out. Only items whose timer is due are looked at, never the queue.
+  let rerank: { priority: number; priorityReasons: string[] } | undefined;
+  let rerankAt: number | undefined;
+  if (caseDoc) {
+    const ranked = currentPriority(caseDoc.prediction, queue.priority, now, sent.length + state.due.length > 0);
+    if (ranked.score !== item.priority || ranked.reasons.join('\n') !== (item.priorityReasons ?? []).join('\n')) rerank = { priority: ranked.score, priorityReasons: ranked.reasons };
+    rerankAt = nextPriorityChangeAt(caseDoc.prediction, queue.priority, now)?.getTime();
+  }
+  const slaNext = state.nextCheckAt ? state.nextCheckAt.getTime() : null;
+  const next = rerankAt === undefined ? slaNext : slaNext === null ? rerankAt : Math.min(slaNext, rerankAt);
+  tx.update(itemRef, { 'sla.sent': [...sent, ...state.due.map((due) => due.key)], 'sla.nextCheckAt': next, ...(rerank ?? {}) });
+  reschedule(tx, next);
+  const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level), reranked: rerank !== undefined } : { kind: 'rescheduled', reranked: rerank !== undefined };
+  if (quality && state.due.length) deps.logger.debug({ itemId, levels: state.due.map((due) => due.level) }, 'quality item past its soft SLA: not escalated');
+  return { result, events };
 }
 
 /** A claim whose lease ran out goes back to the queue, announced with `case.released` (reason lease-expired). */

@@ -13,6 +13,7 @@
 import { FieldValue, type DocumentSnapshot } from '@google-cloud/firestore';
 import { setTimer, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import { inTrace } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem, mayWorkQueue } from '../access';
 import { byPriorityOrder } from '../review-store';
@@ -92,7 +93,8 @@ async function claimOne(deps: ClaimDeps, p: Principal, target: string | Document
   if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return undefined;
   const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil, claimedAt: own && item.claim ? item.claim.claimedAt : nowMs };
   const expired = own ? [] : releasedOnExpiry(item, now);
-  const events = [...expired, claimedEvent(item, actorOf(p), leaseUntil, now)];
+  // In a span of the case's trace (stored on its item), which the claim's events carry on.
+  const events = inTrace(item.traceparent, 'review-queue claim', { 'arbiter.case_id': item.caseId, 'arbiter.item_id': item.itemId }, () => [...expired, claimedEvent(item, actorOf(p), leaseUntil, now)]);
   // The escalator's timer for the end of the lease, committed with the claim.
   const won = await deps.store.compareAndSet(snapshot, { status: 'claimed', claim }, events, nowMs, (batch) => setTimer(batch, deps.store.firestore, 'lease', item.itemId, leaseUntil, nowMs));
   return won ? { ...item, status: 'claimed', claim } : undefined;

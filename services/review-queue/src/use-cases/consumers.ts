@@ -8,7 +8,7 @@ import { caseExpiry, pendingStepDone, queueItemId, setTimer, type CaseDoc, type 
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
-import { idFromEventIdentity, permanentFailure, type EventHandler, type HandlerFailure } from '@arbiter/platform';
+import { currentTraceparent, idFromEventIdentity, permanentFailure, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { UseCaseDeps } from './common';
 
 export const ENQUEUE_SUBSCRIPTION = 'review-queue.enqueue-on-case-routed';
@@ -30,6 +30,7 @@ function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blin
   // The escalator also looks again when the priority can change by itself (a booking coming near).
   const rerankAt = purpose === 'decision' ? nextPriorityChangeAt(caseDoc.prediction, queue.priority, start)?.getTime() : undefined;
   const label = caseDoc.prediction.prediction?.label;
+  const traceparent = currentTraceparent();
   return {
     itemId: queueItemId(caseDoc.caseId, purpose),
     caseId: caseDoc.caseId,
@@ -45,6 +46,7 @@ function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blin
     ...(purpose === 'decision' && routed.batchKey ? { batchKey: routed.batchKey } : {}),
     blind: purpose === 'blind-review',
     sla: { sent: [], nextCheckAt: Math.min(firstReminder ?? dueAt, rerankAt ?? Number.POSITIVE_INFINITY) },
+    ...(traceparent ? { traceparent } : {}),
     summary: {
       ...(label !== undefined ? { label } : {}),
       confidence: caseDoc.confidence,

@@ -9,6 +9,7 @@ import { FieldValue, type Transaction } from '@google-cloud/firestore';
 import { decideInTransaction, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { adjudicate, adjudicationRevisionIdOf, disagreementOf, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, slaDueAt, type ApprovalRecord, type DecisionRevised, type Policy, type ReviewPurpose } from '@arbiter/core';
+import { inTrace } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem } from '../access';
 import { checkBatchOption, checkDecisionOption, checkEvidenceReason, type BatchDecisionBody, type DecisionBody, type EvidenceRequestBody } from '../validation';
@@ -50,8 +51,16 @@ interface Verdict {
   approval?: ApprovalRecord;
 }
 
-/** Inside a transaction that read `caseDoc` and `item`: record the verdict, decide when it is the decision item. */
+/**
+ * Inside a transaction that read `caseDoc` and `item`: record the verdict, decide when it is the decision
+ * item — in a span of the case's trace (stored on its queue item), so the decision, its events and
+ * their audit rows continue the trace the prediction started.
+ */
 function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc, verdict: Verdict, now: Date): { result: DecisionResult; events: ArbiterEvent[] } {
+  return inTrace(item.traceparent, 'review-queue record verdict', { 'arbiter.case_id': caseDoc.caseId, 'arbiter.item_purpose': item.purpose }, () => recordVerdictInTrace(tx, deps, p, policy, caseDoc, item, verdict, now));
+}
+
+function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc, verdict: Verdict, now: Date): { result: DecisionResult; events: ArbiterEvent[] } {
   const events: ArbiterEvent[] = [];
   const reviewer = actorOf(p);
   const modelOutcome = modelOutcomeOf(policy, caseDoc.prediction.prediction?.label);
@@ -371,12 +380,10 @@ export function createRequestEvidence(deps: DecideDeps) {
       const request = { requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy, requestedAt: nowMs };
       tx.update(deps.store.itemRef(item.itemId), { status: 'awaiting-evidence', claim: FieldValue.delete() });
       tx.update(deps.store.caseRef(caseId), { status: 'awaiting-evidence', evidenceRequest: request });
-      const events: ArbiterEvent[] = [
+      const events: ArbiterEvent[] = inTrace(item.traceparent, 'review-queue request evidence', { 'arbiter.case_id': caseId }, () => [
         event(EventTypes.evidenceRequested, { caseId, useCase: caseDoc.useCase, subject: caseDoc.subject, requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy: new Date(dueBy).toISOString() }, caseId, now),
-      ];
-      if (item.status === 'claimed' && item.claim) {
-        events.push(event(EventTypes.caseReleased, { caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, caseId, now));
-      }
+        ...(item.status === 'claimed' && item.claim ? [event(EventTypes.caseReleased, { caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, caseId, now)] : []),
+      ]);
       return { result: { caseId, itemId: item.itemId, status: 'awaiting-evidence', dueBy: new Date(dueBy).toISOString() }, events };
     }, now);
   };
