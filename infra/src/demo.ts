@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
-import { mulberry32, type PredictionSubmitted } from '@arbiter/core';
+import { mulberry32, sampleDefects, type PredictionSubmitted } from '@arbiter/core';
 
 /**
  * A realistic stream of predictions across every shipped use case, so the queues fill with cases
@@ -49,15 +49,9 @@ function vehicle(useCase: 'vehicle-cleanliness' | 'vehicle-damage', random: Rand
   // Labels in each model's vocabulary, as the policies map them (modelOutcome.byLabel).
   const label = cleanliness ? (random() < 0.85 ? 'dirty' : 'clean') : random() < 0.85 ? pick(random, ['scratch', 'dent', 'crack']) : 'no_damage';
   const positive = label !== 'clean' && label !== 'no_damage';
-  const regionLabels = cleanliness ? ['stain', 'debris', 'mud', 'pet-hair'] : ['scratch', 'dent', 'crack', 'scuff'];
-  const regions = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
-    x: round(random() * 0.6),
-    y: round(random() * 0.6),
-    width: round(0.1 + random() * 0.25),
-    height: round(0.1 + random() * 0.25),
-    label: pick(random, regionLabels),
-    score: round(0.5 + random() * 0.5),
-  }));
+  // The regions are where review-queue's painter puts the defects on the return photos (one layout
+  // per booking, sampleDefects), so what the demo shows is true to its regions.
+  const regions = sampleDefects(useCase, booking).map((d) => ({ x: d.x, y: d.y, width: d.width, height: d.height, label: d.kind, score: round(0.5 + random() * 0.5) }));
   const photo = (role: string, n: number) => ({ uri: `gs://${DemoEvidenceBucket}/${useCase}/${booking}/${role}-${n}.jpg`, role, mediaType: 'image/jpeg' });
   return {
     useCase,

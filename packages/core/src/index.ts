@@ -22,3 +22,4 @@ export * from './agreement';
 export * from './template';
 export * from './thresholds';
 export * from './quality';
+export * from './sample-defects';

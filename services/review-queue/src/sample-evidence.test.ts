@@ -1,4 +1,5 @@
 import { decode } from 'jpeg-js';
+import { sampleDefects } from '@arbiter/core';
 import { parseSamplePath, renderSampleEvidence, SampleEvidenceCache } from './sample-evidence';
 
 describe('sample evidence', () => {
@@ -30,5 +31,30 @@ describe('sample evidence', () => {
     expect(first?.data.length).toBeGreaterThan(1000);
     expect(cache.get(damage)).toBe(first);
     expect(cache.get('nope/x.jpg')).toBeUndefined();
+  });
+
+  it('paints each defect inside its box of the layout the demo gives as regions (the return photo differs there, not elsewhere)', () => {
+    for (const [useCase, booking] of [['vehicle-cleanliness', 'bk-20261121-0007'], ['vehicle-damage', 'bk-20261121-0008'], ['vehicle-cleanliness', 'bk-console-1a2b3c4d']] as const) {
+      const layout = sampleDefects(useCase, booking);
+      expect(layout.length).toBeGreaterThan(0);
+      const w = 320;
+      const h = 240;
+      const before = decode(renderSampleEvidence(`arbiter-demo-evidence/${useCase}/${booking}/baseline-1.jpg`, w, h)?.data as Buffer);
+      const after = decode(renderSampleEvidence(`arbiter-demo-evidence/${useCase}/${booking}/return-1.jpg`, w, h)?.data as Buffer);
+      const diff = (px: number, py: number): number => {
+        const i = (py * w + px) * 4;
+        return Math.abs(before.data[i]! - after.data[i]!) + Math.abs(before.data[i + 1]! - after.data[i + 1]!) + Math.abs(before.data[i + 2]! - after.data[i + 2]!);
+      };
+      const inside = (px: number, py: number) => layout.some((d) => px >= d.x * w && px < (d.x + d.width) * w && py >= d.y * h && py < (d.y + d.height) * h);
+      // Every box holds a visible change; outside the boxes only JPEG noise.
+      for (const d of layout) {
+        let changed = 0;
+        for (let py = Math.floor(d.y * h); py < (d.y + d.height) * h; py += 1) for (let px = Math.floor(d.x * w); px < (d.x + d.width) * w; px += 1) if (diff(px, py) > 60) changed += 1;
+        expect({ useCase, kind: d.kind, changed: changed > 20 }).toEqual({ useCase, kind: d.kind, changed: true });
+      }
+      let outsideChanged = 0;
+      for (let py = 0; py < h; py += 1) for (let px = 0; px < w; px += 1) if (!inside(px, py) && diff(px, py) > 60) outsideChanged += 1;
+      expect(outsideChanged).toBeLessThan(w * h * 0.002);
+    }
   });
 });

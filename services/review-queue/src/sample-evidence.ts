@@ -4,12 +4,13 @@
  * local `EvidenceUrlSigner` links them under `/evidence/arbiter-demo-evidence/...`; when no file is
  * there, this module paints one, deterministically from the path: a car seat (cleanliness) or a car's
  * side panel (damage), the same scene for `baseline-<n>` and `return-<n>` of a booking, with stains,
- * debris, scratches or dents added on the return photo. Encoded as a real JPEG (jpeg-js, pure JS), so
+ * debris, scratches or dents added on the return photo — each inside a box of `sampleDefects`, the
+ * layout the demo's predictions carry as their regions, so the drawn regions sit on the defects. Encoded as a real JPEG (jpeg-js, pure JS), so
  * the `.jpg` name and `image/jpeg` type are honest. Production never uses this: evidence there is a
  * signed Cloud Storage URL.
  */
 import { encode } from 'jpeg-js';
-import { fnv1a32, mulberry32 } from '@arbiter/core';
+import { fnv1a32, mulberry32, sampleDefects, type SampleDefect } from '@arbiter/core';
 
 /** The bucket the demo's evidence URIs name; only its paths are painted. */
 export const SAMPLE_EVIDENCE_BUCKET = 'arbiter-demo-evidence';
@@ -115,19 +116,19 @@ const PAINTS: Rgb[] = [
   [64, 98, 80],
 ];
 
-function paintInterior(buf: Uint8Array, w: number, h: number, scene: () => number, defects: () => number, withDefects: boolean, seed: number): void {
+function paintInterior(buf: Uint8Array, w: number, h: number, scene: () => number, defects: () => number, layout: SampleDefect[], seed: number): void {
   const fabric = FABRICS[Math.floor(scene() * FABRICS.length)] as Rgb;
   const blobs: Blob[] = [];
   const crumbs: Blob[] = [];
-  if (withDefects) {
-    const stains = 1 + Math.floor(defects() * 3);
-    for (let i = 0; i < stains; i += 1) {
+  for (const d of layout) {
+    const cx = d.x + d.width / 2;
+    const cy = d.y + d.height / 2;
+    if (d.kind === 'stain') {
       const dark = defects() < 0.5;
-      blobs.push({ cx: 0.25 + defects() * 0.5, cy: 0.2 + defects() * 0.65, rx: 0.035 + defects() * 0.07, ry: 0.035 + defects() * 0.06, phase: defects() * 6.28, color: dark ? [70, 46, 28] : [118, 92, 54], alpha: 0.55 + defects() * 0.3 });
+      blobs.push({ cx, cy, rx: d.width * 0.35, ry: d.height * 0.35, phase: defects() * 6.28, color: dark ? [70, 46, 28] : [118, 92, 54], alpha: 0.6 + defects() * 0.3 });
+    } else {
+      for (let i = 0; i < 30; i += 1) crumbs.push({ cx: cx + (defects() - 0.5) * d.width * 0.8, cy: cy + (defects() - 0.5) * d.height * 0.8, rx: 0.004 + defects() * 0.006, ry: 0.004 + defects() * 0.006, phase: defects() * 6.28, color: defects() < 0.5 ? [214, 196, 160] : [190, 150, 96], alpha: 0.95 });
     }
-    const cx = 0.25 + defects() * 0.5;
-    const cy = 0.68 + defects() * 0.2;
-    for (let i = 0; i < 26; i += 1) crumbs.push({ cx: cx + (defects() - 0.5) * 0.18, cy: cy + (defects() - 0.5) * 0.1, rx: 0.004 + defects() * 0.006, ry: 0.004 + defects() * 0.006, phase: defects() * 6.28, color: defects() < 0.5 ? [214, 196, 160] : [190, 150, 96], alpha: 0.95 });
   }
   const aspect = w / h;
   for (let py = 0; py < h; py += 1) {
@@ -172,23 +173,23 @@ function paintInterior(buf: Uint8Array, w: number, h: number, scene: () => numbe
   }
 }
 
-function paintExterior(buf: Uint8Array, w: number, h: number, scene: () => number, defects: () => number, withDefects: boolean, seed: number): void {
+function paintExterior(buf: Uint8Array, w: number, h: number, scene: () => number, defects: () => number, layout: SampleDefect[], seed: number): void {
   const paint = PAINTS[Math.floor(scene() * PAINTS.length)] as Rgb;
   const strokes: Stroke[] = [];
   const dents: Blob[] = [];
-  if (withDefects) {
-    const scratches = 1 + Math.floor(defects() * 3);
-    for (let i = 0; i < scratches; i += 1) {
-      const x1 = 0.15 + defects() * 0.6;
-      const y1 = 0.42 + defects() * 0.3;
-      const len = 0.08 + defects() * 0.2;
-      const angle = (defects() - 0.5) * 0.8;
+  for (const d of layout) {
+    if (d.kind === 'scratch') {
+      // Corner to corner of its box, rising or falling; three strands.
+      const rising = defects() < 0.5;
+      const ya = d.y + d.height * (rising ? 0.85 : 0.15);
+      const yb = d.y + d.height * (rising ? 0.15 : 0.85);
       for (let k = 0; k < 3; k += 1) {
         const off = (k - 1) * 0.006;
-        strokes.push({ x1: (x1 + off) * w, y1: (y1 + off) * h, x2: (x1 + off + Math.cos(angle) * len) * w, y2: (y1 + off + Math.sin(angle) * len) * h, width: k === 1 ? 1.8 : 0.9, color: [236, 236, 232] });
+        strokes.push({ x1: (d.x + 0.01 + off) * w, y1: (ya + off) * h, x2: (d.x + d.width - 0.01 + off) * w, y2: (yb + off) * h, width: k === 1 ? 2.2 : 1.1, color: [236, 236, 232] });
       }
+    } else {
+      dents.push({ cx: d.x + d.width / 2, cy: d.y + d.height / 2, rx: d.width * 0.45, ry: d.height * 0.45, phase: defects() * 6.28, color: [0, 0, 0], alpha: 0.5 });
     }
-    if (defects() < 0.7) dents.push({ cx: 0.25 + defects() * 0.5, cy: 0.5 + defects() * 0.2, rx: 0.05 + defects() * 0.05, ry: 0.05 + defects() * 0.04, phase: defects() * 6.28, color: [0, 0, 0], alpha: 0.5 });
   }
   const aspect = w / h;
   for (let py = 0; py < h; py += 1) {
@@ -256,10 +257,11 @@ export function renderSampleEvidence(path: string, width = 640, height = 480): S
   const scene = mulberry32(fnv1a32(sceneKey));
   const defects = mulberry32(fnv1a32(`${sceneKey}/defects`));
   const withDefects = parsed.role !== 'baseline' && parsed.role !== 'before';
+  const layout = withDefects ? sampleDefects(parsed.useCase, parsed.booking) : [];
   const buf = new Uint8Array(width * height * 4);
   const seed = fnv1a32(`${sceneKey}/${parsed.role}`);
-  if (/damage/.test(parsed.useCase)) paintExterior(buf, width, height, scene, defects, withDefects, seed);
-  else paintInterior(buf, width, height, scene, defects, withDefects, seed);
+  if (/damage/.test(parsed.useCase)) paintExterior(buf, width, height, scene, defects, layout, seed);
+  else paintInterior(buf, width, height, scene, defects, layout, seed);
   const jpeg = encode({ data: buf, width, height }, 82);
   return { data: Buffer.from(jpeg.data), mediaType: 'image/jpeg' };
 }
