@@ -364,7 +364,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       endpoints,
       ports: 'free',
       logDir: options.logDir,
-      env: { ...localIdentityEnv((identityKey ??= await newLocalIdentityKey())), ARBITER_TICK_EVERY: 'off', ARBITER_TICK_SECRET: TICK_SECRET, LOG_LEVEL: 'info' },
+      env: { ...localIdentityEnv((identityKey ??= await newLocalIdentityKey())), ARBITER_TICK_EVERY: 'off', ARBITER_TICK_SECRET: TICK_SECRET, ARBITER_UNDO_WINDOW: 'PT0S', LOG_LEVEL: 'info' },
       envFor: Object.fromEntries(ServiceNames.map((name) => [name, profileEnv(options.profileDir, name)])),
     });
     const running = services;

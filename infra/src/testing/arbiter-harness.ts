@@ -82,7 +82,8 @@ export function startArbiterForTest(options: { projectId: string; policiesDir: s
     ports: 'free',
     delivery: options.delivery ?? 'pull',
     // debug: each Pub/Sub delivery's attempt and lag is in the logs, for when a test waits in vain.
-    env: { ARBITER_BIGQUERY_PROJECT_ID: suite.projectId, ARBITER_POLICIES_DIR: options.policiesDir, ...localIdentityEnv(options.identityKey), LOG_LEVEL: 'debug', ...options.env },
+    // Decisions commit at once (no undo window) unless a test asks for one.
+    env: { ARBITER_BIGQUERY_PROJECT_ID: suite.projectId, ARBITER_POLICIES_DIR: options.policiesDir, ...localIdentityEnv(options.identityKey), LOG_LEVEL: 'debug', ARBITER_UNDO_WINDOW: 'PT0S', ...options.env },
     logDir: options.logDir,
   });
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics } from '@arbiter/contract';
-import type { PredictionSubmitted } from '@arbiter/core';
+import { sampleDefects, type PredictionSubmitted } from '@arbiter/core';
 import { newLocalIdentityKey, policiesForRun as sharedPoliciesForRun, signInAsPersona, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type Services } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 
@@ -19,8 +19,8 @@ export const policiesForRun = sharedPoliciesForRun;
 export { provisionRunProject };
 
 /** The five services in the run's project (`provisionRunProject`). */
-export async function startArbiter(projectId: string, policiesDir: string): Promise<Services> {
-  return startArbiterForTest({ projectId, policiesDir, identityKey: await newLocalIdentityKey(), logDir: join(root, '.arbiter', 'logs', 'console-e2e') });
+export async function startArbiter(projectId: string, policiesDir: string, env: Record<string, string> = {}): Promise<Services> {
+  return startArbiterForTest({ projectId, policiesDir, identityKey: await newLocalIdentityKey(), logDir: join(root, '.arbiter', 'logs', 'console-e2e'), env });
 }
 
 /** The persona sign-in the console uses (`POST /auth/local/sign-in`). */
@@ -42,14 +42,14 @@ export { Observer, waitUntil as eventually } from '@arbiter/infra';
 
 export const api = reviewerApi;
 
-/** A medium-band cleanliness prediction with the demo's evidence URIs (painted by review-queue). */
+/** A medium-band cleanliness prediction with the demo's evidence URIs (painted by review-queue, its defects where the regions are). */
 export function cleanliness(confidence: number): PredictionSubmitted {
   const booking = `bk-console-${randomUUID().slice(0, 8)}`;
   return {
     useCase: 'vehicle-cleanliness',
     subject: { type: 'booking', id: booking },
     model: { name: 'cleanliness-vit', version: '2.3.0' },
-    prediction: { label: 'dirty', confidence, scores: { dirty: confidence, clean: Math.round((1 - confidence) * 1000) / 1000 }, regions: [{ x: 0.3, y: 0.35, width: 0.3, height: 0.25, label: 'stain', score: 0.81 }] },
+    prediction: { label: 'dirty', confidence, scores: { dirty: confidence, clean: Math.round((1 - confidence) * 1000) / 1000 }, regions: sampleDefects('vehicle-cleanliness', booking).map((d) => ({ x: d.x, y: d.y, width: d.width, height: d.height, label: d.kind, score: 0.81 })) },
     evidence: [
       { uri: `gs://arbiter-demo-evidence/vehicle-cleanliness/${booking}/baseline-1.jpg`, role: 'baseline', mediaType: 'image/jpeg' },
       { uri: `gs://arbiter-demo-evidence/vehicle-cleanliness/${booking}/return-1.jpg`, role: 'return', mediaType: 'image/jpeg' },

@@ -16,12 +16,21 @@ const roleTitle = (e: Evidence): string => {
  * One photo. The browser never sees the bucket URI: it asks the API for the evidence (which records
  * `arbiter.evidence.accessed.v1`) and loads the short-lived URL it returns.
  */
-export function evidenceFigure(api: Api, view: CaseView, e: Evidence, options: { regions: boolean; compact?: boolean }): HTMLElement {
+export function evidenceFigure(api: Api, view: CaseView, e: Evidence, options: { regions: boolean; compact?: boolean; preloaded?: HTMLImageElement }): HTMLElement {
   const boxes = options.regions && showsRegions(e) ? regionBoxes(view.prediction.regions) : [];
-  const img = h('img', { alt: `${roleTitle(e)} photo of ${view.subject.type} ${view.subject.id}`, decoding: 'async', draggable: 'false' });
-  const frame = h('div', { class: 'photo loading' }, img);
+  const alt = `${roleTitle(e)} photo of ${view.subject.type} ${view.subject.id}`;
+  // A photo fetched and decoded ahead (the next case) goes in as it is: no request, no decode.
+  const preloaded = options.preloaded?.complete && options.preloaded.naturalWidth > 0 ? options.preloaded : undefined;
+  const img = preloaded ?? h('img', { alt, decoding: 'async', draggable: 'false' });
+  if (preloaded) {
+    img.alt = alt;
+    img.draggable = false;
+  }
+  // Photo, regions and labels in one layer: zoom and pan move them together (inspect.ts).
+  const layer = h('div', { class: 'zoom-layer' }, img);
+  const frame = h('div', { class: preloaded ? 'photo' : 'photo loading' }, layer);
   if (boxes.length > 0) {
-    frame.appendChild(
+    layer.appendChild(
       svg(
         'svg',
         { class: 'regions', viewBox: '0 0 100 100', preserveAspectRatio: 'none', 'aria-hidden': 'true' },
@@ -29,7 +38,7 @@ export function evidenceFigure(api: Api, view: CaseView, e: Evidence, options: {
       ),
     );
     for (const b of boxes) {
-      frame.appendChild(h('span', { class: 'region-label', 'data-x': b.x, 'data-y': b.y, 'aria-hidden': 'true' }, `${b.label ?? 'region'}${b.score !== undefined ? ` ${percent(b.score)}` : ''}`));
+      layer.appendChild(h('span', { class: 'region-label', 'data-x': b.x, 'data-y': b.y, 'aria-hidden': 'true' }, `${b.label ?? 'region'}${b.score !== undefined ? ` ${percent(b.score)}` : ''}`));
     }
   }
   const caption = h(
@@ -39,7 +48,7 @@ export function evidenceFigure(api: Api, view: CaseView, e: Evidence, options: {
     boxes.length > 0 ? h('span', { class: 'muted' }, ` · ${boxes.length} region${boxes.length === 1 ? '' : 's'}: ${boxes.map((b) => `${b.label ?? 'region'}${b.score !== undefined ? ` ${percent(b.score)}` : ''}`).join(', ')}`) : null,
   );
   const figure = h('figure', { class: `evidence${options.compact ? ' compact' : ''}`, 'data-evidence-index': e.index, 'data-role': e.role ?? '' }, frame, caption);
-  void api
+  if (!preloaded) void api
     .get<EvidenceLink>(e.href.replace(/^\/api/, ''))
     .then((link) => {
       img.addEventListener('load', () => frame.classList.remove('loading'), { once: true });

@@ -24,6 +24,8 @@ export interface Item {
   claim?: { reviewerId: string; leaseUntil: string; claimedAt: string };
   /** Adjudication items: the two verdicts that disagreed. */
   disagreement?: { first: { reviewerId: string; outcome: string }; second: { reviewerId: string; outcome: string } };
+  /** A decision waiting in its undo window (commits at `undoUntil` unless undone). */
+  pendingDecision?: { by: string; undoUntil: string; batchId?: string };
   summary: { subject: Subject; model?: { name?: string; version?: string }; category?: string; label?: string; confidence?: number; band?: string };
 }
 

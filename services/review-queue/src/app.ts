@@ -27,7 +27,8 @@ export interface ReviewQueueDeps extends UseCaseWiring {
 }
 
 export function createReviewQueueApp(deps: ReviewQueueDeps): ReviewQueueUseCases {
-  const useCases = createUseCases(deps);
+  const useCases = createUseCases({ ...deps, logger: deps.logger });
+  deps.host.onClose({ name: 'pending decision commits', close: async () => useCases.pendingCommits.stop() });
   deps.host.consume(ENQUEUE_SUBSCRIPTION, useCases.enqueueOnCaseRouted);
   deps.host.consume(REQUEUE_SUBSCRIPTION, useCases.requeueOnEvidenceSubmitted);
   deps.host.app.use('/api', apiRouter({ identity: deps.identity, useCases, logger: deps.logger, now: () => deps.clock.now() }));

@@ -39,6 +39,18 @@ export interface ReviewQueueConfig extends CommonServiceConfig {
   /** How long a claim lasts (ISO duration), and the same in milliseconds. */
   claimLease: string;
   claimLeaseMs: number;
+  /** How long a case claimed ahead (the console's preloaded next case) is held before it lapses. */
+  aheadLease: string;
+  aheadLeaseMs: number;
+  /** A decision's undo window (ISO duration; PT0S: decisions commit at once), and the same in ms. */
+  undoWindow: string;
+  undoWindowMs: number;
+  /** The audit dataset the metrics page reads (its views), and how often it reads them. */
+  bigqueryProjectId: string;
+  auditDataset: string;
+  bigqueryEmulatorHost?: string;
+  metricsRefresh: string;
+  metricsRefreshMs: number;
   /** "Next case" picks at random among this many top items, so concurrent reviewers rarely collide. */
   claimSpread: number;
   /** Local evidence files served under `/evidence/...` (the local `EvidenceUrlSigner`). */
@@ -67,6 +79,31 @@ export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
     claimLeaseMs = businessMillis(claimLease);
     if (!(claimLeaseMs > 0)) read.errors.push('ARBITER_CLAIM_LEASE must be longer than zero');
   }
+  const aheadLease = read.string('ARBITER_AHEAD_LEASE', 'PT2M');
+  let aheadLeaseMs = 120_000;
+  const aheadProblem = validateDuration(aheadLease, 'wall');
+  if (aheadProblem) read.errors.push(`ARBITER_AHEAD_LEASE must be an ISO-8601 duration such as PT2M (${aheadProblem.message})`);
+  else {
+    aheadLeaseMs = businessMillis(aheadLease);
+    if (!(aheadLeaseMs > 0)) read.errors.push('ARBITER_AHEAD_LEASE must be longer than zero');
+  }
+  const undoWindow = read.string('ARBITER_UNDO_WINDOW', 'PT5S');
+  let undoWindowMs = 5_000;
+  const undoProblem = validateDuration(undoWindow, 'wall');
+  if (undoProblem) read.errors.push(`ARBITER_UNDO_WINDOW must be an ISO-8601 duration such as PT5S, or PT0S for none (${undoProblem.message})`);
+  else {
+    undoWindowMs = businessMillis(undoWindow);
+    if (!(undoWindowMs >= 0 && undoWindowMs <= 60_000)) read.errors.push('ARBITER_UNDO_WINDOW must be between PT0S and PT1M');
+  }
+  const metricsRefresh = read.string('ARBITER_METRICS_REFRESH', 'PT5M');
+  let metricsRefreshMs = 300_000;
+  const metricsProblem = validateDuration(metricsRefresh, 'wall');
+  if (metricsProblem) read.errors.push(`ARBITER_METRICS_REFRESH must be an ISO-8601 duration such as PT5M (${metricsProblem.message})`);
+  else {
+    metricsRefreshMs = businessMillis(metricsRefresh);
+    if (!(metricsRefreshMs >= 1_000)) read.errors.push('ARBITER_METRICS_REFRESH must be at least PT1S');
+  }
+  const emulator = read.optional('BIGQUERY_EMULATOR_HOST');
   const publicUrl = read.optional('ARBITER_PUBLIC_URL');
   const evidenceSigner = read.oneOf('ARBITER_EVIDENCE_SIGNER', ['local', 'gcs'] as const, env === 'local' ? 'local' : 'gcs');
   if (evidenceSigner === 'local' && env !== 'local') read.errors.push(`ARBITER_EVIDENCE_SIGNER=local is for ARBITER_ENV=local only (got ARBITER_ENV=${env}); use gcs`);
@@ -85,6 +122,15 @@ export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
     identity,
     claimLease,
     claimLeaseMs,
+    aheadLease,
+    aheadLeaseMs,
+    undoWindow,
+    undoWindowMs,
+    bigqueryProjectId: read.string('ARBITER_BIGQUERY_PROJECT_ID', common.projectId),
+    auditDataset: read.string('ARBITER_AUDIT_DATASET', 'arbiter_audit'),
+    ...(emulator ? { bigqueryEmulatorHost: emulator } : {}),
+    metricsRefresh,
+    metricsRefreshMs,
     claimSpread: read.int('ARBITER_CLAIM_SPREAD', 10, { min: 1, max: 50 }),
     evidenceDir: read.string('ARBITER_EVIDENCE_DIR', 'services/review-queue/sample-evidence'),
     consoleDir: read.string('ARBITER_CONSOLE_DIR', 'packages/console/dist'),

@@ -7,6 +7,7 @@ import { identityOf } from './identity';
 import { describeReviewQueueConfig } from './config';
 import { Storage } from '@google-cloud/storage';
 import { GcsEvidenceUrlSigner, LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
+import { bigQueryAudit } from './metrics/bigquery';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('review-queue', describeReviewQueueConfig);
@@ -34,6 +35,10 @@ async function main(): Promise<void> {
     identity: identity.verifier,
     ...(identity.local ? { localIdentity: identity.local } : {}),
     claimLeaseMs: config.claimLeaseMs,
+    aheadLeaseMs: config.aheadLeaseMs,
+    undoWindowMs: config.undoWindowMs,
+    audit: bigQueryAudit({ projectId: config.bigqueryProjectId, dataset: config.auditDataset, ...(config.bigqueryEmulatorHost ? { emulatorHost: config.bigqueryEmulatorHost } : {}) }),
+    metricsRefreshMs: config.metricsRefreshMs,
     claimSpread: config.claimSpread,
     ...(config.evidenceSigner === 'local' ? { evidenceDir: evidenceDirOf(repoRoot, config.evidenceDir) } : {}),
     consoleDir: evidenceDirOf(repoRoot, config.consoleDir),

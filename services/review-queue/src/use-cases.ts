@@ -1,14 +1,18 @@
 /** Every use case of the service, wired over one store, the policies and the clock. */
 import type { Firestore } from '@google-cloud/firestore';
 import { CaseStore } from '@arbiter/cases';
-import type { Clock, OutboxRelay } from '@arbiter/platform';
+import type { Clock, Logger, OutboxRelay } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { EvidenceUrlSigner } from './evidence';
 import { ReviewStore } from './review-store';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
 import { QueueCatalog } from './use-cases/common';
 import { createEnqueueOnCaseRouted, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
-import { createDecideBatch, createDecideCase, createRequestEvidence } from './use-cases/decide';
+import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './use-cases/decide';
+import { createUndoBatch, createUndoDecision, startPendingCommits } from './use-cases/undo';
+import { createMetricsPage, type AuditQueries, type MetricsPage } from './use-cases/metrics';
+import type { Principal } from './auth';
+import { reject } from './use-cases/common';
 import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
 
 export interface UseCaseWiring {
@@ -18,15 +22,32 @@ export interface UseCaseWiring {
   clock: Clock;
   signer: EvidenceUrlSigner;
   claimLeaseMs: number;
+  /** The lease of a case the console claims ahead; default: the claim lease. */
+  aheadLeaseMs?: number;
   claimSpread: number;
+  /** The undo window of a decision, ms (0 or absent: decisions commit at once). */
+  undoWindowMs?: number;
+  /** How often this process sweeps for pending decisions past their window (any process's), ms. */
+  pendingSweepMs?: number;
+  logger?: Logger;
+  /** The audit dataset's views, for the metrics page; absent: the page says BigQuery is not configured. */
+  audit?: AuditQueries;
+  /** How often the metrics page reads the views (at most), ms. */
+  metricsRefreshMs?: number;
 }
 
 export function createUseCases(deps: UseCaseWiring) {
   const store = new ReviewStore(new CaseStore(deps.firestore, deps.relay), deps.firestore);
   const catalog = new QueueCatalog(deps.policies);
   const base = { store, policies: deps.policies, clock: deps.clock, catalog };
-  const claims = { ...base, leaseMs: deps.claimLeaseMs, spread: deps.claimSpread, hints: new ClaimHints() };
+  const claims = { ...base, leaseMs: deps.claimLeaseMs, ...(deps.aheadLeaseMs !== undefined ? { aheadLeaseMs: deps.aheadLeaseMs } : {}), spread: deps.claimSpread, hints: new ClaimHints() };
   const views = { ...base, signer: deps.signer };
+  // The undo window: decisions held as pending documents, committed by this process's timers and by
+  // every process's sweep (undo.ts). The scheduler is bound once the recorder exists.
+  const decide: DecideDeps = { ...base };
+  const logger = deps.logger ?? { warn: () => undefined, info: () => undefined } as unknown as Logger;
+  const pendingCommits = startPendingCommits(base, verdictRecorder(decide), { sweepEveryMs: (deps.undoWindowMs ?? 0) > 0 ? deps.pendingSweepMs ?? 5_000 : 0, graceMs: 2_000, logger });
+  if ((deps.undoWindowMs ?? 0) > 0) decide.undo = { windowMs: deps.undoWindowMs as number, leaseMs: deps.claimLeaseMs, schedule: pendingCommits.schedule };
   return {
     store,
     catalog,
@@ -39,9 +60,15 @@ export function createUseCases(deps: UseCaseWiring) {
     releaseItem: createReleaseItem(claims),
     getCaseView: createGetCaseView(views),
     openEvidence: createOpenEvidence(views),
-    decideCase: createDecideCase(base),
-    decideBatch: createDecideBatch(base),
-    requestEvidence: createRequestEvidence(base),
+    decideCase: createDecideCase(decide),
+    decideBatch: createDecideBatch(decide),
+    requestEvidence: createRequestEvidence(decide),
+    undoDecision: createUndoDecision(decide),
+    undoBatch: createUndoBatch(decide),
+    pendingCommits,
+    metricsPage: deps.audit
+      ? createMetricsPage({ firestore: deps.firestore, policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000 })
+      : async (_p: Principal): Promise<MetricsPage> => reject('UNAVAILABLE.BIGQUERY', 'the metrics page reads the audit dataset in BigQuery, which this instance is not configured for'),
     getDisputeView: createGetDisputeView(views),
     leadOverview: createLeadOverview(views),
     listClaims: createListClaims(views),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePolicyFiles } from '@arbiter/policy';
 import type { Policy } from '@arbiter/core';
-import { checkBatchOption, checkDecisionOption, checkEvidenceReason, parseBatchDecisionBody, parseDecisionBody, parseEvidenceRequestBody, parsePageQuery, parseReleaseBody } from './validation';
+import { checkBatchOption, checkDecisionOption, checkEvidenceReason, parseBatchDecisionBody, parseDecisionBody, parseEvidenceRequestBody, parseNextBody, parsePageQuery, parseReleaseBody } from './validation';
 
 const shipped = (id: string): Policy => {
   const text = readFileSync(join(__dirname, '..', '..', '..', 'policies', `${id}.yaml`), 'utf8');
@@ -24,6 +24,16 @@ describe('request bodies', () => {
     expect(parseDecisionBody({})).toMatchObject({ ok: false, error: { message: 'optionId is required (a string)' } });
     expect(parseDecisionBody({ optionId: 'a', outcome: 'x' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('unknown field "outcome"') } });
     expect(parseDecisionBody([1])).toMatchObject({ ok: false, error: { message: 'the body must be a JSON object' } });
+  });
+
+  it('takes "next case" with or without the items held ahead of it', () => {
+    expect(parseNextBody(undefined)).toEqual({ ok: true, value: {} });
+    expect(parseNextBody({})).toEqual({ ok: true, value: {} });
+    expect(parseNextBody({ ahead: ['case_1~decision'] })).toEqual({ ok: true, value: { ahead: ['case_1~decision'] } });
+    expect(parseNextBody({ ahead: 'case_1~decision' })).toMatchObject({ ok: false, error: { message: 'ahead must be a list of item ids' } });
+    expect(parseNextBody({ ahead: ['a', 'a'] })).toMatchObject({ ok: false, error: { message: 'ahead must not repeat an id' } });
+    expect(parseNextBody({ ahead: ['a', 'b', 'c', 'd', 'e', 'f'] })).toMatchObject({ ok: false, error: { message: 'ahead may hold at most 5 ids' } });
+    expect(parseNextBody({ queue: 'x' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('unknown field "queue"') } });
   });
 
   it('checks batch bodies: ids, duplicates, flagged ⊆ itemIds', () => {

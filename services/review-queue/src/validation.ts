@@ -122,6 +122,23 @@ export function parseReleaseBody(body: unknown): Result<ReleaseBody> {
   return ok(o.value.reassignTo !== undefined ? { reassignTo: o.value.reassignTo as string } : {});
 }
 
+export interface NextBody {
+  /**
+   * Claim ahead: the items the console already holds (the case on screen, a decision in flight). The
+   * caller gets one more case beyond them, under the short ahead lease, so the next case is loaded
+   * before it is needed; a held claim not in the list is renewed and returned instead of a new one.
+   */
+  ahead?: string[];
+}
+
+export function parseNextBody(body: unknown): Result<NextBody> {
+  const o = objectBody(body, ['ahead']);
+  if (!o.ok) return o;
+  const bad = collect([problems.ids('ahead', o.value.ahead, { required: false, max: 5 })]);
+  if (bad) return bad;
+  return ok(o.value.ahead !== undefined ? { ahead: o.value.ahead as string[] } : {});
+}
+
 export function parseEmptyBody(body: unknown): Result<Record<string, never>> {
   const o = objectBody(body, []);
   return o.ok ? ok({}) : o;

@@ -55,25 +55,29 @@ export interface Running {
   host: ServiceHost;
   firestore: Firestore;
   useCases: ReviewQueueUseCases;
+  policies: PolicyRegistry;
   queue: (id: string) => string;
   close(): Promise<void>;
 }
 
-export async function startApp(options: { leaseMs?: number; spread?: number; editPolicies?: (text: string) => string } = {}): Promise<Running> {
+export async function startApp(options: { leaseMs?: number; spread?: number; editPolicies?: (text: string) => string; undoWindowMs?: number; pendingSweepMs?: number; aheadLeaseMs?: number; sameProjectAs?: Running & { projectId: string } } = {}): Promise<Running & { projectId: string }> {
   // A project of its own on the shared emulators: its own topics, subscriptions and Firestore data,
   // so nothing another test file published or wrote (and nothing left in a shared subscription)
   // reaches this app, and nothing it does reaches theirs.
-  const projectId = `rq-test-${uid()}`;
+  // (`sameProjectAs`: a second instance of the service over the first one's project, as Cloud Run runs several.)
+  const projectId = options.sameProjectAs?.projectId ?? `rq-test-${uid()}`;
   const emulator = process.env.PUBSUB_EMULATOR_HOST;
   if (!emulator) throw new Error('PUBSUB_EMULATOR_HOST is not set: run with --selectProjects integration');
-  const admin = pubSubClient(projectId, emulator);
-  await provisionPubSub(admin);
-  await admin.close();
+  if (!options.sameProjectAs) {
+    const admin = pubSubClient(projectId, emulator);
+    await provisionPubSub(admin);
+    await admin.close();
+  }
   const logger = createLogger({ service: 'review-queue-test', level: 'warn' });
   const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
   const host = new ServiceHost({ service: 'review-queue', projectId, logger, delivery: 'pull', backoffBeforeNack: true, pushAuth: noPushCallers });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
-  const { registry, queue } = isolatedPolicies(uid(), options.editPolicies);
+  const { registry, queue } = options.sameProjectAs ? { registry: options.sameProjectAs.policies, queue: options.sameProjectAs.queue } : isolatedPolicies(uid(), options.editPolicies);
   let url = '';
   const useCases = createReviewQueueApp({
     host,
@@ -87,11 +91,16 @@ export async function startApp(options: { leaseMs?: number; spread?: number; edi
     localIdentity: await localIdentity(),
     claimLeaseMs: options.leaseMs ?? 600_000,
     claimSpread: options.spread ?? 10,
+    ...(options.undoWindowMs !== undefined ? { undoWindowMs: options.undoWindowMs } : {}),
+    ...(options.pendingSweepMs !== undefined ? { pendingSweepMs: options.pendingSweepMs } : {}),
+    ...(options.aheadLeaseMs !== undefined ? { aheadLeaseMs: options.aheadLeaseMs } : {}),
     evidenceDir: join(__dirname, '..', 'sample-evidence'),
   });
   const port = await host.start(0, '127.0.0.1');
   url = `http://127.0.0.1:${port}`;
   return {
+    projectId,
+    policies: registry,
     url,
     host,
     firestore,

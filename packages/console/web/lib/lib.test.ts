@@ -2,6 +2,8 @@ import { abilities, sessionFromToken } from './session';
 import { displayValue, duration, humanize, slaState } from './format';
 import { pairEvidence, regionBoxes, showsRegions } from './regions';
 import { optionForKey, reasonsFor, suggestFromPrecedents, type DecisionOption, type Precedent, type ReasonCode } from './decide';
+import { clampView, MAX_SCALE, zoomAt } from './zoom';
+import { DEFAULT_PREFS, parsePrefs, prefsKey } from './prefs';
 
 const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 const token = (claims: Record<string, unknown>): string => `${b64({ alg: 'HS256' })}.${b64(claims)}.c2ln`;
@@ -87,5 +89,27 @@ describe('decision assistance', () => {
     });
     expect(suggestFromPrecedents([p('fee_waived', 1, 'SLA_EXPIRED', 'policy')], options, reasons)).toBeUndefined();
     expect(suggestFromPrecedents([], options, reasons)).toBeUndefined();
+  });
+});
+
+describe('zoom', () => {
+  it('zooms about a point, keeps the photo covering its frame, and resets at scale 1', () => {
+    const z = zoomAt({ scale: 1, x: 0, y: 0 }, 2, 0.25, 0.5);
+    expect(z).toEqual({ scale: 2, x: -0.25, y: -0.5 });
+    // The point under the cursor stays put: 0.25 of the photo still shows at 0.25 of the frame.
+    expect(z.x + z.scale * 0.25).toBeCloseTo(0.25);
+    expect(zoomAt(z, 0.5, 0.9, 0.9)).toEqual({ scale: 1, x: 0, y: 0 });
+    expect(clampView({ scale: 2, x: 0.3, y: -5 })).toEqual({ scale: 2, x: 0, y: -1 });
+    expect(clampView({ scale: 50, x: 0, y: 0 }).scale).toBe(MAX_SCALE);
+    expect(clampView({ scale: Number.NaN, x: 1, y: 1 })).toEqual({ scale: 1, x: 0, y: 0 });
+  });
+});
+
+describe('comfort settings', () => {
+  it('reads stored settings field by field and falls back to the defaults', () => {
+    expect(parsePrefs(null)).toEqual(DEFAULT_PREFS);
+    expect(parsePrefs('not json')).toEqual(DEFAULT_PREFS);
+    expect(parsePrefs('{"blur":true,"greyscale":"yes","compactBatch":true}')).toEqual({ blur: true, greyscale: false, compactBatch: true });
+    expect(prefsKey('rev-1')).toBe('arbiter.console.prefs.rev-1');
   });
 });

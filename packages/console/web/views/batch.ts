@@ -15,7 +15,7 @@ import type { CaseView, QueueSummary } from '../types';
 
 interface BatchResult {
   batchId: string;
-  results: Array<{ itemId: string; caseId?: string; result: 'decided' | 'returned-for-review' | 'failed'; outcome?: string; error?: { code: string; message: string } }>;
+  results: Array<{ itemId: string; caseId?: string; result: 'decided' | 'pending' | 'returned-for-review' | 'failed'; outcome?: string; undoUntil?: string; error?: { code: string; message: string } }>;
 }
 
 /** `["vehicle-cleanliness","<queue>","cleanliness-vit","2.3.0","dirty"]` → `cleanliness-vit · 2.3.0 · dirty`. */
@@ -29,7 +29,7 @@ function describeBatchKey(key: string, queueId: string): string {
   return key;
 }
 
-export async function batchView(app: App, queueId: string, batchKey: string): Promise<void> {
+export async function batchView(app: App, queueId: string, batchKey: string, compactByAddress = false): Promise<void> {
   replace(app.main, h('p', { class: 'muted', 'aria-live': 'polite' }, 'Loading the batch…'));
   let queue: QueueSummary | undefined;
   try {
@@ -114,14 +114,24 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
     confirm.textContent = 'Saving…';
     try {
       const r = await app.api.post<BatchResult>('/batches/decision', { itemIds: batch.itemIds, optionId: selected.id, ...(flagged.size && selected.kind === 'decide-unflagged' ? { flagged: [...flagged] } : {}), ...(reasonCode ? { reasonCode } : {}), ...(notes.value.trim() ? { notes: notes.value.trim() } : {}), ...(approval ? { approval } : {}) });
-      const decided = r.results.filter((x) => x.result === 'decided').length;
+      const decided = r.results.filter((x) => x.result === 'decided' || x.result === 'pending').length;
+      const pending = r.results.filter((x) => x.result === 'pending' && x.undoUntil).map((x) => Date.parse(x.undoUntil as string));
       const back = r.results.filter((x) => x.result === 'returned-for-review').length;
       const failed = r.results.filter((x) => x.result === 'failed');
-      app.toast(`Batch: ${decided} decided${back ? `, ${back} sent to individual review` : ''}${failed.length ? `, ${failed.length} failed` : ''}.`, failed.length ? 'error' : 'ok');
+      const summary = `Batch: ${decided} decided${back ? `, ${back} sent to individual review` : ''}${failed.length ? `, ${failed.length} failed` : ''}.`;
+      app.toast(summary, failed.length ? 'error' : 'ok');
+      // The decisions wait in the server's undo window: the whole batch can be taken back until then.
+      if (pending.length) {
+        app.offerUndo(summary, Math.min(...pending), async () => {
+          const undone = await app.api.post<{ results: Array<{ undone: boolean }> }>(`/batches/${enc(r.batchId)}/undo`);
+          app.toast(`Batch undone: ${undone.results.filter((x) => x.undone).length} case(s) back in the queue, nothing decided.`, 'ok');
+          app.navigate('#/queues');
+        });
+      }
       replace(
         resultsBox,
         h('h2', { id: 'batch-results' }, 'Result'),
-        h('ul', { class: 'batch-results' }, r.results.map((x) => h('li', { 'data-result': x.result }, `${views.find((v) => v.itemId === x.itemId)?.view.subject.id ?? x.itemId}: ${x.result === 'decided' ? outcomeLabel(first, x.outcome) : x.result === 'returned-for-review' ? 'sent to individual review' : `failed — ${x.error?.message ?? ''}`}`))),
+        h('ul', { class: 'batch-results' }, r.results.map((x) => h('li', { 'data-result': x.result }, `${views.find((v) => v.itemId === x.itemId)?.view.subject.id ?? x.itemId}: ${x.result === 'decided' || x.result === 'pending' ? `${outcomeLabel(first, x.outcome)}${x.result === 'pending' ? ' (undo possible for a few seconds)' : ''}` : x.result === 'returned-for-review' ? 'sent to individual review' : `failed — ${x.error?.message ?? ''}`}`))),
         h('a', { class: 'button primary', href: '#/queues' }, 'Back to your queues'),
       );
       (resultsBox.querySelector('a') as HTMLElement).focus();
@@ -139,7 +149,7 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
     app.main,
     h(
       'article',
-      { class: 'batch', 'aria-labelledby': 'batch-title' },
+      { class: `batch${compactByAddress || app.prefs.compactBatch ? ' batch-compact' : ''}`, 'aria-labelledby': 'batch-title' },
       h('div', { class: 'case-head' }, h('div', {}, h('h1', { id: 'batch-title' }, `Batch of ${views.length} similar cases · ${queue.title}`), h('p', { class: 'muted small' }, `Grouped by ${describeBatchKey(batchKey, queueId)}`))),
       h('ol', { class: 'batch-grid', 'aria-label': 'Cases in this batch' }, cards),
       template,
@@ -159,9 +169,17 @@ export async function batchView(app: App, queueId: string, batchKey: string): Pr
         : null,
     ),
   );
-  app.shortcuts = [...options.filter((o) => o.shortcut).map((o) => ({ keys: o.shortcut as string, does: o.label })), { keys: 'F', does: 'Flag or unflag the case that has focus' }, { keys: 'Enter', does: 'Confirm (from the reason list)' }];
+  app.shortcuts = [...options.filter((o) => o.shortcut).map((o) => ({ keys: o.shortcut as string, does: o.label })), { keys: 'F', does: 'Flag or unflag the case that has focus' }, { keys: 'Enter', does: 'Confirm (from the reason list)' }, { keys: 'C', does: 'Compact layout: ten cases on one screen' }, { keys: 'U', does: 'Show the photos clearly (when blurred or grey)' }];
   app.onKey = (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return false;
+    if (event.key.toLowerCase() === 'c') {
+      app.main.querySelector('article.batch')?.classList.toggle('batch-compact');
+      return true;
+    }
+    if (event.key.toLowerCase() === 'u') {
+      app.main.querySelector('article.batch')?.classList.toggle('revealed');
+      return true;
+    }
     if (event.key.toLowerCase() === 'f') {
       const card = (event.target as HTMLElement).closest?.('.batch-card');
       const box = card?.querySelector<HTMLInputElement>('input[type="checkbox"]');

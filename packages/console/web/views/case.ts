@@ -14,15 +14,26 @@ import { pairEvidence } from '../lib/regions';
 import { renderMarkdown } from '../markdown';
 import type { CaseView } from '../types';
 import { openNextCase } from './queues';
+import { makeInspectable, openCompare, SyncedZoom, zoomKey, type CompareMode } from '../inspect';
 
-export async function caseView(app: App, caseId: string, queueHint: string | undefined): Promise<void> {
-  replace(app.main, h('p', { class: 'muted', 'aria-live': 'polite' }, 'Loading the case…'));
+export async function caseView(app: App, caseId: string, queueHint: string | undefined, compareMode?: string): Promise<void> {
+  // The case held ahead (claimed, read, photos decoded while the reviewer decided the last one) is
+  // shown at once; its short ahead lease becomes a working one in the background.
+  const ahead = app.next.shownAs(caseId);
   let view: CaseView;
-  try {
-    view = await app.api.get<CaseView>(`/cases/${enc(caseId)}`);
-  } catch (error) {
-    replace(app.main, h('section', { class: 'card' }, h('h1', {}, 'Case not available'), h('p', { role: 'alert' }, error instanceof ApiError ? `${error.message} (${error.code})` : String(error)), h('a', { href: '#/queues' }, 'Back to your queues')));
-    return;
+  if (ahead) {
+    view = ahead.view;
+    void app.api.post(`/items/${enc(ahead.itemId)}/claim`).catch((error: unknown) => {
+      app.toast(`This case is no longer yours: ${error instanceof ApiError ? error.message : String(error)}`, 'error');
+    });
+  } else {
+    replace(app.main, h('p', { class: 'muted', 'aria-live': 'polite' }, 'Loading the case…'));
+    try {
+      view = await app.api.get<CaseView>(`/cases/${enc(caseId)}`);
+    } catch (error) {
+      replace(app.main, h('section', { class: 'card' }, h('h1', {}, 'Case not available'), h('p', { role: 'alert' }, error instanceof ApiError ? `${error.message} (${error.code})` : String(error)), h('a', { href: '#/queues' }, 'Back to your queues')));
+      return;
+    }
   }
   const me = app.session?.sub;
   const item = view.items.find((i) => i.purpose === 'decision' && i.status !== 'done') ?? view.items.find((i) => i.status !== 'done') ?? view.items[0];
@@ -64,12 +75,30 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
   // ── Evidence (or, for proposals without photos, the approval template) ───────────────────────
   let regionsOn = true;
   const evidenceBox = h('div', { class: 'evidence-grid' });
+  // One zoom per baseline/return pair: the two photos of a row zoom and pan together. The keys act on
+  // the row last touched (the first by default).
+  let zooms: SyncedZoom[] = [];
+  let activeRow = 0;
   const drawEvidence = (): void => {
     const rows = pairEvidence(view.evidence);
     replace(
       evidenceBox,
-      rows.map((row) => h('div', { class: 'evidence-row' }, row.baseline ? evidenceFigure(app.api, view, row.baseline, { regions: regionsOn }) : h('div', { class: 'evidence-missing' }, 'No baseline photo'), row.other ? evidenceFigure(app.api, view, row.other, { regions: regionsOn }) : h('div', { class: 'evidence-missing' }, 'No return photo'))),
+      rows.map((row) => h('div', { class: 'evidence-row' }, row.baseline ? evidenceFigure(app.api, view, row.baseline, { regions: regionsOn, preloaded: ahead?.images.get(row.baseline.index) }) : h('div', { class: 'evidence-missing' }, 'No baseline photo'), row.other ? evidenceFigure(app.api, view, row.other, { regions: regionsOn, preloaded: ahead?.images.get(row.other.index) }) : h('div', { class: 'evidence-missing' }, 'No return photo'))),
     );
+    zooms = [...evidenceBox.querySelectorAll<HTMLElement>('.evidence-row')].map((rowEl, i) => {
+      const zoom = new SyncedZoom();
+      for (const photo of rowEl.querySelectorAll<HTMLElement>('.photo')) makeInspectable(photo, zoom);
+      rowEl.addEventListener('pointerdown', () => (activeRow = i));
+      return zoom;
+    });
+  };
+  const compare = (mode?: CompareMode): boolean => {
+    const rowEl = evidenceBox.querySelectorAll<HTMLElement>('.evidence-row')[activeRow];
+    const figures = rowEl ? [...rowEl.querySelectorAll<HTMLElement>('figure.evidence')] : [];
+    if (figures.length < 2) return false;
+    const back = document.activeElement as HTMLElement | null;
+    openCompare(figures[0] as HTMLElement, figures[1] as HTMLElement, { regions: () => regionsOn, onRegions: () => toggleRegions(), onClose: () => back?.focus(), ...(mode ? { mode } : {}) });
+    return true;
   };
   const template = view.template
     ? h('section', { class: 'template card', 'aria-labelledby': 'template-title' }, h('h2', { id: 'template-title', class: 'muted small' }, `Approval template (${view.template.kind}) · ${view.template.title}`), h('div', { class: 'markdown' }))
@@ -79,7 +108,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
   const left: HTMLElement[] = [];
   if (view.evidence.length > 0) {
     drawEvidence();
-    left.push(h('section', { 'aria-labelledby': 'evidence-title', class: 'card' }, h('div', { class: 'section-head' }, h('h2', { id: 'evidence-title' }, 'Evidence: baseline vs return'), h('button', { type: 'button', class: 'ghost small', 'aria-pressed': 'true', 'aria-keyshortcuts': 'g', onclick: (e: Event) => toggleRegions(e.currentTarget as HTMLButtonElement) }, 'Regions ', h('kbd', { 'aria-hidden': 'true' }, 'G'))), evidenceBox));
+    left.push(h('section', { 'aria-labelledby': 'evidence-title', class: 'card' }, h('div', { class: 'section-head' }, h('h2', { id: 'evidence-title' }, 'Evidence: baseline vs return'), h('span', { class: 'muted zoom-hint' }, 'Click a photo to zoom both · drag to pan'), h('button', { type: 'button', class: 'ghost small', 'aria-keyshortcuts': 'f', onclick: () => compare() }, 'Compare full screen ', h('kbd', { 'aria-hidden': 'true' }, 'F')), h('button', { type: 'button', class: 'ghost small', 'aria-pressed': 'true', 'aria-keyshortcuts': 'g', onclick: (e: Event) => toggleRegions(e.currentTarget as HTMLButtonElement) }, 'Regions ', h('kbd', { 'aria-hidden': 'true' }, 'G'))), evidenceBox));
     if (template) left.push(h('details', { class: 'template-details' }, h('summary', {}, `Approval template: ${view.template?.title ?? ''}`), template));
   } else if (template) left.push(template);
   else left.push(h('section', { class: 'card' }, h('h2', {}, 'Evidence'), h('p', {}, 'This case has no photos and no template.')));
@@ -92,7 +121,7 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
     regionsOn = !regionsOn;
     const b = button ?? (app.main.querySelector('[aria-keyshortcuts="g"]') as HTMLButtonElement | null);
     b?.setAttribute('aria-pressed', String(regionsOn));
-    for (const el of evidenceBox.querySelectorAll<HTMLElement>('.regions, .region-label')) el.hidden = !regionsOn;
+    for (const el of evidenceBox.querySelectorAll('.regions, .region-label')) el.toggleAttribute('hidden', !regionsOn);
   };
 
   // ── Assessment, priority, context ────────────────────────────────────────────────────────────
@@ -236,14 +265,29 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
     busy = true;
     confirm.disabled = true;
     confirm.textContent = 'Saving…';
+    const option = selected;
+    const sent = option.kind === 'request-evidence'
+      ? app.api.post(`/cases/${enc(view.caseId)}/evidence-request`, { what: what.value.trim(), reasonCode }).then(() => `Asked the crew for more evidence on ${view.subject.id}.`)
+      : app.api.post<{ outcome: string; override: boolean; pending?: { undoUntil: string } }>(`/cases/${enc(view.caseId)}/decision`, { optionId: option.id, ...(reasonCode ? { reasonCode } : {}), ...(notes.value.trim() ? { notes: notes.value.trim() } : {}), ...(approval ? { approval } : {}) }).then((result) => {
+          const message = `${option.label}: ${outcomeLabel(view, result.outcome)}${result.override ? ' (overrides the model)' : ''} — ${view.subject.id}`;
+          if (result.pending) offerUndoOf(app, view.caseId, queue, message, Date.parse(result.pending.undoUntil));
+          return message;
+        });
+    app.next.track(sent);
+    // The next case is already here: show it now and let the decision finish on its way (a failure
+    // says so, naming the case, on whatever the reviewer is looking at).
+    const next = queue && app.can.work ? await app.next.take(queue) : undefined;
+    if (next) {
+      (app as App & { pendingTransition?: number }).pendingTransition = startedAt;
+      app.navigate(`#/case/${enc(next.caseId)}?queue=${enc(next.queue)}`);
+      sent.then(
+        (message) => app.toast(message, 'ok'),
+        (error: unknown) => app.toast(`Not saved for ${view.subject.id} (case ${view.caseId}): ${error instanceof ApiError ? `${error.message} (${error.code})` : String(error)}`, 'error'),
+      );
+      return;
+    }
     try {
-      if (selected.kind === 'request-evidence') {
-        await app.api.post(`/cases/${enc(view.caseId)}/evidence-request`, { what: what.value.trim(), reasonCode });
-        app.toast(`Asked the crew for more evidence on ${view.subject.id}.`, 'ok');
-      } else {
-        const result = await app.api.post<{ outcome: string; override: boolean }>(`/cases/${enc(view.caseId)}/decision`, { optionId: selected.id, ...(reasonCode ? { reasonCode } : {}), ...(notes.value.trim() ? { notes: notes.value.trim() } : {}), ...(approval ? { approval } : {}) });
-        app.toast(`${selected.label}: ${outcomeLabel(view, result.outcome)}${result.override ? ' (overrides the model)' : ''} — ${view.subject.id}`, 'ok');
-      }
+      app.toast(await sent, 'ok');
       (app as App & { pendingTransition?: number }).pendingTransition = startedAt;
       if (queue && app.can.work) {
         const opened = await openNextCase(app, queue);
@@ -257,7 +301,18 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
   };
 
   let decisionPanel: HTMLElement;
-  if (decided && view.decision) {
+  if (item?.pendingDecision && item.pendingDecision.by === me) {
+    const until = Date.parse(item.pendingDecision.undoUntil);
+    decisionPanel = h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'decide-title' },
+      h('h2', { id: 'decide-title' }, 'Decision pending'),
+      h('p', {}, `Your decision waits in its undo window until ${new Date(until).toLocaleTimeString('en-GB')}; then it is committed and published.`),
+      until > Date.now()
+        ? h('button', { type: 'button', class: 'primary', onclick: () => void undoDecision(app, view.caseId, queue).catch((error: unknown) => app.toast(error instanceof ApiError ? error.message : String(error), 'error')) }, 'Undo this decision')
+        : null,
+    );
+  } else if (decided && view.decision) {
     decisionPanel = h('section', { class: 'card decided', 'aria-labelledby': 'decide-title' }, h('h2', { id: 'decide-title' }, 'Decided'), h('p', {}, h('strong', {}, outcomeLabel(view, view.decision.outcome)), view.decision.reasonCode ? ` — ${reasonLabel(view, view.decision.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · by ${view.decision.decidedBy.kind} · ${displayValue(view.decision.decidedAt)}`)), view.decision.approval ? approvalSummary(view.options.approval ?? {}, view.decision.approval) : null, view.revision ? h('p', { class: 'revision' }, h('strong', {}, `Revised on adjudication: ${outcomeLabel(view, view.revision.outcome)}`), view.revision.reasonCode ? ` — ${reasonLabel(view, view.revision.reasonCode)}` : '', h('span', { class: 'muted small' }, ` · by ${view.revision.revisedBy.id} · ${displayValue(view.revision.revisedAt)} (was ${outcomeLabel(view, view.revision.previousOutcome)})`)) : null);
   } else if (!app.can.decide) {
     decisionPanel = h('section', { class: 'card', 'aria-labelledby': 'decide-title' }, h('h2', { id: 'decide-title' }, 'Decision'), h('p', {}, 'Your roles can read this case but not decide it.'));
@@ -339,7 +394,8 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
     ...(mayDecide ? decideOptions.filter((o) => o.shortcut).map((o) => ({ keys: (o.shortcut as string).toUpperCase(), does: o.label })) : []),
     ...(mayDecide ? [{ keys: '1 … 9', does: 'Pick a reason code' }, { keys: 'Enter', does: 'Confirm the decision (Ctrl+Enter from a text field)' }] : []),
     ...(mayDecide && suggestion ? [{ keys: 'S', does: 'Use the suggestion from similar cases' }] : []),
-    ...(view.evidence.length ? [{ keys: 'G', does: 'Show or hide the model’s regions' }] : []),
+    ...(app.prefs.blur || app.prefs.greyscale ? [{ keys: 'U', does: 'Show the photos clearly (comfort settings blur or grey them)' }] : []),
+    ...(view.evidence.length ? [{ keys: 'G', does: 'Show or hide the model’s regions' }, { keys: '+ − 0', does: 'Zoom both photos in, out, back (or click a photo)' }, { keys: 'Shift+arrows', does: 'Pan both zoomed photos' }, { keys: 'F', does: 'Full-screen compare: 1 side by side, 2 swipe, 3 overlay, ←/→ divider' }] : []),
   ];
   app.onKey = (event) => {
     const typing = isTyping(event.target);
@@ -362,6 +418,13 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
       toggleRegions();
       return true;
     }
+    if (view.evidence.length && event.key.toLowerCase() === 'f' && !event.shiftKey) return compare();
+    if (event.key.toLowerCase() === 'u' && (app.prefs.blur || app.prefs.greyscale)) {
+      app.main.querySelector('article.case')?.classList.toggle('revealed');
+      return true;
+    }
+    const zoom = zooms[activeRow];
+    if (zoom && zoomKey(zoom, event)) return true;
     if (!mayDecide) return false;
     if (event.key.toLowerCase() === 's' && suggestion) {
       acceptSuggestion();
@@ -383,14 +446,55 @@ export async function caseView(app: App, caseId: string, queueHint: string | und
     return false;
   };
 
-  // Measure: the previous decision's key press → this case on screen.
+  // Measure: the previous decision's key press → this case on screen with its photos painted.
   const pending = (app as App & { pendingTransition?: number }).pendingTransition;
+  delete (app as App & { pendingTransition?: number }).pendingTransition;
   if (pending !== undefined) {
-    const ms = Math.round(performance.now() - pending);
-    app.metrics.lastTransitionMs = ms;
-    app.metrics.transitions.push(ms);
-    delete (app as App & { pendingTransition?: number }).pendingTransition;
+    void photosPainted(app.main).then(() => {
+      const ms = Math.round(performance.now() - pending);
+      app.metrics.lastTransitionMs = ms;
+      app.metrics.transitions.push(ms);
+      app.metrics.preloaded.push(!!ahead);
+    });
   }
+  // While the reviewer works on this case, claim and load the next one.
+  if (mayDecide && mine && item && queue && app.can.work) app.next.prepare(queue, [item.itemId]);
+  // The compare is reachable by address too: #/case/<id>?compare=side|swipe|overlay.
+  if (compareMode === 'side' || compareMode === 'swipe' || compareMode === 'overlay') compare(compareMode);
   const firstOption = decisionPanel.querySelector<HTMLElement>('.option, button.primary');
   (firstOption ?? (document.getElementById('case-title') as HTMLElement | null))?.focus?.();
+}
+
+/** Resolves after the photos in `root` have loaded (or failed) and the frame showing them was painted. */
+async function photosPainted(root: HTMLElement): Promise<void> {
+  const imgs = [...root.querySelectorAll<HTMLImageElement>('figure.evidence img')];
+  await Promise.all(
+    imgs.map((img) =>
+      img.complete && img.getAttribute('src')
+        ? undefined
+        : new Promise<void>((resolve) => {
+            img.addEventListener('load', () => resolve(), { once: true });
+            img.addEventListener('error', () => resolve(), { once: true });
+          }),
+    ),
+  );
+  // A task queued from the frame callback runs after that frame is painted.
+  await new Promise<void>((resolve) =>
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(0);
+    }),
+  );
+}
+
+/** Undoes the caller's pending decision on a case and opens the case again (it is still theirs). */
+async function undoDecision(app: App, caseId: string, queue: string | undefined): Promise<void> {
+  await app.api.post(`/cases/${enc(caseId)}/decision/undo`);
+  app.toast('Undone: nothing was decided or published. The case is yours again.', 'ok');
+  app.navigate(`#/case/${enc(caseId)}?${new URLSearchParams({ ...(queue ? { queue } : {}), r: String(Date.now()) }).toString()}`);
+}
+
+function offerUndoOf(app: App, caseId: string, queue: string | undefined, message: string, until: number): void {
+  app.offerUndo(message, until, () => undoDecision(app, caseId, queue));
 }

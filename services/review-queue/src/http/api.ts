@@ -9,7 +9,7 @@ import { httpStatusOf, type Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import type { IdentityVerifier } from '../identity';
 import { UseCaseError, attempt } from '../use-cases/common';
-import { parseBatchDecisionBody, parseDecisionBody, parseEmptyBody, parseEvidenceRequestBody, parsePageQuery, parseReleaseBody } from '../validation';
+import { parseBatchDecisionBody, parseDecisionBody, parseEmptyBody, parseEvidenceRequestBody, parseNextBody, parsePageQuery, parseReleaseBody } from '../validation';
 import type { ReviewQueueUseCases } from '../use-cases';
 
 export interface ApiDeps {
@@ -63,7 +63,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/me', route(async (_req, p) => ({ id: p.id, roles: p.roles, queueRoles: p.queueRoles, ...(p.queues ? { queues: p.queues } : {}) })));
   router.get('/queues', route((_req, p) => u.listQueues(p)));
   router.get('/queues/:queue/items', route(async (req, p) => u.listItems(p, param(req, 'queue'), parsed(parsePageQuery(req.query as Record<string, unknown>)))));
-  router.post('/queues/:queue/next', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return u.claimNext(p, param(req, 'queue')); }));
+  router.post('/queues/:queue/next', route(async (req, p) => u.claimNext(p, param(req, 'queue'), parsed(parseNextBody(req.body)))));
   router.post('/items/:itemId/claim', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return { item: await u.claimItem(p, param(req, 'itemId')) }; }));
   router.post('/items/:itemId/release', route(async (req, p) => u.releaseItem(p, param(req, 'itemId'), parsed(parseReleaseBody(req.body)))));
   router.get('/cases/:caseId', route((req, p) => u.getCaseView(p, param(req, 'caseId'))));
@@ -73,9 +73,12 @@ export function apiRouter(deps: ApiDeps): Router {
     return u.openEvidence(p, param(req, 'caseId'), Number(raw));
   }));
   router.post('/cases/:caseId/decision', route(async (req, p) => u.decideCase(p, param(req, 'caseId'), parsed(parseDecisionBody(req.body)))));
+  router.post('/cases/:caseId/decision/undo', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return u.undoDecision(p, param(req, 'caseId')); }));
+  router.post('/batches/:batchId/undo', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return u.undoBatch(p, param(req, 'batchId')); }));
   router.post('/batches/decision', route(async (req, p) => u.decideBatch(p, parsed(parseBatchDecisionBody(req.body)))));
   router.post('/cases/:caseId/evidence-request', route(async (req, p) => u.requestEvidence(p, param(req, 'caseId'), parsed(parseEvidenceRequestBody(req.body)))));
   router.get('/disputes/:subjectType/:subjectId', route((req, p) => u.getDisputeView(p, param(req, 'subjectType'), param(req, 'subjectId'))));
+  router.get('/metrics', route((_req, p) => u.metricsPage(p)));
   router.get('/lead/overview', route((_req, p) => u.leadOverview(p)));
   router.get('/queues/:queue/claims', route((req, p) => u.listClaims(p, param(req, 'queue'))));
 

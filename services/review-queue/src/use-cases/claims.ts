@@ -17,11 +17,15 @@ import { inTrace } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem, mayWorkQueue } from '../access';
 import { byPriorityOrder } from '../review-store';
+import type { NextBody } from '../validation';
+import { hasPendingDecision } from './undo';
 import { actorOf, event, holdsClaim, isClaimable, itemView, leadActorOf, QueueCatalog, reject, releasedOnExpiry, type ItemView, type UseCaseDeps } from './common';
 
 export interface ClaimDeps extends UseCaseDeps {
   catalog: QueueCatalog;
   leaseMs: number;
+  /** The lease of a case claimed ahead (the console's next case, loaded while the reviewer works on one). */
+  aheadLeaseMs?: number;
   /** How many top items "next" chooses among. */
   spread: number;
   random?: () => number;
@@ -80,14 +84,17 @@ function claimedEvent(item: QueueItemDoc, claimant: { id: string; role: string }
  * that one item, committed with its events. Given a snapshot (from the candidates query), the write is
  * conditioned on it as read; given an id, the item is read first. Undefined when someone else got it first.
  */
-async function claimOne(deps: ClaimDeps, p: Principal, target: string | DocumentSnapshot, options: { renewOwn: boolean }): Promise<QueueItemDoc | undefined> {
+async function claimOne(deps: ClaimDeps, p: Principal, target: string | DocumentSnapshot, options: { renewOwn: boolean; leaseMs?: number }): Promise<QueueItemDoc | undefined> {
   const now = deps.clock.now();
   const nowMs = now.getTime();
-  const leaseUntil = nowMs + deps.leaseMs;
   const snapshot = typeof target === 'string' ? await deps.store.itemRef(target).get() : target;
   if (!snapshot.exists) return undefined;
   const item = snapshot.data() as QueueItemDoc;
+  // A decision waiting in its undo window holds its item until it commits or is undone.
+  if (hasPendingDecision(item)) return undefined;
   const own = holdsClaim(item, p.id, nowMs);
+  // A renewal never shortens a lease (an ahead lease is shorter than a working one).
+  const leaseUntil = Math.max(nowMs + (options.leaseMs ?? deps.leaseMs), own && item.claim ? item.claim.leaseUntil : 0);
   if (!(isClaimable(item, nowMs) || (options.renewOwn && own))) return undefined;
   const ref = deps.catalog.get(item.queue);
   if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return undefined;
@@ -103,7 +110,7 @@ async function claimOne(deps: ClaimDeps, p: Principal, target: string | Document
 export function createClaimNext(deps: ClaimDeps) {
   const random = deps.random ?? Math.random;
   const hints = deps.hints ?? new ClaimHints();
-  return async (p: Principal, queueId: string): Promise<{ item: ItemView | null; attempts: number }> => {
+  return async (p: Principal, queueId: string, body: NextBody = {}): Promise<{ item: ItemView | null; attempts: number }> => {
     const ref = deps.catalog.get(queueId);
     if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
     if (!mayWorkQueue(p, ref.queue)) return reject('AUTH.FORBIDDEN', `your roles do not allow working queue ${queueId}`);
@@ -113,10 +120,17 @@ export function createClaimNext(deps: ClaimDeps) {
       return fresh ? ask() : hints.candidates(queueId, ask);
     };
     // One case at a time: a reviewer who already holds a live claim in this queue gets it back.
-    // Asked in the same round trip as the first candidates.
+    // Asked in the same round trip as the first candidates. Claiming ahead, the items the console
+    // already has do not count, and a held one is renewed under the ahead lease.
+    const skip = new Set(body.ahead ?? []);
+    const aheadLeaseMs = body.ahead ? deps.aheadLeaseMs ?? deps.leaseMs : undefined;
     const [held, first] = await Promise.all([deps.store.claimedBy(queueId, p.id), candidatesAt(false)]);
-    const mine = held.filter((i) => holdsClaim(i, p.id, nowMs)).sort(byPriorityOrder)[0];
-    if (mine) return { item: itemView(mine, { revealBlind: false }), attempts: 0 };
+    const mine = held.filter((i) => holdsClaim(i, p.id, nowMs) && !skip.has(i.itemId) && !hasPendingDecision(i)).sort(byPriorityOrder)[0];
+    if (mine && aheadLeaseMs === undefined) return { item: itemView(mine, { revealBlind: false }), attempts: 0 };
+    if (mine) {
+      const renewed = await claimOne(deps, p, mine.itemId, { renewOwn: true, leaseMs: aheadLeaseMs });
+      if (renewed) return { item: itemView(renewed, { revealBlind: false }), attempts: 0 };
+    }
     let attempts = 0;
     const tried = new Set<string>();
     for (let round = 0; round < 4; round += 1) {
@@ -125,7 +139,7 @@ export function createClaimNext(deps: ClaimDeps) {
       const snapshots = round === 0 ? first : await candidatesAt(true);
       const candidates = snapshots
         .map((snapshot) => ({ snapshot, item: snapshot.data() as QueueItemDoc }))
-        .filter(({ item }) => !tried.has(item.itemId) && mayWorkItem(p, item, ref.queue, now))
+        .filter(({ item }) => !tried.has(item.itemId) && !skip.has(item.itemId) && mayWorkItem(p, item, ref.queue, now))
         .sort((a, b) => byPriorityOrder(a.item, b.item));
       // The top few that no other request of this process is trying, in a random order; when every
       // one of them is being tried, the others anyway (the conditional write decides).
@@ -137,7 +151,7 @@ export function createClaimNext(deps: ClaimDeps) {
         if (free.length && !hints.take(candidate.item.itemId, deps.clock.now().getTime())) continue;
         attempts += 1;
         tried.add(candidate.item.itemId);
-        const claimed = await claimOne(deps, p, candidate.snapshot, { renewOwn: false });
+        const claimed = await claimOne(deps, p, candidate.snapshot, { renewOwn: false, ...(aheadLeaseMs !== undefined ? { leaseMs: aheadLeaseMs } : {}) });
         if (claimed) return { item: itemView(claimed), attempts };
       }
     }
@@ -157,6 +171,7 @@ export function createClaimItem(deps: ClaimDeps) {
     const claimed = await claimOne(deps, p, itemId, { renewOwn: true });
     if (claimed) return itemView(claimed);
     const now = await deps.store.getItem(itemId);
+    if (now && hasPendingDecision(now)) return reject('ITEM.CONFLICT', `a decision on item ${itemId} is waiting in its undo window; it commits, or its decider undoes it, first`);
     if (now?.status === 'claimed' && now.claim) return reject('ITEM.CLAIMED_BY_OTHER', `item ${itemId} is claimed by ${now.claim.reviewerId} until ${new Date(now.claim.leaseUntil).toISOString()}`);
     return reject('ITEM.CONFLICT', `item ${itemId} can no longer be claimed (status ${now?.status ?? 'gone'})`);
   };

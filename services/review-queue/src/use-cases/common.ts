@@ -110,6 +110,8 @@ export interface ItemView {
   claim?: { reviewerId: string; leaseUntil: string; claimedAt: string };
   /** Adjudication items: the two verdicts that disagreed (only leads work these). */
   disagreement?: { first: { reviewerId: string; outcome: string }; second: { reviewerId: string; outcome: string } };
+  /** A decision waiting in its undo window (it commits at `undoUntil` unless undone). */
+  pendingDecision?: { by: string; undoUntil: string; batchId?: string };
   summary: { subject: { type: string; id: string }; model: { name: string; version: string }; category?: string; label?: string; confidence?: number; band?: string };
 }
 
@@ -133,6 +135,7 @@ export function itemView(item: QueueItemDoc, options: { revealBlind?: boolean; r
     blind: item.blind,
     ...(item.disagreement ? { disagreement: item.disagreement } : {}),
     ...(item.claim && item.status === 'claimed' ? { claim: { reviewerId: item.claim.reviewerId, leaseUntil: iso(item.claim.leaseUntil), claimedAt: iso(item.claim.claimedAt) } } : {}),
+    ...(pendingOf(item) ? { pendingDecision: pendingOf(item) } : {}),
     summary: {
       subject: s.subject,
       model: s.model,
@@ -140,4 +143,9 @@ export function itemView(item: QueueItemDoc, options: { revealBlind?: boolean; r
       ...(hide ? {} : { ...(s.label !== undefined ? { label: s.label } : {}), confidence: s.confidence, band: s.band }),
     },
   };
+}
+
+function pendingOf(item: QueueItemDoc): ItemView['pendingDecision'] {
+  const mark = (item as QueueItemDoc & { pendingDecision?: { commitAfter: number; by: string; batchId?: string } }).pendingDecision;
+  return mark ? { by: mark.by, undoUntil: iso(mark.commitAfter), ...(mark.batchId ? { batchId: mark.batchId } : {}) } : undefined;
 }

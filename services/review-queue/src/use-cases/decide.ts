@@ -13,10 +13,13 @@ import { inTrace } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem } from '../access';
 import { checkBatchOption, checkDecisionOption, checkEvidenceReason, type BatchDecisionBody, type DecisionBody, type EvidenceRequestBody } from '../validation';
-import { actorOf, event, holdsClaim, isClaimable, QueueCatalog, reject, type UseCaseDeps } from './common';
+import { actorOf, event, holdsClaim, isClaimable, iso, QueueCatalog, reject, type UseCaseDeps } from './common';
+import { hasPendingDecision, holdPending, type Recorder, type UndoSettings } from './undo';
 
 export interface DecideDeps extends UseCaseDeps {
   catalog: QueueCatalog;
+  /** The undo window (undo.ts); absent or zero: a decision commits at once. */
+  undo?: UndoSettings;
 }
 
 export interface DecisionResult {
@@ -33,6 +36,8 @@ export interface DecisionResult {
   revisionId?: string;
   override: boolean;
   decidedAt: string;
+  /** Held in the undo window: nothing is decided or published before `undoUntil` (POST …/decision/undo). */
+  pending?: { undoUntil: string };
 }
 
 function policyOf(deps: DecideDeps, useCase: string): Policy {
@@ -41,7 +46,7 @@ function policyOf(deps: DecideDeps, useCase: string): Policy {
   return policy.value;
 }
 
-interface Verdict {
+export interface Verdict {
   optionId: string;
   outcome: string;
   reasonCode?: string;
@@ -102,6 +107,7 @@ function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, p
     doneAt: now.getTime(),
     doneBy: p.id,
     claim: FieldValue.delete(),
+    pendingDecision: FieldValue.delete(),
     'sla.nextCheckAt': null,
     verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}) },
     ...(expected !== undefined ? { goldenResult: { expectedOutcome: expected, correct: expected === verdict.outcome } } : {}),
@@ -273,13 +279,34 @@ export function createDecideCase(deps: DecideDeps) {
       if (item.purpose === 'decision' && (caseDoc.decision || item.status === 'done')) return reject('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`);
       if (item.status === 'done') return reject('ITEM.CONFLICT', `the ${item.purpose} of case ${caseId} is already recorded`);
       assertMayAct(deps, p, item, nowMs, { allowClaimable: false });
-      return recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}) }, now);
-    }, now, { publish: 'soon' });
+      refuseWhilePending(item);
+      const verdict: Verdict = { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}) };
+      if (deps.undo && deps.undo.windowMs > 0) {
+        const { commitAfter } = holdPending(tx, deps, deps.undo, p, item, verdict as Verdict & Record<string, unknown>, now);
+        const override = verdict.outcome !== modelOutcomeOf(policy, caseDoc.prediction.prediction?.label);
+        return { result: { caseId, itemId: item.itemId, purpose: item.purpose, optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), decided: false, override, decidedAt: now.toISOString(), pending: { undoUntil: iso(commitAfter) } } as DecisionResult, events: [] };
+      }
+      return recordVerdict(tx, deps, p, policy, caseDoc, item, verdict, now);
+    }, now, { publish: 'soon' }).then((result) => {
+      if (result.pending) deps.undo?.schedule(result.itemId, Date.parse(result.pending.undoUntil));
+      return result;
+    });
   };
+}
+
+/** A decision waiting in its undo window blocks any other verdict, evidence request or batch on the item. */
+function refuseWhilePending(item: QueueItemDoc): void {
+  if (hasPendingDecision(item)) reject('ITEM.CONFLICT', `a decision on item ${item.itemId} is waiting in its undo window; undo it first (POST /api/cases/${item.caseId}/decision/undo) or wait until it is committed`);
+}
+
+/** The decision transaction's recording step, for committing a pending decision (undo.ts). */
+export function verdictRecorder(deps: DecideDeps): Recorder {
+  return (tx, p, caseDoc, item, verdict, decidedAt) => recordVerdict(tx, deps, p, policyOf(deps, caseDoc.useCase), caseDoc, item, verdict as unknown as Verdict, decidedAt);
 }
 
 export type BatchItemResult =
   | { itemId: string; caseId?: string; result: 'decided'; outcome: string; decisionId?: string }
+  | { itemId: string; caseId?: string; result: 'pending'; outcome: string; undoUntil: string }
   | { itemId: string; caseId?: string; result: 'returned-for-review' }
   | { itemId: string; caseId?: string; result: 'failed'; error: { code: string; message: string } };
 
@@ -325,6 +352,7 @@ export function createDecideBatch(deps: DecideDeps) {
           if (caseDoc.decision || item.status === 'done') return reject('CASE.ALREADY_DECIDED', `case ${listed.caseId} is already decided`);
           if (item.status === 'awaiting-evidence') return reject('ITEM.CONFLICT', `item ${item.itemId} is waiting for evidence`);
           assertMayAct(deps, p, item, now.getTime(), { allowClaimable: true });
+          refuseWhilePending(item);
           if (option.value.kind === 'decide-unflagged' && flagged.has(item.itemId)) {
             tx.update(deps.store.itemRef(item.itemId), { status: 'open', lane: 0, claim: FieldValue.delete(), flaggedInBatch: batchId });
             const events: ArbiterEvent[] = item.status === 'claimed' && item.claim
@@ -332,9 +360,15 @@ export function createDecideBatch(deps: DecideDeps) {
               : [];
             return { result: { itemId: item.itemId, caseId: item.caseId, result: 'returned-for-review' } as BatchItemResult, events };
           }
-          const verdict = recordVerdict(tx, deps, p, policy, caseDoc, item, { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}), batchId }, now);
+          const given: Verdict = { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}), batchId };
+          if (deps.undo && deps.undo.windowMs > 0) {
+            const { commitAfter } = holdPending(tx, deps, deps.undo, p, item, given as Verdict & Record<string, unknown>, now);
+            return { result: { itemId: item.itemId, caseId: item.caseId, result: 'pending', outcome: given.outcome, undoUntil: iso(commitAfter) } as BatchItemResult, events: [] };
+          }
+          const verdict = recordVerdict(tx, deps, p, policy, caseDoc, item, given, now);
           return { result: { itemId: item.itemId, caseId: item.caseId, result: 'decided', outcome: verdict.result.outcome, ...(verdict.result.decisionId ? { decisionId: verdict.result.decisionId } : {}) } as BatchItemResult, events: verdict.events };
         }, now, { publish: 'soon' });
+        if (r.result === 'pending') deps.undo?.schedule(r.itemId, Date.parse(r.undoUntil));
         results.push(r);
       } catch (error) {
         const failure = (error as { failure?: { code: string; message: string } }).failure;
@@ -375,6 +409,7 @@ export function createRequestEvidence(deps: DecideDeps) {
       if (caseDoc.decision || item.status === 'done') return reject('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`);
       if (item.status === 'awaiting-evidence') return reject('ITEM.CONFLICT', `case ${caseId} is already waiting for evidence`);
       assertMayAct(deps, p, item, nowMs, { allowClaimable: false });
+      refuseWhilePending(item);
       const queue = deps.catalog.get(item.queue)?.queue;
       const dueBy = item.dueAt > nowMs || !queue ? item.dueAt : slaDueAt(now, queue.sla, queue.calendar).getTime();
       const request = { requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy, requestedAt: nowMs };

@@ -1,0 +1,257 @@
+/**
+ * The undo window: with `ARBITER_UNDO_WINDOW` above zero, a decision (one case, or each case of a
+ * batch) is first held on the server as `pendingDecisions/{itemId}` — the verdict exactly as the
+ * request gave it, who gave it, when, and `commitAfter` — while its item stays claimed by the reviewer
+ * (nobody else can take it). Nothing is decided and no event is staged yet.
+ *
+ * Within the window the reviewer can undo it: the pending document goes and the item is as it was.
+ * After the window the pending decision commits: the ordinary decision transaction (`recordVerdict`),
+ * with the decision's own time, and its events staged in the outbox with it. Two drivers commit it,
+ * whichever comes first, exactly once (the transaction deletes the pending document it reads):
+ * a timer in the process that took the decision, and a periodic sweep of every instance that commits
+ * what is overdue — so a decision taken by a process that died inside its window is committed by the
+ * next sweep of any instance, never lost, never doubled. Closing the browser changes nothing.
+ */
+import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
+import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import type { ArbiterEvent } from '@arbiter/contract';
+import type { ReviewPurpose } from '@arbiter/core';
+import type { Logger } from '@arbiter/platform';
+import type { Principal } from '../auth';
+import { actorOf, iso, reject, type UseCaseDeps } from './common';
+
+export const PENDING_DECISIONS = 'pendingDecisions';
+
+/** What a verdict carries (the decide request's fields, as `recordVerdict` takes them). Stored as is. */
+export type StoredVerdict = { optionId: string; outcome: string; batchId?: string } & Record<string, unknown>;
+
+export interface PendingDecisionDoc {
+  itemId: string;
+  caseId: string;
+  queue: string;
+  purpose: ReviewPurpose;
+  principal: Principal;
+  verdict: StoredVerdict;
+  /** When the reviewer decided (the decision's time once committed), epoch ms. */
+  decidedAt: number;
+  /** When it commits (end of the undo window), epoch ms. */
+  commitAfter: number;
+  batchId?: string;
+  /** The item before: what an undo puts back. */
+  previous: { status: QueueItemDoc['status']; claim: QueueItemDoc['claim'] | null };
+}
+
+/** The mark on a queue item whose decision waits in the undo window. */
+export interface PendingMark {
+  commitAfter: number;
+  by: string;
+  batchId?: string;
+}
+
+export type WithPending = QueueItemDoc & { pendingDecision?: PendingMark };
+
+export const hasPendingDecision = (item: QueueItemDoc): boolean => (item as WithPending).pendingDecision !== undefined;
+
+export interface UndoSettings {
+  /** The window, ms (0: decisions commit at once). */
+  windowMs: number;
+  /** How long past the window the item stays claimed (the claim lease): a commit that has to wait for a restarted process still finds it held. */
+  leaseMs: number;
+  /** Called after a pending decision was written: commit it at `commitAfter`. */
+  schedule(itemId: string, commitAfter: number): void;
+}
+
+export const pendingRef = (deps: UseCaseDeps, itemId: string): DocumentReference => deps.store.firestore.collection(PENDING_DECISIONS).doc(itemId);
+
+/**
+ * Inside the decide transaction, instead of recording the verdict: hold it for the window. The item
+ * stays (or becomes) claimed by the decider until after the window.
+ */
+export function holdPending(tx: Transaction, deps: UseCaseDeps, undo: UndoSettings, p: Principal, item: QueueItemDoc, verdict: StoredVerdict, now: Date): { commitAfter: number } {
+  const nowMs = now.getTime();
+  const commitAfter = nowMs + undo.windowMs;
+  const doc: PendingDecisionDoc = {
+    itemId: item.itemId,
+    caseId: item.caseId,
+    queue: item.queue,
+    purpose: item.purpose,
+    principal: { id: p.id, roles: [...p.roles], queueRoles: [...p.queueRoles], ...(p.queues ? { queues: [...p.queues] } : {}) },
+    verdict: JSON.parse(JSON.stringify(verdict)) as StoredVerdict,
+    decidedAt: nowMs,
+    commitAfter,
+    ...(verdict.batchId ? { batchId: verdict.batchId } : {}),
+    previous: { status: item.status, claim: item.claim ?? null },
+  };
+  tx.create(pendingRef(deps, item.itemId), doc);
+  const own = item.status === 'claimed' && item.claim?.reviewerId === p.id ? item.claim : undefined;
+  const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil: Math.max(own?.leaseUntil ?? 0, commitAfter + undo.leaseMs), claimedAt: own?.claimedAt ?? nowMs };
+  const mark: PendingMark = { commitAfter, by: p.id, ...(verdict.batchId ? { batchId: verdict.batchId } : {}) };
+  tx.update(deps.store.itemRef(item.itemId), { status: 'claimed', claim, pendingDecision: mark });
+  return { commitAfter };
+}
+
+export type Recorder = (tx: Transaction, p: Principal, caseDoc: CaseDoc, item: QueueItemDoc, verdict: StoredVerdict, decidedAt: Date) => { events: ArbiterEvent[] };
+
+export type CommitOutcome = 'committed' | 'gone' | 'dropped';
+
+/**
+ * Commits one pending decision if it is still there: the decision transaction with the stored
+ * verdict and time, the pending document deleted in it. 'gone': undone or committed already;
+ * 'dropped': the case was decided meanwhile by something else (the pending verdict is discarded, logged).
+ */
+export async function commitPending(deps: UseCaseDeps, record: Recorder, itemId: string, logger?: Logger): Promise<CommitOutcome> {
+  const now = deps.clock.now();
+  const ref = pendingRef(deps, itemId);
+  return deps.store.cases.transact<CommitOutcome>(async (tx) => {
+    const snap = await tx.get(ref);
+    if (!snap.exists) return { result: 'gone', events: [] };
+    const pending = snap.data() as PendingDecisionDoc;
+    const [caseSnap, itemSnap] = await tx.getAll(deps.store.caseRef(pending.caseId), deps.store.itemRef(itemId));
+    tx.delete(ref);
+    const item = itemSnap?.data() as QueueItemDoc | undefined;
+    const caseDoc = caseSnap?.data() as CaseDoc | undefined;
+    if (!item || !caseDoc || item.status === 'done' || (item.purpose === 'decision' && caseDoc.decision)) {
+      if (item && item.status !== 'done') tx.update(deps.store.itemRef(itemId), { pendingDecision: FieldValue.delete() });
+      logger?.warn({ itemId, caseId: pending.caseId }, 'a pending decision was dropped: its case was decided (or its item finished) meanwhile');
+      return { result: 'dropped', events: [] };
+    }
+    const { events } = record(tx, pending.principal, caseDoc, item, pending.verdict, new Date(pending.decidedAt));
+    return { result: 'committed', events };
+  }, now, { publish: 'soon' });
+}
+
+/** Pending decisions whose window ended at least `graceMs` ago (what a sweep commits). */
+export async function overduePending(deps: UseCaseDeps, graceMs: number, limit: number): Promise<string[]> {
+  const cutoff = deps.clock.now().getTime() - graceMs;
+  const snapshot = await deps.store.firestore.collection(PENDING_DECISIONS).where('commitAfter', '<=', cutoff).orderBy('commitAfter').limit(limit).get();
+  return snapshot.docs.map((d) => d.id);
+}
+
+export interface UndoResult {
+  caseId: string;
+  itemId: string;
+  undone: true;
+  /** The item's status after the undo (claimed by the reviewer again, or open for a batch item that was). */
+  status: string;
+}
+
+/** Undoes one pending decision of `p` inside a transaction that read it. */
+function undoInTx(tx: Transaction, deps: UseCaseDeps, undo: UndoSettings, p: Principal, pending: PendingDecisionDoc, nowMs: number): UndoResult {
+  if (pending.principal.id !== p.id) reject('AUTH.FORBIDDEN', `the pending decision on case ${pending.caseId} is ${pending.principal.id}'s; only they can undo it`);
+  if (nowMs > pending.commitAfter) reject('ITEM.CONFLICT', `the undo window of the decision on case ${pending.caseId} closed at ${iso(pending.commitAfter)}; it is being committed`);
+  tx.delete(pendingRef(deps, pending.itemId));
+  const before = pending.previous;
+  const itemRef = deps.store.itemRef(pending.itemId);
+  if (before.status === 'claimed' && before.claim) {
+    // Back to whoever held it; the decider gets a working lease again.
+    const mine = before.claim.reviewerId === p.id;
+    tx.update(itemRef, { status: 'claimed', claim: mine ? { ...before.claim, leaseUntil: Math.max(before.claim.leaseUntil, nowMs + undo.leaseMs) } : before.claim, pendingDecision: FieldValue.delete() });
+    return { caseId: pending.caseId, itemId: pending.itemId, undone: true, status: 'claimed' };
+  }
+  tx.update(itemRef, { status: before.status, claim: FieldValue.delete(), pendingDecision: FieldValue.delete() });
+  return { caseId: pending.caseId, itemId: pending.itemId, undone: true, status: before.status };
+}
+
+/** `POST /api/cases/{caseId}/decision/undo`: the caller's pending decision on the case, undone. */
+export function createUndoDecision(deps: UseCaseDeps & { undo?: UndoSettings }) {
+  return async (p: Principal, caseId: string): Promise<UndoResult> => {
+    const undo = deps.undo;
+    if (!undo || undo.windowMs <= 0) return reject('UNDO.NOT_FOUND', 'decisions commit at once here (ARBITER_UNDO_WINDOW is zero); there is nothing to undo');
+    const now = deps.clock.now();
+    const purposes: ReviewPurpose[] = ['decision', 'blind-review', 'double-review', 'golden', 'adjudication'];
+    return deps.store.cases.transact<UndoResult>(async (tx) => {
+      const snaps = await tx.getAll(...purposes.map((purpose) => pendingRef(deps, queueItemId(caseId, purpose))));
+      const pending = snaps.filter((s) => s.exists).map((s) => s.data() as PendingDecisionDoc).find((d) => d.principal.id === p.id);
+      if (!pending) return reject('UNDO.NOT_FOUND', `you have no decision on case ${caseId} waiting in the undo window (it was committed, undone, or never made)`);
+      return { result: undoInTx(tx, deps, undo, p, pending, now.getTime()), events: [] };
+    }, now);
+  };
+}
+
+export interface BatchUndoResult {
+  batchId: string;
+  results: Array<UndoResult | { caseId: string; itemId: string; undone: false; error: { code: string; message: string } }>;
+}
+
+/** `POST /api/batches/{batchId}/undo`: every pending decision of the caller's batch, undone (per item). */
+export function createUndoBatch(deps: UseCaseDeps & { undo?: UndoSettings }) {
+  return async (p: Principal, batchId: string): Promise<BatchUndoResult> => {
+    const undo = deps.undo;
+    if (!undo || undo.windowMs <= 0) return reject('UNDO.NOT_FOUND', 'decisions commit at once here (ARBITER_UNDO_WINDOW is zero); there is nothing to undo');
+    const snapshot = await deps.store.firestore.collection(PENDING_DECISIONS).where('batchId', '==', batchId).limit(100).get();
+    const mine = snapshot.docs.map((d) => d.data() as PendingDecisionDoc).filter((d) => d.principal.id === p.id);
+    if (mine.length === 0) return reject('UNDO.NOT_FOUND', `you have no decision of batch ${batchId} waiting in the undo window (committed, undone, or not yours)`);
+    const results: BatchUndoResult['results'] = [];
+    for (const listed of mine) {
+      const now = deps.clock.now();
+      try {
+        results.push(
+          await deps.store.cases.transact<UndoResult>(async (tx) => {
+            const snap = await tx.get(pendingRef(deps, listed.itemId));
+            if (!snap.exists) return reject('ITEM.CONFLICT', `the decision on case ${listed.caseId} was committed already`);
+            return { result: undoInTx(tx, deps, undo, p, snap.data() as PendingDecisionDoc, now.getTime()), events: [] };
+          }, now),
+        );
+      } catch (error) {
+        const failure = (error as { failure?: { code: string; message: string } }).failure;
+        if (!failure) throw error;
+        results.push({ caseId: listed.caseId, itemId: listed.itemId, undone: false, error: failure });
+      }
+    }
+    return { batchId, results };
+  };
+}
+
+/**
+ * The commit drivers of one process: a timer per decision this process took, and a sweep every
+ * `sweepEveryMs` that commits whatever is overdue by `graceMs` (another process's, or one whose
+ * process died). Returns the scheduler the decide use cases call, and a stop.
+ */
+export function startPendingCommits(deps: UseCaseDeps, record: Recorder, options: { sweepEveryMs: number; graceMs: number; logger: Logger }): { schedule: (itemId: string, commitAfter: number) => void; sweep: () => Promise<number>; stop: () => void } {
+  const timers = new Map<string, NodeJS.Timeout>();
+  let stopped = false;
+  const commit = (itemId: string): Promise<CommitOutcome | undefined> =>
+    commitPending(deps, record, itemId, options.logger).catch((error: unknown) => {
+      options.logger.warn({ err: error, itemId }, 'committing a pending decision failed; the sweep retries');
+      return undefined;
+    });
+  const schedule = (itemId: string, commitAfter: number): void => {
+    if (stopped) return;
+    clearTimeout(timers.get(itemId));
+    const timer = setTimeout(() => {
+      timers.delete(itemId);
+      void commit(itemId);
+    }, Math.max(0, commitAfter - deps.clock.now().getTime()));
+    timer.unref();
+    timers.set(itemId, timer);
+  };
+  let sweeping = false;
+  const sweep = async (): Promise<number> => {
+    if (sweeping || stopped) return 0;
+    sweeping = true;
+    try {
+      const ids = await overduePending(deps, options.graceMs, 100);
+      let committed = 0;
+      for (const id of ids) if ((await commit(id)) === 'committed') committed += 1;
+      if (committed) options.logger.info({ committed }, `sweep committed ${committed} overdue pending decision(s)`);
+      return committed;
+    } catch (error) {
+      options.logger.warn({ err: error }, 'sweeping pending decisions failed; next sweep retries');
+      return 0;
+    } finally {
+      sweeping = false;
+    }
+  };
+  const interval = options.sweepEveryMs > 0 ? setInterval(() => void sweep(), options.sweepEveryMs) : undefined;
+  interval?.unref();
+  return {
+    schedule,
+    sweep,
+    stop: () => {
+      stopped = true;
+      if (interval) clearInterval(interval);
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
