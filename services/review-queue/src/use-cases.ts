@@ -10,7 +10,7 @@ import { QueueCatalog } from './use-cases/common';
 import { createEnqueueOnCaseRouted, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
 import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './use-cases/decide';
 import { createUndoBatch, createUndoDecision, startPendingCommits } from './use-cases/undo';
-import { createMetricsPage, type AuditQueries, type MetricsPage } from './use-cases/metrics';
+import { createMetricsPage, mayViewMetrics, type AuditQueries, type MetricsPage } from './use-cases/metrics';
 import type { Principal } from './auth';
 import { reject } from './use-cases/common';
 import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
@@ -68,7 +68,11 @@ export function createUseCases(deps: UseCaseWiring) {
     pendingCommits,
     metricsPage: deps.audit
       ? createMetricsPage({ firestore: deps.firestore, policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000 })
-      : async (_p: Principal): Promise<MetricsPage> => reject('UNAVAILABLE.BIGQUERY', 'the metrics page reads the audit dataset in BigQuery, which this instance is not configured for'),
+      : async (p: Principal): Promise<MetricsPage> => {
+          // Who may see it is decided first; an instance without the audit dataset has no page to show.
+          if (!mayViewMetrics(p)) return reject('AUTH.FORBIDDEN', 'the metrics page is for leads, admins and auditors');
+          return reject('METRICS.NOT_FOUND', 'this instance has no metrics page: it is not configured with the audit dataset in BigQuery');
+        },
     getDisputeView: createGetDisputeView(views),
     leadOverview: createLeadOverview(views),
     listClaims: createListClaims(views),

@@ -63,10 +63,11 @@ interface FixtureIds {
   index: string;
   subjectType: string;
   subjectId: string;
+  batchId: string;
 }
 
 async function fixture(kind: Fixture): Promise<FixtureIds> {
-  if (kind === 'none') return { queue, itemId: 'none~decision', caseId: 'none', index: '0', subjectType: 'booking', subjectId: 'none' };
+  if (kind === 'none') return { queue, itemId: 'none~decision', caseId: 'none', index: '0', subjectType: 'booking', subjectId: 'none', batchId: 'batch-none' };
   const doc = await writeCase(app.firestore, { label: 'heavily_soiled' });
   await publish(app, routedEvent(doc, queue));
   const itemId = queueItemId(doc.caseId, 'decision');
@@ -75,7 +76,7 @@ async function fixture(kind: Fixture): Promise<FixtureIds> {
     const claimed = await call(app, 'POST', `/api/items/${itemId}/claim`, await token('holder', ['reviewer', 'cleanliness-reviewer']));
     if (claimed.status !== 200) throw new Error(`fixture: holder could not claim ${itemId}: ${claimed.status}`);
   }
-  return { queue, itemId, caseId: doc.caseId, index: '0', subjectType: doc.subject.type, subjectId: doc.subject.id };
+  return { queue, itemId, caseId: doc.caseId, index: '0', subjectType: doc.subject.type, subjectId: doc.subject.id, batchId: 'batch-none' };
 }
 
 const fill = (text: string, ids: FixtureIds): string => text.replace(/\{(\w+)\}/g, (_, name: keyof FixtureIds) => encodeURIComponent(ids[name]));

@@ -20,7 +20,7 @@ export type Fixture = 'open' | 'claimed' | 'none';
 
 export interface MatrixRow {
   method: 'GET' | 'POST';
-  /** The OpenAPI path (and body strings); `{queue}`, `{itemId}`, `{caseId}`, `{index}`, `{subjectType}`, `{subjectId}` filled from the fixture. */
+  /** The OpenAPI path (and body strings); `{queue}`, `{itemId}`, `{caseId}`, `{index}`, `{subjectType}`, `{subjectId}`, `{batchId}` filled from the fixture. */
   path: string;
   fixture: Fixture;
   body?: unknown;
@@ -54,6 +54,13 @@ export const MATRIX: readonly MatrixRow[] = [
   { method: 'GET', path: '/api/cases/{caseId}/evidence/{index}', fixture: 'open', expect: roles(200, 200, 200, 200, 403, 200) },
   // Deciding an open item without holding its claim: leads and admins; a reviewer must claim first (409).
   { method: 'POST', path: '/api/cases/{caseId}/decision', fixture: 'open', body: decision, expect: roles(409, 200, 403, 403, 403, 200) },
+  // Undoing a decision in its undo window: anyone, but only their own pending decision; the test app
+  // commits at once (no window), so there is never one to undo.
+  { method: 'POST', path: '/api/cases/{caseId}/decision/undo', fixture: 'open', body: {}, expect: roles(404, 404, 404, 404, 404, 404) },
+  { method: 'POST', path: '/api/batches/{batchId}/undo', fixture: 'none', body: {}, expect: roles(404, 404, 404, 404, 404, 404) },
+  // The metrics page: leads, auditors and admins. The test app has no audit dataset in BigQuery, so
+  // those who may see it are told it is not there (404); everyone else is refused first (403).
+  { method: 'GET', path: '/api/metrics', fixture: 'none', expect: roles(403, 404, 403, 404, 403, 404) },
   // A batch decision over one open item.
   { method: 'POST', path: '/api/batches/decision', fixture: 'open', body: { itemIds: ['{itemId}'], optionId: 'approve-all', reasonCode: 'CONFIRMED_SOILING' }, expect: roles(200, 200, 403, 403, 403, 200) },
   // Asking the crew for evidence on an open item.
