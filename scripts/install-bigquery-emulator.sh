@@ -17,7 +17,7 @@
 # Measured cold build times per version: infra/EMULATOR-NOTES.md. Later runs do nothing.
 set -euo pipefail
 
-VERSION="${BIGQUERY_EMULATOR_VERSION:-v0.8.1}"
+VERSION="${BIGQUERY_EMULATOR_VERSION:-v0.6.6}"
 PKG="github.com/goccy/bigquery-emulator/cmd/bigquery-emulator"
 MODULE="github.com/goccy/bigquery-emulator"
 

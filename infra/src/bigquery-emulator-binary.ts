@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { installScript, repoRoot } from './paths';
 
 /** The pinned goccy/bigquery-emulator version (scripts/install-bigquery-emulator.sh has the same default). */
-export const BigQueryEmulatorVersion = 'v0.8.1';
+export const BigQueryEmulatorVersion = 'v0.6.6';
 
 const run = promisify(execFile);
 

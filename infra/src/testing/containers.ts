@@ -7,7 +7,7 @@ import { hostPort } from '../loopback';
 /** The emulator images for the Docker path (the same the repo's docker-compose.yml uses). */
 export const Images = {
   gcloud: 'gcr.io/google.com/cloudsdktool/google-cloud-cli:emulators',
-  bigquery: 'ghcr.io/goccy/bigquery-emulator:0.8.1',
+  bigquery: 'ghcr.io/goccy/bigquery-emulator:0.6.6',
 } as const;
 
 /** True when a Docker engine answers (`docker info` exits 0 within 10 s). */
