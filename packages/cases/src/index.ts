@@ -3,3 +3,4 @@ export * from './decision';
 export * from './unit-of-work';
 export * from './timers';
 export * from './retention';
+export * from './converters';
