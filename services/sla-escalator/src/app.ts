@@ -1,9 +1,8 @@
-import type { CaseStore } from '@arbiter/cases';
 import { httpStatusOf, type Clock, type Closable, type Logger, type ServiceHost } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { SlaEscalatorConfig } from './config';
 import { EVENT_SOURCE } from './config';
-import type { TimerWheel } from './timer-wheel.firestore';
+import type { EscalationItems, PendingSteps, TimerWheel } from './ports';
 import { createSlaTick, type TickReport } from './sla-tick';
 import { createReconcile, type ReconcileReport } from './reconcile';
 import { authorizeTick } from './tick-auth';
@@ -13,8 +12,11 @@ export const TIMER_DRAIN_MS = 5_000;
 
 export interface SlaEscalatorDeps {
   host: ServiceHost;
-  store: CaseStore;
+  /** The queue items the tick follows up. */
+  items: EscalationItems;
   timers: TimerWheel;
+  /** The reconciler's access to cases with a pending step. */
+  pendingSteps: PendingSteps;
   policies: PolicyRegistry;
   clock: Clock;
   logger: Logger;
@@ -39,7 +41,7 @@ export interface SlaEscalatorApp {
 export function buildSlaEscalatorApp(deps: SlaEscalatorDeps): SlaEscalatorApp {
   const { host, config, logger } = deps;
   const runTick = createSlaTick({
-    store: deps.store,
+    items: deps.items,
     timers: deps.timers,
     policies: deps.policies,
     clock: deps.clock,
@@ -51,7 +53,7 @@ export function buildSlaEscalatorApp(deps: SlaEscalatorDeps): SlaEscalatorApp {
   });
   const reconcile = config.reconcileAfterMs === null
     ? undefined
-    : createReconcile({ store: deps.store, clock: deps.clock, logger, source: EVENT_SOURCE, afterMs: config.reconcileAfterMs, maxPerRun: config.reconcileMaxPerTick, concurrency: config.concurrency });
+    : createReconcile({ cases: deps.pendingSteps, clock: deps.clock, logger, source: EVENT_SOURCE, afterMs: config.reconcileAfterMs, maxPerRun: config.reconcileMaxPerTick, concurrency: config.concurrency });
   const tick = async (): Promise<EscalatorTickReport> => {
     const report = await runTick();
     const busy = report.read.due + report.read.leases > 0;

@@ -1,5 +1,8 @@
 export { buildSlaEscalatorApp, type SlaEscalatorApp, type SlaEscalatorDeps } from './app';
 export { readSlaEscalatorConfig, DEFAULT_PORT, EVENT_SOURCE, type SlaEscalatorConfig, type TickAuth } from './config';
-export { FirestoreTimerWheel, CURSOR_LOOKBACK_BUCKETS, MAX_BUCKETS_PER_TICK, SWEEP_BUCKETS, type DueTimer, type TimerPage, type TimerWheel } from './timer-wheel.firestore';
-export { createSlaTick, escalationEventId, releaseEventId, type TickReport } from './sla-tick';
+export type { DueTimer, EscalationItems, PendingSteps, TimerPage, TimerWheel } from './ports';
+export { FirestoreTimerWheel } from './timer-wheel.firestore';
+export { FirestoreEscalationItems } from './escalation-items.firestore';
+export { FirestorePendingSteps } from './pending-steps.firestore';
+export { createSlaTick, escalationEventId, releaseEventId, CURSOR_LOOKBACK_BUCKETS, MAX_BUCKETS_PER_TICK, SWEEP_BUCKETS, type TickReport } from './sla-tick';
 export { authorizeTick, TICK_SECRET_HEADER } from './tick-auth';

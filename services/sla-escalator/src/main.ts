@@ -8,6 +8,8 @@ import { loadPoliciesOrExit } from '@arbiter/policy';
 import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { buildSlaEscalatorApp } from './app';
 import { readSlaEscalatorConfig } from './config';
+import { FirestoreEscalationItems } from './escalation-items.firestore';
+import { FirestorePendingSteps } from './pending-steps.firestore';
 import { FirestoreTimerWheel } from './timer-wheel.firestore';
 
 const SERVICE = 'sla-escalator';
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
   const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth), telemetry: config.telemetry });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const store = new CaseStore(firestore, relay);
-  const app = buildSlaEscalatorApp({ host, store, timers: new FirestoreTimerWheel(firestore), policies, clock: systemClock, logger, config });
+  const app = buildSlaEscalatorApp({ host, items: new FirestoreEscalationItems(store), timers: new FirestoreTimerWheel(firestore), pendingSteps: new FirestorePendingSteps(store), policies, clock: systemClock, logger, config });
 
   relay.start();
   const timer = app.startTimer();

@@ -14,13 +14,14 @@
  * `since` to now, so a second reconciler sees a changed case and skips it, and the step is re-driven
  * again only after another `afterMs`.
  */
-import { Collections, producedEvent, type CaseDoc, type CaseStore, type PendingStepKind } from '@arbiter/cases';
+import { producedEvent, type PendingStepKind } from '@arbiter/cases';
 import { EventTypes, RedrivenEventTypes, type ArbiterEvent } from '@arbiter/contract';
 import type { Clock, Logger } from '@arbiter/platform';
+import type { PendingSteps } from './ports';
 import { forEachLimited } from './sla-tick';
 
 export interface ReconcileDeps {
-  store: CaseStore;
+  cases: PendingSteps;
   clock: Clock;
   logger: Logger;
   /** `ce-source` of `case.redriven`. */
@@ -50,15 +51,12 @@ type Outcome = { kind: 'redriven'; step: PendingStepKind; attempt: number; repub
 export type Reconcile = () => Promise<ReconcileReport>;
 
 export function createReconcile(deps: ReconcileDeps): Reconcile {
-  const { store, logger } = deps;
-  const cases = store.firestore.collection(Collections.cases);
+  const { cases, logger } = deps;
 
-  const redrive = (caseId: string, seen: { kind: PendingStepKind; since: number }, now: Date, cutoff: number): Promise<Outcome> =>
-    store.transact<Outcome>(async (tx) => {
-      const snapshot = await tx.get(store.caseRef(caseId));
-      const step = snapshot.exists ? (snapshot.data() as CaseDoc).nextStep : undefined;
-      if (!step || step.kind !== seen.kind || step.since !== seen.since || step.since > cutoff) return { result: { kind: 'skipped' }, events: [] };
-      const caseDoc = snapshot.data() as CaseDoc;
+  const redrive = (caseId: string, seen: { kind: PendingStepKind; since: number }, now: Date, cutoff: number) =>
+    cases.transact<Outcome>(caseId, now, ({ caseDoc, markRedriven }) => {
+      const step = caseDoc?.nextStep;
+      if (!caseDoc || !step || step.kind !== seen.kind || step.since !== seen.since || step.since > cutoff) return { result: { kind: 'skipped' }, events: [] };
       const republished = JSON.parse(step.event) as ArbiterEvent;
       // Only an opening or a routing is ever published again (and the deployment grants no more).
       if (!RedrivenEventTypes.includes(republished.type)) throw new Error(`bug: case ${caseId} has a pending ${step.kind} driven by ${republished.type}, which the reconciler does not re-drive`);
@@ -69,34 +67,43 @@ export function createReconcile(deps: ReconcileDeps): Reconcile {
         { caseId, useCase: caseDoc.useCase, step: step.kind, pendingSince: new Date(step.since).toISOString(), attempt, republished: { type: republished.type, id: republished.id }, redrivenAt: now.toISOString() },
         { id: redriveEventId(caseId, step.kind, attempt), subject: caseId, time: now },
       );
-      tx.update(store.caseRef(caseId), { 'nextStep.since': now.getTime(), 'nextStep.redrives': attempt });
+      markRedriven(attempt);
       return { result: { kind: 'redriven', step: step.kind, attempt, republished }, events: [republished, redriven] };
-    }, now);
+    });
 
   return async () => {
     const now = deps.clock.now();
     const cutoff = now.getTime() - deps.afterMs;
     const report: ReconcileReport = { overdue: 0, redriven: { route: 0, enqueue: 0 }, skipped: 0, errors: 0, truncated: false };
-    const overdue = await cases.where('nextStep.since', '<=', cutoff).orderBy('nextStep.since').limit(deps.maxPerRun).get();
-    report.overdue = overdue.size;
-    report.truncated = overdue.size >= deps.maxPerRun;
-    await forEachLimited(overdue.docs, deps.concurrency, async (doc) => {
-      const step = (doc.data() as CaseDoc).nextStep;
-      if (!step) return;
+    const overdue = await cases.overdue(cutoff, deps.maxPerRun);
+    if (!overdue.ok) {
+      // The store is away: nothing was read, so nothing is lost; the next run asks again.
+      report.errors += 1;
+      logger.error({ code: overdue.error.code }, `reconciler: could not read overdue cases (${overdue.error.message}); the next run tries again`);
+      return report;
+    }
+    report.overdue = overdue.value.length;
+    report.truncated = overdue.value.length >= deps.maxPerRun;
+    await forEachLimited(overdue.value, deps.concurrency, async ({ caseId, step }) => {
+      const failed = (error: unknown): void => {
+        report.errors += 1;
+        logger.error({ err: error, caseId }, 'could not re-drive a case; the next run tries again');
+      };
       try {
-        const outcome = await redrive(doc.id, { kind: step.kind, since: step.since }, now, cutoff);
-        if (outcome.kind === 'skipped') {
+        const outcome = await redrive(caseId, step, now, cutoff);
+        if (!outcome.ok) return failed(outcome.error);
+        if (outcome.value.kind === 'skipped') {
           report.skipped += 1;
           return;
         }
-        report.redriven[outcome.step] += 1;
+        const { step: kind, attempt, republished } = outcome.value;
+        report.redriven[kind] += 1;
         logger.warn(
-          { caseId: doc.id, step: outcome.step, attempt: outcome.attempt, pendingMs: now.getTime() - step.since, ceId: outcome.republished.id, ceType: outcome.republished.type },
-          `case ${doc.id}: ${outcome.step} overdue for ${Math.round((now.getTime() - step.since) / 1000)} s; published ${outcome.republished.type} again (re-drive ${outcome.attempt})`,
+          { caseId, step: kind, attempt, pendingMs: now.getTime() - step.since, ceId: republished.id, ceType: republished.type },
+          `case ${caseId}: ${kind} overdue for ${Math.round((now.getTime() - step.since) / 1000)} s; published ${republished.type} again (re-drive ${attempt})`,
         );
       } catch (error) {
-        report.errors += 1;
-        logger.error({ err: error, caseId: doc.id }, 'could not re-drive a case; the next run tries again');
+        failed(error);
       }
     });
     return report;

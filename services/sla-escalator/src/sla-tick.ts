@@ -1,10 +1,16 @@
-import { FieldValue, type DocumentReference, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
-import { Collections, decideInTransaction, moveTimer, producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
+import { producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { currentPriority, escalationState, nextPriorityChangeAt, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
 import { inTrace, type Clock, type Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-import { CURSOR_LOOKBACK_BUCKETS, MAX_BUCKETS_PER_TICK, SWEEP_BUCKETS, type DueTimer, type TimerPage, type TimerWheel } from './timer-wheel.firestore';
+import type { DueTimer, EscalationItems, EscalationUnit, TimerPage, TimerWheel } from './ports';
+
+/** How many minutes before the cursor a tick looks again, for writers whose clock lags the escalator's. */
+export const CURSOR_LOOKBACK_BUCKETS = 3;
+/** Buckets swept as one stretch (their first pages asked at once); a longer gap to now is jumped with `earliestDue`. */
+export const SWEEP_BUCKETS = 16;
+/** At most this many minute buckets per tick; the next tick continues. */
+export const MAX_BUCKETS_PER_TICK = 720;
 
 /** What one tick did; also the body of `POST /tick` and the tick's log line. */
 export interface TickReport {
@@ -33,7 +39,7 @@ export interface TickReport {
 }
 
 export interface SlaTickDeps {
-  store: CaseStore;
+  items: EscalationItems;
   timers: TimerWheel;
   policies: PolicyRegistry;
   clock: Clock;
@@ -56,8 +62,6 @@ type ItemOutcome =
   | { kind: 'skipped'; why: string }
   | { kind: 'misconfigured'; code: string; message: string };
 
-const itemRefOf = (store: CaseStore, itemId: string) => store.firestore.collection(Collections.queueItems).doc(itemId);
-
 /** The escalation event of one level of one item; its `ce-id` (`<itemId>:<key>`) makes it once per level. */
 export const escalationEventId = (itemId: string, key: string): string => `${itemId}:${key}`;
 /** The release event of one claim (a claim is identified by when it was taken). */
@@ -72,62 +76,52 @@ function queueOf(policies: PolicyRegistry, item: QueueItemDoc): { policy: Policy
 }
 
 /**
- * One due SLA timer, in a transaction on its item (and its case): send each due escalation level once,
+ * One due SLA timer, in a unit of work on its item (and its case): send each due escalation level once,
  * move `sla.nextCheckAt`, or close an expired item — deciding its case with the policy's expiry
- * outcome through `decideInTransaction`, so a reviewer deciding at the same moment and the expiry
+ * outcome through the one-decision rule, so a reviewer deciding at the same moment and the expiry
  * produce one decision between them. The timer moves to the item's next check (or goes) in the same
- * transaction.
+ * unit of work.
  */
-async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise<ItemOutcome> {
-  const { store } = deps;
-  const { itemId } = timer;
-  const reschedule = (tx: Transaction, at: number | null): void => moveTimer(tx, store.firestore, timer, at, now.getTime());
-  // A decision item's id names its case (`<caseId>~decision`): read both in one round trip.
-  const [idCaseId, idPurpose] = itemId.split('~');
-  const caseFromId = idPurpose === 'decision' && idCaseId ? store.caseRef(idCaseId) : undefined;
-  return store.transact<ItemOutcome>(async (tx: Transaction) => {
-    const itemRef = itemRefOf(store, itemId);
-    const [snapshot, caseRead] = caseFromId ? await tx.getAll(itemRef, caseFromId) : [await tx.get(itemRef), undefined];
-    if (!snapshot?.exists) {
-      reschedule(tx, null);
+async function checkItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise<ItemOutcome | Error> {
+  const done = await deps.items.transact<ItemOutcome>(timer, now, async (unit) => {
+    const { item } = unit;
+    if (!item) {
+      unit.moveTimer(null);
       return { result: { kind: 'skipped', why: 'gone' }, events: [] };
     }
-    const item = snapshot.data() as QueueItemDoc;
     // In a span of the case's trace (stored on its item): the reminders, escalations and expiry
     // decision continue the trace the prediction started.
-    return inTrace(item.traceparent, 'sla-escalator check item', { 'arbiter.case_id': item.caseId, 'arbiter.item_id': itemId }, () => checkDueItem(deps, tx, timer, item, caseFromId, caseRead, now));
-  }, now);
+    return inTrace(item.traceparent, 'sla-escalator check item', { 'arbiter.case_id': item.caseId, 'arbiter.item_id': timer.itemId }, () => checkDueItem(deps, unit, timer, item, now));
+  });
+  return done.ok ? done.value : new Error(done.error.message);
 }
 
 /** `checkItem` once the item is read: escalate, expire, or reschedule it. */
-async function checkDueItem(deps: SlaTickDeps, tx: Transaction, timer: DueTimer, item: QueueItemDoc, caseFromId: DocumentReference | undefined, caseRead: DocumentSnapshot | undefined, now: Date): Promise<{ result: ItemOutcome; events: ArbiterEvent[] }> {
-  const { store, policies, source } = deps;
+async function checkDueItem(deps: SlaTickDeps, unit: EscalationUnit, timer: DueTimer, item: QueueItemDoc, now: Date): Promise<Work<ItemOutcome>> {
+  const { policies, source } = deps;
   const { itemId } = timer;
   const nowMs = now.getTime();
-  const reschedule = (tx: Transaction, at: number | null): void => moveTimer(tx, store.firestore, timer, at, nowMs);
-  const itemRef = itemRefOf(store, itemId);
   const nextCheckAt = item.sla?.nextCheckAt ?? null;
   if (nextCheckAt === null || nextCheckAt > nowMs || item.status === 'done') {
     // A timer left behind (the item was decided, or its check moved): keep only what the item needs.
-    reschedule(tx, item.status === 'done' ? null : nextCheckAt);
-    if (item.status === 'done' && nextCheckAt !== null) tx.update(itemRef, { 'sla.nextCheckAt': null });
+    unit.moveTimer(item.status === 'done' ? null : nextCheckAt);
+    if (item.status === 'done' && nextCheckAt !== null) unit.update({ nextCheckAt: null });
     return { result: { kind: 'skipped', why: item.status === 'done' ? 'done' : 'not-due' }, events: [] };
   }
   const found = queueOf(policies, item);
   if ('code' in found) {
-    tx.update(itemRef, { 'sla.nextCheckAt': nowMs + MISCONFIGURED_RETRY_MS });
-    reschedule(tx, nowMs + MISCONFIGURED_RETRY_MS);
+    unit.update({ nextCheckAt: nowMs + MISCONFIGURED_RETRY_MS });
+    unit.moveTimer(nowMs + MISCONFIGURED_RETRY_MS);
     return { result: { kind: 'misconfigured', ...found }, events: [] };
   }
   const { policy, queue } = found;
   let caseDoc: CaseDoc | undefined;
   if (item.purpose === 'decision') {
-    const caseSnapshot = caseRead && caseFromId?.id === item.caseId ? caseRead : await tx.get(store.caseRef(item.caseId));
-    caseDoc = caseSnapshot.exists ? (caseSnapshot.data() as CaseDoc) : undefined;
+    caseDoc = await unit.caseOf(item);
     if (caseDoc === undefined || caseDoc.decision) {
       // Decided elsewhere (or no case at all): nothing left to chase.
-      tx.update(itemRef, { 'sla.nextCheckAt': null });
-      reschedule(tx, null);
+      unit.update({ nextCheckAt: null });
+      unit.moveTimer(null);
       return { result: { kind: 'skipped', why: caseDoc ? 'already-decided' : 'no-case' }, events: [] };
     }
   }
@@ -138,9 +132,7 @@ async function checkDueItem(deps: SlaTickDeps, tx: Transaction, timer: DueTimer,
     const events: ArbiterEvent[] = [];
     let decided = false;
     if (caseDoc) {
-      const outcome = decideInTransaction(
-        tx,
-        store,
+      const outcome = unit.decide(
         caseDoc,
         policy,
         {
@@ -156,8 +148,8 @@ async function checkDueItem(deps: SlaTickDeps, tx: Transaction, timer: DueTimer,
         events.push(...outcome.events);
       }
     }
-    tx.update(itemRef, { status: 'done', doneAt: nowMs, 'sla.nextCheckAt': null });
-    reschedule(tx, null);
+    unit.update({ status: 'done', doneAt: nowMs, nextCheckAt: null });
+    unit.moveTimer(null);
     return { result: { kind: 'expired', decided }, events };
   }
 
@@ -195,37 +187,34 @@ async function checkDueItem(deps: SlaTickDeps, tx: Transaction, timer: DueTimer,
   }
   const slaNext = state.nextCheckAt ? state.nextCheckAt.getTime() : null;
   const next = rerankAt === undefined ? slaNext : slaNext === null ? rerankAt : Math.min(slaNext, rerankAt);
-  tx.update(itemRef, { 'sla.sent': [...sent, ...state.due.map((due) => due.key)], 'sla.nextCheckAt': next, ...(rerank ?? {}) });
-  reschedule(tx, next);
+  unit.update({ sent: [...sent, ...state.due.map((due) => due.key)], nextCheckAt: next, ...(rerank ?? {}) });
+  unit.moveTimer(next);
   const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level), reranked: rerank !== undefined } : { kind: 'rescheduled', reranked: rerank !== undefined };
   if (quality && state.due.length) deps.logger.debug({ itemId, levels: state.due.map((due) => due.level) }, 'quality item past its soft SLA: not escalated');
   return { result, events };
 }
 
 /** A claim whose lease ran out goes back to the queue, announced with `case.released` (reason lease-expired). */
-async function releaseItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise<ItemOutcome> {
-  const { store, source } = deps;
-  const { itemId } = timer;
-  const nowMs = now.getTime();
-  return store.transact<ItemOutcome>(async (tx) => {
-    const itemRef = itemRefOf(store, itemId);
-    const snapshot = await tx.get(itemRef);
-    const item = snapshot.exists ? (snapshot.data() as QueueItemDoc) : undefined;
-    if (!item || item.status !== 'claimed' || !item.claim || item.claim.leaseUntil > nowMs) {
+async function releaseItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promise<ItemOutcome | Error> {
+  const { source } = deps;
+  const done = await deps.items.transact<ItemOutcome>(timer, now, async (unit) => {
+    const { item } = unit;
+    if (!item || item.status !== 'claimed' || !item.claim || item.claim.leaseUntil > now.getTime()) {
       // Renewed (its new timer is written with it), released or decided: this timer has nothing left to do.
-      moveTimer(tx, store.firestore, timer, item?.status === 'claimed' && item.claim ? item.claim.leaseUntil : null, nowMs);
+      unit.moveTimer(item?.status === 'claimed' && item.claim ? item.claim.leaseUntil : null);
       return { result: { kind: 'skipped', why: 'lease-renewed-or-released' }, events: [] };
     }
     const event = producedEvent(
       EventTypes.caseReleased,
       source,
       { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy: { ...SYSTEM_ACTOR }, reason: 'lease-expired', releasedAt: now.toISOString() },
-      { id: releaseEventId(itemId, item.claim.claimedAt), subject: item.caseId, time: now },
+      { id: releaseEventId(timer.itemId, item.claim.claimedAt), subject: item.caseId, time: now },
     );
-    tx.update(itemRef, { status: 'open', claim: FieldValue.delete() });
-    moveTimer(tx, store.firestore, timer, null, nowMs);
+    unit.update({ status: 'open', releaseClaim: true });
+    unit.moveTimer(null);
     return { result: { kind: 'released' }, events: [event] };
-  }, now);
+  });
+  return done.ok ? done.value : new Error(done.error.message);
 }
 
 /** Runs `work` over `items` with at most `concurrency` at once. `work` must not throw. */
@@ -306,6 +295,7 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
 
     const work = async (timer: DueTimer): Promise<void> => {
       report.read[timer.kind === 'lease' ? 'leases' : 'due'] += 1;
+      // A store failure comes back as an error; anything thrown is a bug, counted the same way (the timer stays).
       const outcome = await (timer.kind === 'lease' ? releaseItem(deps, timer, now) : checkItem(deps, timer, now)).catch((error: unknown) =>
         error instanceof Error ? error : new Error(String(error)),
       );

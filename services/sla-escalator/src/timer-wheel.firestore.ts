@@ -1,40 +1,11 @@
 import type { DocumentSnapshot, Firestore } from '@google-cloud/firestore';
-import { bucketOfCollectionId, TIMER_CURSOR_DOC, TimerCollections, timerBucketOf, timerBucketRef, timerHourKey, type TimerDoc, type TimerKind, type TimerSlot } from '@arbiter/cases';
-
-/** A due timer as read: where it is, and what it is for. */
-export interface DueTimer extends TimerSlot {
-  kind: TimerKind;
-  itemId: string;
-  at: number;
-}
-
-/** One page of a bucket's due timers and where the next page starts. */
-export interface TimerPage {
-  timers: DueTimer[];
-  /** Whether another page follows (read one timer beyond the page). */
-  more: boolean;
-  next?: unknown;
-}
+import { bucketOfCollectionId, TIMER_CURSOR_DOC, TimerCollections, timerBucketOf, timerBucketRef, timerConverter, timerHourKey } from '@arbiter/cases';
+import type { TimerPage, TimerWheel } from './ports';
 
 /**
- * What the tick asks of the timer wheel (`@arbiter/cases` timers): where to start, the due timers of
- * one minute bucket, and to remember how far it got. Every question touches one bucket or one
- * document, so a tick's reads grow with what is due, not with the open backlog.
+ * The timer wheel in Firestore (`@arbiter/cases` timers): a collection per minute bucket under a
+ * document per hour, and the cursor in `escalatorState/timerCursor`.
  */
-export interface TimerWheel {
-  /** The first bucket that may still hold a due timer, as the last tick left it (undefined: no tick yet). */
-  cursor(): Promise<number | undefined>;
-  /**
-   * The time of the earliest timer due between `fromMs` and `nowMs`, across all buckets: for jumping
-   * over a long empty stretch (after an outage, or on the first tick), never in a steady tick.
-   */
-  earliestDue(fromMs: number, nowMs: number): Promise<number | undefined>;
-  /** Timers in `bucket` due at `nowMs`, ordered by time, at most `limit`, after `after`. */
-  dueIn(bucket: number, nowMs: number, limit: number, after?: unknown): Promise<TimerPage>;
-  /** Remember that buckets before `bucket` hold nothing due (written only when it moved). */
-  advance(bucket: number): Promise<void>;
-}
-
 export class FirestoreTimerWheel implements TimerWheel {
   private remembered: number | undefined;
 
@@ -73,11 +44,12 @@ export class FirestoreTimerWheel implements TimerWheel {
   }
 
   async dueIn(bucket: number, nowMs: number, limit: number, after?: unknown): Promise<TimerPage> {
-    const query = timerBucketRef(this.firestore, bucket).where('at', '<=', nowMs).orderBy('at');
+    const query = timerBucketRef(this.firestore, bucket).withConverter(timerConverter).where('at', '<=', nowMs).orderBy('at');
+    // `after` is the last document of the previous page, as this adapter returned it.
     const snapshot = await (after ? query.startAfter(after as DocumentSnapshot) : query).limit(limit + 1).get();
     const docs = snapshot.docs.slice(0, limit);
     const timers = docs.map((doc) => {
-      const data = doc.data() as TimerDoc;
+      const data = doc.data();
       return { bucket, id: doc.id, kind: data.kind, itemId: data.itemId, at: data.at };
     });
     const last = docs[docs.length - 1];
@@ -90,10 +62,3 @@ export class FirestoreTimerWheel implements TimerWheel {
     this.remembered = bucket;
   }
 }
-
-/** How many minutes before the cursor a tick looks again, for writers whose clock lags the escalator's. */
-export const CURSOR_LOOKBACK_BUCKETS = 3;
-/** Buckets swept as one stretch (their first pages asked at once); a longer gap to now is jumped with `earliestDue`. */
-export const SWEEP_BUCKETS = 16;
-/** At most this many minute buckets per tick; the next tick continues. */
-export const MAX_BUCKETS_PER_TICK = 720;

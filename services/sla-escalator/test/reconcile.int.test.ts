@@ -4,6 +4,7 @@ import { CaseStore, pendingStep, producedEvent, type CaseDoc } from '@arbiter/ca
 import { EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { provisionPubSub, pubSubClient } from '@arbiter/infra';
 import { createFirestore, ManualClock, OutboxRelay, PubSubEventPublisher, type Logger } from '@arbiter/platform';
+import { FirestorePendingSteps } from '../src/pending-steps.firestore';
 import { createReconcile, redriveEventId, type Reconcile } from '../src/reconcile';
 import { dataOf, silentLogger, tap, unique, type Tap } from './support';
 
@@ -49,7 +50,7 @@ function reconciler(clock: ManualClock): Reconcile {
   publishers.push(publisher);
   const relay = new OutboxRelay(firestore, publisher, logger);
   relays.push(relay);
-  return createReconcile({ store: new CaseStore(firestore, relay), clock, logger, source: SOURCE, afterMs: AFTER_MS, maxPerRun: 100, concurrency: 4 });
+  return createReconcile({ cases: new FirestorePendingSteps(new CaseStore(firestore, relay)), clock, logger, source: SOURCE, afterMs: AFTER_MS, maxPerRun: 100, concurrency: 4 });
 }
 
 function openedCase(caseId: string, at: number): { doc: CaseDoc; event: ArbiterEvent } {

@@ -7,6 +7,8 @@ import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter
 import { createFirestore, ManualClock, OutboxRelay, ServiceHost, type Logger, noPushCallers } from '@arbiter/platform';
 import { createPolicyRegistry, loadPolicies } from '@arbiter/policy';
 import { buildSlaEscalatorApp, type SlaEscalatorApp } from '../src/app';
+import { FirestoreEscalationItems } from '../src/escalation-items.firestore';
+import { FirestorePendingSteps } from '../src/pending-steps.firestore';
 import { FirestoreTimerWheel } from '../src/timer-wheel.firestore';
 import type { TickReport } from '../src/sla-tick';
 import { TICK_SECRET_HEADER } from '../src/tick-auth';
@@ -67,8 +69,9 @@ async function escalator(at: number, options: { pageSize?: number } = {}): Promi
   const store = new CaseStore(firestore, relay);
   const app = buildSlaEscalatorApp({
     host,
-    store,
+    items: new FirestoreEscalationItems(store),
     timers: new FirestoreTimerWheel(firestore),
+    pendingSteps: new FirestorePendingSteps(store),
     policies,
     clock,
     logger,

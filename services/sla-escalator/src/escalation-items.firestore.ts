@@ -1,0 +1,70 @@
+import { FieldValue, type DocumentData, type DocumentReference, type Transaction, type UpdateData } from '@google-cloud/firestore';
+import { caseConverter, Collections, decideInTransaction, moveTimer, queueItemConverter, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/cases';
+import type { Result } from '@arbiter/core';
+import type { DueTimer, EscalationItemChange, EscalationItems, EscalationUnit, StoreFailure } from './ports';
+import { storeResult } from './store-result.firestore';
+
+/** The queue-item fields of `change`, as a typed Firestore update. */
+export function itemUpdateOf(change: EscalationItemChange): UpdateData<QueueItemDoc> {
+  return {
+    ...(change.status !== undefined ? { status: change.status } : {}),
+    ...(change.doneAt !== undefined ? { doneAt: change.doneAt } : {}),
+    ...(change.sent !== undefined ? { 'sla.sent': change.sent } : {}),
+    ...(change.nextCheckAt !== undefined ? { 'sla.nextCheckAt': change.nextCheckAt } : {}),
+    ...(change.priority !== undefined ? { priority: change.priority } : {}),
+    ...(change.priorityReasons !== undefined ? { priorityReasons: change.priorityReasons } : {}),
+    ...(change.releaseClaim ? { claim: FieldValue.delete() } : {}),
+  };
+}
+
+const isQueueItem = (doc: QueueItemDoc | CaseDoc): doc is QueueItemDoc => 'itemId' in doc;
+
+/**
+ * Queue items in Firestore (`queueItems/{itemId}`), each unit of work a transaction on the item (and
+ * its case) through `CaseStore.transact`, which stages the events in the outbox in the same commit.
+ * A decision item's id names its case (`<caseId>~decision`): item and case are read in one round trip.
+ */
+export class FirestoreEscalationItems implements EscalationItems {
+  constructor(private readonly store: CaseStore) {}
+
+  private itemRef(itemId: string): DocumentReference<QueueItemDoc> {
+    return this.store.firestore.collection(Collections.queueItems).doc(itemId).withConverter(queueItemConverter);
+  }
+
+  private caseRef(caseId: string): DocumentReference<CaseDoc> {
+    return this.store.caseRef(caseId).withConverter(caseConverter);
+  }
+
+  transact<T>(timer: DueTimer, now: Date, work: (unit: EscalationUnit) => Promise<Work<T>>): Promise<Result<T, StoreFailure>> {
+    const { store } = this;
+    const nowMs = now.getTime();
+    const itemRef = this.itemRef(timer.itemId);
+    const [idCaseId, idPurpose] = timer.itemId.split('~');
+    const caseFromId = idPurpose === 'decision' && idCaseId ? this.caseRef(idCaseId) : undefined;
+    return storeResult(() =>
+      store.transact<T>(async (tx: Transaction) => {
+        // A decision item's case is read with it, in one round trip; any other item's case when asked for.
+        let item: QueueItemDoc | undefined;
+        let prefetched: { caseId: string; caseDoc: CaseDoc | undefined } | undefined;
+        if (caseFromId) {
+          const [itemRead, caseRead] = await tx.getAll<QueueItemDoc | CaseDoc, DocumentData>(itemRef, caseFromId);
+          const [itemData, caseData] = [itemRead?.data(), caseRead?.data()];
+          item = itemData && isQueueItem(itemData) ? itemData : undefined;
+          prefetched = { caseId: caseFromId.id, caseDoc: caseData && !isQueueItem(caseData) ? caseData : undefined };
+        } else {
+          item = (await tx.get(itemRef)).data();
+        }
+        const unit: EscalationUnit = {
+          item,
+          caseOf: async (of) => (prefetched?.caseId === of.caseId ? prefetched.caseDoc : (await tx.get(this.caseRef(of.caseId))).data()),
+          update: (change) => {
+            tx.update(itemRef, itemUpdateOf(change));
+          },
+          moveTimer: (atMs) => moveTimer(tx, store.firestore, timer, atMs, nowMs),
+          decide: (caseDoc, policy, input, source) => decideInTransaction(tx, store, caseDoc, policy, input, source),
+        };
+        return work(unit);
+      }, now),
+    );
+  }
+}
