@@ -1,6 +1,6 @@
 /**
  * Architecture rules, checked by `pnpm lint:deps`
- * (`depcruise --config .dependency-cruiser.cjs packages services infra schemas`).
+ * (`depcruise --config .dependency-cruiser.cjs --ignore-known .dependency-cruiser-known-violations.json …`).
  *
  * - @arbiter/core is the pure domain: its sources depend only on each other, luxon and mustache
  *   (no node built-ins, no SDKs, no other workspace package). Its tests and test support may use
@@ -8,12 +8,19 @@
  * - No circular dependencies anywhere.
  * - A service never imports another service; shared code lives in packages.
  * - Packages never import services.
+ * - Use cases never import a cloud SDK (`@google-cloud/*`): in a service, only adapters (files named
+ *   after their technology: `*.firestore.ts`, `bigquery.*.ts`, …) and the composition root
+ *   (`main.ts`) may. The modules that still do (review-queue, until it is behind ports) are listed in
+ *   `.dependency-cruiser-known-violations.json`; the list may only shrink (regenerate it with
+ *   `depcruise --config .dependency-cruiser.cjs --output-type baseline --output-to .dependency-cruiser-known-violations.json packages services infra schemas` only when removing entries).
  *
  * `packages/core/src/purity.test.ts` complements the first rule with what a module graph cannot see:
  * globals such as `process`, `console`, `Date.now`, `Math.random`, timers and `fetch`.
  */
 const CORE_SOURCE = '^packages/core/src/';
 const TEST_FILE = '\\.(test|int\\.test|e2e\\.test)\\.ts$|\\.test-support\\.ts$';
+/** Service files allowed to talk to a cloud SDK: adapters named after their technology, and the composition root. */
+const ADAPTER_OR_ROOT = '(firestore|bigquery|pubsub)[^/]*\\.ts$|/main\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -58,6 +65,15 @@ module.exports = {
       to: { path: '^services/', pathNot: '^services/$1/' },
     },
     {
+      name: 'use-cases-without-cloud-sdk',
+      severity: 'error',
+      comment:
+        'A use case reaches Firestore, BigQuery or Pub/Sub only through its ports: put the SDK call in an ' +
+        'adapter named after its technology (`thing.firestore.ts`) and wire it in main.ts.',
+      from: { path: '^services/[^/]+/src/', pathNot: [TEST_FILE, ADAPTER_OR_ROOT] },
+      to: { path: 'node_modules/@google-cloud/' },
+    },
+    {
       name: 'packages-not-to-services',
       severity: 'error',
       comment: 'Packages are shared building blocks; they must not depend on a service.',
@@ -67,7 +83,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|coverage|node_modules)/' },
+    exclude: { path: '(^|/)(dist|coverage)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.tests.json' },
     enhancedResolveOptions: {
