@@ -21,6 +21,12 @@ export const Collections = {
   processed: 'processed',
   /** `caseRoutings/{caseId}`: created in the commit that routes the case; its existence means "routed". */
   routings: 'caseRoutings',
+  /**
+   * `reviewerVerdicts/{itemId}~{reviewerId}`: one judged verdict of a reviewer (a golden answer, an
+   * adjudicated double review, a double-review pair), written with the verdict; a reviewer's standing
+   * (flagged or not) is read from their most recent ones (review-queue).
+   */
+  reviewerVerdicts: 'reviewerVerdicts',
 } as const;
 
 /**

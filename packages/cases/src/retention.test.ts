@@ -17,6 +17,6 @@ describe('case retention', () => {
   });
 
   it('covers every collection that holds a case’s state', () => {
-    expect([...RetainedCollections].sort()).toEqual([Collections.cases, Collections.patterns, Collections.queueItems, Collections.routings].sort());
+    expect([...RetainedCollections].sort()).toEqual([Collections.cases, Collections.patterns, Collections.queueItems, Collections.routings, Collections.reviewerVerdicts].sort());
   });
 });

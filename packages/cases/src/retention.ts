@@ -12,7 +12,7 @@ import { Collections } from './documents';
 export const ExpiryField = 'expireAt';
 
 /** The collections whose documents carry `expireAt`; Terraform puts a TTL policy on each. */
-export const RetainedCollections = [Collections.cases, Collections.queueItems, Collections.routings, Collections.patterns] as const;
+export const RetainedCollections = [Collections.cases, Collections.queueItems, Collections.routings, Collections.patterns, Collections.reviewerVerdicts] as const;
 
 const DAY_MS = 86_400_000;
 

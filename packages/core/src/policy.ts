@@ -269,6 +269,17 @@ export interface QualitySpec {
   minGoldenAccuracy: number;
   /** Target agreement (Cohen's / Fleiss' κ). */
   minKappa: number;
+  /**
+   * How many of a reviewer's most recent known answers (golden cases, adjudicated double reviews) and
+   * double-review pairs their standing is measured on (default 10): a flagged reviewer recovers by
+   * getting the next ones right.
+   */
+  window?: number;
+  /**
+   * The share of a flagged reviewer's claims ("next case") served a golden case of the queue instead
+   * of real work, until they recover (default 0.5).
+   */
+  flaggedGoldenRate?: number;
 }
 
 export interface TemplateSpec {

@@ -459,7 +459,7 @@ const TYPE_KEYS: Record<string, Record<string, boolean>> = {
   priority: { base: true, rules: true } satisfies KeyMap<PrioritySpec>,
   priorityRule: { id: true, label: true, field: true, op: true, value: true, weight: true, slaTarget: false } satisfies KeyMap<PriorityRule>,
   batch: { enabled: true, groupBy: true, minSize: true, maxSize: true } satisfies KeyMap<BatchSpec>,
-  quality: { doubleReviewRate: true, goldenRate: true, minGoldenAccuracy: true, minKappa: true } satisfies KeyMap<QualitySpec>,
+  quality: { doubleReviewRate: true, goldenRate: true, minGoldenAccuracy: true, minKappa: true, window: false, flaggedGoldenRate: false } satisfies KeyMap<QualitySpec>,
   template: { kind: true, title: true, markdown: true } satisfies KeyMap<TemplateSpec>,
   privacy: { redact: true, retention: true } satisfies KeyMap<PrivacySpec>,
 };

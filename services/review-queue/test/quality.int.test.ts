@@ -4,7 +4,7 @@ import { GOLDEN_COLLECTION, type GoldenCaseDoc } from '../src/golden';
 import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, uid, withQualitySampling, writeCase, type Running } from './support';
 
 /**
- * Double review and golden cases against the emulators, with a policy whose quality block samples
+ * Double review, golden cases and the quality gates that act, against the emulators, with a policy whose quality block samples
  * every case (doubleReviewRate 1, goldenRate 1), so the flow is deterministic:
  * - a golden case is mixed into the queue next to a real one, looking like any decision item;
  * - the decided case goes to a second reviewer — never the first, blind to the first verdict;
@@ -18,7 +18,8 @@ let queue: string;
 const reviewer = (id: string): Promise<string> => token(id, ['reviewer', 'cleanliness-reviewer']);
 
 beforeAll(async () => {
-  app = await startApp({ editPolicies: withQualitySampling(1) });
+  // A reviewer's standing over their last 2 known answers; a flagged reviewer's every "next" serves a golden case.
+  app = await startApp({ editPolicies: (text) => withQualitySampling(1)(text).replace(/minKappa: ([0-9.]+)/, 'minKappa: $1\n  window: 2\n  flaggedGoldenRate: 1') });
   queue = app.queue('cleanliness-review');
 });
 afterAll(async () => {
@@ -179,4 +180,78 @@ it('a double review that disagrees goes to a lead, whose outcome revises the pub
   const overview = await call(app, 'GET', '/api/lead/overview', lead);
   expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: annId, correct: 0, belowBar: true }));
   expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: bobId, correct: 1, belowBar: false }));
+  // The queue's double reviews so far (this test's and the first's) both disagreed: κ 0, and AC1 −⅓
+  // (chance agreement ¼: two outcomes used half each, on the policy's scale of three), each with its 95 % interval.
+  const agreement = (overview.body.quality.agreement as Array<{ queue: string; pairs: number; observed: number; kappa: { value: number; interval: { low: number; high: number; level: number } }; ac1: { value: number; interval: { low: number; high: number } }; minKappa: number; belowBar: boolean }>).find((a) => a.queue === queue);
+  expect(agreement).toMatchObject({ pairs: 2, observed: 0, kappa: { value: 0, interval: { level: 0.95 } }, ac1: { value: -0.333 }, minKappa: 0.8, belowBar: true });
+  for (const measure of [agreement?.kappa, agreement?.ac1]) {
+    expect(measure?.interval.low).toBeLessThanOrEqual(measure?.value as number);
+    expect(measure?.interval.high).toBeGreaterThanOrEqual(measure?.value as number);
+  }
+});
+
+it('a reviewer flagged below the bar is served golden cases on "next" until they recover, and the flag clears', async () => {
+  const goldenId = `golden-gate-${uid()}`;
+  const golden: GoldenCaseDoc = {
+    goldenId,
+    useCase: 'vehicle-cleanliness',
+    queue,
+    policy: { id: 'vehicle-cleanliness', version: '1' },
+    prediction: { useCase: 'vehicle-cleanliness', subject: { type: 'booking', id: `bk-${uid()}` }, model: { name: 'cleanliness-vit', version: '2.3.0' }, prediction: { label: 'dirty', confidence: 0.81 }, evidence: [{ uri: 'gs://evidence/g/after-2.jpg', role: 'return' }] },
+    confidence: 0.81,
+    confidenceSource: 'prediction',
+    band: 'medium',
+    thresholds: { high: 0.9, low: 0.6 },
+    expectedOutcome: 'fee_waived',
+    loadedAt: Date.now(),
+  };
+  await app.firestore.collection(GOLDEN_COLLECTION).doc(goldenId).set(golden);
+  const openGolden = async (): Promise<QueueItemDoc[]> => (await app.firestore.collection(Collections.queueItems).where('queue', '==', queue).where('purpose', '==', 'golden').where('status', '==', 'open').get()).docs.map((d) => d.data() as QueueItemDoc);
+  const answerOf = async (caseId: string): Promise<string> => ((await app.firestore.collection(Collections.cases).doc(caseId).get()).data() as { golden: { expectedOutcome: string } }).golden.expectedOutcome;
+
+  // A real case waits in the queue (with the golden case goldenRate 1 mixes in next to it).
+  const real = await writeCase(app.firestore);
+  await publish(app, routedEvent(real, queue));
+  await eventually(() => itemDoc(queueItemId(real.caseId, 'decision')), 20_000, 'decision item');
+  const mixed = await eventually(async () => (await openGolden())[0], 20_000, 'mixed-in golden item');
+
+  // Dan gets the mixed-in golden case wrong: 0 of 1 < 0.9, flagged.
+  const danId = `dan-${uid()}`;
+  const dan = await reviewer(danId);
+  expect((await call(app, 'POST', `/api/items/${mixed.itemId}/claim`, dan, {})).status).toBe(200);
+  const wrongOption = (await answerOf(mixed.caseId)) === 'fee_waived' ? 'approve' : 'reject';
+  expect((await call(app, 'POST', `/api/cases/${mixed.caseId}/decision`, dan, { optionId: wrongOption, reasonCode: wrongOption === 'approve' ? 'CONFIRMED_SOILING' : 'STAIN_NOT_VISIBLE_IN_RETURN' })).status).toBe(200);
+  const lead = await token(`lead-${uid()}`, ['lead']);
+  const flagged = await call(app, 'GET', '/api/lead/overview', lead);
+  expect(flagged.body.quality.flagged).toContain(danId);
+  expect(flagged.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: danId, known: 1, correct: 0, flagged: true, reasons: ['accuracy 0% on the last 1 known answers, below 90%'] }));
+
+  // Flagged, Dan's "next" is a golden case, although the real case is waiting; it looks like any decision.
+  const served: string[] = [];
+  for (let round = 0; round < 2; round += 1) {
+    const next = await call(app, 'POST', `/api/queues/${queue}/next`, dan, {});
+    expect(next.status).toBe(200);
+    expect(next.body.item).toMatchObject({ purpose: 'decision', claim: { reviewerId: danId } });
+    expect(next.body.item.caseId).not.toBe(real.caseId);
+    const doc = await itemDoc(next.body.item.itemId);
+    expect(doc?.purpose).toBe('golden');
+    served.push(next.body.item.caseId as string);
+    const right = (await answerOf(next.body.item.caseId)) === 'fee_waived' ? 'reject' : 'approve';
+    const answered = await call(app, 'POST', `/api/cases/${next.body.item.caseId}/decision`, dan, { optionId: right, reasonCode: right === 'approve' ? 'CONFIRMED_SOILING' : 'STAIN_NOT_VISIBLE_IN_RETURN' });
+    expect(answered.body).toMatchObject({ purpose: 'golden', decided: false });
+    // After the first right answer the window (2) is 1 of 2: still flagged; after the second, recovered.
+    const overview = await call(app, 'GET', '/api/lead/overview', lead);
+    expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: danId, known: 2, correct: round + 1, flagged: round === 0 }));
+  }
+  expect(new Set(served).size).toBe(2); // a fresh golden instance each time
+
+  // Recovered: the flag is gone and "next" is real work again.
+  const cleared = await call(app, 'GET', '/api/lead/overview', lead);
+  expect(cleared.body.quality.flagged).not.toContain(danId);
+  // Golden cases mixed in beside the earlier tests' cases still wait; a lead holds them, so the real
+  // case is the only one "next" may give.
+  for (const leftover of await openGolden()) expect((await call(app, 'POST', `/api/items/${leftover.itemId}/claim`, lead, {})).status).toBe(200);
+  const next = await call(app, 'POST', `/api/queues/${queue}/next`, dan, {});
+  expect(next.body.item.caseId).toBe(real.caseId);
+  expect((await itemDoc(next.body.item.itemId))?.purpose).toBe('decision');
 });

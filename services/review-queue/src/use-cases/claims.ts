@@ -19,6 +19,7 @@ import { isLeadLike, mayWorkItem, mayWorkQueue } from '../access';
 import { byPriorityOrder } from '../review-store';
 import type { NextBody } from '../validation';
 import { hasPendingDecision } from './undo';
+import { extraGoldenFor, standingOf } from '../reviewer-quality.firestore';
 import { actorOf, event, holdsClaim, isClaimable, itemView, leadActorOf, QueueCatalog, reject, releasedOnExpiry, type ItemView, type UseCaseDeps } from './common';
 
 export interface ClaimDeps extends UseCaseDeps {
@@ -124,12 +125,20 @@ export function createClaimNext(deps: ClaimDeps) {
     // already has do not count, and a held one is renewed under the ahead lease.
     const skip = new Set(body.ahead ?? []);
     const aheadLeaseMs = body.ahead ? deps.aheadLeaseMs ?? deps.leaseMs : undefined;
-    const [held, first] = await Promise.all([deps.store.claimedBy(queueId, p.id), candidatesAt(false)]);
+    const quality = ref.policy.quality;
+    const [held, first, standing] = await Promise.all([deps.store.claimedBy(queueId, p.id), candidatesAt(false), quality ? standingOf(deps.store.firestore, p.id, ref.policy.id, quality) : undefined]);
     const mine = held.filter((i) => holdsClaim(i, p.id, nowMs) && !skip.has(i.itemId) && !hasPendingDecision(i)).sort(byPriorityOrder)[0];
     if (mine && aheadLeaseMs === undefined) return { item: itemView(mine, { revealBlind: false }), attempts: 0 };
     if (mine) {
       const renewed = await claimOne(deps, p, mine.itemId, { renewOwn: true, leaseMs: aheadLeaseMs });
       if (renewed) return { item: itemView(renewed, { revealBlind: false }), attempts: 0 };
+    }
+    // A reviewer flagged below the policy's quality bar is served golden cases at the policy's rate
+    // until their recent known answers are back above it (reviewer-quality.firestore.ts).
+    const extra = await extraGoldenFor(deps.store.firestore, p.id, ref.policy, ref.queue, standing, nowMs, random());
+    if (extra) {
+      const served = await claimOne(deps, p, extra.itemId, { renewOwn: false, ...(aheadLeaseMs !== undefined ? { leaseMs: aheadLeaseMs } : {}) });
+      if (served) return { item: itemView(served), attempts: 1 };
     }
     let attempts = 0;
     const tried = new Set<string>();

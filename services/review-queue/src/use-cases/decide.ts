@@ -15,6 +15,7 @@ import { isLeadLike, mayWorkItem } from '../access';
 import { checkBatchOption, checkDecisionOption, checkEvidenceReason, type BatchDecisionBody, type DecisionBody, type EvidenceRequestBody } from '../validation';
 import { actorOf, event, holdsClaim, isClaimable, iso, QueueCatalog, reject, type UseCaseDeps } from './common';
 import { hasPendingDecision, holdPending, type Recorder, type UndoSettings } from './undo';
+import { judgedVerdictsOf, recordJudgedVerdicts } from '../reviewer-quality.firestore';
 
 export interface DecideDeps extends UseCaseDeps {
   catalog: QueueCatalog;
@@ -113,6 +114,8 @@ function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, p
     ...(expected !== undefined ? { goldenResult: { expectedOutcome: expected, correct: expected === verdict.outcome } } : {}),
     ...(adjudication ? { adjudication } : {}),
   });
+  // What the verdict says about reviewers (golden answer, adjudication, double-review pair): their standing.
+  recordJudgedVerdicts(tx, deps.store.firestore, judgedVerdictsOf(policy, caseDoc, item, p.id, verdict.outcome, { ...(expected !== undefined ? { expected } : {}), ...(adjudication ? { adjudication } : {}) }, now.getTime()));
   // Double review (policy quality.doubleReviewRate, deterministic on the case id): a second,
   // independent verdict — never by this reviewer, and blind to this verdict (the case view hides the
   // decision while a double review is pending). It feeds reviewer agreement (κ); when it disagrees, a

@@ -13,9 +13,8 @@ import {
   modelOutcomeOf,
   redact,
   renderTemplate,
-  reviewerAccuracy,
+  twoRaterAgreement,
   templateView,
-  type ReviewerAccuracy,
   type Policy,
   type TemplateCase,
   type TemplateSpec,
@@ -23,6 +22,7 @@ import {
 import type { Principal } from '../auth';
 import { isEscalated, maySeeBlindOutcome, maySeePii, mayReadCase, mayViewDisputes, mayViewLeadOverview, mayWorkQueue } from '../access';
 import type { EvidenceUrlSigner } from '../evidence';
+import { standings } from '../reviewer-quality.firestore';
 import { byPriorityOrder } from '../review-store';
 import { actorOf, event, iso, isClaimable, itemView, QueueCatalog, reject, type ItemView, type UseCaseDeps } from './common';
 
@@ -321,36 +321,34 @@ export function createGetDisputeView(deps: ViewDeps) {
   };
 }
 
-// ── Reviewer quality (golden cases) ──
+// ── Reviewer quality (quality gates that act) ──
 
 /**
- * Reviewer accuracy on cases with a known answer, per use case, against the policy's
- * quality.minGoldenAccuracy; reviewers below the bar are flagged to the lead. Known answers: golden
- * cases (done items of purpose golden), and adjudicated double reviews (done adjudication items: both
- * reviewers' verdicts judged against the lead's outcome).
+ * Each reviewer's standing per use case (reviewer-quality.firestore.ts): accuracy on their most recent known
+ * answers (golden cases, adjudicated double reviews) against the policy's quality.minGoldenAccuracy,
+ * κ on their recent double-review pairs against quality.minKappa. A flagged reviewer is what "next
+ * case" serves extra golden cases to, until they recover. And per queue, the agreement of double
+ * reviews: Cohen's κ and Gwet's AC1 (which does not collapse on skewed labels), each with its 95 % interval.
  */
-async function goldenQuality(deps: ViewDeps): Promise<{ reviewers: Array<ReviewerAccuracy & { useCase: string; minAccuracy: number }>; flagged: string[] }> {
-  const snapshot = await deps.store.firestore.collection('queueItems').where('purpose', '==', 'golden').where('status', '==', 'done').limit(5000).get();
-  const byUseCase = new Map<string, Array<{ reviewerId: string; outcome: string; expected: string }>>();
-  for (const doc of snapshot.docs) {
-    const item = doc.data() as QueueItemDoc & { doneBy?: string; verdict?: { outcome: string }; goldenResult?: { expectedOutcome: string } };
-    if (!item.doneBy || !item.verdict || !item.goldenResult) continue;
-    byUseCase.set(item.useCase, [...(byUseCase.get(item.useCase) ?? []), { reviewerId: item.doneBy, outcome: item.verdict.outcome, expected: item.goldenResult.expectedOutcome }]);
-  }
-  const adjudicated = await deps.store.firestore.collection('queueItems').where('purpose', '==', 'adjudication').where('status', '==', 'done').limit(5000).get();
-  for (const doc of adjudicated.docs) {
-    const item = doc.data() as QueueItemDoc;
-    if (!item.adjudication) continue;
-    const judged = item.adjudication.judged.map((j) => ({ reviewerId: j.reviewerId, outcome: j.outcome, expected: item.adjudication?.outcome as string }));
-    byUseCase.set(item.useCase, [...(byUseCase.get(item.useCase) ?? []), ...judged]);
-  }
-  const reviewers: Array<ReviewerAccuracy & { useCase: string; minAccuracy: number }> = [];
-  for (const [useCase, verdicts] of byUseCase) {
-    const policy = deps.policies.get(useCase);
-    const minAccuracy = policy.ok ? policy.value.quality?.minGoldenAccuracy ?? 0 : 0;
-    for (const r of reviewerAccuracy(verdicts, minAccuracy)) reviewers.push({ ...r, useCase, minAccuracy });
-  }
-  return { reviewers, flagged: [...new Set(reviewers.filter((r) => r.belowBar).map((r) => r.reviewerId))].sort() };
+async function reviewerQuality(deps: ViewDeps) {
+  const { docs, reviewers } = await standings(deps.store.firestore, deps.policies);
+  const byQueue = new Map<string, Array<[string, string]>>();
+  for (const d of docs) if (d.kind === 'pair' && d.side === 'first' && d.own !== undefined && d.other !== undefined) byQueue.set(d.queue, [...(byQueue.get(d.queue) ?? []), [d.own, d.other]]);
+  const agreement = [...byQueue.entries()].flatMap(([queue, pairs]) => {
+    const ref = deps.catalog.get(queue);
+    const measured = twoRaterAgreement(pairs, ref?.policy.outcomes.map((o) => o.id) ?? []);
+    if (!measured.ok) return [];
+    const { kappa, ac1, subjects, observed } = measured.value;
+    const round = (x: number): number => Math.round(x * 1000) / 1000;
+    const interval = (i: { low: number; high: number; level: number }) => ({ low: round(i.low), high: round(i.high), level: i.level });
+    const minKappa = ref?.policy.quality?.minKappa ?? null;
+    return [{ queue, useCase: ref?.policy.id ?? null, pairs: subjects, observed: round(observed), kappa: { value: round(kappa.value), interval: interval(kappa.interval) }, ac1: { value: round(ac1.value), interval: interval(ac1.interval) }, minKappa, belowBar: minKappa !== null && kappa.value < minKappa }];
+  });
+  return {
+    reviewers: reviewers.map((r) => ({ ...r, golden: r.known, belowBar: r.flagged })),
+    flagged: [...new Set(reviewers.filter((r) => r.flagged).map((r) => r.reviewerId))].sort(),
+    agreement: agreement.sort((a, b) => (a.queue < b.queue ? -1 : 1)),
+  };
 }
 
 // ── Lead overview ────────────────────────────────────────────────────────────────────────────
@@ -377,7 +375,7 @@ export function createLeadOverview(deps: ViewDeps) {
       entry.queues.add(d.queue);
       byReviewer.set(d.doneBy, entry);
     }
-    const quality = await goldenQuality(deps);
+    const quality = await reviewerQuality(deps);
     return {
       at: now.toISOString(),
       queues,
