@@ -16,7 +16,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EventTypes, Topics } from '@arbiter/contract';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Services } from '@arbiter/infra';
-import { api, cleanliness, eventually, journeyProposal, policiesForRun, signInAsPersona, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
+import { api, cleanliness, endpoints, eventually, journeyProposal, policiesForRun, signInAsPersona, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
 
 // Each test drives a real browser against five processes on a shared two-core machine: Jest's 5 s
 // default was a timing assertion nobody meant (at a load average of 24 a keyboard-only decision took
@@ -28,6 +28,32 @@ const ARTIFACTS = join(root, 'test-artifacts', 'console');
 const suffix = `con${randomUUID().slice(0, 6)}`;
 // Long enough for the test to look at the pending decision before it presses Z on a loaded machine.
 const UNDO_WINDOW_S = 10;
+
+const thresholdVersion = `seed-${suffix}`;
+
+/**
+ * 38 reviewed and decided cases of cleanliness-vit `version` at 0.62 … 0.99 in the suite's BigQuery
+ * audit table: the person agreed with the model at 0.80 and above, and every other case below.
+ */
+async function seedThresholdHistory(version: string): Promise<void> {
+  const { bigqueryEmulatorHost, projectId } = endpoints();
+  const rows: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < 38; i += 1) {
+    const confidence = Math.round((0.62 + i * 0.01) * 100) / 100;
+    const agreed = confidence >= 0.8 || i % 2 === 0;
+    const caseId = `thr-${version}-${i}`;
+    const common = { case_id: caseId, use_case: 'vehicle-cleanliness', event_source: '/arbiter/seed', event_time: new Date(Date.UTC(2026, 10, 23, 9, i)).toISOString(), ingested_at: new Date().toISOString(), evidence_uris: [], model_name: 'cleanliness-vit', model_version: version };
+    rows.push({ ...common, event_id: `${caseId}-reviewed`, event_type: 'arbiter.case.reviewed.v1', state: 'reviewed', actor_kind: 'human', actor_id: 'reviewer-1', review_purpose: 'decision', outcome: agreed ? 'fee_applied' : 'fee_waived', model_outcome: 'fee_applied' });
+    rows.push({ ...common, event_id: `${caseId}-decided`, event_type: 'arbiter.decision.made.v1', state: 'decided', actor_kind: 'human', actor_id: 'reviewer-1', confidence, outcome: agreed ? 'fee_applied' : 'fee_waived' });
+  }
+  const response = await fetch(`${bigqueryEmulatorHost}/bigquery/v2/projects/${projectId}/datasets/arbiter_audit/tables/audit_events/insertAll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rows: rows.map((json) => ({ insertId: `${json.event_source}/${json.event_id}`, json })) }),
+  });
+  const body = (await response.json()) as { insertErrors?: unknown[] };
+  if (!response.ok || (body.insertErrors ?? []).length > 0) throw new Error(`seeding the threshold history failed: ${response.status} ${JSON.stringify(body)}`);
+}
 
 interface ConsoleWindow {
   arbiterConsole: { metrics: { lastTransitionMs?: number; transitions: number[]; preloaded: boolean[] }; next: { heldItemId?: string } };
@@ -70,6 +96,9 @@ describe('reviewer console in Chromium', () => {
     caseEvents = await Observer.onTopic(client, Topics.cases);
     // Decisions wait in a 3 s undo window on the server, as reviewers would have it.
     services = await startArbiter(project, policies.dir, { ARBITER_UNDO_WINDOW: `PT${UNDO_WINDOW_S}S` });
+    // A labelled history for the lead view's threshold recommendations, before anyone reads them (the
+    // server caches them): a model version of this run's own, so no other test's rows mix in.
+    await seedThresholdHistory(thresholdVersion);
     baseUrl = services.urlOf('review-queue');
     const reviewer = await signInAsPersona(baseUrl, 'reviewer');
     reviewerToken = reviewer.token;
@@ -314,6 +343,25 @@ describe('reviewer console in Chromium', () => {
     expect(claims.body.items.map((i) => i.itemId)).not.toContain(`${secondCaseId}~decision`);
     const view = await api<{ items: Array<{ status: string }> }>(baseUrl, leadToken, 'GET', `/cases/${secondCaseId}`);
     expect(view.body.items[0]?.status).toBe('open');
+    await page.close();
+  });
+
+  it('a lead sees reviewer quality, κ beside AC1, and threshold recommendations with their interval and change in review load', async () => {
+    const page = await context.newPage();
+    await signIn(page, 'lead');
+    await page.goto(`${baseUrl}/#/lead`);
+    const row = page.locator(`#lead-threshold-table tr[data-model-version="${thresholdVersion}"]`);
+    await row.waitFor();
+    // The seeded history (see seedThresholdHistory): 0.78 reaches 95 % precision (21 of 22); review load
+    // under the policy's 0.95 is 25 of 38, under 0.78 it is 8 of 38.
+    const text = await row.textContent();
+    expect(text).toContain('vehicle-cleanliness');
+    expect(text).toContain('0.95');
+    expect(text).toContain('0.78 (95.5% on 22)');
+    expect(text).toContain('65.8% → 21.1% (−44.7 points)');
+    expect(text).toMatch(/0\.\d+ to 0\.\d+/);
+    expect(await page.textContent('#lead-quality')).toBe('Reviewer quality');
+    await page.screenshot({ path: join(ARTIFACTS, 'lead-quality-thresholds.png'), fullPage: true });
     await page.close();
   });
 

@@ -105,8 +105,37 @@ export interface EvidenceLink {
   mediaType?: string;
 }
 
+export interface AgreementMeasure {
+  value: number;
+  interval: { low: number; high: number; level: number };
+}
+
 export interface LeadOverview {
   at: string;
   queues: Array<{ queue: string; title: string; useCase: string; depth: number; atRisk: number; claimed: number; awaitingEvidence: number; escalated: number; qualityOverdue: number; oldestAgeSeconds: number | null }>;
+  quality: {
+    flagged: string[];
+    reviewers: Array<{ reviewerId: string; useCase: string; known: number; correct: number; accuracy: number | null; pairs: number; kappa: number | null; flagged: boolean; reasons: string[]; minAccuracy: number; minKappa: number }>;
+    agreement: Array<{ queue: string; useCase: string | null; pairs: number; observed: number; kappa: AgreementMeasure; ac1: AgreementMeasure; minKappa: number | null; belowBar: boolean }>;
+  };
   throughput: { since: string; reviewers: Array<{ reviewerId: string; itemsDone: number; queues: string[] }> };
+}
+
+/** `GET /api/lead/thresholds`: threshold recommendations, each with its bootstrap interval and effect on review load. */
+export interface ThresholdsPage {
+  generatedAt: string;
+  targetPrecision: number;
+  examples: number;
+  recommendations: Array<{
+    useCase: string;
+    modelVersion: string;
+    examples: number;
+    high: number | null;
+    currentHigh: number | null;
+    interval: { low: number; high: number; level: number } | null;
+    precision: number | null;
+    support: number;
+    reviewLoad: { current: number; recommended: number; change: number } | null;
+    note: string;
+  }>;
 }

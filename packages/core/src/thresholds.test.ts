@@ -1,4 +1,4 @@
-import { classificationReport, recommendThresholds, thresholdUncertainty, type ThresholdExample } from './thresholds';
+import { adviseThresholds, classificationReport, recommendThresholds, thresholdUncertainty, type ThresholdExample } from './thresholds';
 
 const ex = (confidence: number, agreed: boolean, modelVersion = '2.3.0'): ThresholdExample => ({ modelVersion, confidence, agreed });
 
@@ -75,5 +75,20 @@ describe('thresholdUncertainty', () => {
     const width = (u: typeof small): number => (u?.high ? u.high.high - u.high.low : Number.POSITIVE_INFINITY);
     expect(width(large)).toBeLessThanOrEqual(width(small));
     expect(large?.reviewLoad).toBeNull(); // no threshold in force given
+  });
+});
+
+describe('adviseThresholds', () => {
+  it('joins each recommendation with its bootstrap interval and its change in review load', () => {
+    // 20 examples at 0.70..0.89: the model is right at 0.80 and above, half the time below.
+    const examples = Array.from({ length: 20 }, (_, i) => ({ modelVersion: 'v1', confidence: Math.round((0.7 + i * 0.01) * 100) / 100, agreed: i >= 10 || i % 2 === 0 }));
+    const [advice] = adviseThresholds(examples, { targetPrecision: 0.9, low: 0.7, minSupport: 3, currentHigh: 0.95, resamples: 200, seed: 7 });
+    const [plain] = recommendThresholds(examples, { targetPrecision: 0.9, low: 0.7, minSupport: 3 });
+    expect(advice).toMatchObject({ ...plain, currentHigh: 0.95, resamples: 200 });
+    // Every example is reviewed under 0.95; under the recommendation only those below it.
+    expect(advice?.reviewLoad).toEqual({ current: 1, recommended: plain?.reviewRate, change: (plain?.reviewRate ?? 0) - 1 });
+    expect(advice?.interval?.level).toBe(0.95);
+    expect(advice?.interval?.low).toBeLessThanOrEqual(plain?.high as number);
+    expect(advice?.interval?.high).toBeGreaterThanOrEqual(plain?.high as number);
   });
 });

@@ -162,3 +162,25 @@ export function classificationReport(pairs: ReadonlyArray<{ predicted: string; e
   const right = pairs.filter((p) => p.predicted === p.expected).length;
   return { examples: pairs.length, accuracy: pairs.length ? right / pairs.length : null, labels: scores };
 }
+
+/** A recommendation as leads read it: the threshold, how sure it is, and what it does to the queue. */
+export interface ThresholdAdvice extends ThresholdRecommendation {
+  /** The high threshold in force (the policy's default), when known. */
+  currentHigh: number | null;
+  /** Bootstrap percentile interval of the recommended threshold; null when no resample found one. */
+  interval: { low: number; high: number; level: number } | null;
+  /** Share of the bootstrap resamples in which some threshold met the target. */
+  resolvedShare: number;
+  resamples: number;
+  /** The share of cases a person reviews under the threshold in force and under the recommendation; change < 0 is less load. */
+  reviewLoad: { current: number; recommended: number; change: number } | null;
+}
+
+/** `recommendThresholds` and `thresholdUncertainty` together, one row per model version. */
+export function adviseThresholds(examples: readonly ThresholdExample[], options: ThresholdOptions & { currentHigh?: number; resamples?: number; seed?: number; level?: number }): ThresholdAdvice[] {
+  const uncertain = thresholdUncertainty(examples, options);
+  return recommendThresholds(examples, options).map((rec) => {
+    const u = uncertain.find((x) => x.modelVersion === rec.modelVersion);
+    return { ...rec, currentHigh: options.currentHigh ?? null, interval: u?.high ?? null, resolvedShare: u?.resolvedShare ?? 0, resamples: u?.resamples ?? 0, reviewLoad: u?.reviewLoad ?? null };
+  });
+}

@@ -11,6 +11,8 @@ import { createEnqueueOnCaseRouted, createRequeueOnEvidenceSubmitted } from './u
 import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './use-cases/decide';
 import { createUndoBatch, createUndoDecision, startPendingCommits } from './use-cases/undo';
 import { createMetricsPage, mayViewMetrics, type AuditQueries, type MetricsPage } from './use-cases/metrics';
+import { createThresholdsPage, type ThresholdsPage } from './use-cases/thresholds';
+import { mayViewLeadOverview } from './access';
 import type { Principal } from './auth';
 import { reject } from './use-cases/common';
 import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
@@ -72,6 +74,12 @@ export function createUseCases(deps: UseCaseWiring) {
           // Who may see it is decided first; an instance without the audit dataset has no page to show.
           if (!mayViewMetrics(p)) return reject('AUTH.FORBIDDEN', 'the metrics page is for leads, admins and auditors');
           return reject('METRICS.NOT_FOUND', 'this instance has no metrics page: it is not configured with the audit dataset in BigQuery');
+        },
+    thresholdsPage: deps.audit
+      ? createThresholdsPage({ policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000 })
+      : async (p: Principal): Promise<ThresholdsPage> => {
+          if (!mayViewLeadOverview(p)) return reject('AUTH.FORBIDDEN', 'threshold recommendations are for leads and admins');
+          return reject('METRICS.NOT_FOUND', 'this instance has no threshold recommendations: it is not configured with the audit dataset in BigQuery');
         },
     getDisputeView: createGetDisputeView(views),
     leadOverview: createLeadOverview(views),

@@ -69,4 +69,6 @@ export const MATRIX: readonly MatrixRow[] = [
   { method: 'GET', path: '/api/disputes/{subjectType}/{subjectId}', fixture: 'open', expect: roles(403, 404, 403, 404, 404, 404) },
   // The lead overview.
   { method: 'GET', path: '/api/lead/overview', fixture: 'none', expect: roles(403, 200, 403, 403, 403, 200) },
+  // Threshold recommendations: leads and admins; like the metrics page, 404 without an audit dataset.
+  { method: 'GET', path: '/api/lead/thresholds', fixture: 'none', expect: roles(403, 404, 403, 403, 403, 404) },
 ];

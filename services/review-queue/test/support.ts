@@ -11,6 +11,7 @@ import { provisionPubSub, pubSubClient } from '@arbiter/infra';
 import { createReviewQueueApp, type ReviewQueueUseCases } from '../src/app';
 import { LocalIdentityProvider } from '../src/identity';
 import { LocalEvidenceUrlSigner } from '../src/evidence';
+import type { AuditQueries } from '../src/use-cases/metrics';
 
 /** What the tests read of a Pub/Sub message. */
 export interface Message {
@@ -60,7 +61,7 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startApp(options: { leaseMs?: number; spread?: number; editPolicies?: (text: string) => string; undoWindowMs?: number; pendingSweepMs?: number; aheadLeaseMs?: number; sameProjectAs?: Running & { projectId: string } } = {}): Promise<Running & { projectId: string }> {
+export async function startApp(options: { leaseMs?: number; spread?: number; editPolicies?: (text: string) => string; undoWindowMs?: number; pendingSweepMs?: number; aheadLeaseMs?: number; sameProjectAs?: Running & { projectId: string }; audit?: AuditQueries } = {}): Promise<Running & { projectId: string }> {
   // A project of its own on the shared emulators: its own topics, subscriptions and Firestore data,
   // so nothing another test file published or wrote (and nothing left in a shared subscription)
   // reaches this app, and nothing it does reaches theirs.
@@ -94,6 +95,7 @@ export async function startApp(options: { leaseMs?: number; spread?: number; edi
     ...(options.undoWindowMs !== undefined ? { undoWindowMs: options.undoWindowMs } : {}),
     ...(options.pendingSweepMs !== undefined ? { pendingSweepMs: options.pendingSweepMs } : {}),
     ...(options.aheadLeaseMs !== undefined ? { aheadLeaseMs: options.aheadLeaseMs } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
     evidenceDir: join(__dirname, '..', 'sample-evidence'),
   });
   const port = await host.start(0, '127.0.0.1');

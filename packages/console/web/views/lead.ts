@@ -1,9 +1,17 @@
-/** The lead's view: depths, SLA risk, escalations, reviewer throughput; release or reassign claims. */
+/**
+ * The lead's view: depths, SLA risk, escalations, reviewer throughput; release or reassign claims;
+ * reviewer quality (who is flagged below the policy's bar, and why: they are served extra golden cases
+ * until they recover), double-review agreement per queue (κ and AC1 side by side, with intervals), and
+ * the threshold recommendations with their bootstrap interval and change in review load.
+ */
 import type { App } from '../app';
 import { ApiError, enc } from '../api';
 import { h, replace, uid } from '../dom';
-import { duration, slaState } from '../lib/format';
-import type { Item, LeadOverview } from '../types';
+import { duration, percent, slaState } from '../lib/format';
+import type { AgreementMeasure, Item, LeadOverview, ThresholdsPage } from '../types';
+
+const measure = (m: AgreementMeasure): string => `${m.value.toFixed(2)} (${Math.round(m.interval.level * 100)}% ${m.interval.low.toFixed(2)} to ${m.interval.high.toFixed(2)})`;
+const points = (change: number): string => `${change > 0 ? '+' : change < 0 ? '−' : '±'}${Math.abs(change * 100).toFixed(1)} points`;
 
 export async function leadView(app: App): Promise<void> {
   if (!app.can.lead) {
@@ -22,6 +30,8 @@ export async function leadView(app: App): Promise<void> {
       status.textContent = error instanceof ApiError ? error.message : String(error);
       return;
     }
+    // Recommendations come from BigQuery (cached on the server); the view shows without them when they are not there.
+    const thresholds = await app.api.get<ThresholdsPage>('/lead/thresholds').catch((error: unknown) => (error instanceof ApiError ? error.message : String(error)));
     const busy = overview.queues.filter((q) => q.claimed > 0);
     const claims = (await Promise.all(busy.map((q) => app.api.get<{ items: Item[] }>(`/queues/${enc(q.queue)}/claims`).then((r) => r.items).catch(() => [] as Item[])))).flat();
     status.textContent = `Updated ${new Date(overview.at).toLocaleTimeString('en-GB')}`;
@@ -85,6 +95,62 @@ export async function leadView(app: App): Promise<void> {
                 }),
               ),
             ),
+      ),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'lead-quality' },
+        h('h2', { id: 'lead-quality' }, 'Reviewer quality'),
+        overview.quality.flagged.length === 0
+          ? h('p', {}, 'Nobody is below a quality bar.')
+          : h('p', { role: 'status' }, `Flagged (served extra golden cases until they recover): ${overview.quality.flagged.join(', ')}`),
+        overview.quality.reviewers.length === 0
+          ? h('p', { class: 'muted' }, 'No known answers yet (golden cases, adjudicated double reviews).')
+          : h(
+              'table',
+              { id: 'lead-reviewer-quality' },
+              h('thead', {}, h('tr', {}, ['Reviewer', 'Use case', 'Known answers right', 'κ (double reviews)', 'Standing'].map((t) => h('th', { scope: 'col' }, t)))),
+              h('tbody', {}, overview.quality.reviewers.map((r) => h('tr', { 'data-reviewer': r.reviewerId, class: r.flagged ? 'flagged' : '' }, h('th', { scope: 'row' }, r.reviewerId), h('td', {}, r.useCase), h('td', { class: 'num' }, r.known === 0 ? '—' : `${r.correct} of ${r.known} (${percent(r.accuracy ?? undefined)}; bar ${percent(r.minAccuracy)})`), h('td', { class: 'num' }, r.kappa === null ? `— (${r.pairs} pairs)` : `${r.kappa.toFixed(2)} on ${r.pairs}`), h('td', { class: r.flagged ? 'risk' : '' }, r.flagged ? `Flagged: ${r.reasons.join('; ')}` : 'OK')))),
+            ),
+        h('h3', {}, 'Double-review agreement'),
+        overview.quality.agreement.length === 0
+          ? h('p', { class: 'muted' }, 'No double reviews yet.')
+          : h(
+              'table',
+              { id: 'lead-agreement' },
+              h('thead', {}, h('tr', {}, ['Queue', 'Pairs', 'Agreed', 'Cohen’s κ', 'Gwet’s AC1', 'κ bar'].map((t) => h('th', { scope: 'col' }, t)))),
+              h('tbody', {}, overview.quality.agreement.map((a) => h('tr', { 'data-queue': a.queue }, h('th', { scope: 'row' }, a.queue), h('td', { class: 'num' }, a.pairs), h('td', { class: 'num' }, percent(a.observed)), h('td', { class: `num${a.belowBar ? ' risk' : ''}` }, measure(a.kappa)), h('td', { class: 'num', title: 'AC1 does not collapse when nearly every verdict is the same, as κ does' }, measure(a.ac1)), h('td', { class: 'num' }, a.minKappa ?? '—')))),
+            ),
+      ),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'lead-thresholds' },
+        h('h2', { id: 'lead-thresholds' }, 'Threshold recommendations'),
+        typeof thresholds === 'string'
+          ? h('p', { class: 'muted' }, thresholds)
+          : thresholds.recommendations.length === 0
+            ? h('p', { class: 'muted' }, `No labelled outcomes yet (${thresholds.examples}).`)
+            : h(
+                'table',
+                { id: 'lead-threshold-table' },
+                h('thead', {}, h('tr', {}, ['Use case', 'Model version', 'High now', `Recommended (≥ ${percent(thresholds.targetPrecision)} precision)`, 'Bootstrap interval', 'Review load', 'Examples'].map((t) => h('th', { scope: 'col' }, t)))),
+                h(
+                  'tbody',
+                  {},
+                  thresholds.recommendations.map((r) =>
+                    h(
+                      'tr',
+                      { 'data-model-version': r.modelVersion, title: r.note },
+                      h('th', { scope: 'row' }, r.useCase),
+                      h('td', {}, r.modelVersion),
+                      h('td', { class: 'num' }, r.currentHigh ?? '—'),
+                      h('td', { class: 'num' }, r.high === null ? 'none reaches it' : `${r.high} (${percent(r.precision ?? undefined, 1)} on ${r.support})`),
+                      h('td', { class: 'num' }, r.interval ? `${r.interval.low} to ${r.interval.high}` : '—'),
+                      h('td', { class: 'num' }, r.reviewLoad ? `${percent(r.reviewLoad.current, 1)} → ${percent(r.reviewLoad.recommended, 1)} (${points(r.reviewLoad.change)})` : '—'),
+                      h('td', { class: 'num' }, r.examples),
+                    ),
+                  ),
+                ),
+              ),
       ),
       h(
         'section',

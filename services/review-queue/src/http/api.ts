@@ -80,6 +80,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/disputes/:subjectType/:subjectId', route((req, p) => u.getDisputeView(p, param(req, 'subjectType'), param(req, 'subjectId'))));
   router.get('/metrics', route((_req, p) => u.metricsPage(p)));
   router.get('/lead/overview', route((_req, p) => u.leadOverview(p)));
+  router.get('/lead/thresholds', route((_req, p) => u.thresholdsPage(p)));
   router.get('/queues/:queue/claims', route((req, p) => u.listClaims(p, param(req, 'queue'))));
 
   router.use((_req: Request, res: Response) => sendError(res, { code: 'API.NOT_FOUND', message: 'no such endpoint; see services/review-queue/openapi.yaml' }));
