@@ -16,6 +16,14 @@ import { join } from 'node:path';
 import { repoRoot } from './paths';
 import { loadTableDefinitions } from './provision';
 import { terraformDataFile, terraformDataText } from './terraform-data';
+import { readConfig, type EnvReader } from '@arbiter/platform';
+// Each service's own configuration reader (what its main.ts validates at start-up), to check the
+// Cloud Run environment against what the code reads.
+import { readAuditExporterConfig } from '../../services/audit-exporter/src/config';
+import { describeConfig as describeAssessorConfig } from '../../services/confidence-assessor/src/config';
+import { describeReviewQueueConfig } from '../../services/review-queue/src/config';
+import { describeConfig as describeRouterConfig } from '../../services/router/src/config';
+import { readSlaEscalatorConfig } from '../../services/sla-escalator/src/config';
 
 const root = repoRoot();
 const terraformDir = join(root, 'infra', 'terraform');
@@ -237,6 +245,8 @@ describe('Terraform module (infra/terraform/modules/arbiter)', () => {
       [
         'google_bigquery_dataset_iam_member.audit_reader: roles/bigquery.dataViewer -> ${each.key}',
         'google_bigquery_dataset_iam_member.exporter_data_editor: roles/bigquery.dataEditor -> ${google_service_account.service["audit-exporter"].member}',
+        'google_bigquery_dataset_iam_member.review_queue_audit_reader: roles/bigquery.dataViewer -> ${google_service_account.service["review-queue"].member}',
+        'google_project_iam_member.review_queue_bigquery_jobs: roles/bigquery.jobUser -> ${google_service_account.service["review-queue"].member}',
         'google_cloud_run_v2_service_iam_member.iap_invoker: roles/run.invoker -> ${local.iap_agent}',
         'google_cloud_run_v2_service_iam_member.push_invoker: roles/run.invoker -> ${google_service_account.push.member}',
         'google_cloud_run_v2_service_iam_member.scheduler_invoker: roles/run.invoker -> ${google_service_account.scheduler.member}',
@@ -331,12 +341,112 @@ describe('Terraform module (infra/terraform/modules/arbiter)', () => {
     for (const name of ['ARBITER_IDENTITY', 'ARBITER_IAP_AUDIENCE', 'ARBITER_EVIDENCE_SIGNER', 'ARBITER_PUSH_AUDIENCE', 'ARBITER_PUSH_SERVICE_ACCOUNT', 'ARBITER_TICK_AUTH', 'ARBITER_DELIVERY']) expect(env).toMatch(new RegExp(`^${name}=`, 'm'));
   });
 
+  it('sets on Cloud Run every variable each service’s configuration needs: it reads without an error, traces on', () => {
+    const locals = Object.assign({}, ...moduleHcl.locals) as Block;
+    const serviceEnv = locals.service_env as Record<string, Record<string, string>>;
+    expect(locals.telemetry_env).toBe('${var.otlp_endpoint == "" ? {} : local.otlp_env}');
+    // What Terraform cannot know before apply, as GCP would fill it in; variables take their defaults.
+    const known: Record<string, string> = {
+      'var.environment': 'prod',
+      'var.project_id': 'acme-arbiter',
+      'var.reviewer_domain': 'arbiter.acme.example',
+      'var.otlp_endpoint': 'http://127.0.0.1:4318',
+      'local.push_audience': 'https://arbiter-push.acme-arbiter',
+      'google_service_account.push.email': 'arbiter-push@acme-arbiter.iam.gserviceaccount.com',
+      'data.google_project.project.number': '123456789012',
+      'google_compute_backend_service.review_queue.generated_id': '4567890123456',
+      'local.arbiter.bigquery.dataset_id': (generated as unknown as { bigquery: { dataset_id: string } }).bigquery.dataset_id,
+    };
+    const resolve = (value: string): string =>
+      value.replace(/\$\{([^}]+)\}/g, (_, expression: string) => {
+        if (known[expression] !== undefined) return known[expression] as string;
+        const variable = /^var\.(\w+)$/.exec(expression)?.[1];
+        const fallback = variable ? (moduleHcl.variable[variable]?.[0] as Block | undefined)?.default : undefined;
+        if (typeof fallback === 'string') return fallback;
+        throw new Error(`the test cannot resolve \${${expression}} in a Cloud Run variable: add it to \`known\``);
+      });
+    const readers: Record<string, (read: EnvReader) => object> = {
+      'confidence-assessor': describeAssessorConfig,
+      router: describeRouterConfig,
+      'review-queue': describeReviewQueueConfig,
+      'sla-escalator': readSlaEscalatorConfig,
+      'audit-exporter': readAuditExporterConfig,
+    };
+    expect(Object.keys(readers).sort()).toEqual([...ServiceNames].sort());
+    const unsetButRead: Record<string, string[]> = {};
+    for (const service of ServiceNames) {
+      const set = Object.fromEntries(Object.entries({ ...(locals.common_env as Block), ...(locals.otlp_env as Block), ...serviceEnv[service] }).map(([k, v]) => [k, resolve(String(v))]));
+      const read = new Set<string>();
+      const env = new Proxy(set, { get: (target, name: string) => (read.add(name), target[name]) });
+      const config = readConfig(env, readers[service] as (read: EnvReader) => object);
+      expect({ service, errors: config.ok ? [] : config.errors }).toEqual({ service, errors: [] });
+      if (!config.ok) continue;
+      expect({ service, traces: (config.value as { telemetry: { traces: boolean } }).telemetry.traces }).toEqual({ service, traces: true });
+      unsetButRead[service] = [...read].filter((name) => !(name in set)).sort();
+    }
+    const rq = readConfig(Object.fromEntries(Object.entries({ ...(locals.common_env as Block), ...serviceEnv['review-queue'] }).map(([k, v]) => [k, resolve(String(v))])), describeReviewQueueConfig);
+    expect(rq.ok && { dataset: rq.value.auditDataset, project: rq.value.bigqueryProjectId, traces: rq.value.telemetry.traces }).toEqual({ dataset: known['local.arbiter.bigquery.dataset_id'], project: 'acme-arbiter', traces: false });
+    // Read by the code, not set by Terraform: each one's default is what GCP needs (or it is local-only,
+    // or for the team's extra_env / secret_env). A new variable fails here until it is set in run.tf or added.
+    const everywhere = Object.values(unsetButRead).reduce((a, b) => a.filter((name) => b.includes(name)));
+    const own = Object.fromEntries(Object.entries(unsetButRead).map(([service, names]) => [service, names.filter((name) => !everywhere.includes(name))]));
+    expect({ everywhere, ...own }).toEqual(UNSET_ON_CLOUD_RUN);
+  });
+
   it('is formatted (terraform fmt -check)', () => {
     const result = spawnSync('terraform', ['fmt', '-check', '-recursive', terraformDir], { encoding: 'utf8' });
     if (result.error) throw new Error(`terraform is not installed (${result.error.message}); install Terraform >= 1.6`);
     expect(`${result.status} ${result.stdout}`).toBe('0 ');
   });
 });
+
+/**
+ * What each service reads that its Cloud Run definition leaves to the default — reviewed one by one:
+ * the default is right on GCP (batch sizes, leases, intervals, the OTLP details beside the endpoint,
+ * PORT which Cloud Run sets), or the variable is for emulators / local only (…_EMULATOR_HOST, push
+ * and identity keys, evidence dir, tick secret: Cloud Run's IAM checks the Scheduler), or a team sets
+ * it through extra_env / secret_env. `everywhere`: read by all five.
+ */
+const UNSET_ON_CLOUD_RUN: Record<string, string[]> = {
+  everywhere: [
+    'ARBITER_OTEL_PUBSUB_CLIENT_SPANS',
+    'ARBITER_POLICIES_DIR',
+    'ARBITER_PUSH_AUTH',
+    'ARBITER_PUSH_ISSUER',
+    'ARBITER_PUSH_JWKS_URL',
+    'FIRESTORE_EMULATOR_HOST',
+    'GOOGLE_CLOUD_PROJECT',
+    'OTEL_BSP_SCHEDULE_DELAY',
+    'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    'OTEL_METRICS_EXPORTER',
+    'OTEL_METRIC_EXPORT_INTERVAL',
+    'OTEL_SDK_DISABLED',
+    'OTEL_TRACES_EXPORTER',
+    'PORT',
+    'PUBSUB_EMULATOR_HOST',
+  ],
+  'audit-exporter': ['ARBITER_AUDIT_BATCH_ROWS', 'ARBITER_AUDIT_BATCH_WAIT_MS', 'ARBITER_AUDIT_INSERT_ATTEMPTS', 'ARBITER_AUDIT_RETRY_MAX_MS', 'ARBITER_AUDIT_RETRY_START_MS', 'BIGQUERY_EMULATOR_HOST'],
+  'confidence-assessor': ['ASSESSOR_OUTBOX_SWEEP_MS'],
+  'review-queue': [
+    'ARBITER_AHEAD_LEASE',
+    'ARBITER_CLAIM_LEASE',
+    'ARBITER_CLAIM_SPREAD',
+    'ARBITER_CONSOLE_DIR',
+    'ARBITER_EVIDENCE_DIR',
+    'ARBITER_EVIDENCE_SIGNING_KEY',
+    'ARBITER_EVIDENCE_URL_TTL',
+    'ARBITER_IDENTITY_JWKS_URL',
+    'ARBITER_LOCAL_IDENTITY_KEY',
+    'ARBITER_METRICS_REFRESH',
+    'ARBITER_UNDO_WINDOW',
+    'BIGQUERY_EMULATOR_HOST',
+  ],
+  router: ['ROUTER_FAST_TRACK_PATTERN_LIMIT', 'ROUTER_OUTBOX_SWEEP_MS'],
+  'sla-escalator': ['ARBITER_RECONCILE_AFTER', 'ARBITER_RECONCILE_MAX', 'ARBITER_TICK_CONCURRENCY', 'ARBITER_TICK_MAX_ITEMS', 'ARBITER_TICK_PAGE_SIZE', 'ARBITER_TICK_SECRET'],
+};
 
 /** The secret's value is added by hand (docs/deploy.md), so it never lands in the Terraform state. */
 function hclHasNoSecretVersion(): boolean {

@@ -124,6 +124,21 @@ resource "google_bigquery_dataset_iam_member" "exporter_data_editor" {
   member     = google_service_account.service["audit-exporter"].member
 }
 
+# The metrics page (review-queue's refresh job) reads the metric views: it runs query jobs in the
+# project (jobs are project-level) and reads the audit dataset, nothing else.
+resource "google_project_iam_member" "review_queue_bigquery_jobs" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = google_service_account.service["review-queue"].member
+}
+
+resource "google_bigquery_dataset_iam_member" "review_queue_audit_reader" {
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.audit.dataset_id
+  role       = "roles/bigquery.dataViewer"
+  member     = google_service_account.service["review-queue"].member
+}
+
 resource "google_bigquery_dataset_iam_member" "audit_reader" {
   for_each = toset(var.audit_readers)
 

@@ -14,6 +14,16 @@ locals {
     LOG_LEVEL                    = var.log_level
   }
 
+  # Traces and metrics by OTLP (packages/platform/src/telemetry-config.ts): set only with an endpoint,
+  # so that without one every service runs with tracing off.
+  otlp_env = {
+    OTEL_EXPORTER_OTLP_ENDPOINT = var.otlp_endpoint
+    OTEL_EXPORTER_OTLP_PROTOCOL = "http/protobuf"
+    OTEL_TRACES_SAMPLER         = var.traces_sampler
+    OTEL_TRACES_SAMPLER_ARG     = var.traces_sampler_ratio
+  }
+  telemetry_env = var.otlp_endpoint == "" ? {} : local.otlp_env
+
   service_env = {
     "confidence-assessor" = {}
     "router"              = {}
@@ -25,6 +35,9 @@ locals {
       ARBITER_IAP_AUDIENCE = "/projects/${data.google_project.project.number}/global/backendServices/${google_compute_backend_service.review_queue.generated_id}"
       # Evidence links: Cloud Storage V4 signed URLs (iam.tf grants the reads and the signing).
       ARBITER_EVIDENCE_SIGNER = "gcs"
+      # The metrics page reads the audit dataset's views (iam.tf: job user, data viewer on the dataset).
+      ARBITER_AUDIT_DATASET       = local.arbiter.bigquery.dataset_id
+      ARBITER_BIGQUERY_PROJECT_ID = var.project_id
     }
     "sla-escalator" = {
       # Cloud Scheduler ticks (scheduler.tf); Cloud Run checks its OIDC token before the request arrives.
@@ -80,7 +93,7 @@ resource "google_cloud_run_v2_service" "service" {
       }
 
       dynamic "env" {
-        for_each = merge(local.common_env, local.service_env[each.key], lookup(var.extra_env, each.key, {}))
+        for_each = merge(local.common_env, local.telemetry_env, local.service_env[each.key], lookup(var.extra_env, each.key, {}))
         content {
           name  = env.key
           value = env.value

@@ -176,3 +176,26 @@ variable "extra_env" {
   type        = map(map(string))
   default     = {}
 }
+
+variable "otlp_endpoint" {
+  description = "OTEL_EXPORTER_OTLP_ENDPOINT of every service: where spans and metrics go by OTLP/HTTP, e.g. an OpenTelemetry Collector that forwards to Cloud Trace (docs/architecture.md, Traces and metrics). Empty: tracing off."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.otlp_endpoint == "" || can(regex("^https?://", var.otlp_endpoint))
+    error_message = "otlp_endpoint must be an http(s) URL, or empty for no tracing."
+  }
+}
+
+variable "traces_sampler" {
+  description = "OTEL_TRACES_SAMPLER of every service (with an OTLP endpoint): parentbased_traceidratio samples a share of new traces and follows the caller's decision for the rest."
+  type        = string
+  default     = "parentbased_traceidratio"
+}
+
+variable "traces_sampler_ratio" {
+  description = "OTEL_TRACES_SAMPLER_ARG: the share of new traces sampled (0 to 1), for the ratio samplers."
+  type        = string
+  default     = "0.1"
+}
