@@ -27,6 +27,8 @@ export const Collections = {
    * (flagged or not) is read from their most recent ones (review-queue).
    */
   reviewerVerdicts: 'reviewerVerdicts',
+  /** `auditLedger/{eventKey}`: the audit exporter's record of the events whose rows are in BigQuery. */
+  auditLedger: 'auditLedger',
 } as const;
 
 /**

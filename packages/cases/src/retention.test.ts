@@ -1,5 +1,5 @@
 import { Collections } from './documents';
-import { caseExpiry, ExpiryField, RetainedCollections } from './retention';
+import { caseExpiry, ExpiryField, markerExpiry, REDELIVERY_WINDOW_MS, RetainedCollections } from './retention';
 
 const withCaseDays = (caseDays: number) => ({ privacy: { redact: [], retention: { caseDays, auditDays: 1095, evidenceDays: 365 } } });
 
@@ -16,7 +16,14 @@ describe('case retention', () => {
     expect(ExpiryField).toBe('expireAt');
   });
 
-  it('covers every collection that holds a case’s state', () => {
-    expect([...RetainedCollections].sort()).toEqual([Collections.cases, Collections.patterns, Collections.queueItems, Collections.routings, Collections.reviewerVerdicts].sort());
+  it('covers every collection that holds a case’s state or grows with its events', () => {
+    expect([...RetainedCollections].sort()).toEqual([Collections.auditLedger, Collections.cases, Collections.patterns, Collections.processed, Collections.queueItems, Collections.reviewerVerdicts, Collections.routings].sort());
+  });
+
+  it('expires an event’s marker caseDays after it was written, never within the 7-day redelivery window', () => {
+    const writtenAt = Date.parse('2026-11-21T12:00:00Z');
+    expect(markerExpiry(withCaseDays(90), writtenAt)).toEqual(new Date('2027-02-19T12:00:00Z'));
+    expect(markerExpiry(withCaseDays(1), writtenAt).getTime() - writtenAt).toBe(REDELIVERY_WINDOW_MS);
+    expect(REDELIVERY_WINDOW_MS).toBe(7 * 86_400_000);
   });
 });

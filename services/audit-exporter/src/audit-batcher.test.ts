@@ -5,7 +5,7 @@ import type { AuditRow } from './audit-row';
 import { InMemoryAuditLedger, InMemoryAuditSink, type AuditEntry } from './ports';
 
 const logger = createLogger({ service: 'test', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) });
-const entry = (n: number): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, row: { event_id: `e${n}` } as AuditRow });
+const entry = (n: number): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, expireAt: new Date(Date.UTC(2027, 0, n)), row: { event_id: `e${n}` } as AuditRow });
 
 function setup(options: { maxRows?: number; maxWaitMs?: number; attempts?: number } = {}) {
   const sink = new InMemoryAuditSink();
@@ -21,6 +21,8 @@ describe('AuditBatcher', () => {
     expect(outcomes).toEqual(['written', 'written', 'written']);
     expect(sink.calls).toBe(1);
     expect([...ledger.keys].sort()).toEqual(['k1', 'k2', 'k3']);
+    // Each marker keeps its own entry's expiry (the case's policy, record-event.ts).
+    expect(ledger.expiries.get('k2')).toEqual(entry(2).expireAt);
   });
 
   it('flushes a partial batch after maxWaitMs', async () => {

@@ -103,7 +103,7 @@ export class AuditBatcher {
       }
       const written = toInsert.filter(([, items]) => !rejected.has(items[0]?.entry.insertId ?? ''));
       try {
-        await this.retrying(() => this.options.ledger.record(written.map(([key]) => key), this.now()), 'ledger write');
+        await this.retrying(() => this.options.ledger.record(written.map(([key, items]) => ({ key, expireAt: (items[0] as Pending).entry.expireAt })), this.now()), 'ledger write');
       } catch (error) {
         // The rows are in BigQuery; a redelivery would write them again, which the dedup view hides.
         this.options.logger.warn({ err: error, rows: written.length }, 'audit ledger write failed after the insert; a redelivery may add a duplicate row (hidden by audit_events_dedup)');

@@ -1,10 +1,9 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { Collections } from '@arbiter/cases';
-import type { AuditLedger, CaseFacts, CaseUseCases } from './ports';
+import type { AuditLedger, CaseFacts, CaseUseCases, LedgerMarker } from './ports';
 
-export const AUDIT_LEDGER_COLLECTION = 'auditLedger';
-/** Markers outlive any redelivery (Pub/Sub keeps messages at most 7 days); Firestore TTL on `expireAt` removes them. */
-const KEEP_MS = 30 * 86_400_000;
+/** Retained (`RetainedCollections`): Firestore's TTL policy on `expireAt` removes each marker when the policy says. */
+export const AUDIT_LEDGER_COLLECTION = Collections.auditLedger;
 
 /** `auditLedger/{eventKey}`: written after the event's row is in BigQuery. */
 export class FirestoreAuditLedger implements AuditLedger {
@@ -17,11 +16,11 @@ export class FirestoreAuditLedger implements AuditLedger {
     return new Set(snapshots.filter((s) => s.exists).map((s) => s.id));
   }
 
-  async record(keys: readonly string[], at: Date): Promise<void> {
+  async record(markers: ReadonlyArray<LedgerMarker>, at: Date): Promise<void> {
     const collection = this.firestore.collection(AUDIT_LEDGER_COLLECTION);
-    for (let i = 0; i < keys.length; i += 500) {
+    for (let i = 0; i < markers.length; i += 500) {
       const batch = this.firestore.batch();
-      for (const key of keys.slice(i, i + 500)) batch.set(collection.doc(key), { recordedAt: at.getTime(), expireAt: new Date(at.getTime() + KEEP_MS) });
+      for (const { key, expireAt } of markers.slice(i, i + 500)) batch.set(collection.doc(key), { recordedAt: at.getTime(), expireAt });
       await batch.commit();
     }
   }

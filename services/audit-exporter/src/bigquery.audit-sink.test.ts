@@ -2,7 +2,7 @@ import { BigQueryAuditSink, isTransientBigQueryError, type BigQueryInserter } fr
 import type { AuditRow } from './audit-row';
 import type { AuditEntry } from './ports';
 
-const entry = (n: number, table?: string): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, ...(table ? { table } : {}), row: { event_id: `e${n}`, outcome: null, evidence_uris: [] } as unknown as AuditRow });
+const entry = (n: number, table?: string): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, expireAt: new Date(0), ...(table ? { table } : {}), row: { event_id: `e${n}`, outcome: null, evidence_uris: [] } as unknown as AuditRow });
 
 type InsertErrors = { insertErrors?: Array<{ index: number; errors?: Array<{ reason?: string; message?: string; location?: string }> }> };
 

@@ -144,6 +144,19 @@ describe('record event with the facts seen', () => {
     expect(spared.rows.find((row) => row.state === 'decided')).toMatchObject({ opened_at: '2026-11-21T12:00:00.123Z', elapsed_seconds: 190.877, critical_path: false });
   });
 
+  it('writes each ledger marker’s expiry from the case’s policy: caseDays after the write', async () => {
+    const event = opened('c-22');
+    const entries: AuditEntry[] = [];
+    const record = createRecordEvent({ policies, cases: new CountingCases(new Map()), batcher: { add: async (entry) => (entries.push(entry), 'written') }, clock: new ManualClock(new Date('2026-11-21T12:05:00Z')) });
+    expect(await record(event)).toMatchObject({ ok: true });
+    const policy = policies.get(event.data.prediction.useCase);
+    if (!policy.ok) throw new Error('no policy');
+    const caseDays = policy.value.privacy.retention.caseDays;
+    expect(caseDays).toBeGreaterThanOrEqual(7);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect(entry.expireAt).toEqual(new Date(Date.parse('2026-11-21T12:05:00Z') + caseDays * 86_400_000));
+  });
+
   it('a reviewed case still reads the case for its decision and its review', async () => {
     const event = opened('c-21');
     const docs = new Map([

@@ -7,6 +7,8 @@ export interface AuditEntry {
   key: string;
   /** BigQuery streaming `insertId`: the event identity. */
   insertId: string;
+  /** When the ledger marker may be deleted (`expireAt`, from the case's policy: `markerExpiry`). */
+  expireAt: Date;
   /** The table the row goes to; absent: the audit trail (`audit_events`). */
   table?: string;
   row: AuditRow | LabelledExampleRow;
@@ -24,11 +26,17 @@ export interface AuditSink {
   isTransient(error: unknown): boolean;
 }
 
+export interface LedgerMarker {
+  key: string;
+  expireAt: Date;
+}
+
 /** Markers of events already written (`auditLedger/{key}`), so a redelivery writes nothing. */
 export interface AuditLedger {
   /** Which of `keys` are recorded. */
   recorded(keys: readonly string[]): Promise<Set<string>>;
-  record(keys: readonly string[], at: Date): Promise<void>;
+  /** Records the events as written, each marker with its own `expireAt`. */
+  record(markers: ReadonlyArray<LedgerMarker>, at: Date): Promise<void>;
 }
 
 /** The use case (and so the policy) of a case, for events that do not name it. */
@@ -71,7 +79,11 @@ export class InMemoryAuditLedger implements AuditLedger {
   async recorded(keys: readonly string[]): Promise<Set<string>> {
     return new Set(keys.filter((key) => this.keys.has(key)));
   }
-  async record(keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.keys.add(key);
+  readonly expiries = new Map<string, Date>();
+  async record(markers: ReadonlyArray<LedgerMarker>): Promise<void> {
+    for (const { key, expireAt } of markers) {
+      this.keys.add(key);
+      this.expiries.set(key, expireAt);
+    }
   }
 }

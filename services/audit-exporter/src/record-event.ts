@@ -3,6 +3,7 @@ import type { ArbiterEvent } from '@arbiter/contract';
 import { fail, ok, type Result } from '@arbiter/core';
 import { idFromEventIdentity, permanentFailure, transientFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
+import { markerExpiry } from '@arbiter/cases';
 import { RejectedRowError, type AuditBatcher, type WriteOutcome } from './audit-batcher';
 import { caseIdOf, toAuditRow, useCaseOf } from './audit-row';
 import type { CaseFactsFromEvents } from './case-facts.from-events';
@@ -53,9 +54,11 @@ export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) 
     const ingestedAt = deps.clock.now();
     const row = toAuditRow(event, { policy: policy.value, useCase, ingestedAt, ...(facts ? { facts } : {}) });
     if (row === undefined) return ok('not-audited');
-    const entries: AuditEntry[] = [{ key: ledgerKeyOf(event), insertId: insertIdOf(event), row }];
+    // The ledger markers go with the case's retention (caseDays from now, never within the redelivery window).
+    const expireAt = markerExpiry(policy.value, ingestedAt.getTime());
+    const entries: AuditEntry[] = [{ key: ledgerKeyOf(event), insertId: insertIdOf(event), expireAt, row }];
     const example = toLabelledExampleRow(event, policy.value, ingestedAt);
-    if (example !== undefined) entries.push({ key: `${ledgerKeyOf(event)}~example`, insertId: `${insertIdOf(event)}#example`.slice(-128), table: LABELLED_EXAMPLES_TABLE, row: example });
+    if (example !== undefined) entries.push({ key: `${ledgerKeyOf(event)}~example`, insertId: `${insertIdOf(event)}#example`.slice(-128), expireAt, table: LABELLED_EXAMPLES_TABLE, row: example });
     try {
       const outcomes = await Promise.all(entries.map((entry) => deps.batcher.add(entry)));
       return ok(outcomes[0] as WriteOutcome);

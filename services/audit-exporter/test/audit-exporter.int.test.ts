@@ -143,6 +143,11 @@ it('adds no second row to the dedup view for a redelivered event, whichever cras
   await publisher.publish(decision);
   await eventually(async () => handled(subscription), (n) => n > before);
   expect(await countOf(table, caseId)).toBe(1);
+  // The ledger marker is retained as the case's policy says: vehicle-cleanliness' caseDays (90) after
+  // the row was made, which is the insert's duration before the marker is recorded.
+  const marker = (await firestore.collection(AUDIT_LEDGER_COLLECTION).doc(ledgerKeyOf(decision)).get()).data();
+  const early = 90 * 86_400_000 - (marker?.expireAt?.toMillis() - marker?.recordedAt);
+  expect(`${marker?.expireAt?.constructor?.name} ${early >= 0 && early < 60_000 ? 'caseDays after the write' : `${early} ms off`}`).toBe('Timestamp caseDays after the write');
 
   // Redelivered after a crash between the insert and the ledger write: the row goes in again
   // (insertId would catch it within a minute on GCP; the emulator ignores insertId)…

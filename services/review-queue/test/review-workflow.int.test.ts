@@ -238,6 +238,9 @@ describe('evidence', () => {
       expect(await item(doc.caseId)).toMatchObject({ status: 'open', lane: 0 });
       expect((await caseOf(doc.caseId)).extraEvidence).toHaveLength(1);
       expect((await caseOf(doc.caseId)).status).toBe('in-review');
+      // The idempotency marker is retained as the case's policy says (vehicle-cleanliness: caseDays 90 after the write).
+      const markers = await app.firestore.collection(Collections.processed).where('caseId', '==', doc.caseId).get();
+      expect(markers.docs.map((m) => `${m.get('expireAt')?.constructor?.name} ${m.get('expireAt')?.toMillis() - m.get('processedAt')}`)).toEqual([`Timestamp ${90 * 86_400_000}`]);
       const listed = await call(app, 'GET', `/api/queues/${cleanliness}/items?limit=2`, henry);
       const order = (await call(app, 'GET', `/api/queues/${cleanliness}/items?limit=200`, henry)).body.items.map((i: { caseId: string }) => i.caseId);
       // Back in lane 0: ahead of newer work, even of work with a higher priority.

@@ -4,7 +4,7 @@
  * evidence submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction.
  */
 import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
-import { caseExpiry, pendingStepDone, queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { caseExpiry, markerExpiry, pendingStepDone, queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
@@ -146,7 +146,9 @@ export function createRequeueOnEvidenceSubmitted(deps: UseCaseDeps): EventHandle
         }
       }
       tx.update(deps.store.caseRef(submitted.caseId), caseUpdate);
-      tx.set(marker, { consumer: REQUEUE_SUBSCRIPTION, source: event.source, id: event.id, caseId: submitted.caseId, processedAt: now.getTime() });
+      // Retained like the case (markerExpiry: its policy's caseDays, never within the redelivery window).
+      const policy = deps.policies.get(caseDoc.useCase);
+      tx.set(marker, { consumer: REQUEUE_SUBSCRIPTION, source: event.source, id: event.id, caseId: submitted.caseId, processedAt: now.getTime(), ...(policy.ok ? { expireAt: markerExpiry(policy.value, now.getTime()) } : {}) });
       return { result: ok({ requeued, duplicate: false }) as Outcome, events: [] };
     }, now);
   };
