@@ -105,7 +105,7 @@ const up = async (args: readonly string[]): Promise<void> => {
     mkdirSync(dirname(localIdentityKeyFile()), { recursive: true });
     writeFileSync(localIdentityKeyFile(), JSON.stringify(identityKey), { mode: 0o600 });
     const delivery = args.includes('--push') ? 'push' : 'pull';
-    services = await startServices({ endpoints: stack.endpoints, ports: args.includes('--random-ports') ? 'free' : 'default', env: localIdentityEnv(identityKey), delivery });
+    services = await startServices({ endpoints: stack.endpoints, ports: args.includes('--random-ports') ? 'free' : 'default', env: { ...localIdentityEnv(identityKey), ARBITER_METRICS_REFRESH: process.env.ARBITER_METRICS_REFRESH ?? 'PT1M' }, delivery });
     for (const service of services.services) log(`${service.name}: pid ${service.pid}, ${service.url}, log ${service.logFile}`);
     log(delivery === 'push' ? 'delivery: push (the emulator pushes to each service\'s /pubsub/push/<subscription>)' : 'delivery: streaming pull');
     const api = services.urlOf('review-queue');

@@ -107,6 +107,9 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     const child = spawn(process.execPath, [join(serviceRoot, 'services', name, 'dist', 'main.js')], {
       cwd: serviceRoot,
       env: {
+        // review-queue's metrics refresh job reads every metric view: off unless asked for (`pnpm start`
+        // and the metrics page's browser test ask), so test stacks leave the shared BigQuery emulator alone.
+        ARBITER_METRICS_REFRESH: 'off',
         ...process.env,
         ...stackEnv(options.endpoints),
         ARBITER_ENV: 'local',

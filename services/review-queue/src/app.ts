@@ -29,6 +29,7 @@ export interface ReviewQueueDeps extends UseCaseWiring {
 export function createReviewQueueApp(deps: ReviewQueueDeps): ReviewQueueUseCases {
   const useCases = createUseCases({ ...deps, logger: deps.logger });
   deps.host.onClose({ name: 'pending decision commits', close: async () => useCases.pendingCommits.stop() });
+  deps.host.onClose({ name: 'metrics refresh job', close: async () => useCases.stopMetricsRefresh() });
   deps.host.consume(ENQUEUE_SUBSCRIPTION, useCases.enqueueOnCaseRouted);
   deps.host.consume(REQUEUE_SUBSCRIPTION, useCases.requeueOnEvidenceSubmitted);
   deps.host.app.use('/api', apiRouter({ identity: deps.identity, useCases, logger: deps.logger, now: () => deps.clock.now() }));

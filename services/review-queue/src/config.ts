@@ -49,6 +49,7 @@ export interface ReviewQueueConfig extends CommonServiceConfig {
   bigqueryProjectId: string;
   auditDataset: string;
   bigqueryEmulatorHost?: string;
+  /** How often the refresh job reads the metric views into Firestore (ISO duration), or `off` (no job in this process). */
   metricsRefresh: string;
   metricsRefreshMs: number;
   /** "Next case" picks at random among this many top items, so concurrent reviewers rarely collide. */
@@ -97,9 +98,10 @@ export function describeReviewQueueConfig(read: EnvReader): ReviewQueueConfig {
   }
   const metricsRefresh = read.string('ARBITER_METRICS_REFRESH', 'PT5M');
   let metricsRefreshMs = 300_000;
-  const metricsProblem = validateDuration(metricsRefresh, 'wall');
-  if (metricsProblem) read.errors.push(`ARBITER_METRICS_REFRESH must be an ISO-8601 duration such as PT5M (${metricsProblem.message})`);
-  else {
+  // `off`: this process runs no refresh job (its page shows what other instances stored); the slot stays PT5M.
+  const metricsProblem = metricsRefresh === 'off' ? undefined : validateDuration(metricsRefresh, 'wall');
+  if (metricsProblem) read.errors.push(`ARBITER_METRICS_REFRESH must be an ISO-8601 duration such as PT5M, or off (${metricsProblem.message})`);
+  else if (metricsRefresh !== 'off') {
     metricsRefreshMs = businessMillis(metricsRefresh);
     if (!(metricsRefreshMs >= 1_000)) read.errors.push('ARBITER_METRICS_REFRESH must be at least PT1S');
   }

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     undoWindowMs: config.undoWindowMs,
     audit: bigQueryAudit({ projectId: config.bigqueryProjectId, dataset: config.auditDataset, ...(config.bigqueryEmulatorHost ? { emulatorHost: config.bigqueryEmulatorHost } : {}) }),
     metricsRefreshMs: config.metricsRefreshMs,
+    metricsRefreshJob: config.metricsRefresh !== 'off',
     claimSpread: config.claimSpread,
     ...(config.evidenceSigner === 'local' ? { evidenceDir: evidenceDirOf(repoRoot, config.evidenceDir) } : {}),
     consoleDir: evidenceDirOf(repoRoot, config.consoleDir),

@@ -10,10 +10,11 @@ import { QueueCatalog } from './use-cases/common';
 import { createEnqueueOnCaseRouted, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
 import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './use-cases/decide';
 import { createUndoBatch, createUndoDecision, startPendingCommits } from './use-cases/undo';
-import { createMetricsPage, mayViewMetrics, type AuditQueries, type MetricsPage } from './use-cases/metrics';
+import { createMetrics, mayViewMetrics, startMetricsRefresh, type AuditQueries, type MetricsPage } from './use-cases/metrics';
 import { createThresholdsPage, type ThresholdsPage } from './use-cases/thresholds';
 import { mayViewLeadOverview } from './access';
 import type { Principal } from './auth';
+import { FirestoreMetricReadings } from './metrics/readings.firestore';
 import { reject } from './use-cases/common';
 import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
 
@@ -34,8 +35,10 @@ export interface UseCaseWiring {
   logger?: Logger;
   /** The audit dataset's views, for the metrics page; absent: the page says BigQuery is not configured. */
   audit?: AuditQueries;
-  /** How often the metrics page reads the views (at most), ms. */
+  /** How often the refresh job reads the views into Firestore, ms (the metrics page reads only what it stored). */
   metricsRefreshMs?: number;
+  /** Whether this process runs the refresh job (main.ts: unless ARBITER_METRICS_REFRESH=off; absent: no job). */
+  metricsRefreshJob?: boolean;
 }
 
 export function createUseCases(deps: UseCaseWiring) {
@@ -50,6 +53,9 @@ export function createUseCases(deps: UseCaseWiring) {
   const logger = deps.logger ?? { warn: () => undefined, info: () => undefined } as unknown as Logger;
   const pendingCommits = startPendingCommits(base, verdictRecorder(decide), { sweepEveryMs: (deps.undoWindowMs ?? 0) > 0 ? deps.pendingSweepMs ?? 5_000 : 0, graceMs: 2_000, logger });
   if ((deps.undoWindowMs ?? 0) > 0) decide.undo = { windowMs: deps.undoWindowMs as number, leaseMs: deps.claimLeaseMs, schedule: pendingCommits.schedule };
+  // The metrics page reads what the refresh job stored; the job reads the audit views (metrics.ts).
+  const metrics = deps.audit ? createMetrics({ readings: new FirestoreMetricReadings(deps.firestore), policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000, logger }) : undefined;
+  const stopMetricsRefresh = metrics && deps.metricsRefreshJob === true ? startMetricsRefresh(metrics.refresh, deps.metricsRefreshMs ?? 300_000, logger) : () => undefined;
   return {
     store,
     catalog,
@@ -68,8 +74,11 @@ export function createUseCases(deps: UseCaseWiring) {
     undoDecision: createUndoDecision(decide),
     undoBatch: createUndoBatch(decide),
     pendingCommits,
-    metricsPage: deps.audit
-      ? createMetricsPage({ firestore: deps.firestore, policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000 })
+    /** Stops this process's metrics refresh job. */
+    stopMetricsRefresh,
+    refreshMetrics: metrics?.refresh,
+    metricsPage: metrics
+      ? metrics.page
       : async (p: Principal): Promise<MetricsPage> => {
           // Who may see it is decided first; an instance without the audit dataset has no page to show.
           if (!mayViewMetrics(p)) return reject('AUTH.FORBIDDEN', 'the metrics page is for leads, admins and auditors');

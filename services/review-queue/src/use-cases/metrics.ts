@@ -3,20 +3,34 @@
  * both seeds read from the audit dataset's metric views (metrics/catalog.ts), per-reviewer throughput,
  * golden accuracy and agreement, and the threshold recommendations with their effect on queue load.
  *
- * Never a query per page view: one reading at most every `refreshMs` per process (requests arriving
- * meanwhile share the cached answer, or the one reading in flight). The last `keep` (96: eight hours
- * at PT5M) readings are kept in Firestore (`metricReadings/{slot}`), so the charts show the metrics over
- * time — across restarts and instances — and the trend of a metric is what the views said at each reading.
+ * A page view never queries BigQuery. A refresh job (`startMetricsRefresh`, every `refreshMs` in each
+ * process) takes one reading of every view and stores it in Firestore (`metricReadings/{slot}`, one
+ * document per refresh slot: the instance that creates the slot's document reads the views, the
+ * others skip that slot, so N instances cost one reading). The page is built from the last `keep`
+ * (96: eight hours at PT5M) readings, so the charts show the metrics over time — across restarts and
+ * instances — and the trend of a metric is what the views said at each reading.
  */
-import type { Firestore } from '@google-cloud/firestore';
 import { recommendThresholds } from '@arbiter/core';
 import type { PolicyRegistry } from '@arbiter/policy';
-import type { Clock } from '@arbiter/platform';
+import type { Clock, Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { chartsOf, METRICS, readingOf, type MetricChart, type MetricsReading, type Row } from '../metrics/catalog';
 import { reject } from './common';
 
-export const METRIC_READINGS = 'metricReadings';
+/**
+ * The port: where readings are kept (`metricReadings/{slot}` in Firestore, metrics/readings.firestore.ts;
+ * an in-memory twin for unit tests). One document per refresh slot.
+ */
+export interface MetricReadingsStore {
+  /** Claims the slot's reading; false when another instance (or an earlier call) already has. */
+  claim(slot: number, at: number): Promise<boolean>;
+  /** Stores the slot's finished reading. */
+  save(slot: number, reading: StoredReading, ms: number): Promise<void>;
+  /** The finished readings among the last `limit` slots, newest first. */
+  latest(limit: number): Promise<StoredReading[]>;
+  /** Deletes all but the last `keep` slots. */
+  trim(keep: number): Promise<void>;
+}
 
 /** The port: runs one query over the audit dataset (`{dataset}` is the qualified dataset prefix). */
 export interface AuditQueries {
@@ -52,18 +66,19 @@ export interface ThresholdRow {
 }
 
 export interface MetricsPage {
+  /** When the latest reading was taken (the page's "as of"); the page's own time when there is none yet. */
   generatedAt: string;
   refreshSeconds: number;
   readings: number;
   charts: MetricChart[];
   reviewers: ReviewerRow[];
   thresholds: ThresholdRow[];
-  /** Queries that failed at the last reading (the rest still shows). */
+  /** Queries that failed at the latest reading (the rest still shows). */
   errors: string[];
 }
 
 export interface MetricsDeps {
-  firestore: Firestore;
+  readings: MetricReadingsStore;
   policies: PolicyRegistry;
   clock: Clock;
   audit: AuditQueries;
@@ -71,8 +86,38 @@ export interface MetricsDeps {
   /** Readings kept for the charts. */
   keep?: number;
   targetPrecision?: number;
-  /** How long one view query may take before it is reported as failed (default 30 s). */
+  /** How long one view query may take before it is reported as failed (default 60 s). */
   queryTimeoutMs?: number;
+  /** How long a page built from the stored readings is served before they are read again (default min(refreshMs, 15 s)). */
+  pageCacheMs?: number;
+  logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** One stored reading: the metric values, and the tables that show only the latest reading. */
+export interface StoredReading extends MetricsReading {
+  reviewers: ReviewerRow[];
+  thresholds: ThresholdRow[];
+  errors: string[];
+}
+
+/** The in-memory twin, for unit tests. */
+export class InMemoryMetricReadings implements MetricReadingsStore {
+  readonly slots = new Map<number, { at: number; reading?: StoredReading }>();
+  async claim(slot: number, at: number): Promise<boolean> {
+    if (this.slots.has(slot)) return false;
+    this.slots.set(slot, { at });
+    return true;
+  }
+  async save(slot: number, reading: StoredReading): Promise<void> {
+    this.slots.set(slot, { at: reading.at, reading: JSON.parse(JSON.stringify(reading)) as StoredReading });
+  }
+  async latest(limit: number): Promise<StoredReading[]> {
+    return [...this.slots.values()].sort((a, b) => b.at - a.at).slice(0, limit).flatMap((s) => (s.reading ? [s.reading] : []));
+  }
+  async trim(keep: number): Promise<void> {
+    const ordered = [...this.slots.entries()].sort((a, b) => b[1].at - a[1].at);
+    for (const [slot] of ordered.slice(keep)) this.slots.delete(slot);
+  }
 }
 
 const n = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0)) || 0;
@@ -80,16 +125,41 @@ const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? 
 
 export const mayViewMetrics = (p: Principal): boolean => p.roles.some((r) => r === 'lead' || r === 'admin' || r === 'auditor');
 
-export function createMetricsPage(deps: MetricsDeps) {
-  const keep = deps.keep ?? 96;
-  let cached: { at: number; page: MetricsPage } | undefined;
-  let inFlight: Promise<MetricsPage> | undefined;
+/**
+ * The threshold examples — one per verdict of a person on a case whose decision carries the model's
+ * confidence — counted per case without a join: the emulator ran the self-join of audit_events_dedup
+ * in quadratic time (170 s over 528 rows; `bench/METRICS.md`). Grouping by case gives the decided
+ * row's model version and confidence beside the reviewed rows' agreement counts, the same examples.
+ */
+export const thresholdExamplesSql = (dedup: string): string =>
+  `SELECT use_case, case_id, MAX(IF(state = 'decided', model_version, NULL)) AS model_version, MAX(IF(state = 'decided', confidence, NULL)) AS confidence, ` +
+  `COUNTIF(state = 'reviewed' AND review_purpose IN ('decision', 'blind-review') AND model_outcome IS NOT NULL AND outcome = model_outcome) AS agreed, ` +
+  `COUNTIF(state = 'reviewed' AND review_purpose IN ('decision', 'blind-review') AND model_outcome IS NOT NULL AND outcome <> model_outcome) AS disagreed ` +
+  `FROM ${dedup} WHERE state IN ('decided', 'reviewed') AND use_case NOT LIKE 'fx-%' GROUP BY use_case, case_id`;
 
-  const readAll = async (): Promise<{ rows: Record<string, Row[]>; reviewers: ReviewerRow[]; thresholds: ThresholdRow[]; errors: string[] }> => {
+export const reviewerThroughputSql = (dedup: string, since: string): string =>
+  `SELECT actor_id AS reviewer_id, COUNT(*) AS reviewed_total, COUNTIF(event_time >= TIMESTAMP('${since}')) AS reviewed_24h FROM ${dedup} WHERE state = 'reviewed' AND actor_kind = 'human' AND use_case NOT LIKE 'fx-%' GROUP BY actor_id`;
+
+/** Per case's counts → one example per verdict (what `recommendThresholds` takes). */
+export function thresholdExamplesOf(rows: readonly Row[]): Array<{ use_case: string; model_version: string; confidence: number; agreed: boolean }> {
+  return rows.flatMap((r) => {
+    const confidence = nOrNull(r.confidence);
+    if (confidence === null || r.model_version === null || r.model_version === undefined) return [];
+    const example = { use_case: String(r.use_case), model_version: String(r.model_version), confidence };
+    return [...Array.from({ length: n(r.agreed) }, () => ({ ...example, agreed: true })), ...Array.from({ length: n(r.disagreed) }, () => ({ ...example, agreed: false }))];
+  });
+}
+
+export function createMetrics(deps: MetricsDeps) {
+  const keep = deps.keep ?? 96;
+  const pageCacheMs = deps.pageCacheMs ?? Math.min(deps.refreshMs, 15_000);
+  let cached: { at: number; page: MetricsPage } | undefined;
+  let reading: Promise<'read' | 'skipped'> | undefined;
+
+  const readAll = async (): Promise<Omit<StoredReading, 'at' | 'values'> & { rows: Record<string, Row[]> }> => {
     const errors: string[] = [];
-    // One statement at a time, each bounded: a view that does not answer is reported, never waited for
-    // (the BigQuery emulator answered nothing for minutes when asked fifteen at once over ~300 cases).
-    const timeoutMs = deps.queryTimeoutMs ?? 30_000;
+    // One statement at a time, each bounded: a view that does not answer is reported, never waited for.
+    const timeoutMs = deps.queryTimeoutMs ?? 60_000;
     const safe = async (what: string, sql: string): Promise<Row[]> => {
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -111,41 +181,83 @@ export function createMetricsPage(deps: MetricsDeps) {
     }
     const dedup = deps.audit.table('audit_events_dedup');
     const since = new Date(deps.clock.now().getTime() - 86_400_000).toISOString();
-    const throughput = await safe('reviewer throughput', `SELECT actor_id AS reviewer_id, COUNT(*) AS reviewed_total, COUNTIF(event_time >= TIMESTAMP('${since}')) AS reviewed_24h FROM ${dedup} WHERE state = 'reviewed' AND actor_kind = 'human' AND use_case NOT LIKE 'fx-%' GROUP BY actor_id`);
-    const labelled = await safe('threshold examples', `SELECT d.use_case, d.model_version, d.confidence, r.outcome = r.model_outcome AS agreed FROM ${dedup} r JOIN ${dedup} d ON d.case_id = r.case_id AND d.state = 'decided' WHERE r.state = 'reviewed' AND r.review_purpose IN ('decision', 'blind-review') AND r.model_outcome IS NOT NULL AND d.confidence IS NOT NULL AND d.use_case NOT LIKE 'fx-%'`);
+    const throughput = await safe('reviewer throughput', reviewerThroughputSql(dedup, since));
+    const labelled = thresholdExamplesOf(await safe('threshold examples', thresholdExamplesSql(dedup)));
     return { rows, reviewers: reviewersOf(throughput, rows.golden_accuracy ?? [], rows.reviewer_kappa ?? []), thresholds: thresholdsOf(deps.policies, labelled, deps.targetPrecision ?? 0.95), errors };
   };
 
-  const refresh = async (): Promise<MetricsPage> => {
-    const now = deps.clock.now().getTime();
-    const { rows, reviewers, thresholds, errors } = await readAll();
-    const reading = readingOf(now, rows);
-    const collection = deps.firestore.collection(METRIC_READINGS);
-    // Readings are keyed by the refresh slot, so instances refreshing in the same slot write one.
-    const slot = Math.floor(now / deps.refreshMs) * deps.refreshMs;
-    await collection.doc(String(slot).padStart(15, '0')).set({ at: reading.at, values: JSON.stringify(reading.values) });
-    const [snapshot, stale] = await Promise.all([collection.orderBy('at', 'desc').limit(keep).get(), collection.orderBy('at', 'desc').offset(keep).limit(50).get()]);
-    // Only the last `keep` readings are kept (the charts' window); older ones go as new ones come.
-    await Promise.all(stale.docs.map((d) => d.ref.delete()));
-    const readings: MetricsReading[] = snapshot.docs.map((d) => ({ at: Number(d.get('at')), values: JSON.parse(String(d.get('values'))) as MetricsReading['values'] }));
-    return { generatedAt: new Date(now).toISOString(), refreshSeconds: Math.round(deps.refreshMs / 1000), readings: readings.length, charts: chartsOf(readings), reviewers, thresholds, errors };
+  /**
+   * Takes this refresh slot's reading, unless another instance (or an earlier call) already has:
+   * 'read' when this call read the views and stored the reading, 'skipped' otherwise.
+   */
+  const refresh = (): Promise<'read' | 'skipped'> => {
+    reading ??= (async (): Promise<'read' | 'skipped'> => {
+      const now = deps.clock.now().getTime();
+      const slot = Math.floor(now / deps.refreshMs) * deps.refreshMs;
+      if (!(await deps.readings.claim(slot, now))) return 'skipped';
+      const started = deps.clock.now().getTime();
+      const { rows, reviewers, thresholds, errors } = await readAll();
+      await deps.readings.save(slot, { at: now, values: readingOf(now, rows).values, reviewers, thresholds, errors }, deps.clock.now().getTime() - started);
+      // Only the last `keep` readings are kept (the charts' window); older ones go as new ones come.
+      await deps.readings.trim(keep);
+      cached = undefined;
+      deps.logger?.info({ ms: deps.clock.now().getTime() - started, errors: errors.length }, 'metrics: read the audit views');
+      return 'read';
+    })().finally(() => {
+      reading = undefined;
+    });
+    return reading;
   };
 
-  return async (p: Principal): Promise<MetricsPage> => {
+  /** The page from the stored readings (never from BigQuery). */
+  const build = async (): Promise<MetricsPage> => {
+    const stored = await deps.readings.latest(keep);
+    const latest = stored[0];
+    return {
+      generatedAt: new Date(latest?.at ?? deps.clock.now().getTime()).toISOString(),
+      refreshSeconds: Math.round(deps.refreshMs / 1000),
+      readings: stored.length,
+      charts: chartsOf(stored),
+      reviewers: latest?.reviewers ?? [],
+      thresholds: latest?.thresholds ?? [],
+      errors: latest?.errors ?? [],
+    };
+  };
+
+  const page = async (p: Principal): Promise<MetricsPage> => {
     if (!mayViewMetrics(p)) return reject('AUTH.FORBIDDEN', 'the metrics page is for leads, admins and auditors');
     const now = deps.clock.now().getTime();
-    if (cached && now - cached.at < deps.refreshMs) return cached.page;
-    if (!inFlight) {
-      inFlight = refresh()
-        .then((page) => {
-          cached = { at: deps.clock.now().getTime(), page };
-          return page;
-        })
-        .finally(() => {
-          inFlight = undefined;
-        });
-    }
-    return inFlight;
+    if (cached && now - cached.at < pageCacheMs) return cached.page;
+    const built = await build();
+    cached = { at: now, page: built };
+    return built;
+  };
+
+  return { page, refresh };
+}
+
+/**
+ * The refresh job: a reading at start and every `everyMs` after (a tick while the last reading still
+ * runs is skipped). Returns its stop.
+ */
+export function startMetricsRefresh(refresh: () => Promise<unknown>, everyMs: number, logger?: Pick<Logger, 'warn'>): () => void {
+  let running = false;
+  const tick = (): void => {
+    if (running) return;
+    running = true;
+    refresh()
+      .catch((error: unknown) => logger?.warn({ err: error }, 'metrics: reading the audit views failed; the next refresh tries again'))
+      .finally(() => {
+        running = false;
+      });
+  };
+  const first = setTimeout(tick, 0);
+  const timer = setInterval(tick, everyMs);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
   };
 }
 
@@ -174,13 +286,13 @@ function reviewersOf(throughput: Row[], golden: Row[], pairs: Row[]): ReviewerRo
     });
 }
 
-function thresholdsOf(policies: PolicyRegistry, rows: Row[], targetPrecision: number): ThresholdRow[] {
+function thresholdsOf(policies: PolicyRegistry, rows: ReturnType<typeof thresholdExamplesOf>, targetPrecision: number): ThresholdRow[] {
   const out: ThresholdRow[] = [];
   for (const useCase of [...new Set(rows.map((r) => String(r.use_case)))].sort()) {
     const policy = policies.get(useCase);
     const low = policy.ok ? policy.value.bands.default.low : 0;
     const currentHigh = policy.ok ? policy.value.bands.default.high : null;
-    const examples = rows.filter((r) => r.use_case === useCase).map((r) => ({ modelVersion: String(r.model_version), confidence: Number(r.confidence), agreed: r.agreed === true }));
+    const examples = rows.filter((r) => r.use_case === useCase).map((r) => ({ modelVersion: r.model_version, confidence: r.confidence, agreed: r.agreed }));
     for (const rec of recommendThresholds(examples, { targetPrecision, low, minSupport: 3 })) {
       const mine = examples.filter((e) => e.modelVersion === rec.modelVersion);
       const reviewNow = currentHigh === null ? 1 : mine.filter((e) => e.confidence >= low && e.confidence < currentHigh).length / (mine.length || 1);
