@@ -37,14 +37,17 @@ export interface DemoReviewersOptions {
   /** Stop after this long (ms) or when every queue is empty. */
   maxMs?: number;
   log?: (message: string) => void;
+  /** Signs a reviewer's token (default: with the local identity key `pnpm start` wrote). */
+  mint?: (sub: string, roles: string[]) => Promise<string>;
 }
 
 export async function simulateReviewers(options: DemoReviewersOptions): Promise<{ verdicts: number; byPurpose: Record<string, number> }> {
   const log = options.log ?? (() => undefined);
   const names = ['rev-ada', 'rev-ben', 'rev-cleo', 'rev-dev', 'rev-eli'].slice(0, options.reviewers ?? 4);
   const accuracy: Record<string, number> = { 'rev-ada': 0.97, 'rev-ben': 0.93, 'rev-cleo': 0.88, 'rev-dev': 0.95, 'rev-eli': 0.9 };
-  const tokens = new Map(await Promise.all(names.map(async (n) => [n, await mint(n, ['reviewer', ...options.queueRoles])] as const)));
-  const lead = await mint('lead-demo', ['lead']);
+  const sign = options.mint ?? mint;
+  const tokens = new Map(await Promise.all(names.map(async (n) => [n, await sign(n, ['reviewer', ...options.queueRoles])] as const)));
+  const lead = await sign('lead-demo', ['lead']);
   const api = async (method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${options.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();

@@ -40,6 +40,9 @@ export { runFaults, planFaults, type FaultRunOptions, type FaultRunResult } from
 export { checkHistory, type History, type Verdict } from './faults/history';
 export { pushEndpointOf, pushSubscriptionsTo, pullSubscriptions } from './push';
 export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from './demo';
+export { demoGoldenSet } from './demo-golden';
+export { simulateReviewers, type DemoReviewersOptions } from './demo-reviewers';
+export { loadGoldenSet, type GoldenRecord } from './report';
 export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './testing/observe';
 export { policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from './testing/arbiter-harness';
 export { localIdentityEnv, newLocalIdentityKey, signInAsPersona, signReviewerToken } from './testing/identity';
