@@ -235,11 +235,27 @@ it('a batch of similar cases is decided in one action, each case exactly once', 
       publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.75 + index * 0.01, context: { apiCategory }, features: { component: 'api-endpoint', patternType: 'CRUD' } })),
     ),
   );
-  const items = await eventually('five items in one batch group', async () => {
-    const inQueue = (await queueItems(queue('api-batch'))).filter((item) => cases.some((prediction) => prediction.caseId === item.caseId));
-    return inQueue.length === 5 ? inQueue : undefined;
+  // Same API category, another kind of endpoint: in the same group, but not similar (the same label,
+  // weight 1; no feature alike, weight 2 → 1 / 3 < 0.8), so never in the batch.
+  const unlike = await Promise.all(
+    Array.from({ length: 2 }, (_, index) =>
+      publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.76 + index * 0.01, context: { apiCategory }, features: { component: 'auth-service', patternType: 'GraphQL' } })),
+    ),
+  );
+  const all = await eventually('seven items in one batch group', async () => {
+    const inQueue = (await queueItems(queue('api-batch'))).filter((item) => [...cases, ...unlike].some((prediction) => prediction.caseId === item.caseId));
+    return inQueue.length === 7 ? inQueue : undefined;
   });
-  expect(new Set(items.map((item) => item.batchKey)).size).toBe(1);
+  expect(new Set(all.map((item) => item.batchKey)).size).toBe(1);
+  // The batch the queue offers: the five alike, each with why it is there; the two unlike wait alone.
+  const summaries = (await api<{ queues: Array<{ queue: string; batchable: Array<{ batchKey: string; itemIds: string[]; why?: Array<{ itemId: string; similarity: number; parts: string[] }> }> }> }>(apiUrl, lead, 'GET', '/queues')).body.queues;
+  const offered = summaries.find((q) => q.queue === queue('api-batch'))?.batchable.filter((b) => b.itemIds.some((id) => all.some((item) => item.itemId === id))) ?? [];
+  expect(offered).toHaveLength(1);
+  const ids = (predictions: Array<{ caseId: string }>) => predictions.map((p) => all.find((item) => item.caseId === p.caseId)?.itemId).sort();
+  expect([...(offered[0]?.itemIds ?? [])].sort()).toEqual(ids(cases));
+  expect(offered[0]?.batchKey).toContain('~');
+  for (const why of (offered[0]?.why ?? []).slice(1)) expect(why).toMatchObject({ similarity: 1, parts: ['2 pattern features: 100%', 'same label approve: 100%'] });
+  const items = all.filter((item) => offered[0]?.itemIds.includes(item.itemId));
   for (const item of items) expect((await api(apiUrl, lead, 'POST', `/items/${encodeURIComponent(item.itemId)}/claim`, {})).status).toBe(200);
   const flagged = items[0]?.itemId as string;
   const batch = await api<{ results: Array<{ caseId: string; result: string }> }>(apiUrl, lead, 'POST', '/batches/decision', {

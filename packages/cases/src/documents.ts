@@ -1,5 +1,5 @@
 import type { Timestamp } from '@google-cloud/firestore';
-import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, Thresholds } from '@arbiter/core';
+import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
 
 /**
  * Firestore holds case state. Three collections matter:
@@ -142,6 +142,8 @@ export interface QueueItemDoc {
   enqueuedAt: number;
   dueAt: number;
   batchKey?: string;
+  /** What batching by similarity compares (queues whose batch has `similarity`): from the prediction, no PII. */
+  similarityBasis?: SimilarityBasis;
   /** Blind review: the reviewer does not see the automatic outcome. */
   blind: boolean;
   /** Double review: reviewers who may not take this item (whoever gave the verdict it checks). */

@@ -39,7 +39,7 @@ export interface QueueSummary {
   qualityOverdue: number;
   claimed: number;
   awaitingEvidence: number;
-  batchable: Array<{ batchKey: string; size: number; itemIds: string[] }>;
+  batchable: Array<{ batchKey: string; size: number; itemIds: string[]; why?: Array<{ itemId: string; similarity: number; parts: string[] }> }>;
 }
 
 export interface Evidence {

@@ -1,4 +1,4 @@
-import { batchKey, batchSizes, formBatches, type BatchCandidate } from './batching';
+import { batchKey, batchSizes, formBatches, formSimilarBatches, similarityBasisOf, type BatchCandidate, type SimilarCandidate, type SimilarityBasis } from './batching';
 import { aPrediction, at } from './builders.test-support';
 import type { BatchSpec } from './policy';
 
@@ -99,5 +99,53 @@ describe('formBatches', () => {
   it('tolerates degenerate sizes', () => {
     expect(formBatches([c('a', 'K', 1), c('b', 'K', 1)], { minSize: 0, maxSize: 0 }).batches.map((b) => b.cases.length)).toEqual([1, 1]);
     expect(formBatches([], spec)).toEqual({ batches: [], unbatched: [] });
+  });
+});
+
+describe('formSimilarBatches: batches of cases that look alike', () => {
+  const openedAt = new Date('2026-11-23T09:00:00Z');
+  const stain = (x: number) => ({ label: 'dirty', scores: { dirty: 0.8, clean: 0.2 }, regions: [{ x, y: 0.2, width: 0.3, height: 0.2, label: 'stain' }] });
+  const candidate = (caseId: string, priority: number, basis?: SimilarityBasis): SimilarCandidate => ({ caseId, priority, openedAt, batchKey: 'k', ...(basis ? { basis } : {}) });
+
+  it('groups by predicted regions overlap, not by label alone, and says why', () => {
+    // a, b, c: a stain at about the same place (IoU with a: 1, 0.875); d: the same label and scores,
+    // the stain elsewhere (IoU 0): (1 + 1 + 0·2) / 4 = 0.5, below 0.8.
+    const cases = [
+      candidate('a', 30, { prediction: stain(0.1) }),
+      candidate('b', 20, { prediction: stain(0.1) }),
+      candidate('c', 10, { prediction: stain(0.12) }),
+      candidate('d', 5, { prediction: stain(0.7) }),
+      candidate('e', 1),
+    ];
+    const spec = { minSize: 2, maxSize: 10, similarity: { minSimilarity: 0.8 } };
+    const { batches, unbatched } = formSimilarBatches(cases, spec);
+    expect(batches.map((b) => [b.key, b.cases.map((c) => c.caseId)])).toEqual([['k~a', ['a', 'b', 'c']]]);
+    expect(unbatched.map((c) => c.caseId)).toEqual(['d', 'e']);
+    const why = batches[0]?.why ?? [];
+    expect(why.map((w) => w.caseId)).toEqual(['a', 'b', 'c']);
+    expect(why[1]?.similarity).toBe(1);
+    // c: label 1·1, scores 1·1, regions 0.875·2 → 3.75 / 4.
+    expect(why[2]?.similarity).toBe(0.9375);
+    expect(why[2]?.parts).toEqual(['1 vs 1 regions, matched by overlap (IoU): 88%', 'same label dirty: 100%', 'score distributions: 100%']);
+  });
+
+  it('weights HITL-OPT pattern features as the policy says, and splits a group into batches around different seeds', () => {
+    const proposal = (patternType: string, component: string): SimilarityBasis => ({ prediction: { label: 'approve' }, pattern: { features: { patternType, component } } });
+    const cases = [
+      candidate('crud-1', 50, proposal('CRUD', 'orders')),
+      candidate('graph-1', 40, proposal('GraphQL', 'search')),
+      candidate('crud-2', 30, proposal('CRUD', 'payments')),
+      candidate('graph-2', 20, proposal('GraphQL', 'search')),
+    ];
+    // patternType weighs 3, component 0 (ignored): CRUD cases are alike whatever their component.
+    const spec = { minSize: 2, maxSize: 10, similarity: { minSimilarity: 0.9, featureWeights: { patternType: 3, component: 0 } } };
+    const { batches } = formSimilarBatches(cases, spec);
+    expect(batches.map((b) => b.cases.map((c) => c.caseId))).toEqual([['crud-1', 'crud-2'], ['graph-1', 'graph-2']]);
+    expect(batches[0]?.why[1]?.parts).toEqual(['2 pattern features: 100%', 'same label approve: 100%']);
+  });
+
+  it('keeps only the compared context fields in the basis, never the rest of the context', () => {
+    const basis = similarityBasisOf({ useCase: 'u', subject: { type: 's', id: '1' }, model: { name: 'm', version: '1' }, prediction: { label: 'x', confidence: 0.8 }, context: { apiCategory: 'Tracking', customerId: 'cus-1', nested: { a: 1 } } }, { contextFields: ['apiCategory', 'nested'] });
+    expect(basis).toEqual({ prediction: { label: 'x', confidence: 0.8 }, context: { apiCategory: 'Tracking' } });
   });
 });

@@ -2,7 +2,9 @@
  * Batch review of similar cases (HITL-OPT "medium confidence: batch approval with similar decisions",
  * "batch size: 5–10 related endpoints"; ADR-0016 "optional batch reviews for similar cases").
  */
-import type { BatchSpec } from './policy';
+import type { PredictionSubmitted } from './events';
+import type { BatchSimilaritySpec, BatchSpec } from './policy';
+import { caseSimilarity } from './case-similarity';
 import { getPath } from './paths';
 
 /**
@@ -105,4 +107,92 @@ export function batchSizes(n: number, minSize: number, maxSize: number): number[
     return Array.from({ length: k }, (_, i) => base + (i < extra ? 1 : 0));
   }
   return Array.from({ length: k - 1 }, () => maxSize);
+}
+
+// ── Batches of similar cases ─────────────────────────────────────────────────────────────────
+
+/**
+ * What of a prediction similarity compares, kept on its queue item so batches form without reading
+ * every case: the label, scores and regions, the pattern (features, embedding), and only the context
+ * fields the policy compares (never the rest: context may hold personal data).
+ */
+export type SimilarityBasis = Pick<PredictionSubmitted, 'prediction' | 'pattern'> & { context?: Record<string, string | number | boolean> };
+
+export function similarityBasisOf(prediction: PredictionSubmitted, spec: Pick<BatchSimilaritySpec, 'contextFields'>): SimilarityBasis {
+  const inner = prediction.prediction;
+  const context: Record<string, string | number | boolean> = {};
+  for (const field of spec.contextFields ?? []) {
+    const v = prediction.context?.[field];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') context[field] = v;
+  }
+  return {
+    ...(inner ? { prediction: { ...(inner.label !== undefined ? { label: inner.label } : {}), ...(inner.confidence !== undefined ? { confidence: inner.confidence } : {}), ...(inner.scores ? { scores: inner.scores } : {}), ...(inner.regions ? { regions: inner.regions } : {}) } } : {}),
+    ...(prediction.pattern ? { pattern: prediction.pattern } : {}),
+    ...(Object.keys(context).length > 0 ? { context } : {}),
+  } as SimilarityBasis;
+}
+
+export interface SimilarCandidate extends BatchCandidate {
+  /** Absent: the case cannot be compared and is not batched by similarity. */
+  basis?: SimilarityBasis;
+}
+
+export interface SimilarBatch<C extends SimilarCandidate> extends Batch<C> {
+  /** Why each case is in the batch: its similarity to the batch's first case, part by part. */
+  why: Array<{ caseId: string; similarity: number; parts: string[] }>;
+}
+
+const asPrediction = (basis: SimilarityBasis): PredictionSubmitted => basis as unknown as PredictionSubmitted;
+
+/**
+ * Batches of similar cases: within each group (`batchKey`), the highest-priority case not yet in a
+ * batch seeds one, and the cases at least `minSimilarity` similar to it (`caseSimilarity`), in
+ * priority order, join it up to `maxSize`. A seed that gathers fewer than `minSize` stays for
+ * individual review (the others may still batch with another seed). The key of a batch is its group
+ * key and its seed (`<group key>~<seed case id>`), so two batches of one group differ. O(n²) in a
+ * group's size; queues list at most a few hundred open items.
+ */
+export function formSimilarBatches<C extends SimilarCandidate>(cases: readonly C[], spec: Pick<BatchSpec, 'minSize' | 'maxSize'> & { similarity: BatchSimilaritySpec }): { batches: Array<SimilarBatch<C>>; unbatched: C[] } {
+  const minSize = Math.max(1, Math.floor(spec.minSize));
+  const maxSize = Math.max(minSize, Math.floor(spec.maxSize));
+  const options = { ...(spec.similarity.weights ? { weights: spec.similarity.weights } : {}), ...(spec.similarity.contextFields ? { contextFields: spec.similarity.contextFields } : {}), ...(spec.similarity.featureWeights ? { featureWeights: spec.similarity.featureWeights } : {}) };
+  const groups = new Map<string, C[]>();
+  const unbatched: C[] = [];
+  for (const c of [...cases].sort(byPriority)) {
+    if (c.batchKey === undefined || c.basis === undefined) {
+      unbatched.push(c);
+      continue;
+    }
+    groups.set(c.batchKey, [...(groups.get(c.batchKey) ?? []), c]);
+  }
+  const batches: Array<SimilarBatch<C>> = [];
+  for (const [key, group] of groups) {
+    const taken = new Set<string>();
+    for (const seed of group) {
+      if (taken.has(seed.caseId)) continue;
+      const members: C[] = [seed];
+      const why: SimilarBatch<C>['why'] = [{ caseId: seed.caseId, similarity: 1, parts: ['the case the batch is built around'] }];
+      for (const other of group) {
+        if (members.length >= maxSize) break;
+        if (other === seed || taken.has(other.caseId)) continue;
+        const measured = caseSimilarity(asPrediction(seed.basis as SimilarityBasis), asPrediction(other.basis as SimilarityBasis), options);
+        if (measured.parts.length === 0 || measured.similarity < spec.similarity.minSimilarity) continue;
+        members.push(other);
+        why.push({ caseId: other.caseId, similarity: Math.round(measured.similarity * 10_000) / 10_000, parts: measured.parts.map((p) => p.detail) });
+      }
+      if (members.length < minSize) {
+        taken.add(seed.caseId);
+        unbatched.push(seed);
+        continue;
+      }
+      for (const m of members) taken.add(m.caseId);
+      batches.push({ key: `${key}~${seed.caseId}`, cases: members, why });
+    }
+  }
+  batches.sort((a, b) => {
+    const [x, y] = [a.cases[0], b.cases[0]];
+    return x === undefined || y === undefined ? 0 : byPriority(x, y);
+  });
+  unbatched.sort(byPriority);
+  return { batches, unbatched };
 }

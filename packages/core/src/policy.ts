@@ -258,6 +258,23 @@ export interface BatchSpec {
   groupBy: string[];
   minSize: number;
   maxSize: number;
+  /**
+   * Within a group, batch only cases similar enough to each other (`caseSimilarity`: labels, scores,
+   * regions by IoU, context fields, weighted pattern features, embedding cosine). Absent: a group is
+   * batched as it is.
+   */
+  similarity?: BatchSimilaritySpec;
+}
+
+export interface BatchSimilaritySpec {
+  /** Every case of a batch is at least this similar (0..1) to the batch's first case. */
+  minSimilarity: number;
+  /** Weights of the parts compared (`label`, `scores`, `regions`, `context`, `features`, `embedding`); absent parts keep their defaults. */
+  weights?: Partial<Record<'label' | 'scores' | 'regions' | 'context' | 'features' | 'embedding', number>>;
+  /** Top-level context fields compared (strings, numbers, booleans). */
+  contextFields?: string[];
+  /** How much each pattern feature counts (absent names: 1; 0 ignores one). */
+  featureWeights?: Record<string, number>;
 }
 
 export interface QualitySpec {

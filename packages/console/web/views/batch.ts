@@ -20,8 +20,11 @@ interface BatchResult {
 
 /** `["vehicle-cleanliness","<queue>","cleanliness-vit","2.3.0","dirty"]` → `cleanliness-vit · 2.3.0 · dirty`. */
 function describeBatchKey(key: string, queueId: string): string {
+  // A batch of similar cases is keyed `<group key>~<first item id>`: the group is the JSON part.
+  const end = key.indexOf(']~');
+  const group = end >= 0 ? key.slice(0, end + 1) : key;
   try {
-    const parts = JSON.parse(key) as unknown;
+    const parts = JSON.parse(group) as unknown;
     if (Array.isArray(parts)) return parts.slice(1).filter((p) => p !== queueId).map(String).join(' · ') || key;
   } catch {
     // not JSON: show it as it is
@@ -50,6 +53,13 @@ export async function batchView(app: App, queueId: string, batchKey: string, com
   const options = first.options.batchOptions;
   const flagged = new Set<string>();
 
+  // Why each case is in the batch (queues batched by similarity): its similarity to the first case, part by part.
+  const similar = (itemId: string): HTMLElement | null => {
+    const why = batch.why?.find((w) => w.itemId === itemId);
+    if (!why) return null;
+    return i0(itemId) ? h('p', { class: 'muted small why', 'data-why': itemId }, 'The case this batch is built around') : h('div', { class: 'small why', 'data-why': itemId }, h('strong', {}, `${percent(why.similarity)} similar to case 1`), h('ul', {}, why.parts.map((p) => h('li', {}, p))));
+  };
+  const i0 = (itemId: string): boolean => batch.itemIds[0] === itemId;
   const cards = views.map(({ itemId, view }, i) => {
     const photo = view.evidence.find(showsRegions);
     const flagId = uid('flag');
@@ -63,6 +73,7 @@ export async function batchView(app: App, queueId: string, batchKey: string, com
       h('p', { class: 'small' }, h('strong', {}, view.prediction.label ?? '—'), ` ${percent(view.prediction.confidence, 1)} `, bandChip(view.prediction.band), sla ? h('span', { class: `chip sla sla-${sla.level}` }, sla.text) : null),
       photo ? evidenceFigure(app.api, view, photo, { regions: true, compact: true }) : null,
       h('dl', { class: 'kv small' }, keyContext.map(([k, v]) => [h('dt', {}, humanize(k)), h('dd', {}, displayValue(v))])),
+      similar(itemId),
       h('div', { class: 'flag' }, box, h('label', { for: flagId }, 'Flag for individual review')),
     );
     return card;
@@ -150,7 +161,7 @@ export async function batchView(app: App, queueId: string, batchKey: string, com
     h(
       'article',
       { class: `batch${compactByAddress || app.prefs.compactBatch ? ' batch-compact' : ''}`, 'aria-labelledby': 'batch-title' },
-      h('div', { class: 'case-head' }, h('div', {}, h('h1', { id: 'batch-title' }, `Batch of ${views.length} similar cases · ${queue.title}`), h('p', { class: 'muted small' }, `Grouped by ${describeBatchKey(batchKey, queueId)}`))),
+      h('div', { class: 'case-head' }, h('div', {}, h('h1', { id: 'batch-title' }, `Batch of ${views.length} similar cases · ${queue.title}`), h('p', { class: 'muted small' }, batch.why ? `Similar cases of ${describeBatchKey(batchKey, queueId)}: each at least ${percent(Math.min(...batch.why.map((w) => w.similarity)))} like case 1` : `Grouped by ${describeBatchKey(batchKey, queueId)}`))),
       h('ol', { class: 'batch-grid', 'aria-label': 'Cases in this batch' }, cards),
       template,
       app.can.decide

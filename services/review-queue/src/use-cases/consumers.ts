@@ -6,7 +6,7 @@
 import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
 import { caseExpiry, markerExpiry, pendingStepDone, queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
+import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, similarityBasisOf, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
 import { currentTraceparent, idFromEventIdentity, permanentFailure, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { UseCaseDeps } from './common';
@@ -44,6 +44,7 @@ function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blin
     enqueuedAt: now.getTime(),
     dueAt,
     ...(purpose === 'decision' && routed.batchKey ? { batchKey: routed.batchKey } : {}),
+    ...(purpose === 'decision' && routed.batchKey && queue.batch?.similarity ? { similarityBasis: similarityBasisOf(caseDoc.prediction, queue.batch.similarity) } : {}),
     blind: purpose === 'blind-review',
     sla: { sent: [], nextCheckAt: Math.min(firstReminder ?? dueAt, rerankAt ?? Number.POSITIVE_INFINITY) },
     ...(traceparent ? { traceparent } : {}),

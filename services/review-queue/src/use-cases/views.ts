@@ -10,12 +10,14 @@ import {
   batchTemplateView,
   caseSimilarity,
   formBatches,
+  formSimilarBatches,
   modelOutcomeOf,
   redact,
   renderTemplate,
   twoRaterAgreement,
   templateView,
   type Policy,
+  type QueueSpec,
   type TemplateCase,
   type TemplateSpec,
 } from '@arbiter/core';
@@ -45,19 +47,23 @@ export interface QueueSummary {
   awaitingEvidence: number;
   /** Quality items (blind review, double review, golden) past their soft SLA: for leads; never paged. */
   qualityOverdue: number;
-  batchable: Array<{ batchKey: string; size: number; itemIds: string[] }>;
+  /**
+   * Batches ready to review. With the queue's `batch.similarity`, each batch is the cases similar to
+   * its first one (`why`: each item's similarity to it, part by part, for the console to show).
+   */
+  batchable: Array<{ batchKey: string; size: number; itemIds: string[]; why?: Array<{ itemId: string; similarity: number; parts: string[] }> }>;
 }
 
-function summarise(ref: { policy: Policy; queue: { id: string; title: string; batch?: { enabled: boolean; minSize: number; maxSize: number } } }, items: QueueItemDoc[], nowMs: number): QueueSummary {
+function summarise(ref: { policy: Policy; queue: Pick<QueueSpec, 'id' | 'title' | 'batch'> }, items: QueueItemDoc[], nowMs: number): QueueSummary {
   const open = items.filter((i) => isClaimable(i, nowMs));
   const oldest = open.reduce<number | undefined>((min, i) => (min === undefined || i.enqueuedAt < min ? i.enqueuedAt : min), undefined);
   const batch = ref.queue.batch;
-  const batches = batch?.enabled
-    ? formBatches(
-        open.filter((i) => i.purpose === 'decision').map((i) => ({ caseId: i.itemId, priority: i.priority, openedAt: new Date(i.enqueuedAt), ...(i.batchKey ? { batchKey: i.batchKey } : {}) })),
-        batch,
-      ).batches.map((b) => ({ batchKey: b.key, size: b.cases.length, itemIds: b.cases.map((c) => c.caseId) }))
-    : [];
+  const candidates = open.filter((i) => i.purpose === 'decision').map((i) => ({ caseId: i.itemId, priority: i.priority, openedAt: new Date(i.enqueuedAt), ...(i.batchKey ? { batchKey: i.batchKey } : {}), ...(i.similarityBasis ? { basis: i.similarityBasis } : {}) }));
+  const batches = !batch?.enabled
+    ? []
+    : batch.similarity
+      ? formSimilarBatches(candidates, { minSize: batch.minSize, maxSize: batch.maxSize, similarity: batch.similarity }).batches.map((b) => ({ batchKey: b.key, size: b.cases.length, itemIds: b.cases.map((c) => c.caseId), why: b.why.map((w) => ({ itemId: w.caseId, similarity: w.similarity, parts: w.parts })) }))
+      : formBatches(candidates, batch).batches.map((b) => ({ batchKey: b.key, size: b.cases.length, itemIds: b.cases.map((c) => c.caseId) }));
   return {
     queue: ref.queue.id,
     title: ref.queue.title,
