@@ -34,7 +34,7 @@ import { startStack } from './stack';
 import { publishDemo } from './demo';
 import { startServices, type Services } from './services';
 import { pubSubClient } from './clients';
-import { loadGoldenSet, metricsReport, postActionReport, rescoreReport, thresholdsReport } from './report';
+import { loadGoldenSet, metricsReport, postActionReport, rescoreLoadedGoldenSet, rescoreReport, thresholdsReport } from './report';
 import { simulateReviewers } from './demo-reviewers';
 import { demoGoldenSet } from './demo-golden';
 
@@ -205,8 +205,14 @@ const main = async (): Promise<void> => {
       return;
     }
     case 'rescore': {
-      const [golden, predictions] = args.filter((a) => !a.startsWith('--'));
-      if (!golden || !predictions) throw new Error('usage: rescore <golden set file> <new model predictions file>');
+      const files = args.filter((a) => !a.startsWith('--'));
+      const [golden, predictions] = files;
+      if (files.length === 1 && golden) {
+        // One file: the new predictions, scored against the golden set loaded into the stack.
+        process.stdout.write(`${await rescoreLoadedGoldenSet(endpointsFromEnvironment(), golden)}\n`);
+        return;
+      }
+      if (!golden || !predictions) throw new Error('usage: rescore [<golden set file>] <new model predictions file>');
       process.stdout.write(`${rescoreReport(golden, predictions)}\n`);
       return;
     }
@@ -222,7 +228,7 @@ const main = async (): Promise<void> => {
       return;
     }
     default:
-      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--push] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S] [--reviewers] | report | thresholds [--target=0.95] | rescore <golden> <predictions> | golden load <file> | post-action-report [--days=1]\n');
+      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--push] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S] [--reviewers] | report | thresholds [--target=0.95] | rescore [<golden>] <predictions> | golden load <file> | post-action-report [--days=1]\n');
       process.exitCode = 2;
   }
 };

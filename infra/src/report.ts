@@ -3,8 +3,9 @@
  *   report                      every seed success metric, read from the metric views of the running
  *                               stack's BigQuery emulator (.arbiter/stack.json)
  *   thresholds [--target=0.95]  band thresholds per model version from labelled outcomes
- *   rescore <file>              a new model version's predictions for the golden set (JSON/NDJSON:
- *                               { goldenId, model: { name, version }, label }) against the old one
+ *   rescore [<golden>] <file>   a new model version's predictions for the golden set (JSON/NDJSON:
+ *                               { goldenId, model: { name, version }, label }) against the old one;
+ *                               without a golden file, the golden set loaded into the stack
  *   golden load <file>          a golden set (JSON/NDJSON: { goldenId, useCase, prediction, expectedOutcome })
  *                               into Firestore `goldenCases`, assessed with the shipped policies
  *   post-action-report [--days=1]  what was decided automatically, per category, rendered with the
@@ -125,8 +126,9 @@ export async function metricsReport(endpoints: StackEndpoints): Promise<string> 
   return out.join('\n');
 }
 
-const policies = (): PolicyRegistry => {
-  const loaded = loadPolicies(join(repoRoot(), 'policies'));
+/** The policies the commands read: `dir`, else `ARBITER_POLICIES_DIR` (as the services), else the repository's. */
+const policies = (dir?: string): PolicyRegistry => {
+  const loaded = loadPolicies(dir ?? process.env.ARBITER_POLICIES_DIR ?? join(repoRoot(), 'policies'));
   if (!loaded.ok) throw new Error(loaded.error.message);
   return loaded.value;
 };
@@ -200,8 +202,8 @@ export interface GoldenRecord {
 }
 
 /** Loads a golden set into Firestore `goldenCases` (assessed like a case of its policy would be). */
-export async function loadGoldenSet(endpoints: StackEndpoints, file: string): Promise<string> {
-  const registry = policies();
+export async function loadGoldenSet(endpoints: StackEndpoints, file: string, options: { policiesDir?: string } = {}): Promise<string> {
+  const registry = policies(options.policiesDir);
   const firestore = new Firestore({ projectId: endpoints.projectId, host: endpoints.firestoreEmulatorHost, ssl: false });
   const lines: string[] = [];
   try {
@@ -214,7 +216,7 @@ export async function loadGoldenSet(endpoints: StackEndpoints, file: string): Pr
       if (!assessed.ok) throw new Error(`golden ${g.goldenId}: ${assessed.error.message}`);
       const action = p.actions[assessed.value.band];
       const queue = g.queue ?? (action.route === 'review' ? action.queue : p.actions.medium.route === 'review' ? p.actions.medium.queue : p.alwaysHuman.queue);
-      await firestore.collection('goldenCases').doc(g.goldenId).set({ goldenId: g.goldenId, useCase: p.id, queue, policy: { id: p.id, version: p.version }, prediction: g.prediction, ...assessed.value, expectedOutcome: g.expectedOutcome, loadedAt: Date.now() });
+      await firestore.collection('goldenCases').doc(g.goldenId).set({ goldenId: g.goldenId, useCase: p.id, queue, policy: { id: p.id, version: p.version }, prediction: g.prediction, ...assessed.value, expectedOutcome: g.expectedOutcome, ...(g.expectedLabel ? { expectedLabel: g.expectedLabel } : {}), loadedAt: Date.now() });
       lines.push(`  ${g.goldenId} → ${queue} (expects ${g.expectedOutcome})`);
     }
   } finally {
@@ -223,11 +225,34 @@ export async function loadGoldenSet(endpoints: StackEndpoints, file: string): Pr
   return `loaded ${lines.length} golden cases into goldenCases\n${lines.join('\n')}`;
 }
 
+interface RescoredPrediction {
+  goldenId: string;
+  model: { name: string; version: string };
+  label: string;
+}
+
 /** Re-scores the golden set with a new model version's predictions: precision and recall per label, old vs new. */
 export function rescoreReport(goldenFile: string, newFile: string): string {
-  const registry = policies();
-  const golden = readRecords<GoldenRecord>(goldenFile);
-  const fresh = new Map(readRecords<{ goldenId: string; model: { name: string; version: string }; label: string }>(newFile).map((r) => [r.goldenId, r]));
+  return rescoreRecords(readRecords<GoldenRecord>(goldenFile), readRecords<RescoredPrediction>(newFile), policies());
+}
+
+/**
+ * Re-scores the golden set as loaded into the stack (Firestore `goldenCases`, what reviewers are
+ * measured against) with a new model version's predictions (a file: `{ goldenId, model, label }` per line).
+ */
+export async function rescoreLoadedGoldenSet(endpoints: StackEndpoints, newFile: string, options: { policiesDir?: string } = {}): Promise<string> {
+  const firestore = new Firestore({ projectId: endpoints.projectId, host: endpoints.firestoreEmulatorHost, ssl: false });
+  try {
+    const snapshot = await firestore.collection('goldenCases').get();
+    const golden = snapshot.docs.map((d) => d.data() as GoldenRecord).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
+    return rescoreRecords(golden, readRecords<RescoredPrediction>(newFile), policies(options.policiesDir));
+  } finally {
+    await firestore.terminate();
+  }
+}
+
+function rescoreRecords(golden: readonly GoldenRecord[], predictions: readonly RescoredPrediction[], registry: PolicyRegistry): string {
+  const fresh = new Map(predictions.map((r) => [r.goldenId, r]));
   const expectedLabel = (g: GoldenRecord): string | undefined => {
     if (g.expectedLabel) return g.expectedLabel;
     const policy = registry.get(g.useCase);

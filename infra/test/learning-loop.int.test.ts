@@ -1,16 +1,20 @@
 /**
- * The learning loop's threshold recommendation end to end on the emulators: a seeded history of
- * decided and reviewed cases in BigQuery's audit table, read back (deduplicated) by the
- * `thresholds` command (thresholdsReport), which recommends a high threshold with a bootstrap interval
- * and the change in the reviewers' load.
+ * The learning loop end to end on the emulators:
+ * - threshold recommendation: a seeded history of decided and reviewed cases in BigQuery's audit
+ *   table, read back (deduplicated) by the `thresholds` command (thresholdsReport), which recommends a
+ *   high threshold with a bootstrap interval and the change in the reviewers' load;
+ * - golden-set re-scoring: a golden set loaded into Firestore (`golden load`), re-scored with a new
+ *   model version's predictions (`rescore <predictions>`, rescoreLoadedGoldenSet).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
 import { parsePolicyFiles } from '@arbiter/policy';
 import { bigQueryBaseUrl } from '../src/clients';
 import { repoRoot } from '../src/paths';
-import { thresholdsReport } from '../src/report';
+import { loadGoldenSet, rescoreLoadedGoldenSet, thresholdsReport } from '../src/report';
 import { bigQueryRest, testStack, uniqueName } from './support';
 
 jest.setTimeout(180_000);
@@ -49,4 +53,46 @@ it('thresholds: recommends the lowest high threshold meeting the precision targe
   const interval = /95% bootstrap interval (0\.\d+)\.\.(0\.\d+)/.exec(report);
   expect(Number(interval?.[1])).toBeLessThanOrEqual(0.78);
   expect(Number(interval?.[2])).toBeGreaterThanOrEqual(0.78);
+});
+
+it('rescore: a new model version scored on the golden set as loaded into the stack, precision and recall per label against the old one', async () => {
+  const stack = testStack();
+  const endpoints = { projectId: stack.projectId, pubsubEmulatorHost: stack.pubsubHost, firestoreEmulatorHost: stack.firestoreHost, bigqueryEmulatorHost: bigQueryBaseUrl(stack.bigqueryHost) };
+  const set = uniqueName('gold');
+  // Six cleanliness golden cases: three clean (no_fee), three dirty (fee_applied; "dirty" named, as
+  // heavily_soiled means a fee too). cleanliness-vit 2.3.0 said clean, dirty, dirty | dirty, dirty, clean
+  // (3 of 6 right); 2.4.0 says clean ×3 | dirty ×3 (6 of 6).
+  const old = ['clean', 'dirty', 'dirty', 'dirty', 'dirty', 'clean'];
+  const records = old.map((label, i) => ({
+    goldenId: `${set}-${i}`,
+    useCase: 'vehicle-cleanliness',
+    prediction: { useCase: 'vehicle-cleanliness', subject: { type: 'booking', id: `${set}-bk-${i}` }, model: { name: 'cleanliness-vit', version: '2.3.0' }, prediction: { label, confidence: 0.8 } },
+    expectedOutcome: i < 3 ? 'no_fee' : 'fee_applied',
+    ...(i < 3 ? {} : { expectedLabel: 'dirty' }),
+  }));
+  const dir = mkdtempSync(join(tmpdir(), 'arbiter-rescore-'));
+  try {
+    const goldenFile = join(dir, 'golden.ndjson');
+    writeFileSync(goldenFile, records.map((r) => JSON.stringify(r)).join('\n'));
+    const loaded = await loadGoldenSet(endpoints, goldenFile);
+    expect(loaded).toContain('loaded 6 golden cases into goldenCases');
+    // In the stack: what the review queue mixes in and measures reviewers against.
+    const firestore = new Firestore({ projectId: stack.projectId, host: stack.firestoreHost, ssl: false });
+    const stored = await firestore.collection('goldenCases').doc(`${set}-3`).get();
+    expect(stored.data()).toMatchObject({ useCase: 'vehicle-cleanliness', expectedOutcome: 'fee_applied', expectedLabel: 'dirty', band: 'medium' });
+    await firestore.terminate();
+
+    const predictionsFile = join(dir, 'new.ndjson');
+    writeFileSync(predictionsFile, records.map((r, i) => JSON.stringify({ goldenId: r.goldenId, model: { name: 'cleanliness-vit', version: '2.4.0' }, label: i < 3 ? 'clean' : 'dirty' })).join('\n'));
+    const report = await rescoreLoadedGoldenSet(endpoints, predictionsFile);
+    expect(report.split('\n')).toEqual([
+      'Re-scoring 6 golden cases: cleanliness-vit@2.3.0 → cleanliness-vit@2.4.0',
+      '  accuracy 50.0% → 100.0%',
+      // Old: clean predicted twice, right once (1 of 3 clean found); dirty predicted four times, right twice (2 of 3 found).
+      '  clean: precision 50.0% → 100.0%, recall 33.3% → 100.0% (support 3)',
+      '  dirty: precision 50.0% → 100.0%, recall 66.7% → 100.0% (support 3)',
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -7,10 +7,13 @@
  * signed with the run's local identity key, and reads the audit trail back from BigQuery.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
 import type { DecisionMade, DecisionMadeV2, EvidenceRequested, SlaEscalated } from '@arbiter/core';
-import type { Services } from '@arbiter/infra';
+import { loadGoldenSet, type Services } from '@arbiter/infra';
 import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, provisionRunProject, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil as eventually } from './support';
 
 jest.setTimeout(180_000);
@@ -18,6 +21,21 @@ jest.setTimeout(180_000);
 const run = randomUUID().slice(0, 6);
 const policies = policiesWithShortSla(`e2e${run}`);
 const { queue } = policies;
+// `e2e-quality`: the cleanliness policy with a queue of its own where every case is sampled for quality:
+// each automatic decision also goes to blind review, each enqueued case mixes in a golden case.
+const qualityQueue = `quality-review-e2e${run}`;
+policies.write(
+  'e2e-quality.yaml',
+  policies
+    .text('vehicle-cleanliness.yaml')
+    .replace(/^id: vehicle-cleanliness$/m, 'id: e2e-quality')
+    .replace(/^title: .*$/m, 'title: Cleanliness, every case sampled for quality (end-to-end test)')
+    .replaceAll(queue('cleanliness-review'), qualityQueue)
+    .replace(/blindReviewRate: [0-9.]+/, 'blindReviewRate: 1')
+    .replace(/goldenRate: [0-9.]+/, 'goldenRate: 1')
+    .replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 0'),
+);
+let project: string;
 let arbiter: Services;
 let client: PubSub;
 let decisions: Observer;
@@ -29,7 +47,7 @@ let lead: string;
 let reviewer: string;
 
 beforeAll(async () => {
-  const project = await provisionRunProject(`e2e${run}`);
+  project = await provisionRunProject(`e2e${run}`);
   arbiter = await startArbiter(project, policies.dir);
   client = pubsub(project);
   decisions = await Observer.onTopic(client, Topics.decisions);
@@ -53,7 +71,7 @@ const decisionsV2Of = (caseId: string): DecisionMadeV2[] => decisions.json<Decis
 const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => eventually(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
 
 interface ItemList {
-  items: Array<{ itemId: string; caseId: string; lane: number; priority: number; priorityReasons: string[]; batchKey?: string; enqueuedAt: string; dueAt: string }>;
+  items: Array<{ itemId: string; caseId: string; purpose: string; lane: number; priority: number; priorityReasons: string[]; batchKey?: string; enqueuedAt: string; dueAt: string }>;
 }
 const queueItems = async (queueId: string): Promise<ItemList['items']> => (await api<ItemList>(apiUrl, lead, 'GET', `/queues/${queueId}/items?limit=100`)).body.items ?? [];
 const waitInQueue = (queueId: string, caseId: string) => eventually(`${caseId} in ${queueId}`, async () => (await queueItems(queueId)).find((item) => item.caseId === caseId));
@@ -385,4 +403,54 @@ it('a post-action report exists for an automatic approval: on the case and in Bi
   expect(rows).toHaveLength(1);
   expect(rows[0]?.title).toBe('AUTO-APPROVAL IMPLEMENTATION REPORT');
   expect(String(rows[0]?.markdown)).toContain('7 files changed');
+});
+
+it('the quality loop from real events: a golden verdict carries its known answer to BigQuery; a blind review overriding an automatic decision is labelled and counts against alignment; a critical-path case is audited as one', async () => {
+  const feedback = await Observer.onTopic(client, Topics.feedback);
+  const dir = mkdtempSync(join(tmpdir(), 'arbiter-e2e-golden-'));
+  try {
+    // A golden case whose known answer is "no fee", loaded as `arbiter-stack golden load` does, into the run's project.
+    const goldenId = `e2e-golden-${run}`;
+    const file = join(dir, 'golden.ndjson');
+    writeFileSync(file, JSON.stringify({ goldenId, useCase: 'e2e-quality', queue: qualityQueue, prediction: cleanliness({ confidence: 0.8, useCase: 'e2e-quality' }), expectedOutcome: 'fee_waived' }));
+    expect(await loadGoldenSet({ ...endpoints(), projectId: project }, file, { policiesDir: policies.dir })).toContain(`${goldenId} → ${qualityQueue} (expects fee_waived)`);
+
+    // A real case comes in; the golden case is mixed in beside it, and the reviewer gets it wrong.
+    const real = await publishPrediction(client, cleanliness({ confidence: 0.8, useCase: 'e2e-quality' }));
+    await waitInQueue(qualityQueue, real.caseId);
+    const golden = await eventually('the golden item', async () => (await queueItems(qualityQueue)).find((item) => item.purpose === 'golden'));
+    expect((await api(apiUrl, reviewer, 'POST', `/items/${encodeURIComponent(golden.itemId)}/claim`, {})).status).toBe(200);
+    expect((await api(apiUrl, reviewer, 'POST', `/cases/${golden.caseId}/decision`, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' })).status).toBe(200);
+    const goldenRow = await eventually('the golden verdict in BigQuery', async () => (await bigQueryRows(`SELECT review_purpose, outcome, expected_outcome, actor_id FROM arbiter_audit.audit_events WHERE case_id = '${golden.caseId}' AND state = 'reviewed'`))[0], 60_000);
+    expect(goldenRow).toEqual({ review_purpose: 'golden', outcome: 'fee_applied', expected_outcome: 'fee_waived', actor_id: 'reviewer-e2e' });
+
+    // An automatic decision sampled for blind review; the person disagrees.
+    const auto = await publishPrediction(client, cleanliness({ confidence: 0.97, useCase: 'e2e-quality' }));
+    expect(await decisionOf(auto.caseId)).toMatchObject({ decidedBy: { kind: 'auto' }, outcome: 'fee_applied' });
+    const blind = await eventually('the blind review', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === auto.caseId && item.purpose === 'blind-review'));
+    expect((await api(apiUrl, reviewer, 'POST', `/items/${encodeURIComponent(blind.itemId)}/claim`, {})).status).toBe(200);
+    const verdict = await api<{ purpose: string; decided: boolean }>(apiUrl, reviewer, 'POST', `/cases/${auto.caseId}/decision`, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
+    expect(verdict.body).toMatchObject({ purpose: 'blind-review', decided: false });
+    const labelled = await eventually('the labelled example', () => feedback.json<{ caseId: string; source: string; outcome: string }>((data) => data.caseId === auto.caseId)[0]);
+    expect(labelled).toMatchObject({ source: 'override', outcome: 'fee_waived' });
+    expect(decisionsOf(auto.caseId)).toHaveLength(1); // the decision stands; the label feeds the model
+    const example = await eventually('the labelled example in BigQuery', async () => (await bigQueryRows(`SELECT source, human_outcome, model_outcome FROM arbiter_audit.labelled_examples WHERE case_id = '${auto.caseId}'`))[0], 60_000);
+    expect(example).toEqual({ source: 'override', human_outcome: 'fee_waived', model_outcome: 'fee_applied' });
+    // HITL-OPT's "> 95 % human-approval alignment": this use case's one blind review of an automatic decision disagreed.
+    const alignment = await eventually('the alignment of e2e-quality', async () => (await bigQueryRows("SELECT blind_reviews, aligned FROM arbiter_audit.metrics_human_alignment WHERE use_case = 'e2e-quality'"))[0], 120_000);
+    expect({ blind: Number(alignment.blind_reviews), aligned: Number(alignment.aligned) }).toEqual({ blind: 1, aligned: 0 });
+
+    // A critical-path proposal decided by a person: the decided row says so, with its queue's SLA clock.
+    const critical = await publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.78, context: { apiCategory: `Critical ${run}`, criticalPath: true }, features: { component: 'api-endpoint', patternType: 'CRUD' } }));
+    expect((await claimAndDecide(lead, queue('api-batch'), critical.caseId, { optionId: 'approve' })).status).toBe(200);
+    await decisionOf(critical.caseId);
+    const decided = await eventually('the critical-path decision in BigQuery', async () => (await bigQueryRows(`SELECT critical_path, sla_target_seconds, sla_elapsed_seconds, model_outcome FROM arbiter_audit.audit_events WHERE case_id = '${critical.caseId}' AND state = 'decided'`))[0], 60_000);
+    expect(String(decided.critical_path)).toBe('true');
+    expect(Number(decided.sla_target_seconds)).toBe(86_400);
+    expect(Number(decided.sla_elapsed_seconds)).toBeGreaterThan(0);
+    expect(decided.model_outcome).toBe('approved');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await feedback.close();
+  }
 });
