@@ -1,4 +1,4 @@
-import type { DocumentSnapshot } from '@google-cloud/firestore';
+import type { ReadItem } from './ports';
 import { ClaimHints } from './use-cases/claims';
 
 describe('ClaimHints', () => {
@@ -15,10 +15,10 @@ describe('ClaimHints', () => {
   it('shares one in-flight candidates query per queue and asks again once it has answered', async () => {
     const hints = new ClaimHints();
     let asked = 0;
-    let answer: (docs: DocumentSnapshot[]) => void = () => undefined;
+    let answer: (docs: ReadItem[]) => void = () => undefined;
     const ask = () => {
       asked += 1;
-      return new Promise<DocumentSnapshot[]>((resolve) => (answer = resolve));
+      return new Promise<ReadItem[]>((resolve) => (answer = resolve));
     };
     const a = hints.candidates('q1', ask);
     const b = hints.candidates('q1', ask);

@@ -15,6 +15,20 @@ import { caseExpiry, Collections, type CaseDoc, type QueueItemDoc } from '@arbit
 import { caseDueAt, goldenIndexFor, reviewerStanding, servesExtraGolden, type JudgedVerdict, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
 import type { PolicyRegistry } from '@arbiter/policy';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from './golden';
+import type { ReviewerQuality } from './ports';
+
+/** `ReviewerQuality` over Firestore: the two functions below. */
+export class FirestoreReviewerQuality implements ReviewerQuality {
+  constructor(private readonly firestore: Firestore) {}
+
+  standingOf(reviewerId: string, useCase: string, quality: NonNullable<Policy['quality']>): Promise<ReviewerStanding> {
+    return standingOf(this.firestore, reviewerId, useCase, quality);
+  }
+
+  extraGoldenFor(reviewerId: string, policy: Policy, queue: QueueSpec, standing: ReviewerStanding | undefined, nowMs: number, draw: number): Promise<{ itemId: string } | undefined> {
+    return extraGoldenFor(this.firestore, reviewerId, policy, queue, standing, nowMs, draw);
+  }
+}
 
 export interface ReviewerVerdictDoc {
   reviewerId: string;

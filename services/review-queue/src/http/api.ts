@@ -63,9 +63,9 @@ export function apiRouter(deps: ApiDeps): Router {
   router.get('/me', route(async (_req, p) => ({ id: p.id, roles: p.roles, queueRoles: p.queueRoles, ...(p.queues ? { queues: p.queues } : {}) })));
   router.get('/queues', route((_req, p) => u.listQueues(p)));
   router.get('/queues/:queue/items', route(async (req, p) => u.listItems(p, param(req, 'queue'), parsed(parsePageQuery(req.query as Record<string, unknown>)))));
-  router.post('/queues/:queue/next', route(async (req, p) => u.claimNext(p, param(req, 'queue'), parsed(parseNextBody(req.body)))));
-  router.post('/items/:itemId/claim', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return { item: await u.claimItem(p, param(req, 'itemId')) }; }));
-  router.post('/items/:itemId/release', route(async (req, p) => u.releaseItem(p, param(req, 'itemId'), parsed(parseReleaseBody(req.body)))));
+  router.post('/queues/:queue/next', route(async (req, p) => parsed(await u.claimNext(p, param(req, 'queue'), parsed(parseNextBody(req.body))))));
+  router.post('/items/:itemId/claim', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return { item: parsed(await u.claimItem(p, param(req, 'itemId'))) }; }));
+  router.post('/items/:itemId/release', route(async (req, p) => parsed(await u.releaseItem(p, param(req, 'itemId'), parsed(parseReleaseBody(req.body))))));
   router.get('/cases/:caseId', route((req, p) => u.getCaseView(p, param(req, 'caseId'))));
   router.get('/cases/:caseId/evidence/:index', route(async (req, p) => {
     const raw = param(req, 'index');

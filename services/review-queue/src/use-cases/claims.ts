@@ -10,19 +10,25 @@
  * (`ClaimHints`). That is only a hint — the conditional write alone decides who wins, across any
  * number of processes — but it turns most lost races into none.
  */
-import { FieldValue, type DocumentSnapshot } from '@google-cloud/firestore';
-import { setTimer, type QueueItemDoc } from '@arbiter/cases';
+import type { QueueItemDoc, Work } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { inTrace } from '@arbiter/platform';
+import { fail, ok, type Failure, type Result } from '@arbiter/core';
+import { inTrace, type Clock } from '@arbiter/platform';
+import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem, mayWorkQueue } from '../access';
 import { byPriorityOrder } from '../review-store';
 import type { NextBody } from '../validation';
 import { hasPendingDecision } from './undo';
-import { extraGoldenFor, standingOf } from '../reviewer-quality.firestore';
-import { actorOf, event, holdsClaim, isClaimable, itemView, leadActorOf, QueueCatalog, reject, releasedOnExpiry, type ItemView, type UseCaseDeps } from './common';
+import type { QueueItems, ReadItem, ReviewerQuality } from '../ports';
+import { actorOf, event, holdsClaim, isClaimable, itemView, leadActorOf, QueueCatalog, releasedOnExpiry, type ItemView } from './common';
 
-export interface ClaimDeps extends UseCaseDeps {
+export interface ClaimDeps {
+  items: QueueItems;
+  /** Reviewers' standing against the policy's quality bar, and golden cases for flagged ones. */
+  quality: ReviewerQuality;
+  policies: PolicyRegistry;
+  clock: Clock;
   catalog: QueueCatalog;
   leaseMs: number;
   /** The lease of a case claimed ahead (the console's next case, loaded while the reviewer works on one). */
@@ -44,12 +50,12 @@ export const CLAIM_HINT_MS = 2_000;
  */
 export class ClaimHints {
   private readonly taken = new Map<string, number>();
-  private readonly inFlight = new Map<string, Promise<DocumentSnapshot[]>>();
+  private readonly inFlight = new Map<string, Promise<ReadItem[]>>();
 
   constructor(private readonly ttlMs = CLAIM_HINT_MS) {}
 
   /** The running candidates query of `queue`, or a new one from `ask`. */
-  candidates(queue: string, ask: () => Promise<DocumentSnapshot[]>): Promise<DocumentSnapshot[]> {
+  candidates(queue: string, ask: () => Promise<ReadItem[]>): Promise<ReadItem[]> {
     const running = this.inFlight.get(queue);
     if (running) return running;
     const asked = ask().finally(() => this.inFlight.delete(queue));
@@ -82,15 +88,15 @@ function claimedEvent(item: QueueItemDoc, claimant: { id: string; role: string }
 
 /**
  * Claims an item for `p` if it is still claimable (or renews p's own claim): a compare-and-set on
- * that one item, committed with its events. Given a snapshot (from the candidates query), the write is
+ * that one item, committed with its events. Given a read item (from the candidates query), the write is
  * conditioned on it as read; given an id, the item is read first. Undefined when someone else got it first.
  */
-async function claimOne(deps: ClaimDeps, p: Principal, target: string | DocumentSnapshot, options: { renewOwn: boolean; leaseMs?: number }): Promise<QueueItemDoc | undefined> {
+async function claimOne(deps: ClaimDeps, p: Principal, target: string | ReadItem, options: { renewOwn: boolean; leaseMs?: number }): Promise<QueueItemDoc | undefined> {
   const now = deps.clock.now();
   const nowMs = now.getTime();
-  const snapshot = typeof target === 'string' ? await deps.store.itemRef(target).get() : target;
-  if (!snapshot.exists) return undefined;
-  const item = snapshot.data() as QueueItemDoc;
+  const read = typeof target === 'string' ? await deps.items.read(target) : target;
+  if (!read) return undefined;
+  const { item } = read;
   // A decision waiting in its undo window holds its item until it commits or is undone.
   if (hasPendingDecision(item)) return undefined;
   const own = holdsClaim(item, p.id, nowMs);
@@ -103,21 +109,20 @@ async function claimOne(deps: ClaimDeps, p: Principal, target: string | Document
   const expired = own ? [] : releasedOnExpiry(item, now);
   // In a span of the case's trace (stored on its item), which the claim's events carry on.
   const events = inTrace(item.traceparent, 'review-queue claim', { 'arbiter.case_id': item.caseId, 'arbiter.item_id': item.itemId }, () => [...expired, claimedEvent(item, actorOf(p), leaseUntil, now)]);
-  // The escalator's timer for the end of the lease, committed with the claim.
-  const won = await deps.store.compareAndSet(snapshot, { status: 'claimed', claim }, events, nowMs, (batch) => setTimer(batch, deps.store.firestore, 'lease', item.itemId, leaseUntil, nowMs));
+  const won = await deps.items.claim(read, claim, events, now);
   return won ? { ...item, status: 'claimed', claim } : undefined;
 }
 
 export function createClaimNext(deps: ClaimDeps) {
   const random = deps.random ?? Math.random;
   const hints = deps.hints ?? new ClaimHints();
-  return async (p: Principal, queueId: string, body: NextBody = {}): Promise<{ item: ItemView | null; attempts: number }> => {
+  return async (p: Principal, queueId: string, body: NextBody = {}): Promise<Result<{ item: ItemView | null; attempts: number }>> => {
     const ref = deps.catalog.get(queueId);
-    if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
-    if (!mayWorkQueue(p, ref.queue)) return reject('AUTH.FORBIDDEN', `your roles do not allow working queue ${queueId}`);
+    if (!ref) return fail({ code: 'QUEUE.NOT_FOUND', message: `there is no queue ${queueId}` });
+    if (!mayWorkQueue(p, ref.queue)) return fail({ code: 'AUTH.FORBIDDEN', message: `your roles do not allow working queue ${queueId}` });
     const nowMs = deps.clock.now().getTime();
     const candidatesAt = (fresh: boolean) => {
-      const ask = () => deps.store.claimCandidates(queueId, deps.clock.now().getTime(), deps.spread * 2, deps.spread);
+      const ask = () => deps.items.claimCandidates(queueId, deps.clock.now().getTime(), deps.spread * 2, deps.spread);
       return fresh ? ask() : hints.candidates(queueId, ask);
     };
     // One case at a time: a reviewer who already holds a live claim in this queue gets it back.
@@ -126,63 +131,61 @@ export function createClaimNext(deps: ClaimDeps) {
     const skip = new Set(body.ahead ?? []);
     const aheadLeaseMs = body.ahead ? deps.aheadLeaseMs ?? deps.leaseMs : undefined;
     const quality = ref.policy.quality;
-    const [held, first, standing] = await Promise.all([deps.store.claimedBy(queueId, p.id), candidatesAt(false), quality ? standingOf(deps.store.firestore, p.id, ref.policy.id, quality) : undefined]);
+    const [held, first, standing] = await Promise.all([deps.items.claimedBy(queueId, p.id), candidatesAt(false), quality ? deps.quality.standingOf(p.id, ref.policy.id, quality) : undefined]);
     const mine = held.filter((i) => holdsClaim(i, p.id, nowMs) && !skip.has(i.itemId) && !hasPendingDecision(i)).sort(byPriorityOrder)[0];
-    if (mine && aheadLeaseMs === undefined) return { item: itemView(mine, { revealBlind: false }), attempts: 0 };
+    if (mine && aheadLeaseMs === undefined) return ok({ item: itemView(mine, { revealBlind: false }), attempts: 0 });
     if (mine) {
       const renewed = await claimOne(deps, p, mine.itemId, { renewOwn: true, leaseMs: aheadLeaseMs });
-      if (renewed) return { item: itemView(renewed, { revealBlind: false }), attempts: 0 };
+      if (renewed) return ok({ item: itemView(renewed, { revealBlind: false }), attempts: 0 });
     }
     // A reviewer flagged below the policy's quality bar is served golden cases at the policy's rate
     // until their recent known answers are back above it (reviewer-quality.firestore.ts).
-    const extra = await extraGoldenFor(deps.store.firestore, p.id, ref.policy, ref.queue, standing, nowMs, random());
+    const extra = await deps.quality.extraGoldenFor(p.id, ref.policy, ref.queue, standing, nowMs, random());
     if (extra) {
       const served = await claimOne(deps, p, extra.itemId, { renewOwn: false, ...(aheadLeaseMs !== undefined ? { leaseMs: aheadLeaseMs } : {}) });
-      if (served) return { item: itemView(served), attempts: 1 };
+      if (served) return ok({ item: itemView(served), attempts: 1 });
     }
     let attempts = 0;
     const tried = new Set<string>();
     for (let round = 0; round < 4; round += 1) {
       const now = deps.clock.now().getTime();
       // After a round of lost races, ask again on our own (the shared answer is what lost them).
-      const snapshots = round === 0 ? first : await candidatesAt(true);
-      const candidates = snapshots
-        .map((snapshot) => ({ snapshot, item: snapshot.data() as QueueItemDoc }))
+      const candidates = (round === 0 ? first : await candidatesAt(true))
         .filter(({ item }) => !tried.has(item.itemId) && !skip.has(item.itemId) && mayWorkItem(p, item, ref.queue, now))
         .sort((a, b) => byPriorityOrder(a.item, b.item));
       // The top few that no other request of this process is trying, in a random order; when every
       // one of them is being tried, the others anyway (the conditional write decides).
       const free = candidates.filter(({ item }) => !hints.isTaken(item.itemId, now)).slice(0, deps.spread);
       const pool = free.length ? free : candidates.slice(0, deps.spread);
-      if (pool.length === 0) return { item: null, attempts };
+      if (pool.length === 0) return ok({ item: null, attempts });
       const order = pool.map((c) => ({ c, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.c);
       for (const candidate of order) {
         if (free.length && !hints.take(candidate.item.itemId, deps.clock.now().getTime())) continue;
         attempts += 1;
         tried.add(candidate.item.itemId);
-        const claimed = await claimOne(deps, p, candidate.snapshot, { renewOwn: false, ...(aheadLeaseMs !== undefined ? { leaseMs: aheadLeaseMs } : {}) });
-        if (claimed) return { item: itemView(claimed), attempts };
+        const claimed = await claimOne(deps, p, candidate, { renewOwn: false, ...(aheadLeaseMs !== undefined ? { leaseMs: aheadLeaseMs } : {}) });
+        if (claimed) return ok({ item: itemView(claimed), attempts });
       }
     }
-    return { item: null, attempts };
+    return ok({ item: null, attempts });
   };
 }
 
 export function createClaimItem(deps: ClaimDeps) {
-  return async (p: Principal, itemId: string): Promise<ItemView> => {
-    const item = await deps.store.getItem(itemId);
-    if (!item) return reject('ITEM.NOT_FOUND', `there is no queue item ${itemId}`);
+  return async (p: Principal, itemId: string): Promise<Result<ItemView>> => {
+    const item = (await deps.items.read(itemId))?.item;
+    if (!item) return fail({ code: 'ITEM.NOT_FOUND', message: `there is no queue item ${itemId}` });
     const ref = deps.catalog.get(item.queue);
     const nowMs = deps.clock.now().getTime();
-    if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return reject('AUTH.FORBIDDEN', `your roles do not allow working items of queue ${item.queue}`);
-    if (item.status === 'done') return reject('ITEM.CONFLICT', `item ${itemId} is done`);
-    if (item.status === 'awaiting-evidence') return reject('ITEM.CONFLICT', `item ${itemId} is waiting for evidence from the crew; it comes back to the queue when evidence arrives`);
+    if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return fail({ code: 'AUTH.FORBIDDEN', message: `your roles do not allow working items of queue ${item.queue}` });
+    if (item.status === 'done') return fail({ code: 'ITEM.CONFLICT', message: `item ${itemId} is done` });
+    if (item.status === 'awaiting-evidence') return fail({ code: 'ITEM.CONFLICT', message: `item ${itemId} is waiting for evidence from the crew; it comes back to the queue when evidence arrives` });
     const claimed = await claimOne(deps, p, itemId, { renewOwn: true });
-    if (claimed) return itemView(claimed);
-    const now = await deps.store.getItem(itemId);
-    if (now && hasPendingDecision(now)) return reject('ITEM.CONFLICT', `a decision on item ${itemId} is waiting in its undo window; it commits, or its decider undoes it, first`);
-    if (now?.status === 'claimed' && now.claim) return reject('ITEM.CLAIMED_BY_OTHER', `item ${itemId} is claimed by ${now.claim.reviewerId} until ${new Date(now.claim.leaseUntil).toISOString()}`);
-    return reject('ITEM.CONFLICT', `item ${itemId} can no longer be claimed (status ${now?.status ?? 'gone'})`);
+    if (claimed) return ok(itemView(claimed));
+    const now = (await deps.items.read(itemId))?.item;
+    if (now && hasPendingDecision(now)) return fail({ code: 'ITEM.CONFLICT', message: `a decision on item ${itemId} is waiting in its undo window; it commits, or its decider undoes it, first` });
+    if (now?.status === 'claimed' && now.claim) return fail({ code: 'ITEM.CLAIMED_BY_OTHER', message: `item ${itemId} is claimed by ${now.claim.reviewerId} until ${new Date(now.claim.leaseUntil).toISOString()}` });
+    return fail({ code: 'ITEM.CONFLICT', message: `item ${itemId} can no longer be claimed (status ${now?.status ?? 'gone'})` });
   };
 }
 
@@ -193,37 +196,36 @@ export interface ReleaseResult {
 
 /** Release: the holder their own claim; a lead (or admin) anyone's, optionally reassigning it. */
 export function createReleaseItem(deps: ClaimDeps) {
-  return async (p: Principal, itemId: string, body: { reassignTo?: string }): Promise<ReleaseResult> => {
+  return async (p: Principal, itemId: string, body: { reassignTo?: string }): Promise<Result<ReleaseResult>> => {
     const lead = isLeadLike(p);
-    if (body.reassignTo !== undefined && !lead) return reject('AUTH.FORBIDDEN', 'only a lead may reassign a claim');
+    if (body.reassignTo !== undefined && !lead) return fail({ code: 'AUTH.FORBIDDEN', message: 'only a lead may reassign a claim' });
     const now = deps.clock.now();
     const nowMs = now.getTime();
-    return deps.store.cases.transact<ReleaseResult>(async (tx) => {
-      const item = await deps.store.readInTx<QueueItemDoc>(tx, deps.store.itemRef(itemId));
-      if (!item) return reject('ITEM.NOT_FOUND', `there is no queue item ${itemId}`);
+    const refused = (code: string, message: string): Work<Result<ReleaseResult>> => ({ result: fail<Failure>({ code, message }), events: [] });
+    return deps.items.transact<Result<ReleaseResult>>(itemId, now, async (unit) => {
+      const { item } = unit;
+      if (!item) return refused('ITEM.NOT_FOUND', `there is no queue item ${itemId}`);
       const ref = deps.catalog.get(item.queue);
-      if (!ref || !(lead || mayWorkItem(p, item, ref.queue, nowMs))) return reject('AUTH.FORBIDDEN', `your roles do not allow working items of queue ${item.queue}`);
-      if (item.status !== 'claimed' || !item.claim) return reject('ITEM.CONFLICT', `item ${itemId} is not claimed (status ${item.status})`);
+      if (!ref || !(lead || mayWorkItem(p, item, ref.queue, nowMs))) return refused('AUTH.FORBIDDEN', `your roles do not allow working items of queue ${item.queue}`);
+      if (item.status !== 'claimed' || !item.claim) return refused('ITEM.CONFLICT', `item ${itemId} is not claimed (status ${item.status})`);
       const own = item.claim.reviewerId === p.id;
-      if (!own && !lead) return reject('AUTH.FORBIDDEN', `item ${itemId} is claimed by someone else; only a lead may release it`);
+      if (!own && !lead) return refused('AUTH.FORBIDDEN', `item ${itemId} is claimed by someone else; only a lead may release it`);
       const releasedBy = own ? actorOf(p) : leadActorOf(p);
       const base = { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy, releasedAt: now.toISOString() };
       if (body.reassignTo !== undefined) {
-        const leaseUntil = nowMs + deps.leaseMs;
-        const claim = { reviewerId: body.reassignTo, role: 'reviewer', leaseUntil, claimedAt: nowMs };
-        tx.update(deps.store.itemRef(itemId), { status: 'claimed', claim });
-        setTimer(tx, deps.store.firestore, 'lease', itemId, leaseUntil, nowMs);
+        const claim = { reviewerId: body.reassignTo, role: 'reviewer', leaseUntil: nowMs + deps.leaseMs, claimedAt: nowMs };
+        unit.claim(claim);
         const to = { id: body.reassignTo, role: 'reviewer' };
         const events = [
           event(EventTypes.caseReleased, { ...base, reason: 'reassigned', reassignedTo: to }, item.caseId, now),
-          claimedEvent(item, to, leaseUntil, now),
+          claimedEvent(item, to, claim.leaseUntil, now),
         ];
-        return { result: { item: itemView({ ...item, status: 'claimed', claim }, { revealBlind: true }), reassignedTo: body.reassignTo }, events };
+        return { result: ok({ item: itemView({ ...item, status: 'claimed', claim }, { revealBlind: true }), reassignedTo: body.reassignTo }), events };
       }
-      tx.update(deps.store.itemRef(itemId), { status: 'open', claim: FieldValue.delete() });
+      unit.release();
       const { claim: _dropped, ...rest } = item;
       void _dropped;
-      return { result: { item: itemView({ ...rest, status: 'open' }, { revealBlind: lead }) }, events: [event(EventTypes.caseReleased, { ...base, reason: 'released' }, item.caseId, now)] };
-    }, now);
+      return { result: ok({ item: itemView({ ...rest, status: 'open' }, { revealBlind: lead }) }), events: [event(EventTypes.caseReleased, { ...base, reason: 'released' }, item.caseId, now)] };
+    });
   };
 }
