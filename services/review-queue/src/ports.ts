@@ -3,12 +3,14 @@
  * them; the in-memory twins (`*.test-support.ts`) stand in for them in unit tests. A use case that goes
  * through these ports touches no Firestore type.
  *
- * So far the claims (claim next, claim one, release, reassign) go through `QueueItems`; the other
- * use cases still use `ReviewStore` directly (see `.dependency-cruiser-known-violations.json`).
+ * So far the claims (claim next, claim one, release, reassign) and the enqueuing of a routed case go
+ * through these ports; the other use cases still use `ReviewStore` directly (see
+ * `.dependency-cruiser-known-violations.json`).
  */
-import type { QueueItemDoc, Work } from '@arbiter/cases';
+import type { CaseDoc, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { Policy, QueueSpec, ReviewerStanding } from '@arbiter/core';
+import type { GoldenCaseDoc } from './golden';
 
 /** A reviewer's lease on an item. */
 export type ItemClaim = NonNullable<QueueItemDoc['claim']>;
@@ -31,7 +33,23 @@ export interface QueueItemUnit {
   release(): void;
 }
 
-/** The queue items, as the claim use cases see them. */
+/** One unit of work that enqueues a routed case: reads first, then writes, all committed together. */
+export interface EnqueueUnit {
+  /** The case as read in this unit of work (undefined: no such case). */
+  readonly caseDoc: CaseDoc | undefined;
+  /** Which of the queue items asked about exist already. */
+  readonly existingItems: ReadonlySet<string>;
+  /** Which of the cases asked about (a golden instance) exist already. */
+  readonly existingCases: ReadonlySet<string>;
+  /** Creates the item (fails the whole unit if it exists), with the escalator's timer for its first SLA check when it has one. */
+  createItem(item: QueueItemDoc): void;
+  /** Creates a case document (a golden instance); fails the whole unit if it exists. */
+  createCase(caseDoc: CaseDoc): void;
+  /** Changes the routed case: its status, and that its pending `enqueue` step has happened. */
+  updateCase(change: { status?: 'in-review'; enqueueDone?: true }): void;
+}
+
+/** The queue items, as the claim and enqueue use cases see them. */
 export interface QueueItems {
   read(itemId: string): Promise<ReadItem | undefined>;
   /** What "next case" chooses from: the top `openLimit` open items and the `expiredLimit` oldest expired claims of a queue. */
@@ -46,6 +64,14 @@ export interface QueueItems {
   claim(read: ReadItem, claim: ItemClaim, events: readonly ArbiterEvent[], now: Date): Promise<boolean>;
   /** Runs `work` in one unit of work on the item; its events are staged in the outbox and published after the commit. */
   transact<T>(itemId: string, now: Date, work: (unit: QueueItemUnit) => Promise<Work<T>>): Promise<T>;
+  /** Runs `work` in one unit of work that reads the case `caseId`, which of `itemIds` and `caseIds` exist, and writes what `work` creates. */
+  enqueue<T>(read: { caseId: string; itemIds: readonly string[]; caseIds: readonly string[] }, now: Date, work: (unit: EnqueueUnit) => Work<T>): Promise<T>;
+}
+
+/** Golden cases (cases with known answers) loaded for calibration. */
+export interface GoldenSet {
+  /** The golden cases of a queue, ordered by `goldenId` (at most 500). */
+  ofQueue(useCase: string, queue: string): Promise<GoldenCaseDoc[]>;
 }
 
 /** Reviewers' judged verdicts (reviewer-quality.firestore.ts), as "next case" needs them. */

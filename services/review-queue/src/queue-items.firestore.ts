@@ -1,7 +1,8 @@
 import { FieldValue, type DocumentReference, type DocumentSnapshot, type Transaction, type UpdateData } from '@google-cloud/firestore';
-import { queueItemConverter, setTimer, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { caseConverter, pendingStepDone, queueItemConverter, setTimer, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import type { ItemClaim, QueueItemUnit, QueueItems, ReadItem } from './ports';
+import { GOLDEN_COLLECTION, type GoldenCaseDoc } from './golden';
+import type { EnqueueUnit, GoldenSet, ItemClaim, QueueItemUnit, QueueItems, ReadItem } from './ports';
 import type { ReviewStore } from './review-store';
 
 /**
@@ -65,4 +66,49 @@ export class FirestoreQueueItems implements QueueItems {
       });
     }, now);
   }
+
+  enqueue<T>(read: { caseId: string; itemIds: readonly string[]; caseIds: readonly string[] }, now: Date, work: (unit: EnqueueUnit) => Work<T>): Promise<T> {
+    const { firestore } = this.store;
+    const nowMs = now.getTime();
+    const caseRef = (caseId: string): DocumentReference<CaseDoc> => this.store.caseRef(caseId).withConverter(caseConverter);
+    return this.store.cases.transact<T>(async (tx: Transaction) => {
+      const caseDoc = (await tx.get(caseRef(read.caseId))).data();
+      const items = read.itemIds.length ? await tx.getAll(...read.itemIds.map((id) => this.ref(id))) : [];
+      // A golden instance (rare: the policy's goldenRate) costs one more read.
+      const cases = read.caseIds.length ? await tx.getAll(...read.caseIds.map(caseRef)) : [];
+      return work({
+        caseDoc,
+        existingItems: new Set(items.filter((snapshot) => snapshot.exists).map((snapshot) => snapshot.id)),
+        existingCases: new Set(cases.filter((snapshot) => snapshot.exists).map((snapshot) => snapshot.id)),
+        createItem: (item) => {
+          tx.create(this.ref(item.itemId), item);
+          if (item.sla.nextCheckAt !== null) setTimer(tx, firestore, 'sla', item.itemId, item.sla.nextCheckAt, nowMs);
+        },
+        createCase: (doc) => {
+          tx.create(caseRef(doc.caseId), doc);
+        },
+        updateCase: (change) => {
+          if (change.status === undefined && !change.enqueueDone) return;
+          tx.update(caseRef(read.caseId), { ...(change.status ? { status: change.status } : {}), ...(change.enqueueDone ? { nextStep: pendingStepDone() } : {}) });
+        },
+      });
+    }, now);
+  }
+}
+
+/** The golden set in Firestore (`goldenCases/{goldenId}`), loaded by `arbiter-stack golden load`. */
+export class FirestoreGoldenSet implements GoldenSet {
+  constructor(private readonly store: ReviewStore) {}
+
+  async ofQueue(useCase: string, queue: string): Promise<GoldenCaseDoc[]> {
+    const set = await this.store.firestore.collection(GOLDEN_COLLECTION).where('useCase', '==', useCase).where('queue', '==', queue).limit(500).get();
+    return set.docs.map((doc) => goldenCaseOf(doc.data())).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
+  }
+}
+
+/** A golden case as read, once the fields the enqueue relies on are there. */
+function goldenCaseOf(data: Record<string, unknown>): GoldenCaseDoc {
+  const isGolden = (d: Record<string, unknown>): d is Record<string, unknown> & GoldenCaseDoc => typeof d.goldenId === 'string' && typeof d.queue === 'string' && typeof d.useCase === 'string' && typeof d.expectedOutcome === 'string';
+  if (!isGolden(data)) throw new Error(`bug: a document in ${GOLDEN_COLLECTION} is not a golden case (goldenId, useCase, queue, expectedOutcome)`);
+  return data;
 }

@@ -3,10 +3,11 @@
  * each with a version that every write bumps, so a claim conditioned on an older read loses as the
  * Firestore compare-and-set does; a unit of work commits all of its changes and events, or nothing.
  */
-import type { QueueItemDoc, Work } from '@arbiter/cases';
+import type { CaseDoc, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
 import { deepCopy, servesExtraGolden, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
-import type { ItemClaim, QueueItemUnit, QueueItems, ReadItem, ReviewerQuality } from './ports';
+import type { GoldenCaseDoc } from './golden';
+import type { EnqueueUnit, GoldenSet, ItemClaim, QueueItemUnit, QueueItems, ReadItem, ReviewerQuality } from './ports';
 
 export class InMemoryQueueItems implements QueueItems {
   readonly items = new Map<string, QueueItemDoc>();
@@ -16,6 +17,9 @@ export class InMemoryQueueItems implements QueueItems {
   readonly staged: ArbiterEvent[] = [];
   /** The lease timers written, as `itemId@leaseUntil`, in order. */
   readonly leaseTimers: string[] = [];
+  /** The SLA timers written, as `itemId@at`, in order. */
+  readonly slaTimers: string[] = [];
+  readonly cases = new Map<string, CaseDoc>();
   /** Called before a claim's conditional write: to play another reviewer getting there first. */
   beforeClaim?: (itemId: string) => void;
 
@@ -88,6 +92,43 @@ export class InMemoryQueueItems implements QueueItems {
     this.leaseTimers.push(...timers);
     this.staged.push(...done.events);
     return done.result;
+  }
+
+  async enqueue<T>(read: { caseId: string; itemIds: readonly string[]; caseIds: readonly string[] }, _now: Date, work: (unit: EnqueueUnit) => Work<T>): Promise<T> {
+    const caseDoc = this.cases.get(read.caseId);
+    const items: QueueItemDoc[] = [];
+    const cases: CaseDoc[] = [];
+    let change: { status?: 'in-review'; enqueueDone?: true } = {};
+    const done = work({
+      caseDoc: caseDoc && deepCopy(caseDoc),
+      existingItems: new Set(read.itemIds.filter((id) => this.items.has(id))),
+      existingCases: new Set(read.caseIds.filter((id) => this.cases.has(id))),
+      createItem: (item) => items.push(deepCopy(item)),
+      createCase: (doc) => cases.push(deepCopy(doc)),
+      updateCase: (asked) => (change = { ...change, ...asked }),
+    });
+    // Commit: a create of something that exists fails the whole unit, as Firestore's create does.
+    const clash = [...items.filter((item) => this.items.has(item.itemId)).map((item) => item.itemId), ...cases.filter((doc) => this.cases.has(doc.caseId)).map((doc) => doc.caseId)];
+    if (clash.length) throw Object.assign(new Error(`6 ALREADY_EXISTS: ${clash.join(', ')} (twin)`), { code: 6 });
+    for (const item of items) {
+      this.write(item);
+      if (item.sla.nextCheckAt !== null) this.slaTimers.push(`${item.itemId}@${item.sla.nextCheckAt}`);
+    }
+    for (const doc of cases) this.cases.set(doc.caseId, doc);
+    if (caseDoc && (change.status || change.enqueueDone)) {
+      const { nextStep, ...rest } = caseDoc;
+      this.cases.set(read.caseId, { ...(change.enqueueDone ? rest : { ...rest, ...(nextStep ? { nextStep } : {}) }), ...(change.status ? { status: change.status } : {}) });
+    }
+    this.staged.push(...done.events);
+    return done.result;
+  }
+}
+
+/** The twin of `FirestoreGoldenSet`. */
+export class InMemoryGoldenSet implements GoldenSet {
+  constructor(readonly golden: GoldenCaseDoc[] = []) {}
+  async ofQueue(useCase: string, queue: string): Promise<GoldenCaseDoc[]> {
+    return this.golden.filter((g) => g.useCase === useCase && g.queue === queue).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
   }
 }
 

@@ -5,7 +5,7 @@ import type { Clock, Logger, OutboxRelay } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { EvidenceUrlSigner } from './evidence';
 import { ReviewStore } from './review-store';
-import { FirestoreQueueItems } from './queue-items.firestore';
+import { FirestoreGoldenSet, FirestoreQueueItems } from './queue-items.firestore';
 import { FirestoreReviewerQuality } from './reviewer-quality.firestore';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
 import { QueueCatalog } from './use-cases/common';
@@ -47,7 +47,8 @@ export function createUseCases(deps: UseCaseWiring) {
   const store = new ReviewStore(new CaseStore(deps.firestore, deps.relay), deps.firestore);
   const catalog = new QueueCatalog(deps.policies);
   const base = { store, policies: deps.policies, clock: deps.clock, catalog };
-  const claims = { ...base, items: new FirestoreQueueItems(store), quality: new FirestoreReviewerQuality(deps.firestore), leaseMs: deps.claimLeaseMs, ...(deps.aheadLeaseMs !== undefined ? { aheadLeaseMs: deps.aheadLeaseMs } : {}), spread: deps.claimSpread, hints: new ClaimHints() };
+  const items = new FirestoreQueueItems(store);
+  const claims = { ...base, items, quality: new FirestoreReviewerQuality(deps.firestore), leaseMs: deps.claimLeaseMs, ...(deps.aheadLeaseMs !== undefined ? { aheadLeaseMs: deps.aheadLeaseMs } : {}), spread: deps.claimSpread, hints: new ClaimHints() };
   const views = { ...base, signer: deps.signer };
   // The undo window: decisions held as pending documents, committed by this process's timers and by
   // every process's sweep (undo.ts). The scheduler is bound once the recorder exists.
@@ -61,7 +62,7 @@ export function createUseCases(deps: UseCaseWiring) {
   return {
     store,
     catalog,
-    enqueueOnCaseRouted: createEnqueueOnCaseRouted(base),
+    enqueueOnCaseRouted: createEnqueueOnCaseRouted({ ...base, items, golden: new FirestoreGoldenSet(store) }),
     requeueOnEvidenceSubmitted: createRequeueOnEvidenceSubmitted(base),
     listQueues: createListQueues(views),
     listItems: createListItems(views),

@@ -3,12 +3,14 @@
  * the queue ahead of new work. Both are idempotent: the item is created only if absent, and the
  * evidence submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction.
  */
-import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
-import { caseExpiry, markerExpiry, pendingStepDone, queueItemId, setTimer, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { FieldValue } from '@google-cloud/firestore';
+import { caseExpiry, markerExpiry, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, similarityBasisOf, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
-import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
-import { currentTraceparent, idFromEventIdentity, permanentFailure, type EventHandler, type HandlerFailure } from '@arbiter/platform';
+import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
+import { currentTraceparent, idFromEventIdentity, permanentFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
+import type { PolicyRegistry } from '@arbiter/policy';
+import type { GoldenSet, QueueItems } from '../ports';
 import type { UseCaseDeps } from './common';
 
 export const ENQUEUE_SUBSCRIPTION = 'review-queue.enqueue-on-case-routed';
@@ -59,7 +61,14 @@ function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blin
   };
 }
 
-export function createEnqueueOnCaseRouted(deps: UseCaseDeps): EventHandler {
+export interface EnqueueDeps {
+  items: QueueItems;
+  golden: GoldenSet;
+  policies: PolicyRegistry;
+  clock: Clock;
+}
+
+export function createEnqueueOnCaseRouted(deps: EnqueueDeps): EventHandler {
   return async (event): Promise<Outcome | void> => {
     if (event.type !== EventTypes.caseRouted) return;
     const routed = (event as ArbiterEvent<typeof EventTypes.caseRouted>).data;
@@ -86,40 +95,33 @@ export function createEnqueueOnCaseRouted(deps: UseCaseDeps): EventHandler {
     // Golden cases are mixed into the queue at the policy's goldenRate (deterministic on the case id).
     let golden: GoldenCaseDoc | undefined;
     if (routed.route === 'review' && routed.queue && mixesGolden(policy, routed.caseId)) {
-      const set = await deps.store.firestore.collection(GOLDEN_COLLECTION).where('useCase', '==', policy.id).where('queue', '==', routed.queue).limit(500).get();
-      const docs = set.docs.map((d) => d.data() as GoldenCaseDoc).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
+      const docs = await deps.golden.ofQueue(policy.id, routed.queue);
       golden = docs[goldenIndexFor(routed.caseId, docs.length)];
     }
-    return deps.store.cases.transact(async (tx) => {
-      const caseDoc = await deps.store.readInTx<CaseDoc>(tx, deps.store.caseRef(routed.caseId));
+    const itemIds = queues.map((q) => queueItemId(routed.caseId, q.purpose));
+    const goldenCaseId = golden ? goldenInstanceId(golden.goldenId, routed.caseId) : undefined;
+    return deps.items.enqueue({ caseId: routed.caseId, itemIds, caseIds: goldenCaseId ? [goldenCaseId] : [] }, now, (unit) => {
+      const { caseDoc } = unit;
       if (!caseDoc) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `case ${routed.caseId} does not exist`) } as Outcome, events: [] };
-      const refs = queues.map((q) => deps.store.itemRef(queueItemId(routed.caseId, q.purpose)));
-      const goldenRef = golden ? deps.store.caseRef(goldenInstanceId(golden.goldenId, routed.caseId)) : undefined;
-      const existing = await tx.getAll(...refs, ...(goldenRef ? [goldenRef] : []));
       const created: string[] = [];
       queues.forEach((q, i) => {
-        if (existing[i]?.exists) return;
+        if (unit.existingItems.has(itemIds[i] as string)) return;
         // Retention: the item goes when its case does (policy caseDays after the case opened).
         const item: QueueItemDoc = { ...newItem(caseDoc, q.queue as QueueSpec, q.purpose, routed, now), expireAt: caseExpiry(policy, caseDoc.openedAt) };
-        tx.create(refs[i] as DocumentReference, item);
-        // The escalator's timer for the item's first SLA check, committed with the item.
-        if (item.sla.nextCheckAt !== null) setTimer(tx, deps.store.firestore, 'sla', item.itemId, item.sla.nextCheckAt, now.getTime());
+        unit.createItem(item);
         created.push(item.itemId);
-        if (golden && goldenRef && q.purpose === 'decision' && !existing[refs.length]?.exists) {
-          const instance = { ...goldenCaseDoc(golden, goldenRef.id, now.getTime()), expireAt: caseExpiry(policy, now.getTime()) };
+        if (golden && goldenCaseId && q.purpose === 'decision' && !unit.existingCases.has(goldenCaseId)) {
+          const instance = { ...goldenCaseDoc(golden, goldenCaseId, now.getTime()), expireAt: caseExpiry(policy, now.getTime()) };
           const gItem = goldenItem(instance, item);
-          tx.create(goldenRef, instance);
-          tx.create(deps.store.itemRef(gItem.itemId), gItem);
+          unit.createCase(instance);
+          unit.createItem(gItem);
           created.push(gItem.itemId);
         }
       });
-      const caseUpdate: Record<string, unknown> = {};
-      if (routed.route === 'review' && caseDoc.status === 'opened') caseUpdate.status = 'in-review';
       // The case waited for its queue item (the router's commit said so): it exists now.
-      if (caseDoc.nextStep?.kind === 'enqueue') caseUpdate.nextStep = pendingStepDone();
-      if (Object.keys(caseUpdate).length > 0) tx.update(deps.store.caseRef(caseDoc.caseId), caseUpdate);
+      unit.updateCase({ ...(routed.route === 'review' && caseDoc.status === 'opened' ? { status: 'in-review' as const } : {}), ...(caseDoc.nextStep?.kind === 'enqueue' ? { enqueueDone: true as const } : {}) });
       return { result: ok({ created }) as Outcome, events: [] };
-    }, now);
+    });
   };
 }
 
