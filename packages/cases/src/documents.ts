@@ -2,15 +2,21 @@ import type { Timestamp } from '@google-cloud/firestore';
 import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
 
 /**
- * Firestore holds case state. Three collections matter:
+ * Firestore holds case state. The collections (`Collections` below; each service's own, such as the
+ * outbox, the timer wheel or `pendingDecisions`, are named where they are written):
  *
  * - `cases/{caseId}`: one document per prediction; `caseId` derives from the prediction event's
  *   (`ce-source`, `ce-id`), so a redelivered or republished prediction opens nothing new. The decision
- *   is written here exactly once, in a transaction that reads the document first.
+ *   is written here exactly once, by `decideInTransaction`: in a transaction that read the case (the
+ *   review-queue, the escalator's expiry), or in the router's routing commit, which the routing marker
+ *   (`caseRoutings`) makes happen once per case.
  * - `queueItems/{caseId}~{purpose}`: one document per piece of human work (deciding a case, a blind
- *   review of an automatic decision, a second opinion, a golden case). Claims are leases on these
- *   documents — each reviewer contends only for the item they try to claim, never for a shared one.
- * - `patterns/{caseId}`: decided cases with pattern features, for fast-track matching.
+ *   review of an automatic decision, a second opinion, a golden case, an adjudication). Claims are
+ *   leases on these documents — each reviewer contends only for the item they try to claim, never for
+ *   a shared one.
+ * - `patterns/{caseId}`: cases a person approved, with pattern features, for fast-track matching.
+ * - `processed/…`, `caseRoutings/…`, `reviewerVerdicts/…`, `auditLedger/…`: markers and records, each
+ *   described at its name below.
  *
  * Times are stored as epoch milliseconds (numbers) so range queries and ordering are exact and cheap.
  */
@@ -18,6 +24,7 @@ export const Collections = {
   cases: 'cases',
   queueItems: 'queueItems',
   patterns: 'patterns',
+  /** `processed/{consumer}~{key}`: a consumer's marker that it handled one event (keyed by its ce-source and ce-id), written with its effect. */
   processed: 'processed',
   /** `caseRoutings/{caseId}`: created in the commit that routes the case; its existence means "routed". */
   routings: 'caseRoutings',
