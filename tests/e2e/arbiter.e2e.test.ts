@@ -22,7 +22,8 @@ const run = randomUUID().slice(0, 6);
 const policies = policiesWithShortSla(`e2e${run}`);
 const { queue } = policies;
 // `e2e-quality`: the cleanliness policy with a queue of its own where every case is sampled for quality:
-// each automatic decision also goes to blind review, each enqueued case mixes in a golden case.
+// each automatic decision also goes to blind review, each enqueued case mixes in a golden case, each
+// decided case goes to a second reviewer.
 const qualityQueue = `quality-review-e2e${run}`;
 policies.write(
   'e2e-quality.yaml',
@@ -33,7 +34,7 @@ policies.write(
     .replaceAll(queue('cleanliness-review'), qualityQueue)
     .replace(/blindReviewRate: [0-9.]+/, 'blindReviewRate: 1')
     .replace(/goldenRate: [0-9.]+/, 'goldenRate: 1')
-    .replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 0'),
+    .replace(/doubleReviewRate: [0-9.]+/, 'doubleReviewRate: 1'),
 );
 let project: string;
 let arbiter: Services;
@@ -451,6 +452,47 @@ it('the quality loop from real events: a golden verdict carries its known answer
     expect(decided.model_outcome).toBe('approved');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await feedback.close();
+  }
+});
+
+it('a disagreeing double review reaches a lead, whose outcome revises the published decision once and becomes a labelled example', async () => {
+  const feedback = await Observer.onTopic(client, Topics.feedback);
+  try {
+    const [annId, bobId] = [`ann-${run}`, `bob-${run}`];
+    const [ann, bob] = await Promise.all([mintToken(annId, ['reviewer', 'cleanliness-reviewer']), mintToken(bobId, ['reviewer', 'cleanliness-reviewer'])]);
+    const doubled = await publishPrediction(client, cleanliness({ confidence: 0.8, useCase: 'e2e-quality' }));
+    expect((await claimAndDecide(ann, qualityQueue, doubled.caseId, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' })).status).toBe(200);
+    const published = await decisionOf(doubled.caseId);
+    expect(published).toMatchObject({ decidedBy: { kind: 'human', id: annId }, outcome: 'fee_applied' });
+
+    // The second reviewer, blind to the first verdict, disagrees: a lead's item opens.
+    const second = await eventually('the double review', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === doubled.caseId && item.purpose === 'double-review'));
+    expect((await api(apiUrl, ann, 'POST', `/items/${encodeURIComponent(second.itemId)}/claim`, {})).status).toBe(403);
+    expect((await api(apiUrl, bob, 'POST', `/items/${encodeURIComponent(second.itemId)}/claim`, {})).status).toBe(200);
+    expect((await api<{ decision?: unknown }>(apiUrl, bob, 'GET', `/cases/${doubled.caseId}`)).body.decision).toBeUndefined();
+    expect((await api(apiUrl, bob, 'POST', `/cases/${doubled.caseId}/decision`, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' })).status).toBe(200);
+    const adjudication = await eventually('the adjudication item', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === doubled.caseId && item.purpose === 'adjudication'));
+    expect((await api(apiUrl, bob, 'POST', `/items/${encodeURIComponent(adjudication.itemId)}/claim`, {})).status).toBe(403);
+
+    // The lead sides with the second reviewer.
+    expect((await api(apiUrl, lead, 'POST', `/items/${encodeURIComponent(adjudication.itemId)}/claim`, {})).status).toBe(200);
+    const settled = await api<{ purpose: string; revisionId?: string }>(apiUrl, lead, 'POST', `/cases/${doubled.caseId}/decision`, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
+    expect(settled.body).toMatchObject({ purpose: 'adjudication', revisionId: `rvs_adj_${doubled.caseId}` });
+    const revised = await eventually('decision.revised', () => decisions.json<{ caseId: string; decisionId: string; outcome: string; previousOutcome: string; customerFavorable: boolean; revisedBy: { kind: string; id: string } }>((data, attributes) => data.caseId === doubled.caseId && attributes['ce-type'] === EventTypes.decisionRevised)[0]);
+    expect(revised).toMatchObject({ decisionId: published.decisionId, outcome: 'fee_waived', previousOutcome: 'fee_applied', customerFavorable: true, revisedBy: { kind: 'human', id: 'lead-e2e' } });
+    const labelled = await eventually('the adjudication label', () => feedback.json<{ caseId: string; source: string; outcome: string }>((data) => data.caseId === doubled.caseId && data.source === 'adjudication')[0]);
+    expect(labelled).toMatchObject({ outcome: 'fee_waived' });
+    const example = await eventually('the adjudicated example in BigQuery', async () => (await bigQueryRows(`SELECT source, human_outcome FROM arbiter_audit.labelled_examples WHERE case_id = '${doubled.caseId}' AND source = 'adjudication'`))[0], 60_000);
+    expect(example).toEqual({ source: 'adjudication', human_outcome: 'fee_waived' });
+    // One decision.made per type; the correction is the revision, once.
+    expect(decisionsOf(doubled.caseId)).toHaveLength(1);
+    expect(decisions.where((m) => m.attributes['ce-type'] === EventTypes.decisionRevised && m.attributes['ce-subject'] === doubled.caseId)).toHaveLength(1);
+    // The adjudication judged both: Ann wrong, Bob right, in the lead's view of reviewer quality.
+    const overview = await api<{ quality: { reviewers: Array<{ reviewerId: string; useCase: string; known: number; correct: number }> } }>(apiUrl, lead, 'GET', '/lead/overview');
+    expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: annId, useCase: 'e2e-quality', known: 1, correct: 0 }));
+    expect(overview.body.quality.reviewers).toContainEqual(expect.objectContaining({ reviewerId: bobId, useCase: 'e2e-quality', known: 1, correct: 1 }));
+  } finally {
     await feedback.close();
   }
 });
