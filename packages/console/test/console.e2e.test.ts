@@ -299,6 +299,14 @@ describe('reviewer console in Chromium', () => {
     const items = await page.$$eval('.batch-card', (els) => els.map((el) => el.getAttribute('data-item') as string));
     expect(items).toHaveLength(2);
     expect(items.map((i) => i.split('~')[0])).not.toContain(firstCaseId);
+    // Why they are one batch (the queue batches by similarity): the second case's similarity to the
+    // first, part by part — equal score distributions weigh most for cleanliness.
+    expect(await page.textContent(`[data-why="${items[0]}"]`)).toBe('The case this batch is built around');
+    const why = await page.textContent(`[data-why="${items[1]}"]`);
+    expect(why).toMatch(/^\d+% similar to case 1/);
+    expect(why).toContain('score distributions: 100%');
+    expect(why).toContain('same label dirty: 100%');
+    expect(why).toContain('regions, matched by overlap (IoU)');
     // Flag the second case: focus its checkbox and press Space.
     await page.focus(`.batch-card[data-item="${items[1]}"] input[type="checkbox"]`);
     await page.keyboard.press('Space');
