@@ -107,7 +107,7 @@ function chartCard(chart: Chart, plots: uPlot[]): HTMLElement {
         ...targets.map((t) => ({ label: `target ${fmt(chart.unit, t)}`, stroke: '#c62828', width: 1.5, dash: [6, 4], points: { show: false } })),
       ],
       scales: { x: { time: true }, y: chart.unit === 'share' ? { range: [0, 1] } : chart.unit === 'kappa' ? { range: [-0.2, 1] } : {} },
-      axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => fmt(chart.unit, t)), size: 56 }],
+      axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => fmt(chart.unit, t)), size: 72 }],
       legend: { show: true },
     };
     plots.push(new uPlot(opts, data, plotBox));
