@@ -112,19 +112,28 @@ export interface CaseDoc {
    * The step that must follow the case's last state change, written in the same commit as that change
    * and removed by the commit of the step itself: `route` (set when the case is opened, removed when it
    * is routed), `enqueue` (set when it is routed to a queue or sampled for a blind review, removed when
-   * the queue item exists). Absent: nothing pending. The reconciler reads the cases whose step has
-   * waited too long (an index range on `nextStep.since`) and publishes `event` again.
+   * the queue item exists), `requeue` (set when a reviewer asks the crew for evidence, pending from the
+   * request's `dueBy`; removed when the case is back in its queue — evidence arrived, or the reconciler's
+   * `case.redriven` put it back — or decided). Absent: nothing pending. The reconciler reads the cases
+   * whose step has waited too long (an index range on `nextStep.since`) and publishes `event` again
+   * (`route`, `enqueue`) or `case.redriven` alone (`requeue`).
    */
   nextStep?: PendingStep;
 }
 
-export type PendingStepKind = 'route' | 'enqueue';
+export type PendingStepKind = 'route' | 'enqueue' | 'requeue';
 
 export interface PendingStep {
   kind: PendingStepKind;
-  /** Since when the step is pending (epoch ms): the commit that made it so, or the last re-drive. */
+  /**
+   * Since when the step is pending (epoch ms): the commit that made it so (for `requeue`, the evidence
+   * request's `dueBy`: the crew may answer until then), or the last re-drive.
+   */
   since: number;
-  /** The event that drives the step, as it was staged (JSON); published again, with its ce-id, when overdue. */
+  /**
+   * The event that drives the step, as it was staged (JSON); published again, with its ce-id, when
+   * overdue. For `requeue`, the `evidence.requested` the crew did not answer (never published again).
+   */
   event: string;
   /** Times the reconciler re-drove this step. */
   redrives: number;

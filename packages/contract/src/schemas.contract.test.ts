@@ -119,10 +119,11 @@ describe('topology', () => {
     expect(topicOf['arbiter.sla.escalated.v1']).toBe('arbiter-escalations');
   });
 
-  it('puts case.opened and case.routed on topics of their own, labelled feedback on arbiter-feedback, every other internal type on arbiter-cases', () => {
+  it('puts case.opened, case.routed and case.redriven on topics of their own, labelled feedback on arbiter-feedback, every other internal type on arbiter-cases', () => {
     const own: Record<string, string> = {
       'arbiter.case.opened.v1': 'arbiter-case-opened',
       'arbiter.case.routed.v1': 'arbiter-case-routed',
+      'arbiter.case.redriven.v1': 'arbiter-case-redriven',
       'arbiter.feedback.labelled.v1': 'arbiter-feedback',
     };
     for (const type of allTypes.filter((t) => !ContractEventTypes.includes(t))) {

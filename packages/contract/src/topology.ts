@@ -17,7 +17,9 @@ export const Topics = {
    */
   caseOpened: 'arbiter-case-opened',
   caseRouted: 'arbiter-case-routed',
-  /** Internal: the rest of the case lifecycle (claimed, released, reviewed, evidence accessed, enrichment flagged, re-driven). */
+  /** Internal: the reconciler's re-drives, which review-queue acts on (an overdue evidence request) and the audit records. */
+  caseRedriven: 'arbiter-case-redriven',
+  /** Internal: the rest of the case lifecycle (claimed, released, reviewed, evidence accessed, enrichment flagged). */
   cases: 'arbiter-cases',
   /** Internal: labelled examples for retraining. */
   feedback: 'arbiter-feedback',
@@ -26,7 +28,7 @@ export const Topics = {
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 
 /** Every topic that carries case lifecycle events (internal). */
-export const CaseTopics: readonly TopicName[] = [Topics.caseOpened, Topics.caseRouted, Topics.cases];
+export const CaseTopics: readonly TopicName[] = [Topics.caseOpened, Topics.caseRouted, Topics.caseRedriven, Topics.cases];
 
 export const EventTypes = {
   predictionSubmitted: 'arbiter.prediction.submitted.v1',
@@ -68,7 +70,7 @@ export const topicOf: Record<EventType, TopicName> = {
   [EventTypes.evidenceAccessed]: Topics.cases,
   [EventTypes.enrichmentFlagged]: Topics.cases,
   [EventTypes.feedbackLabelled]: Topics.feedback,
-  [EventTypes.caseRedriven]: Topics.cases,
+  [EventTypes.caseRedriven]: Topics.caseRedriven,
 };
 
 /** The event types other teams integrate against (CONTRACT.md); every other type is internal. */
@@ -105,6 +107,7 @@ export const Subscriptions: readonly SubscriptionSpec[] = [
   { name: 'review-queue.requeue-on-evidence-submitted', topic: Topics.evidence, service: 'review-queue', ...defaults },
   { name: 'audit-exporter.record-on-case-opened', topic: Topics.caseOpened, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-case-routed', topic: Topics.caseRouted, service: 'audit-exporter', ...defaults },
+  { name: 'audit-exporter.record-on-case-redriven', topic: Topics.caseRedriven, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-case-event', topic: Topics.cases, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-decision-made', topic: Topics.decisions, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-evidence-requested', topic: Topics.evidenceRequests, service: 'audit-exporter', ...defaults },

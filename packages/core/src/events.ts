@@ -282,11 +282,13 @@ export interface EnrichmentFlagged {
 }
 
 /** The steps the reconciler re-drives: routing an opened case, enqueueing a routed one. */
-export type RedrivenStep = 'route' | 'enqueue';
+export type RedrivenStep = 'route' | 'enqueue' | 'requeue';
 
 /**
- * `arbiter.case.redriven.v1` (internal): a case's next step was overdue, and the event that should have
- * driven it was published again with its original ce-id (a transport lost or delayed it).
+ * `arbiter.case.redriven.v1` (internal): a case's next step was overdue. For `route` and `enqueue` the
+ * event that should have driven it was published again with its original ce-id (a transport lost or
+ * delayed it); for `requeue` (an evidence request past its `dueBy`, the case still waiting) nothing is
+ * published again — review-queue puts the case back in its queue on this event.
  */
 export interface CaseRedriven {
   caseId: string;
@@ -296,7 +298,8 @@ export interface CaseRedriven {
   pendingSince: string;
   /** 1 for the first re-drive of the step, then 2, 3, … */
   attempt: number;
-  republished: { type: string; id: string };
+  /** The event published again (route, enqueue); absent for requeue. */
+  republished?: { type: string; id: string };
   redrivenAt: string;
 }
 

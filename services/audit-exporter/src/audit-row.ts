@@ -335,7 +335,7 @@ export function toAuditRow(event: ArbiterEvent, context: AuditContext): AuditRow
     case EventTypes.caseRedriven: {
       // Not a state change of the case: a step that should have happened was driven again (its reason code says which).
       const d = event.data;
-      specific = { case_id: d.caseId, ...policyColumns, ...system, reason_code: `STEP_OVERDUE.${d.step}`, source_event_id: d.republished.id, due_at: iso(d.pendingSince) };
+      specific = { case_id: d.caseId, ...policyColumns, ...system, reason_code: `STEP_OVERDUE.${d.step}`, ...(d.republished ? { source_event_id: d.republished.id } : {}), due_at: iso(d.pendingSince) };
       break;
     }
     case EventTypes.enrichmentFlagged: {

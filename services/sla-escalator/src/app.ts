@@ -60,8 +60,8 @@ export function buildSlaEscalatorApp(deps: SlaEscalatorDeps): SlaEscalatorApp {
     logger[report.errors ? 'warn' : busy ? 'info' : 'debug']({ tick: report }, `sla tick: ${report.read.due} due, ${report.read.leases} leases expired, ${report.escalations.reminder + report.escalations.escalated + report.escalations['on-call']} escalations, ${report.decided} expiry decisions, ${report.released} released in ${report.durationMs} ms`);
     if (!reconcile) return report;
     const reconciled = await reconcile();
-    const redriven = reconciled.redriven.route + reconciled.redriven.enqueue;
-    logger[reconciled.errors || redriven ? 'warn' : 'debug']({ reconcile: reconciled }, `reconciler: ${reconciled.overdue} cases overdue, ${redriven} re-driven (route ${reconciled.redriven.route}, enqueue ${reconciled.redriven.enqueue}), ${reconciled.skipped} skipped`);
+    const redriven = reconciled.redriven.route + reconciled.redriven.enqueue + reconciled.redriven.requeue;
+    logger[reconciled.errors || redriven ? 'warn' : 'debug']({ reconcile: reconciled }, `reconciler: ${reconciled.overdue} cases overdue, ${redriven} re-driven (route ${reconciled.redriven.route}, enqueue ${reconciled.redriven.enqueue}, requeue ${reconciled.redriven.requeue}), ${reconciled.skipped} skipped`);
     return { ...report, reconcile: reconciled };
   };
 

@@ -60,7 +60,7 @@ describe('reconciler', () => {
     [stuck.doc, recent.doc, { ...done, status: 'decided' as const }].forEach((doc) => cases.put(doc));
 
     clock.set(new Date(T0 + AFTER_MS + 1_000));
-    expect(await reconcile()).toEqual({ overdue: 1, redriven: { route: 1, enqueue: 0 }, skipped: 0, errors: 0, truncated: false });
+    expect(await reconcile()).toEqual({ overdue: 1, redriven: { route: 1, enqueue: 0, requeue: 0 }, skipped: 0, errors: 0, truncated: false });
 
     expect(cases.staged.map((event) => [event.type, event.id])).toEqual([
       [EventTypes.caseOpened, stuck.event.id],
@@ -82,6 +82,31 @@ describe('reconciler', () => {
     expect(await reconcile()).toMatchObject({ overdue: 1, redriven: { route: 0, enqueue: 1 } });
     expect(cases.staged[0]).toEqual(routed.event);
     expect(cases.staged[1]?.data).toMatchObject({ step: 'enqueue', republished: { type: EventTypes.caseRouted, id: routed.event.id } });
+  });
+
+  it('re-drives an evidence request past its dueBy with case.redriven alone, and only AFTER_MS after dueBy', async () => {
+    const { cases, clock, reconcile } = setup();
+    const { doc } = routedCase('case-evidence', T0);
+    const dueBy = T0 + 3_600_000;
+    const requested = producedEvent(
+      EventTypes.evidenceRequested,
+      '/arbiter/review-queue',
+      { caseId: 'case-evidence', useCase: doc.useCase, subject: doc.subject, requestedBy: 'reviewer-1', reasonCode: 'ANGLE_MISSING', what: 'the rear bumper', dueBy: new Date(dueBy).toISOString() },
+      { id: 'evreq_case-evidence', subject: 'case-evidence' },
+    );
+    cases.put({ ...doc, status: 'awaiting-evidence', nextStep: pendingStep('requeue', requested, dueBy) });
+    // The crew may answer until dueBy: an hour after the request is not overdue.
+    clock.set(new Date(dueBy + AFTER_MS - 1));
+    expect(await reconcile()).toMatchObject({ overdue: 0 });
+    clock.set(new Date(dueBy + AFTER_MS));
+    expect(await reconcile()).toEqual({ overdue: 1, redriven: { route: 0, enqueue: 0, requeue: 1 }, skipped: 0, errors: 0, truncated: false });
+    // Nothing of the crew's or review-queue's is published again: only case.redriven, without `republished`.
+    expect(cases.staged.map((event) => [event.type, event.id])).toEqual([[EventTypes.caseRedriven, redriveEventId('case-evidence', 'requeue', 1)]]);
+    const redriven = cases.staged[0] as ArbiterEvent;
+    expect(redriven.data).toEqual({ caseId: 'case-evidence', useCase: doc.useCase, step: 'requeue', pendingSince: new Date(dueBy).toISOString(), attempt: 1, redrivenAt: new Date(dueBy + AFTER_MS).toISOString() });
+    expect(validateEventData(redriven.type, redriven.data)).toMatchObject({ ok: true });
+    // Pending until review-queue acts on it.
+    expect(cases.cases.get('case-evidence')?.nextStep).toMatchObject({ kind: 'requeue', since: dueBy + AFTER_MS, redrives: 1 });
   });
 
   it('re-drives a step again only after another wait, as the next attempt', async () => {
@@ -112,7 +137,7 @@ describe('reconciler', () => {
       else cases.cases.set(caseId, { ...doc, nextStep: { ...doc.nextStep, since: T0 + AFTER_MS, redrives: 1 } });
     };
     clock.set(new Date(T0 + AFTER_MS));
-    expect(await reconcile()).toEqual({ overdue: 2, redriven: { route: 0, enqueue: 0 }, skipped: 2, errors: 0, truncated: false });
+    expect(await reconcile()).toEqual({ overdue: 2, redriven: { route: 0, enqueue: 0, requeue: 0 }, skipped: 2, errors: 0, truncated: false });
     expect(cases.staged).toEqual([]);
   });
 
@@ -143,7 +168,7 @@ describe('reconciler', () => {
     cases.put(openedCase('case-waits', T0).doc);
     cases.failOverdue = true;
     clock.set(new Date(T0 + AFTER_MS));
-    expect(await reconcile()).toEqual({ overdue: 0, redriven: { route: 0, enqueue: 0 }, skipped: 0, errors: 1, truncated: false });
+    expect(await reconcile()).toEqual({ overdue: 0, redriven: { route: 0, enqueue: 0, requeue: 0 }, skipped: 0, errors: 1, truncated: false });
     expect(cases.staged).toEqual([]);
   });
 
@@ -152,7 +177,7 @@ describe('reconciler', () => {
     const { doc } = openedCase('case-odd', T0);
     cases.put({ ...doc, nextStep: pendingStep('route', { id: 'dec_case-odd', type: EventTypes.decisionMade }, T0) });
     clock.set(new Date(T0 + AFTER_MS));
-    expect(await reconcile()).toMatchObject({ overdue: 1, redriven: { route: 0, enqueue: 0 }, errors: 1 });
+    expect(await reconcile()).toMatchObject({ overdue: 1, redriven: { route: 0, enqueue: 0, requeue: 0 }, errors: 1 });
     expect(cases.staged).toEqual([]);
     expect(cases.cases.get('case-odd')?.nextStep).toMatchObject({ since: T0, redrives: 0 });
   });

@@ -2,12 +2,14 @@
  * Use case: the reconciler. No case may stall because a transport lost an event. Every state change
  * that must be followed by another service's step leaves that step pending on the case, in the same
  * commit (`CaseDoc.nextStep`: `route` after the case is opened, `enqueue` after it is routed to a
- * queue), and the step's own commit removes it. A case whose step has been pending longer than
- * `afterMs` is re-driven: the event that should have driven the step is published again with its
- * original ce-id — consumers are idempotent on (ce-source, ce-id) and on the state they read, so a
- * step that did happen meanwhile is not done twice — together with `case.redriven`, which the audit
- * trail records. The reconciler reads only overdue cases (one range on `nextStep.since`, served by the
- * automatic single-field index), never the open ones.
+ * queue, `requeue` from the `dueBy` of an evidence request), and the step's own commit removes it. A
+ * case whose step has been pending longer than `afterMs` is re-driven: the event that should have
+ * driven the step is published again with its original ce-id — consumers are idempotent on
+ * (ce-source, ce-id) and on the state they read, so a step that did happen meanwhile is not done
+ * twice — together with `case.redriven`, which the audit trail records. A `requeue` has no event of
+ * Arbiter's to publish again (the crew's evidence never reached it, or never came): `case.redriven`
+ * alone drives it, review-queue putting the case back in its queue. The reconciler reads only overdue
+ * cases (one range on `nextStep.since`, served by the automatic single-field index), never the open ones.
  *
  * Safe to run in any number of instances at once: each re-drive is a transaction that re-reads the
  * case and acts only if its step is still the one the query saw (same kind, same `since`); it moves
@@ -46,7 +48,7 @@ export interface ReconcileReport {
 /** The `case.redriven` event of one re-drive: its ce-id names the case, the step and the attempt, so it is once per attempt. */
 export const redriveEventId = (caseId: string, step: PendingStepKind, attempt: number): string => `redrive_${caseId}_${step}_${attempt}`;
 
-type Outcome = { kind: 'redriven'; step: PendingStepKind; attempt: number; republished: ArbiterEvent } | { kind: 'skipped' };
+type Outcome = { kind: 'redriven'; step: PendingStepKind; attempt: number; republished: ArbiterEvent | undefined } | { kind: 'skipped' };
 
 export type Reconcile = () => Promise<ReconcileReport>;
 
@@ -57,24 +59,25 @@ export function createReconcile(deps: ReconcileDeps): Reconcile {
     cases.transact<Outcome>(caseId, now, ({ caseDoc, markRedriven }) => {
       const step = caseDoc?.nextStep;
       if (!caseDoc || !step || step.kind !== seen.kind || step.since !== seen.since || step.since > cutoff) return { result: { kind: 'skipped' }, events: [] };
-      const republished = JSON.parse(step.event) as ArbiterEvent;
+      // A requeue publishes nothing of another service's: review-queue acts on case.redriven itself.
+      const republished = step.kind === 'requeue' ? undefined : (JSON.parse(step.event) as ArbiterEvent);
       // Only an opening or a routing is ever published again (and the deployment grants no more).
-      if (!RedrivenEventTypes.includes(republished.type)) throw new Error(`bug: case ${caseId} has a pending ${step.kind} driven by ${republished.type}, which the reconciler does not re-drive`);
+      if (republished && !RedrivenEventTypes.includes(republished.type)) throw new Error(`bug: case ${caseId} has a pending ${step.kind} driven by ${republished.type}, which the reconciler does not re-drive`);
       const attempt = step.redrives + 1;
       const redriven = producedEvent(
         EventTypes.caseRedriven,
         deps.source,
-        { caseId, useCase: caseDoc.useCase, step: step.kind, pendingSince: new Date(step.since).toISOString(), attempt, republished: { type: republished.type, id: republished.id }, redrivenAt: now.toISOString() },
+        { caseId, useCase: caseDoc.useCase, step: step.kind, pendingSince: new Date(step.since).toISOString(), attempt, ...(republished ? { republished: { type: republished.type, id: republished.id } } : {}), redrivenAt: now.toISOString() },
         { id: redriveEventId(caseId, step.kind, attempt), subject: caseId, time: now },
       );
       markRedriven(attempt);
-      return { result: { kind: 'redriven', step: step.kind, attempt, republished }, events: [republished, redriven] };
+      return { result: { kind: 'redriven', step: step.kind, attempt, republished }, events: republished ? [republished, redriven] : [redriven] };
     });
 
   return async () => {
     const now = deps.clock.now();
     const cutoff = now.getTime() - deps.afterMs;
-    const report: ReconcileReport = { overdue: 0, redriven: { route: 0, enqueue: 0 }, skipped: 0, errors: 0, truncated: false };
+    const report: ReconcileReport = { overdue: 0, redriven: { route: 0, enqueue: 0, requeue: 0 }, skipped: 0, errors: 0, truncated: false };
     const overdue = await cases.overdue(cutoff, deps.maxPerRun);
     if (!overdue.ok) {
       // The store is away: nothing was read, so nothing is lost; the next run asks again.
@@ -98,9 +101,10 @@ export function createReconcile(deps: ReconcileDeps): Reconcile {
         }
         const { step: kind, attempt, republished } = outcome.value;
         report.redriven[kind] += 1;
+        const what = republished ? `published ${republished.type} again` : 'asked review-queue to put it back in its queue';
         logger.warn(
-          { caseId, step: kind, attempt, pendingMs: now.getTime() - step.since, ceId: republished.id, ceType: republished.type },
-          `case ${caseId}: ${kind} overdue for ${Math.round((now.getTime() - step.since) / 1000)} s; published ${republished.type} again (re-drive ${attempt})`,
+          { caseId, step: kind, attempt, pendingMs: now.getTime() - step.since, ceId: republished?.id, ceType: republished?.type },
+          `case ${caseId}: ${kind} overdue for ${Math.round((now.getTime() - step.since) / 1000)} s; ${what} (re-drive ${attempt})`,
         );
       } catch (error) {
         failed(error);

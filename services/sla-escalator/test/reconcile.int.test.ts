@@ -34,7 +34,7 @@ beforeAll(async () => {
   await provisionPubSub(pubsub);
   firestore = createFirestore(project);
   logger = silentLogger();
-  [opened, routed, lifecycle] = await Promise.all([tap(pubsub, Topics.caseOpened), tap(pubsub, Topics.caseRouted), tap(pubsub, Topics.cases)]);
+  [opened, routed, lifecycle] = await Promise.all([tap(pubsub, Topics.caseOpened), tap(pubsub, Topics.caseRouted), tap(pubsub, Topics.caseRedriven)]);
 });
 
 afterAll(async () => {
@@ -87,7 +87,7 @@ it('publishes the overdue step’s event again with its ce-id, with case.redrive
 
   const clock = new ManualClock(new Date(T0 + AFTER_MS + 1_000));
   const report = await reconciler(clock)();
-  expect(report).toEqual({ overdue: 1, redriven: { route: 1, enqueue: 0 }, skipped: 0, errors: 0, truncated: false });
+  expect(report).toEqual({ overdue: 1, redriven: { route: 1, enqueue: 0, requeue: 0 }, skipped: 0, errors: 0, truncated: false });
 
   const [again] = await opened.until((data) => data.caseId === stuck.doc.caseId, 1);
   expect(again?.attributes['ce-id']).toBe(stuck.event.id);
@@ -142,4 +142,25 @@ it('re-drives a routed case that has no queue item with its case.routed', async 
   const [again] = await routed.until((data) => data.caseId === base.caseId, 1);
   expect(again?.attributes['ce-id']).toBe(routedEvent.id);
   expect(dataOf(again!)).toEqual(routedData);
+});
+
+it('re-drives an evidence request past its dueBy with case.redriven alone: nothing of the crew’s or review-queue’s is published again', async () => {
+  const base = openedCase(unique('case-requeue'), T0 - 50 * AFTER_MS).doc;
+  const dueBy = T0 - 40 * AFTER_MS;
+  const requested = producedEvent(
+    EventTypes.evidenceRequested,
+    '/arbiter/review-queue',
+    { caseId: base.caseId, useCase: base.useCase, subject: base.subject, requestedBy: 'reviewer-1', reasonCode: 'ANGLE_MISSING', what: 'the rear bumper', dueBy: new Date(dueBy).toISOString() },
+    { id: `evreq_${base.caseId}`, subject: base.caseId },
+  );
+  await write({ ...base, status: 'awaiting-evidence', nextStep: pendingStep('requeue', requested, dueBy) });
+  // The crew may answer until dueBy: not overdue AFTER_MS after the request, only AFTER_MS after dueBy.
+  expect((await reconciler(new ManualClock(new Date(dueBy + AFTER_MS - 1)))()).overdue).toBe(0);
+  const report = await reconciler(new ManualClock(new Date(dueBy + AFTER_MS)))();
+  expect(report).toMatchObject({ overdue: 1, redriven: { route: 0, enqueue: 0, requeue: 1 }, errors: 0 });
+  const [redriven] = await lifecycle.until(redrivenOf(base.caseId), 1);
+  expect(redriven?.attributes['ce-id']).toBe(redriveEventId(base.caseId, 'requeue', 1));
+  expect(dataOf(redriven!)).toEqual({ caseId: base.caseId, useCase: base.useCase, step: 'requeue', pendingSince: new Date(dueBy).toISOString(), attempt: 1, redrivenAt: new Date(dueBy + AFTER_MS).toISOString() });
+  // Still pending until review-queue acts on it: re-driven again after another wait.
+  expect((await read(base.caseId)).nextStep).toMatchObject({ kind: 'requeue', since: dueBy + AFTER_MS, redrives: 1 });
 });
