@@ -116,7 +116,9 @@ export type DecideResult =
 export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc: CaseDoc, policy: Policy, input: DecisionInput, source: string): DecideResult {
   if (caseDoc.decision) return { decided: false, reason: 'already-decided' };
   const decision = buildDecision(caseDoc, policy, input);
-  tx.update(store.caseRef(caseDoc.caseId), { decision, status: 'decided', decidedAt: input.decidedAt.getTime(), ...(input.approval ? { approval: input.approval } : {}) });
+  // A decided case no longer waits for the crew's evidence: its pending requeue is over too.
+  const requeueOver = caseDoc.nextStep?.kind === 'requeue' ? { nextStep: pendingStepDone() } : {};
+  tx.update(store.caseRef(caseDoc.caseId), { decision, status: 'decided', decidedAt: input.decidedAt.getTime(), ...(input.approval ? { approval: input.approval } : {}), ...requeueOver });
   // Only a person's approval becomes a fast-track pattern: an automatic or fast-tracked approval never
   // seeds another, so approvals cannot chain away from any human.
   const features = caseDoc.prediction.pattern?.features;

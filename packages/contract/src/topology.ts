@@ -105,6 +105,7 @@ export const Subscriptions: readonly SubscriptionSpec[] = [
   { name: 'router.route-on-case-opened', topic: Topics.caseOpened, service: 'router', eventTypes: [EventTypes.caseOpened], ...defaults },
   { name: 'review-queue.enqueue-on-case-routed', topic: Topics.caseRouted, service: 'review-queue', eventTypes: [EventTypes.caseRouted], ...defaults },
   { name: 'review-queue.requeue-on-evidence-submitted', topic: Topics.evidence, service: 'review-queue', ...defaults },
+  { name: 'review-queue.requeue-on-case-redriven', topic: Topics.caseRedriven, service: 'review-queue', eventTypes: [EventTypes.caseRedriven], ...defaults },
   { name: 'audit-exporter.record-on-case-opened', topic: Topics.caseOpened, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-case-routed', topic: Topics.caseRouted, service: 'audit-exporter', ...defaults },
   { name: 'audit-exporter.record-on-case-redriven', topic: Topics.caseRedriven, service: 'audit-exporter', ...defaults },

@@ -9,7 +9,7 @@ import { apiRouter } from './http/api';
 import { authRoutes } from './http/auth-routes';
 import type { IdentityVerifier, LocalIdentityProvider } from './identity';
 import { consoleRoutes, evidenceRoutes } from './http/static';
-import { ENQUEUE_SUBSCRIPTION, REQUEUE_SUBSCRIPTION } from './use-cases/consumers';
+import { ENQUEUE_SUBSCRIPTION, REQUEUE_OVERDUE_SUBSCRIPTION, REQUEUE_SUBSCRIPTION } from './use-cases/consumers';
 import { createUseCases, type ReviewQueueUseCases, type UseCaseWiring } from './use-cases';
 
 export type { ReviewQueueUseCases } from './use-cases';
@@ -32,6 +32,7 @@ export function createReviewQueueApp(deps: ReviewQueueDeps): ReviewQueueUseCases
   deps.host.onClose({ name: 'metrics refresh job', close: async () => useCases.stopMetricsRefresh() });
   deps.host.consume(ENQUEUE_SUBSCRIPTION, useCases.enqueueOnCaseRouted);
   deps.host.consume(REQUEUE_SUBSCRIPTION, useCases.requeueOnEvidenceSubmitted);
+  deps.host.consume(REQUEUE_OVERDUE_SUBSCRIPTION, useCases.requeueOnCaseRedriven);
   deps.host.app.use('/api', apiRouter({ identity: deps.identity, useCases, logger: deps.logger, now: () => deps.clock.now() }));
   deps.host.app.use('/auth', authRoutes(deps.identity.mode, deps.localIdentity));
   if (deps.evidenceDir) {

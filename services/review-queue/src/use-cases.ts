@@ -9,7 +9,7 @@ import { FirestoreGoldenSet, FirestoreQueueItems } from './queue-items.firestore
 import { FirestoreReviewerQuality } from './reviewer-quality.firestore';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
 import { QueueCatalog } from './use-cases/common';
-import { createEnqueueOnCaseRouted, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
+import { createEnqueueOnCaseRouted, createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
 import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './use-cases/decide';
 import { createUndoBatch, createUndoDecision, startPendingCommits } from './use-cases/undo';
 import { createMetrics, mayViewMetrics, startMetricsRefresh, type AuditQueries, type MetricsPage } from './use-cases/metrics';
@@ -64,6 +64,7 @@ export function createUseCases(deps: UseCaseWiring) {
     catalog,
     enqueueOnCaseRouted: createEnqueueOnCaseRouted({ ...base, items, golden: new FirestoreGoldenSet(store) }),
     requeueOnEvidenceSubmitted: createRequeueOnEvidenceSubmitted(base),
+    requeueOnCaseRedriven: createRequeueOnCaseRedriven(base),
     listQueues: createListQueues(views),
     listItems: createListItems(views),
     claimNext: createClaimNext(claims),

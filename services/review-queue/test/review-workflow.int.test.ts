@@ -224,6 +224,8 @@ describe('evidence', () => {
       expect(await item(doc.caseId)).toMatchObject({ status: 'awaiting-evidence' });
       const requested = await eventually(async () => ofType(requests.messages, EventTypes.evidenceRequested, doc.caseId)[0], 20_000, 'evidence.requested');
       expect(requested.data).toMatchObject({ caseId: doc.caseId, requestedBy: 'henry', reasonCode: 'ANGLE_MISSING', what: 'photo of the rear seat' });
+      // The case must be back in the queue by the request's dueBy: pending from then, for the reconciler.
+      expect((await caseOf(doc.caseId)).nextStep).toMatchObject({ kind: 'requeue', since: Date.parse(asked.body.dueBy), redrives: 0 });
 
       const newer = await enqueue({}, { priority: { score: 5000, reasons: [] } });
       const submitted = createEvent({ type: EventTypes.evidenceSubmitted, source: '//crew-app', data: { caseId: doc.caseId, submittedBy: 'crew-7', evidence: [{ uri: 'gs://evidence/bk-20261121-0042/after-1.jpg', role: 'return', mediaType: 'image/jpeg' }] } });
@@ -238,6 +240,7 @@ describe('evidence', () => {
       expect(await item(doc.caseId)).toMatchObject({ status: 'open', lane: 0 });
       expect((await caseOf(doc.caseId)).extraEvidence).toHaveLength(1);
       expect((await caseOf(doc.caseId)).status).toBe('in-review');
+      expect((await caseOf(doc.caseId)).nextStep).toBeUndefined();
       // The idempotency marker is retained as the case's policy says (vehicle-cleanliness: caseDays 90 after the write).
       const markers = await app.firestore.collection(Collections.processed).where('caseId', '==', doc.caseId).get();
       expect(markers.docs.map((m) => `${m.get('expireAt')?.constructor?.name} ${m.get('expireAt')?.toMillis() - m.get('processedAt')}`)).toEqual([`Timestamp ${90 * 86_400_000}`]);
@@ -262,6 +265,39 @@ describe('evidence', () => {
     } finally {
       await requests.close();
     }
+  });
+
+  it('case.redriven (requeue) puts a case whose evidence is overdue back ahead of new work; a redelivered one never cuts short a later request', async () => {
+    const doc = await enqueue({}, { priority: { score: 3000, reasons: [] } });
+    const iris = await reviewer('iris');
+    await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/claim`, iris);
+    const asked = await call(app, 'POST', `/api/cases/${doc.caseId}/evidence-request`, iris, { what: 'photo of the boot', reasonCode: 'ANGLE_MISSING' });
+    expect(asked.status).toBe(200);
+    const pending = (await caseOf(doc.caseId)).nextStep;
+    expect(pending).toMatchObject({ kind: 'requeue', redrives: 0 });
+    const redriven = (attempt: number, at: Date) => {
+      const created = createEvent({ type: EventTypes.caseRedriven, source: '/arbiter/sla-escalator', id: `redrive_${doc.caseId}_requeue_${attempt}`, subject: doc.caseId, data: { caseId: doc.caseId, useCase: doc.useCase, step: 'requeue', pendingSince: new Date(pending!.since).toISOString(), attempt, redrivenAt: at.toISOString() } });
+      if (!created.ok) throw new Error(created.error.message);
+      return created.value as ArbiterEvent;
+    };
+    const handled = (): number => app.host.counters.get('review-queue.requeue-on-case-redriven')?.byOutcome.handled ?? 0;
+    const first = redriven(1, new Date());
+    const before = handled();
+    await publish(app, first, Topics.caseRedriven);
+    await eventually(async () => ((await item(doc.caseId))?.status === 'open' ? true : undefined), 20_000, 'requeue on case.redriven');
+    expect(await item(doc.caseId)).toMatchObject({ status: 'open', lane: 0 });
+    expect(await caseOf(doc.caseId)).toMatchObject({ status: 'in-review' });
+    expect((await caseOf(doc.caseId)).nextStep).toBeUndefined();
+    expect((await caseOf(doc.caseId)).evidenceRequest).toBeUndefined();
+
+    // Asked again; the first case.redriven delivered again must leave the new request waiting.
+    await call(app, 'POST', `/api/items/${queueItemId(doc.caseId, 'decision')}/claim`, iris);
+    const again = await call(app, 'POST', `/api/cases/${doc.caseId}/evidence-request`, iris, { what: 'photo of the boot, closer', reasonCode: 'ANGLE_MISSING' });
+    expect(again.status).toBe(200);
+    await publish(app, first, Topics.caseRedriven);
+    await eventually(async () => (handled() >= before + 2 ? true : undefined), 20_000, 'both case.redriven deliveries handled');
+    expect(await item(doc.caseId)).toMatchObject({ status: 'awaiting-evidence' });
+    expect((await caseOf(doc.caseId)).nextStep).toMatchObject({ kind: 'requeue', redrives: 0 });
   });
 
   it('serves a signed, expiring evidence URL and emits evidence.accessed (who, when, which); unsigned or altered links are refused', async () => {

@@ -1,12 +1,14 @@
 /**
- * The two consumers: a routed case becomes a queue item; submitted evidence puts its case back in
- * the queue ahead of new work. Both are idempotent: the item is created only if absent, and the
- * evidence submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction.
+ * The three consumers: a routed case becomes a queue item; submitted evidence puts its case back in
+ * the queue ahead of new work, and so does the reconciler's `case.redriven` (step `requeue`) when the
+ * crew's evidence is overdue. All are idempotent: the item is created only if absent, the evidence
+ * submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction, and a
+ * requeue acts only on the evidence request that was overdue when the reconciler looked.
  */
-import { FieldValue } from '@google-cloud/firestore';
-import { caseExpiry, markerExpiry, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { FieldValue, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
+import { caseExpiry, markerExpiry, pendingStepDone, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, similarityBasisOf, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
+import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, similarityBasisOf, type CaseRedriven, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
 import { currentTraceparent, idFromEventIdentity, permanentFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
@@ -15,8 +17,19 @@ import type { UseCaseDeps } from './common';
 
 export const ENQUEUE_SUBSCRIPTION = 'review-queue.enqueue-on-case-routed';
 export const REQUEUE_SUBSCRIPTION = 'review-queue.requeue-on-evidence-submitted';
+export const REQUEUE_OVERDUE_SUBSCRIPTION = 'review-queue.requeue-on-case-redriven';
 
 type Outcome = Result<{ created: string[] } | { requeued: boolean; duplicate: boolean }, HandlerFailure>;
+
+/** Puts a case waiting for evidence back at the head of its queue (claim gone), unless decided or done. */
+function requeue(tx: Transaction, item: DocumentSnapshot | undefined, caseDoc: CaseDoc, caseUpdate: Record<string, unknown>, now: Date): boolean {
+  if (caseDoc.decision || !item?.exists || (item.data() as QueueItemDoc).status === 'done') return false;
+  tx.update(item.ref, { status: 'open', lane: 0, claim: FieldValue.delete(), requeuedAt: now.getTime() });
+  caseUpdate.status = 'in-review';
+  caseUpdate.evidenceRequest = FieldValue.delete();
+  return true;
+}
+
 
 function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blind-review', routed: CaseRouted, now: Date): QueueItemDoc {
   const routedAt = Date.parse(routed.routedAt);
@@ -138,20 +151,41 @@ export function createRequeueOnEvidenceSubmitted(deps: UseCaseDeps): EventHandle
       const caseDoc = caseSnap.data() as CaseDoc;
       const added = submitted.evidence.map((e) => ({ ...e, submittedBy: submitted.submittedBy, submittedAt: now.getTime() }));
       const caseUpdate: Record<string, unknown> = { extraEvidence: FieldValue.arrayUnion(...added) };
-      let requeued = false;
-      if (!caseDoc.decision && itemSnap?.exists) {
-        const item = itemSnap.data() as QueueItemDoc;
-        if (item.status !== 'done') {
-          tx.update(itemSnap.ref, { status: 'open', lane: 0, claim: FieldValue.delete(), requeuedAt: now.getTime() });
-          caseUpdate.status = 'in-review';
-          caseUpdate.evidenceRequest = FieldValue.delete();
-          requeued = true;
-        }
-      }
+      const requeued = requeue(tx, itemSnap, caseDoc, caseUpdate, now);
+      if (caseDoc.nextStep?.kind === 'requeue') caseUpdate.nextStep = pendingStepDone();
       tx.update(deps.store.caseRef(submitted.caseId), caseUpdate);
       // Retained like the case (markerExpiry: its policy's caseDays, never within the redelivery window).
       const policy = deps.policies.get(caseDoc.useCase);
       tx.set(marker, { consumer: REQUEUE_SUBSCRIPTION, source: event.source, id: event.id, caseId: submitted.caseId, processedAt: now.getTime(), ...(policy.ok ? { expireAt: markerExpiry(policy.value, now.getTime()) } : {}) });
+      return { result: ok({ requeued, duplicate: false }) as Outcome, events: [] };
+    }, now);
+  };
+}
+
+/**
+ * The crew's evidence did not come by the request's `dueBy` (or never reached Arbiter): the reconciler
+ * publishes `case.redriven` with step `requeue`, and the case goes back to the head of its queue without
+ * it, so a reviewer decides on what there is (or asks again). Evidence arriving later is still added and
+ * requeues again. Acts only on a request older than the re-drive: a redelivered `case.redriven` never
+ * cuts short a request made after it.
+ */
+export function createRequeueOnCaseRedriven(deps: UseCaseDeps): EventHandler {
+  return async (event): Promise<Outcome | void> => {
+    if (event.type !== EventTypes.caseRedriven) return;
+    const redriven: CaseRedriven = (event as ArbiterEvent<typeof EventTypes.caseRedriven>).data;
+    if (redriven.step !== 'requeue') return;
+    const now = deps.clock.now();
+    const redrivenAt = Date.parse(redriven.redrivenAt);
+    return deps.store.cases.transact(async (tx) => {
+      const [caseSnap, itemSnap] = await tx.getAll(deps.store.caseRef(redriven.caseId), deps.store.itemRef(queueItemId(redriven.caseId, 'decision')));
+      if (!caseSnap?.exists) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `case.redriven for unknown case ${redriven.caseId}`) } as Outcome, events: [] };
+      const caseDoc = caseSnap.data() as CaseDoc;
+      const request = caseDoc.evidenceRequest;
+      if (caseDoc.status !== 'awaiting-evidence' || !request || request.requestedAt > redrivenAt) return { result: ok({ requeued: false, duplicate: true }) as Outcome, events: [] };
+      const caseUpdate: Record<string, unknown> = {};
+      const requeued = requeue(tx, itemSnap, caseDoc, caseUpdate, now);
+      if (caseDoc.nextStep?.kind === 'requeue') caseUpdate.nextStep = pendingStepDone();
+      tx.update(deps.store.caseRef(redriven.caseId), caseUpdate);
       return { result: ok({ requeued, duplicate: false }) as Outcome, events: [] };
     }, now);
   };

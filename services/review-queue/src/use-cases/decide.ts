@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FieldValue, type Transaction } from '@google-cloud/firestore';
-import { decideInTransaction, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { decideInTransaction, pendingStep, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { adjudicate, adjudicationRevisionIdOf, disagreementOf, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, slaDueAt, type ApprovalRecord, type DecisionRevised, type Policy, type ReviewPurpose } from '@arbiter/core';
 import { inTrace } from '@arbiter/platform';
@@ -416,12 +416,13 @@ export function createRequestEvidence(deps: DecideDeps) {
       const queue = deps.catalog.get(item.queue)?.queue;
       const dueBy = item.dueAt > nowMs || !queue ? item.dueAt : slaDueAt(now, queue.sla, queue.calendar).getTime();
       const request = { requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy, requestedAt: nowMs };
-      tx.update(deps.store.itemRef(item.itemId), { status: 'awaiting-evidence', claim: FieldValue.delete() });
-      tx.update(deps.store.caseRef(caseId), { status: 'awaiting-evidence', evidenceRequest: request });
       const events: ArbiterEvent[] = inTrace(item.traceparent, 'review-queue request evidence', { 'arbiter.case_id': caseId }, () => [
         event(EventTypes.evidenceRequested, { caseId, useCase: caseDoc.useCase, subject: caseDoc.subject, requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy: new Date(dueBy).toISOString() }, caseId, now),
         ...(item.status === 'claimed' && item.claim ? [event(EventTypes.caseReleased, { caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, caseId, now)] : []),
       ]);
+      tx.update(deps.store.itemRef(item.itemId), { status: 'awaiting-evidence', claim: FieldValue.delete() });
+      // The case must be back in the queue by dueBy: the crew's evidence does it, or else the reconciler.
+      tx.update(deps.store.caseRef(caseId), { status: 'awaiting-evidence', evidenceRequest: request, nextStep: pendingStep('requeue', events[0] as ArbiterEvent, dueBy) });
       return { result: { caseId, itemId: item.itemId, status: 'awaiting-evidence', dueBy: new Date(dueBy).toISOString() }, events };
     }, now);
   };
