@@ -38,7 +38,7 @@ export { startPushSigner, pushAuthEnvOf, LocalPushAudience, LocalPushServiceAcco
 export { startServices, terminate, ServiceNames, DefaultServicePorts, type Services, type RunningService, type ServiceName, type ServicesOptions } from './services';
 export { runFaults, planFaults, type FaultRunOptions, type FaultRunResult } from './faults/run';
 export { checkHistory, type History, type Verdict } from './faults/history';
-export { pushEndpointOf, pushSubscriptionsTo, pullSubscriptions } from './push';
+export { pushEndpointOf, pushSubscriptionsTo, pullSubscriptions, pullSubscriptionsOnEmulator } from './push';
 export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from './demo';
 export { demoGoldenSet } from './demo-golden';
 export { simulateReviewers, type DemoReviewersOptions } from './demo-reviewers';

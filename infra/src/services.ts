@@ -8,7 +8,8 @@ import { assertLoopbackHost } from './loopback';
 import { defaultLogDir, repoRoot } from './paths';
 import { freePorts } from './ports';
 import { pushAuthEnvOf, startPushSigner, type PushSigner } from './push-signer';
-import { pushSubscriptionsTo } from './push';
+import { pullSubscriptionsOnEmulator, pushSubscriptionsTo } from './push';
+import { Subscriptions } from '@arbiter/contract';
 
 /** The five services, in start order (consumers downstream first, so nothing waits on a missing one). */
 export const ServiceNames = ['audit-exporter', 'sla-escalator', 'review-queue', 'router', 'confidence-assessor'] as const;
@@ -130,6 +131,15 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   };
 
   try {
+    if (delivery === 'pull') {
+      // Before any service subscribes: the emulator loses redeliveries on subscriptions with a retry or dead-letter policy.
+      const pubsub = pubSubClient(options.endpoints.projectId, options.endpoints.pubsubEmulatorHost);
+      try {
+        await pullSubscriptionsOnEmulator(pubsub, Subscriptions.filter((spec) => (names as readonly string[]).includes(spec.service)));
+      } finally {
+        await pubsub.close();
+      }
+    }
     for (const name of names) running.set(name, await spawnOne(name));
     if (delivery === 'push') {
       const pubsub = pubSubClient(options.endpoints.projectId, options.endpoints.pubsubEmulatorHost);
