@@ -19,6 +19,7 @@ const base = (): History => ({
   faults: [{ kind: 'kill', service: 'router', at: 2_000, endedAt: 4_000 }],
   undecidedWithItem: new Set(),
   neverReceived: new Set(),
+  evidence: { requested: 0, unanswered: [] },
   leadOf: leadOfKey,
 });
 
@@ -30,6 +31,18 @@ describe('the fault suite history checker', () => {
     expect(verdict.recoveryMs).toEqual({ p50: 3_000, max: 3_000, samples: 1 });
     expect(verdict.lastFaultToLastDecisionMs).toBe(5_000);
     expect(verdict.faults).toEqual({ 'kill router': 1 });
+  });
+
+  it('counts the reconciler’s re-drives by step from the audit rows’ reason codes', () => {
+    const history = base();
+    history.audit = [
+      ...history.audit,
+      { caseId: 'c2', eventType: 'arbiter.case.redriven.v1', eventId: 'redrive_c2_requeue_1', eventSource: '/arbiter/sla-escalator', state: 'redriven', reasonCode: 'STEP_OVERDUE.requeue' },
+      { caseId: 'c3', eventType: 'arbiter.case.redriven.v1', eventId: 'redrive_c3_route_1', eventSource: '/arbiter/sla-escalator', state: 'redriven', reasonCode: 'STEP_OVERDUE.route' },
+      { caseId: 'c3', eventType: 'arbiter.case.redriven.v1', eventId: 'redrive_c3_route_2', eventSource: '/arbiter/sla-escalator', state: 'redriven', reasonCode: 'STEP_OVERDUE.route' },
+    ];
+    history.evidence = { requested: 3, unanswered: ['c2', 'c1'] };
+    expect(checkHistory(history)).toMatchObject({ redriven: 3, redrivenByStep: { requeue: 1, route: 2 }, duplicateAuditRows: 0, evidence: { requested: 3, unanswered: 2, requeued: 1, decidedWithoutRequeue: 1 } });
   });
 
   it('finds a lost case, and says whether anything was left to claim', () => {

@@ -42,6 +42,8 @@ export interface AuditRowLite {
   eventId: string;
   eventSource: string;
   state: string;
+  /** For `redriven` rows, `STEP_OVERDUE.<step>`. */
+  reasonCode?: string;
 }
 
 export interface InjectedFault {
@@ -66,6 +68,8 @@ export interface History {
   undecidedWithItem: ReadonlySet<string>;
   /** Undecided cases Arbiter does not know (the review API answers 404): the prediction never reached it. */
   neverReceived: ReadonlySet<string>;
+  /** Evidence requests the simulated reviewers made, and the cases whose request the simulated crew never answered. */
+  evidence: { requested: number; unanswered: readonly string[] };
   /** How early before its due time the SLA makes each escalation key due (reminders: `remindBefore`). */
   leadOf: (key: string) => number;
 }
@@ -93,6 +97,14 @@ export interface Verdict {
   missingAuditRows: number;
   /** Re-drives the reconciler recorded (audit rows with state `redriven`). */
   redriven: number;
+  /** The same, by step (`route`, `enqueue`, `requeue`: an evidence request nobody answered in time). */
+  redrivenByStep: Record<string, number>;
+  /**
+   * Evidence requests made, and left unanswered by the crew on purpose; of those, the cases the reconciler
+   * put back in the queue (a `redriven` row with `STEP_OVERDUE.requeue`) and those decided without (the
+   * expiry came first, e.g. while the escalator was down). A case in neither is counted as lost above.
+   */
+  evidence: { requested: number; unanswered: number; requeued: number; decidedWithoutRequeue: number };
   /** Escalation keys of one item that fired with more than one distinct event. */
   escalationsTwice: number;
   /** Escalations whose event time was before the level was due. */
@@ -156,6 +168,8 @@ export function checkHistory(history: History): Verdict {
   const statesOf = new Map<string, Set<string>>();
   const onceOnly = new Map<string, number>();
   let redriven = 0;
+  const redrivenByStep: Record<string, number> = {};
+  const requeuedCases = new Set<string>();
   for (const row of history.audit) {
     if (!planned.has(row.caseId)) continue;
     const key = `${row.eventSource}|${row.eventId}`;
@@ -164,7 +178,12 @@ export function checkHistory(history: History): Verdict {
     states.add(row.state);
     statesOf.set(row.caseId, states);
     if (ONCE_ONLY_STATES.includes(row.state)) onceOnly.set(`${row.caseId}:${row.state}`, (onceOnly.get(`${row.caseId}:${row.state}`) ?? 0) + 1);
-    if (row.state === 'redriven') redriven += 1;
+    if (row.state === 'redriven') {
+      redriven += 1;
+      const step = (row.reasonCode ?? '').replace(/^STEP_OVERDUE\./, '') || 'unknown';
+      redrivenByStep[step] = (redrivenByStep[step] ?? 0) + 1;
+      if (step === 'requeue') requeuedCases.add(row.caseId);
+    }
   }
   let duplicateAuditRows = 0;
   for (const [key, count] of rowsById) {
@@ -249,6 +268,13 @@ export function checkHistory(history: History): Verdict {
     rawDuplicateRows: history.rawDuplicateRows,
     missingAuditRows,
     redriven,
+    redrivenByStep,
+    evidence: {
+      requested: history.evidence.requested,
+      unanswered: history.evidence.unanswered.length,
+      requeued: history.evidence.unanswered.filter((caseId) => requeuedCases.has(caseId)).length,
+      decidedWithoutRequeue: history.evidence.unanswered.filter((caseId) => !requeuedCases.has(caseId) && decisionsOf.has(caseId)).length,
+    },
     escalationsTwice,
     escalationsEarly,
     qualityPages,

@@ -7,6 +7,7 @@
  * some (SIGSTOP/SIGCONT), and makes services' deliveries fail (forced nacks). Then the history checker.
  */
 import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
@@ -54,6 +55,8 @@ export interface FaultRunResult {
   verdict: Verdict;
   wallMs: number;
   reviewerCalls: { ok: number; failed: number };
+  /** The machine's 1-minute load average when the run started and when its faults were over (os.loadavg). */
+  load: { atStart: number; afterFaults: number; cores: number };
 }
 
 const UPSTREAM = '//faults/upstream';
@@ -119,6 +122,7 @@ function refusingEndpoint(): Promise<{ url: string; close: () => Promise<void> }
 export async function runFaults(options: FaultRunOptions): Promise<FaultRunResult> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
+  const load = { atStart: loadavg()[0] as number, afterFaults: 0, cores: cpus().length };
   const run = `${options.delivery}${options.seed.toString(36)}${randomUUID().slice(0, 4)}`;
   const projectId = `faults-${run}`;
   const random = mulberry32(options.seed);
@@ -276,6 +280,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
       }
     };
     const evidenceAsked = new Set<string>();
+    const evidence = { requested: 0, unanswered: [] as string[] };
     let expiryRaces = 0;
     const reviewer = async (index: number): Promise<void> => {
       const token = tokens[index] as string;
@@ -290,10 +295,20 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
         const approve = mine() < 0.5;
         const single = { optionId: approve ? 'approve' : 'reject', reasonCode: approve ? 'CONFIRMED_SOILING' : 'NORMAL_WEAR' };
         const roll = mine();
-        if (item.purpose === 'decision' && roll < 0.12 && !evidenceAsked.has(item.caseId)) {
+        // Evidence is asked for while there is time (8 s before the case is due): the crew's dueBy is then
+        // the case's due time, and an unanswered request comes back to the queue before the case expires.
+        const timeLeft = item.dueAt ? Date.parse(item.dueAt) - Date.now() : 0;
+        if (item.purpose === 'decision' && roll < 0.12 && timeLeft > 8_000 && !evidenceAsked.has(item.caseId)) {
           evidenceAsked.add(item.caseId);
           const asked = await api(token, 'POST', `/cases/${encodeURIComponent(item.caseId)}/evidence-request`, { what: 'a photo of the back seat', reasonCode: 'ANGLE_MISSING' });
           if (asked.status === 200) {
+            evidence.requested += 1;
+            // Every other request is never answered: the reconciler must put the case back in the queue
+            // after its dueBy (step `requeue`), or the expiry decide it.
+            if (evidence.requested % 2 === 1) {
+              evidence.unanswered.push(item.caseId);
+              continue;
+            }
             // The crew answers a moment later; their submission is published twice too.
             void sleep(1_000 + Math.round(mine() * 2_000)).then(() =>
               publish(EventTypes.evidenceSubmitted, Topics.evidence, CREW, { caseId: item.caseId, evidence: [{ uri: `gs://arbiter-demo-evidence/vehicle-cleanliness/${item.caseId}/extra-1.jpg`, role: 'return', mediaType: 'image/jpeg' }], submittedBy: 'crew-faults' }, randomUUID()).catch(() => undefined),
@@ -326,6 +341,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     await nemesis;
     faults.push({ kind: 'decide-at-expiry', at: t0, endedAt: Date.now() });
     const faultsOver = Date.now();
+    load.afterFaults = loadavg()[0] as number;
     log(`${options.delivery}: ${cases.length} published, ${faults.length} faults injected; ${new Set(decisions.map((d) => d.caseId)).size} decided so far (${expiryRaces} decided at expiry); draining`);
 
     // ── drain: every case decided, or the drain timeout ──
@@ -353,8 +369,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
 
     // ── the audit trail, once the decisions seen have their rows ──
     const { audit, rawDuplicateRows } = await auditRows(options.endpoints, policy.useCase, decided, log);
-    const verdict = checkHistory({ cases, decisions, escalations, audit, rawDuplicateRows, faults, undecidedWithItem, neverReceived, leadOf: leadOfKey });
-    return { delivery: options.delivery, seed: options.seed, verdict, wallMs: Date.now() - started, reviewerCalls };
+    const verdict = checkHistory({ cases, decisions, escalations, audit, rawDuplicateRows, faults, undecidedWithItem, neverReceived, evidence, leadOf: leadOfKey });
+    return { delivery: options.delivery, seed: options.seed, verdict, wallMs: Date.now() - started, reviewerCalls, load };
   } finally {
     stopReviewers = true;
     await services.stop();
@@ -412,8 +428,8 @@ async function auditRows(endpoints: StackEndpoints, useCase: string, decided: Re
   const bigquery = bigQueryClient(endpoints.projectId, endpoints.bigqueryEmulatorHost);
   const dataset = BigQueryDataset.id;
   const read = async (): Promise<AuditRowLite[]> => {
-    const [rows] = await bigquery.query({ query: `SELECT case_id, event_type, event_id, event_source, state FROM ${dataset}.audit_events_dedup WHERE use_case = @useCase`, params: { useCase } });
-    return (rows as Array<{ case_id: string; event_type: string; event_id: string; event_source: string; state: string }>).map((row) => ({ caseId: row.case_id, eventType: row.event_type, eventId: row.event_id, eventSource: row.event_source, state: row.state }));
+    const [rows] = await bigquery.query({ query: `SELECT case_id, event_type, event_id, event_source, state, reason_code FROM ${dataset}.audit_events_dedup WHERE use_case = @useCase`, params: { useCase } });
+    return (rows as Array<{ case_id: string; event_type: string; event_id: string; event_source: string; state: string; reason_code: string | null }>).map((row) => ({ caseId: row.case_id, eventType: row.event_type, eventId: row.event_id, eventSource: row.event_source, state: row.state, ...(row.reason_code ? { reasonCode: row.reason_code } : {}) }));
   };
   // The exporter batches and retries, and a killed exporter's deliveries come back later: wait (at most
   // 2 min) until every decided case has its opening, routing and decision rows.
