@@ -66,11 +66,13 @@ it('finishes a case whose router was killed with it in hand, and the audit trail
   const decision = await waitUntil(`the decision of ${caseId}`, () => decisions.json<DecisionMade>((data) => data.caseId === caseId)[0], 60_000);
   expect(decision).toMatchObject({ decidedBy: { kind: 'auto' }, band: 'high' });
 
+  // Each row comes through a subscription of its own, in no particular order: wait for all four.
   const rows = await waitUntil(
     `the audit rows of ${caseId} up to its decision`,
     async () => {
       const found = await auditRowsOf(caseId);
-      return found.some((row) => row.event_type === EventTypes.decisionMade) && found.some((row) => row.state === 'redriven') ? found : undefined;
+      const types = new Set(found.map((row) => row.event_type));
+      return [EventTypes.caseOpened, EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.caseRedriven].every((type) => types.has(type)) ? found : undefined;
     },
     60_000,
   );
