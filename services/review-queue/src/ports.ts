@@ -3,13 +3,15 @@
  * them; the in-memory twins (`*.test-support.ts`) stand in for them in unit tests. A use case that goes
  * through these ports touches no Firestore type.
  *
- * So far the claims (claim next, claim one, release, reassign) and the enqueuing of a routed case go
- * through these ports; the other use cases still use `ReviewStore` directly (see
+ * So far the claims (claim next, claim one, release, reassign), the enqueuing of a routed case and the
+ * verdicts (decide, batch, evidence request, holding and committing a decision in its undo window) go
+ * through these ports; undoing, the views and the metrics still use `ReviewStore` directly (see
  * `.dependency-cruiser-known-violations.json`).
  */
-import type { CaseDoc, QueueItemDoc, Work } from '@arbiter/cases';
+import type { CaseDoc, DecideResult, DecisionInput, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import type { Policy, QueueSpec, ReviewerStanding } from '@arbiter/core';
+import type { DecisionRevised, Policy, QueueSpec, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
+import type { Principal } from './auth';
 import type { GoldenCaseDoc } from './golden';
 
 /** A reviewer's lease on an item. */
@@ -83,4 +85,98 @@ export interface ReviewerQuality {
    * for them, open, whose item the caller claims. Undefined otherwise.
    */
   extraGoldenFor(reviewerId: string, policy: Policy, queue: QueueSpec, standing: ReviewerStanding | undefined, nowMs: number, draw: number): Promise<{ itemId: string } | undefined>;
+}
+
+/** What a verdict carries (the decide request's fields, as the recorder takes them). Stored as is. */
+export type StoredVerdict = { optionId: string; outcome: string; batchId?: string } & Record<string, unknown>;
+
+/** `pendingDecisions/{itemId}`: a decision held in its undo window. */
+export interface PendingDecisionDoc {
+  itemId: string;
+  caseId: string;
+  queue: string;
+  purpose: ReviewPurpose;
+  principal: Principal;
+  verdict: StoredVerdict;
+  /** When the reviewer decided (the decision's time once committed), epoch ms. */
+  decidedAt: number;
+  /** When it commits (end of the undo window), epoch ms. */
+  commitAfter: number;
+  batchId?: string;
+  /** The item before: what an undo puts back. */
+  previous: { status: QueueItemDoc['status']; claim: QueueItemDoc['claim'] | null };
+}
+
+/** The mark on a queue item whose decision waits in the undo window. */
+export interface PendingMark {
+  commitAfter: number;
+  by: string;
+  batchId?: string;
+}
+
+/** What recording a verdict leaves on its item, besides `status: done` (claim, pending mark and next SLA check go). */
+export interface FinishedItem {
+  doneAt: number;
+  doneBy: string;
+  verdict: { optionId: string; outcome: string; reasonCode?: string; approval?: unknown };
+  /** Golden items: the known answer and whether the verdict matched it. */
+  goldenResult?: { expectedOutcome: string; correct: boolean };
+  /** Adjudication items: the lead's outcome and each reviewer judged against it. */
+  adjudication?: { outcome: string; judged: Array<{ reviewerId: string; outcome: string; correct: boolean }> };
+}
+
+/** What a verdict says about reviewers (reviewer-quality): the inputs of `judgedVerdictsOf`. */
+export interface JudgedInput {
+  policy: Policy;
+  caseDoc: CaseDoc;
+  item: QueueItemDoc;
+  reviewerId: string;
+  outcome: string;
+  expected?: string;
+  adjudication?: { judged: Array<{ reviewerId: string; correct: boolean }> };
+  nowMs: number;
+}
+
+/** One unit of work on a case and some of its queue items, for recording verdicts. */
+export interface VerdictUnit {
+  /** The case as read in this unit of work (undefined: no such case). */
+  readonly caseDoc: CaseDoc | undefined;
+  /** The items asked for that exist, in the order asked. */
+  readonly items: readonly QueueItemDoc[];
+  /** Decides the case through the one-decision rule (`decideInTransaction`). */
+  decide(caseDoc: CaseDoc, policy: Policy, input: DecisionInput): DecideResult;
+  /** Records a lead's revision of the published decision on the case. */
+  reviseDecision(revision: DecisionRevised): void;
+  /** Closes the item with its verdict. */
+  finishItem(itemId: string, finished: FinishedItem): void;
+  /** Writes a new item of the case (a double review, an adjudication), replacing any of that id. */
+  putItem(item: QueueItemDoc): void;
+  /** Records what the verdict says about reviewers (their standing). */
+  recordJudged(input: JudgedInput): void;
+  /** A flagged item of a batch goes back to the queue, ahead of new work (`lane` 0, claim removed). */
+  returnForReview(itemId: string, batchId: string): void;
+  /** The item waits for the crew's evidence (claim removed); the case records the request. */
+  awaitEvidence(itemId: string, request: NonNullable<CaseDoc['evidenceRequest']>, requeue: PendingStep): void;
+  /** Holds the verdict in its undo window: the pending decision is created, and the item claimed by the decider with the mark. */
+  holdPending(pending: PendingDecisionDoc, claim: ItemClaim, mark: PendingMark): void;
+}
+
+/** A unit of work on one pending decision, then on its case and item (committing it). */
+export interface PendingUnit {
+  /** The pending decision (undefined: undone or committed already). */
+  readonly pending: PendingDecisionDoc | undefined;
+  /** The case and the item of the pending decision, read in this unit of work; the pending decision goes with the commit. */
+  open(): Promise<VerdictUnit & { dropMark(): void }>;
+}
+
+/** The cases and items a verdict touches. */
+export interface ReviewCases {
+  /**
+   * Runs `work` in one unit of work that reads the case and the items `itemIds` (those that exist):
+   * everything it writes commits with its `events` (outbox), or nothing does. `publish: 'soon'`
+   * answers once committed, without waiting for Pub/Sub.
+   */
+  transact<T>(read: { caseId: string; itemIds: readonly string[] }, now: Date, options: { publish?: 'await' | 'soon' }, work: (unit: VerdictUnit) => Promise<Work<T>>): Promise<T>;
+  /** Runs `work` in one unit of work on the pending decision of `itemId` (published soon after the commit). */
+  transactPending<T>(itemId: string, now: Date, work: (unit: PendingUnit) => Promise<Work<T>>): Promise<T>;
 }

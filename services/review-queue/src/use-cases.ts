@@ -7,6 +7,7 @@ import type { EvidenceUrlSigner } from './evidence';
 import { ReviewStore } from './review-store';
 import { FirestoreGoldenSet, FirestoreQueueItems } from './queue-items.firestore';
 import { FirestoreReviewerQuality } from './reviewer-quality.firestore';
+import { FirestoreReviewCases } from './review-cases.firestore';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
 import { QueueCatalog } from './use-cases/common';
 import { createEnqueueOnCaseRouted, createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
@@ -52,9 +53,9 @@ export function createUseCases(deps: UseCaseWiring) {
   const views = { ...base, signer: deps.signer };
   // The undo window: decisions held as pending documents, committed by this process's timers and by
   // every process's sweep (undo.ts). The scheduler is bound once the recorder exists.
-  const decide: DecideDeps = { ...base };
+  const decide: DecideDeps & typeof base = { ...base, cases: new FirestoreReviewCases(store), items };
   const logger = deps.logger ?? { warn: () => undefined, info: () => undefined } as unknown as Logger;
-  const pendingCommits = startPendingCommits(base, verdictRecorder(decide), { sweepEveryMs: (deps.undoWindowMs ?? 0) > 0 ? deps.pendingSweepMs ?? 5_000 : 0, graceMs: 2_000, logger });
+  const pendingCommits = startPendingCommits(decide, verdictRecorder(decide), { sweepEveryMs: (deps.undoWindowMs ?? 0) > 0 ? deps.pendingSweepMs ?? 5_000 : 0, graceMs: 2_000, logger });
   if ((deps.undoWindowMs ?? 0) > 0) decide.undo = { windowMs: deps.undoWindowMs as number, leaseMs: deps.claimLeaseMs, schedule: pendingCommits.schedule };
   // The metrics page reads what the refresh job stored; the job reads the audit views (metrics.ts).
   const metrics = deps.audit ? createMetrics({ readings: new FirestoreMetricReadings(deps.firestore), policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000, logger }) : undefined;

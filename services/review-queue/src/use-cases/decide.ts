@@ -5,19 +5,23 @@
  * An evidence request parks the item until the crew answers.
  */
 import { randomUUID } from 'node:crypto';
-import { FieldValue, type Transaction } from '@google-cloud/firestore';
-import { decideInTransaction, pendingStep, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { adjudicate, adjudicationRevisionIdOf, disagreementOf, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, slaDueAt, type ApprovalRecord, type DecisionRevised, type Policy, type ReviewPurpose } from '@arbiter/core';
-import { inTrace } from '@arbiter/platform';
+import { adjudicate, adjudicationRevisionIdOf, disagreementOf, fail, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, ok, slaDueAt, type ApprovalRecord, type DecisionRevised, type Failure, type Policy, type Result, type ReviewPurpose } from '@arbiter/core';
+import { inTrace, type Clock } from '@arbiter/platform';
+import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem } from '../access';
 import { checkBatchOption, checkDecisionOption, checkEvidenceReason, type BatchDecisionBody, type DecisionBody, type EvidenceRequestBody } from '../validation';
-import { actorOf, event, holdsClaim, isClaimable, iso, QueueCatalog, reject, type UseCaseDeps } from './common';
+import type { QueueItems, ReviewCases, VerdictUnit } from '../ports';
+import { actorOf, event, holdsClaim, isClaimable, iso, QueueCatalog } from './common';
 import { hasPendingDecision, holdPending, type Recorder, type UndoSettings } from './undo';
-import { judgedVerdictsOf, recordJudgedVerdicts } from '../reviewer-quality.firestore';
 
-export interface DecideDeps extends UseCaseDeps {
+export interface DecideDeps {
+  cases: ReviewCases;
+  items: Pick<QueueItems, 'read'>;
+  policies: PolicyRegistry;
+  clock: Clock;
   catalog: QueueCatalog;
   /** The undo window (undo.ts); absent or zero: a decision commits at once. */
   undo?: UndoSettings;
@@ -41,11 +45,15 @@ export interface DecisionResult {
   pending?: { undoUntil: string };
 }
 
-function policyOf(deps: DecideDeps, useCase: string): Policy {
+const refused = (code: string, message: string): { ok: false; error: Failure } => fail({ code, message });
+
+function policyOf(deps: DecideDeps, useCase: string): Result<Policy> {
   const policy = deps.policies.get(useCase);
-  if (!policy.ok) return reject('POLICY.UNKNOWN_USE_CASE', policy.error.message);
-  return policy.value;
+  return policy.ok ? ok(policy.value) : refused('POLICY.UNKNOWN_USE_CASE', policy.error.message);
 }
+
+/** A unit of work that writes nothing and answers `failure`. */
+const nothing = <T>(failure: { ok: false; error: Failure }): Work<Result<T>> => ({ result: failure, events: [] });
 
 export interface Verdict {
   optionId: string;
@@ -58,23 +66,26 @@ export interface Verdict {
 }
 
 /**
- * Inside a transaction that read `caseDoc` and `item`: record the verdict, decide when it is the decision
+ * Inside a unit of work that read `caseDoc` and `item`: record the verdict, decide when it is the decision
  * item — in a span of the case's trace (stored on its queue item), so the decision, its events and
- * their audit rows continue the trace the prediction started.
+ * their audit rows continue the trace the prediction started. A failure has written nothing.
  */
-function recordVerdict(tx: Transaction, deps: DecideDeps, p: Principal, policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc, verdict: Verdict, now: Date): { result: DecisionResult; events: ArbiterEvent[] } {
-  return inTrace(item.traceparent, 'review-queue record verdict', { 'arbiter.case_id': caseDoc.caseId, 'arbiter.item_purpose': item.purpose }, () => recordVerdictInTrace(tx, deps, p, policy, caseDoc, item, verdict, now));
+function recordVerdict(unit: VerdictUnit, p: Principal, policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc, verdict: Verdict, now: Date): Result<{ result: DecisionResult; events: ArbiterEvent[] }> {
+  return inTrace(item.traceparent, 'review-queue record verdict', { 'arbiter.case_id': caseDoc.caseId, 'arbiter.item_purpose': item.purpose }, () => recordVerdictInTrace(unit, p, policy, caseDoc, item, verdict, now));
 }
 
-function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc, verdict: Verdict, now: Date): { result: DecisionResult; events: ArbiterEvent[] } {
+function recordVerdictInTrace(unit: VerdictUnit, p: Principal, policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc, verdict: Verdict, now: Date): Result<{ result: DecisionResult; events: ArbiterEvent[] }> {
   const events: ArbiterEvent[] = [];
   const reviewer = actorOf(p);
   const modelOutcome = modelOutcomeOf(policy, caseDoc.prediction.prediction?.label);
   const override = verdict.outcome !== modelOutcome;
   let decisionId: string | undefined;
+  // Refusals first, so that a refused verdict has written nothing.
+  if (item.purpose === 'decision' && caseDoc.decision) return refused('CASE.ALREADY_DECIDED', `case ${caseDoc.caseId} is already decided`);
+  if (item.purpose === 'adjudication' && (!caseDoc.decision || !item.disagreement)) return refused('ITEM.CONFLICT', `case ${caseDoc.caseId} has no disagreeing double review to adjudicate`);
   if (item.purpose === 'decision') {
-    const decided = decideInTransaction(tx, deps.store.cases, caseDoc, policy, { outcome: verdict.outcome, decidedBy: { kind: 'human', id: p.id }, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}), decidedAt: now }, '/arbiter/review-queue');
-    if (!decided.decided) return reject('CASE.ALREADY_DECIDED', `case ${caseDoc.caseId} is already decided`);
+    const decided = unit.decide(caseDoc, policy, { outcome: verdict.outcome, decidedBy: { kind: 'human', id: p.id }, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}), decidedAt: now });
+    if (!decided.decided) return refused('CASE.ALREADY_DECIDED', `case ${caseDoc.caseId} is already decided`);
     events.push(...decided.events);
     decisionId = decided.decision.data.decisionId;
   }
@@ -84,7 +95,7 @@ function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, p
   let revision: DecisionRevised | undefined;
   if (item.purpose === 'adjudication') {
     const published = caseDoc.decision;
-    if (!published || !item.disagreement) return reject('ITEM.CONFLICT', `case ${caseDoc.caseId} has no disagreeing double review to adjudicate`);
+    if (!published || !item.disagreement) return refused('ITEM.CONFLICT', `case ${caseDoc.caseId} has no disagreeing double review to adjudicate`);
     const settled = adjudicate(published, item.disagreement, verdict.outcome);
     adjudication = { outcome: settled.outcome, judged: settled.judged };
     if (settled.revises && !caseDoc.revision) {
@@ -99,23 +110,19 @@ function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, p
         revisedAt: now.toISOString(),
         previousOutcome: published.outcome,
       };
-      tx.update(deps.store.caseRef(caseDoc.caseId), { revision });
+      unit.reviseDecision(revision);
     }
   }
   const expected = item.purpose === 'golden' ? (caseDoc as CaseDoc & { golden?: { expectedOutcome: string } }).golden?.expectedOutcome : undefined;
-  tx.update(deps.store.itemRef(item.itemId), {
-    status: 'done',
+  unit.finishItem(item.itemId, {
     doneAt: now.getTime(),
     doneBy: p.id,
-    claim: FieldValue.delete(),
-    pendingDecision: FieldValue.delete(),
-    'sla.nextCheckAt': null,
     verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}) },
     ...(expected !== undefined ? { goldenResult: { expectedOutcome: expected, correct: expected === verdict.outcome } } : {}),
     ...(adjudication ? { adjudication } : {}),
   });
   // What the verdict says about reviewers (golden answer, adjudication, double-review pair): their standing.
-  recordJudgedVerdicts(tx, deps.store.firestore, judgedVerdictsOf(policy, caseDoc, item, p.id, verdict.outcome, { ...(expected !== undefined ? { expected } : {}), ...(adjudication ? { adjudication } : {}) }, now.getTime()));
+  unit.recordJudged({ policy, caseDoc, item, reviewerId: p.id, outcome: verdict.outcome, ...(expected !== undefined ? { expected } : {}), ...(adjudication ? { adjudication } : {}), nowMs: now.getTime() });
   // Double review (policy quality.doubleReviewRate, deterministic on the case id): a second,
   // independent verdict — never by this reviewer, and blind to this verdict (the case view hides the
   // decision while a double review is pending). It feeds reviewer agreement (κ); when it disagrees, a
@@ -135,7 +142,7 @@ function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, p
     delete second.claim;
     delete second.batchKey;
     delete second.doneAt;
-    tx.set(deps.store.itemRef(second.itemId), second);
+    unit.putItem(second);
   }
   // A second verdict that disagrees with the decision goes to a lead: one adjudication item per case,
   // ahead of new work, never to either reviewer (only leads may work adjudication items).
@@ -156,7 +163,7 @@ function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, p
     delete adjudicationItem.claim;
     delete adjudicationItem.batchKey;
     delete adjudicationItem.doneAt;
-    tx.set(deps.store.itemRef(adjudicationItem.itemId), adjudicationItem);
+    unit.putItem(adjudicationItem);
   }
   events.unshift(
     event(
@@ -231,7 +238,7 @@ function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, p
   }
   // At most one revision per case: its ce-id is the revision id, and the case carries it once set.
   if (revision) events.push(event(EventTypes.decisionRevised, revision, caseDoc.caseId, now, revision.revisionId));
-  return {
+  return ok({
     result: {
       caseId: caseDoc.caseId,
       itemId: item.itemId,
@@ -246,65 +253,67 @@ function recordVerdictInTrace(tx: Transaction, deps: DecideDeps, p: Principal, p
       decidedAt: now.toISOString(),
     },
     events,
-  };
+  });
 }
 
-/** The caller's right to act on an item now: holds its claim, or is a lead/admin allowed on the queue. */
-function assertMayAct(deps: DecideDeps, p: Principal, item: QueueItemDoc, nowMs: number, options: { allowClaimable: boolean }): void {
+/** The caller's right to act on an item now (holds its claim, or is a lead/admin allowed on the queue): undefined, or why not. */
+function mayNotAct(deps: DecideDeps, p: Principal, item: QueueItemDoc, nowMs: number, options: { allowClaimable: boolean }): { ok: false; error: Failure } | undefined {
   const ref = deps.catalog.get(item.queue);
-  if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) reject('AUTH.FORBIDDEN', `your roles do not allow deciding items of queue ${item.queue}`);
-  if (holdsClaim(item, p.id, nowMs) || isLeadLike(p)) return;
-  if (options.allowClaimable && isClaimable(item, nowMs)) return;
-  if (item.status === 'claimed' && item.claim && item.claim.leaseUntil > nowMs) reject('ITEM.CLAIMED_BY_OTHER', `item ${item.itemId} is claimed by ${item.claim.reviewerId}`);
-  reject('ITEM.CONFLICT', `you do not hold the claim on item ${item.itemId}; claim it first (POST /api/items/${item.itemId}/claim)`);
+  if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return refused('AUTH.FORBIDDEN', `your roles do not allow deciding items of queue ${item.queue}`);
+  if (holdsClaim(item, p.id, nowMs) || isLeadLike(p)) return undefined;
+  if (options.allowClaimable && isClaimable(item, nowMs)) return undefined;
+  if (item.status === 'claimed' && item.claim && item.claim.leaseUntil > nowMs) return refused('ITEM.CLAIMED_BY_OTHER', `item ${item.itemId} is claimed by ${item.claim.reviewerId}`);
+  return refused('ITEM.CONFLICT', `you do not hold the claim on item ${item.itemId}; claim it first (POST /api/items/${item.itemId}/claim)`);
 }
 
 export function createDecideCase(deps: DecideDeps) {
-  return async (p: Principal, caseId: string, body: DecisionBody): Promise<DecisionResult> => {
+  return async (p: Principal, caseId: string, body: DecisionBody): Promise<Result<DecisionResult>> => {
     const now = deps.clock.now();
     const nowMs = now.getTime();
-    return deps.store.cases.transact(async (tx) => {
-      const [caseSnap, decisionSnap, blindSnap, doubleSnap, adjudicationSnap] = await tx.getAll(
-        deps.store.caseRef(caseId),
-        ...(['decision', 'blind-review', 'double-review', 'adjudication'] as const).map((purpose) => deps.store.itemRef(queueItemId(caseId, purpose))),
-      );
-      if (!caseSnap?.exists) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
-      const caseDoc = caseSnap.data() as CaseDoc;
-      const items = [decisionSnap, blindSnap, doubleSnap, adjudicationSnap].filter((s) => s?.exists).map((s) => s?.data() as QueueItemDoc);
-      if (items.length === 0) return reject('ITEM.NOT_FOUND', `case ${caseId} has no review item`);
+    const itemIds = (['decision', 'blind-review', 'double-review', 'adjudication'] as const).map((purpose) => queueItemId(caseId, purpose));
+    const decided = await deps.cases.transact<Result<DecisionResult>>({ caseId, itemIds }, now, { publish: 'soon' }, async (unit) => {
+      const { caseDoc, items } = unit;
+      if (!caseDoc) return nothing(refused('CASE.NOT_FOUND', `there is no case ${caseId}`));
+      if (items.length === 0) return nothing(refused('ITEM.NOT_FOUND', `case ${caseId} has no review item`));
       // The item the caller works on: the one they hold, else an open one they are not excluded from
       // (the decision item comes first), else the decision item. A reviewer who decided the case and
       // posts again is told it is decided, not refused the double review that checks their verdict.
-      const item = items.find((i) => holdsClaim(i, p.id, nowMs)) ?? items.find((i) => i.status !== 'done' && !i.excludeReviewers?.includes(p.id)) ?? items[0] as QueueItemDoc;
+      const item = items.find((i) => holdsClaim(i, p.id, nowMs)) ?? items.find((i) => i.status !== 'done' && !i.excludeReviewers?.includes(p.id)) ?? (items[0] as QueueItemDoc);
       const policy = policyOf(deps, caseDoc.useCase);
-      const option = checkDecisionOption(policy, body);
-      if (!option.ok) return reject(option.error.code, option.error.message);
-      if (item.purpose === 'decision' && (caseDoc.decision || item.status === 'done')) return reject('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`);
-      if (item.status === 'done') return reject('ITEM.CONFLICT', `the ${item.purpose} of case ${caseId} is already recorded`);
-      assertMayAct(deps, p, item, nowMs, { allowClaimable: false });
-      refuseWhilePending(item);
+      if (!policy.ok) return nothing(policy);
+      const option = checkDecisionOption(policy.value, body);
+      if (!option.ok) return nothing(option);
+      if (item.purpose === 'decision' && (caseDoc.decision || item.status === 'done')) return nothing(refused('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`));
+      if (item.status === 'done') return nothing(refused('ITEM.CONFLICT', `the ${item.purpose} of case ${caseId} is already recorded`));
+      const denied = mayNotAct(deps, p, item, nowMs, { allowClaimable: false }) ?? pendingRefusal(item);
+      if (denied) return nothing(denied);
       const verdict: Verdict = { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}) };
       if (deps.undo && deps.undo.windowMs > 0) {
-        const { commitAfter } = holdPending(tx, deps, deps.undo, p, item, verdict as Verdict & Record<string, unknown>, now);
-        const override = verdict.outcome !== modelOutcomeOf(policy, caseDoc.prediction.prediction?.label);
-        return { result: { caseId, itemId: item.itemId, purpose: item.purpose, optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), decided: false, override, decidedAt: now.toISOString(), pending: { undoUntil: iso(commitAfter) } } as DecisionResult, events: [] };
+        const { commitAfter } = holdPending(unit, deps.undo, p, item, verdict as Verdict & Record<string, unknown>, now);
+        const override = verdict.outcome !== modelOutcomeOf(policy.value, caseDoc.prediction.prediction?.label);
+        return { result: ok({ caseId, itemId: item.itemId, purpose: item.purpose, optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), decided: false, override, decidedAt: now.toISOString(), pending: { undoUntil: iso(commitAfter) } }), events: [] };
       }
-      return recordVerdict(tx, deps, p, policy, caseDoc, item, verdict, now);
-    }, now, { publish: 'soon' }).then((result) => {
-      if (result.pending) deps.undo?.schedule(result.itemId, Date.parse(result.pending.undoUntil));
-      return result;
+      const recorded = recordVerdict(unit, p, policy.value, caseDoc, item, verdict, now);
+      return recorded.ok ? { result: ok(recorded.value.result), events: recorded.value.events } : nothing(recorded);
     });
+    if (decided.ok && decided.value.pending) deps.undo?.schedule(decided.value.itemId, Date.parse(decided.value.pending.undoUntil));
+    return decided;
   };
 }
 
 /** A decision waiting in its undo window blocks any other verdict, evidence request or batch on the item. */
-function refuseWhilePending(item: QueueItemDoc): void {
-  if (hasPendingDecision(item)) reject('ITEM.CONFLICT', `a decision on item ${item.itemId} is waiting in its undo window; undo it first (POST /api/cases/${item.caseId}/decision/undo) or wait until it is committed`);
+function pendingRefusal(item: QueueItemDoc): { ok: false; error: Failure } | undefined {
+  return hasPendingDecision(item) ? refused('ITEM.CONFLICT', `a decision on item ${item.itemId} is waiting in its undo window; undo it first (POST /api/cases/${item.caseId}/decision/undo) or wait until it is committed`) : undefined;
 }
 
-/** The decision transaction's recording step, for committing a pending decision (undo.ts). */
+/** The decision unit of work's recording step, for committing a pending decision (undo.ts). */
 export function verdictRecorder(deps: DecideDeps): Recorder {
-  return (tx, p, caseDoc, item, verdict, decidedAt) => recordVerdict(tx, deps, p, policyOf(deps, caseDoc.useCase), caseDoc, item, verdict as unknown as Verdict, decidedAt);
+  return (unit, p, caseDoc, item, verdict, decidedAt) => {
+    const policy = policyOf(deps, caseDoc.useCase);
+    if (!policy.ok) return policy;
+    const recorded = recordVerdict(unit, p, policy.value, caseDoc, item, verdict as unknown as Verdict, decidedAt);
+    return recorded.ok ? ok({ events: recorded.value.events }) : recorded;
+  };
 }
 
 export type BatchItemResult =
@@ -321,65 +330,65 @@ export interface BatchResult {
 }
 
 export function createDecideBatch(deps: DecideDeps) {
-  return async (p: Principal, body: BatchDecisionBody): Promise<BatchResult> => {
-    const items = await Promise.all(body.itemIds.map((id) => deps.store.getItem(id)));
+  return async (p: Principal, body: BatchDecisionBody): Promise<Result<BatchResult>> => {
+    const items = await Promise.all(body.itemIds.map(async (id) => (await deps.items.read(id))?.item));
     const missing = body.itemIds.filter((_, i) => !items[i]);
-    if (missing.length) return reject('ITEM.NOT_FOUND', `no queue item ${missing.join(', ')}`);
+    if (missing.length) return refused('ITEM.NOT_FOUND', `no queue item ${missing.join(', ')}`);
     const found = items as QueueItemDoc[];
     const notDecision = found.filter((i) => i.purpose !== 'decision');
-    if (notDecision.length) return reject('VALIDATION.NOT_BATCHABLE', `only decision items can be batched; not: ${notDecision.map((i) => i.itemId).join(', ')}`);
+    if (notDecision.length) return refused('VALIDATION.NOT_BATCHABLE', `only decision items can be batched; not: ${notDecision.map((i) => i.itemId).join(', ')}`);
     const keys = new Set(found.map((i) => i.batchKey ?? ''));
     const first = found[0] as QueueItemDoc;
-    if (keys.size !== 1 || !first.batchKey) return reject('VALIDATION.NOT_BATCHABLE', 'every item of a batch must share one batch key (GET /api/queues lists batchable groups)');
+    if (keys.size !== 1 || !first.batchKey) return refused('VALIDATION.NOT_BATCHABLE', 'every item of a batch must share one batch key (GET /api/queues lists batchable groups)');
     const useCases = new Set(found.map((i) => i.useCase));
-    if (useCases.size !== 1) return reject('VALIDATION.NOT_BATCHABLE', 'every item of a batch must be of one use case');
+    if (useCases.size !== 1) return refused('VALIDATION.NOT_BATCHABLE', 'every item of a batch must be of one use case');
     const policy = policyOf(deps, first.useCase);
-    const option = checkBatchOption(policy, body);
-    if (!option.ok) return reject(option.error.code, option.error.message);
+    if (!policy.ok) return policy;
+    const option = checkBatchOption(policy.value, body);
+    if (!option.ok) return option;
     const nowMs = deps.clock.now().getTime();
     for (const item of found) {
       if (item.status === 'done' || item.status === 'awaiting-evidence') continue; // reported per item below
-      assertMayAct(deps, p, item, nowMs, { allowClaimable: true });
+      const denied = mayNotAct(deps, p, item, nowMs, { allowClaimable: true });
+      if (denied) return denied;
     }
     const batchId = `bat_${randomUUID()}`;
     const flagged = new Set(body.flagged);
     const results: BatchItemResult[] = [];
     for (const listed of found) {
       const now = deps.clock.now();
-      try {
-        const r = await deps.store.cases.transact(async (tx) => {
-          const [caseSnap, itemSnap] = await tx.getAll(deps.store.caseRef(listed.caseId), deps.store.itemRef(listed.itemId));
-          const item = itemSnap?.data() as QueueItemDoc | undefined;
-          if (!caseSnap?.exists || !item) return reject('CASE.NOT_FOUND', `case ${listed.caseId} is gone`);
-          const caseDoc = caseSnap.data() as CaseDoc;
-          if (caseDoc.decision || item.status === 'done') return reject('CASE.ALREADY_DECIDED', `case ${listed.caseId} is already decided`);
-          if (item.status === 'awaiting-evidence') return reject('ITEM.CONFLICT', `item ${item.itemId} is waiting for evidence`);
-          assertMayAct(deps, p, item, now.getTime(), { allowClaimable: true });
-          refuseWhilePending(item);
-          if (option.value.kind === 'decide-unflagged' && flagged.has(item.itemId)) {
-            tx.update(deps.store.itemRef(item.itemId), { status: 'open', lane: 0, claim: FieldValue.delete(), flaggedInBatch: batchId });
-            const events: ArbiterEvent[] = item.status === 'claimed' && item.claim
-              ? [event(EventTypes.caseReleased, { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, item.caseId, now)]
-              : [];
-            return { result: { itemId: item.itemId, caseId: item.caseId, result: 'returned-for-review' } as BatchItemResult, events };
-          }
-          const given: Verdict = { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}), batchId };
-          if (deps.undo && deps.undo.windowMs > 0) {
-            const { commitAfter } = holdPending(tx, deps, deps.undo, p, item, given as Verdict & Record<string, unknown>, now);
-            return { result: { itemId: item.itemId, caseId: item.caseId, result: 'pending', outcome: given.outcome, undoUntil: iso(commitAfter) } as BatchItemResult, events: [] };
-          }
-          const verdict = recordVerdict(tx, deps, p, policy, caseDoc, item, given, now);
-          return { result: { itemId: item.itemId, caseId: item.caseId, result: 'decided', outcome: verdict.result.outcome, ...(verdict.result.decisionId ? { decisionId: verdict.result.decisionId } : {}) } as BatchItemResult, events: verdict.events };
-        }, now, { publish: 'soon' });
-        if (r.result === 'pending') deps.undo?.schedule(r.itemId, Date.parse(r.undoUntil));
-        results.push(r);
-      } catch (error) {
-        const failure = (error as { failure?: { code: string; message: string } }).failure;
-        if (!failure) throw error;
-        results.push({ itemId: listed.itemId, caseId: listed.caseId, result: 'failed', error: failure });
+      const r = await deps.cases.transact<Result<BatchItemResult>>({ caseId: listed.caseId, itemIds: [listed.itemId] }, now, { publish: 'soon' }, async (unit) => {
+        const { caseDoc } = unit;
+        const item = unit.items[0];
+        if (!caseDoc || !item) return nothing(refused('CASE.NOT_FOUND', `case ${listed.caseId} is gone`));
+        if (caseDoc.decision || item.status === 'done') return nothing(refused('CASE.ALREADY_DECIDED', `case ${listed.caseId} is already decided`));
+        if (item.status === 'awaiting-evidence') return nothing(refused('ITEM.CONFLICT', `item ${item.itemId} is waiting for evidence`));
+        const denied = mayNotAct(deps, p, item, now.getTime(), { allowClaimable: true }) ?? pendingRefusal(item);
+        if (denied) return nothing(denied);
+        if (option.value.kind === 'decide-unflagged' && flagged.has(item.itemId)) {
+          unit.returnForReview(item.itemId, batchId);
+          const events: ArbiterEvent[] = item.status === 'claimed' && item.claim
+            ? [event(EventTypes.caseReleased, { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, item.caseId, now)]
+            : [];
+          return { result: ok({ itemId: item.itemId, caseId: item.caseId, result: 'returned-for-review' }), events };
+        }
+        const given: Verdict = { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}), batchId };
+        if (deps.undo && deps.undo.windowMs > 0) {
+          const { commitAfter } = holdPending(unit, deps.undo, p, item, given as Verdict & Record<string, unknown>, now);
+          return { result: ok({ itemId: item.itemId, caseId: item.caseId, result: 'pending', outcome: given.outcome, undoUntil: iso(commitAfter) }), events: [] };
+        }
+        const verdict = recordVerdict(unit, p, policy.value, caseDoc, item, given, now);
+        if (!verdict.ok) return nothing(verdict);
+        return { result: ok({ itemId: item.itemId, caseId: item.caseId, result: 'decided', outcome: verdict.value.result.outcome, ...(verdict.value.result.decisionId ? { decisionId: verdict.value.result.decisionId } : {}) }), events: verdict.value.events };
+      });
+      if (!r.ok) {
+        results.push({ itemId: listed.itemId, caseId: listed.caseId, result: 'failed', error: r.error });
+        continue;
       }
+      if (r.value.result === 'pending') deps.undo?.schedule(r.value.itemId, Date.parse(r.value.undoUntil));
+      results.push(r.value);
     }
-    return { batchId, optionId: option.value.id, batchKey: first.batchKey, results };
+    return ok({ batchId, optionId: option.value.id, batchKey: first.batchKey, results });
   };
 }
 
@@ -397,22 +406,22 @@ export interface EvidenceRequestResult {
  * and the crew's `dueBy` is that due time (or one SLA target from now if it has already passed).
  */
 export function createRequestEvidence(deps: DecideDeps) {
-  return async (p: Principal, caseId: string, body: EvidenceRequestBody): Promise<EvidenceRequestResult> => {
+  return async (p: Principal, caseId: string, body: EvidenceRequestBody): Promise<Result<EvidenceRequestResult>> => {
     const now = deps.clock.now();
     const nowMs = now.getTime();
-    return deps.store.cases.transact(async (tx) => {
-      const [caseSnap, itemSnap] = await tx.getAll(deps.store.caseRef(caseId), deps.store.itemRef(queueItemId(caseId, 'decision')));
-      if (!caseSnap?.exists) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
-      if (!itemSnap?.exists) return reject('ITEM.NOT_FOUND', `case ${caseId} is not in a review queue`);
-      const caseDoc = caseSnap.data() as CaseDoc;
-      const item = itemSnap.data() as QueueItemDoc;
+    return deps.cases.transact<Result<EvidenceRequestResult>>({ caseId, itemIds: [queueItemId(caseId, 'decision')] }, now, {}, async (unit) => {
+      const { caseDoc } = unit;
+      const item = unit.items[0];
+      if (!caseDoc) return nothing(refused('CASE.NOT_FOUND', `there is no case ${caseId}`));
+      if (!item) return nothing(refused('ITEM.NOT_FOUND', `case ${caseId} is not in a review queue`));
       const policy = policyOf(deps, caseDoc.useCase);
-      const reason = checkEvidenceReason(policy, body.reasonCode);
-      if (!reason.ok) return reject(reason.error.code, reason.error.message);
-      if (caseDoc.decision || item.status === 'done') return reject('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`);
-      if (item.status === 'awaiting-evidence') return reject('ITEM.CONFLICT', `case ${caseId} is already waiting for evidence`);
-      assertMayAct(deps, p, item, nowMs, { allowClaimable: false });
-      refuseWhilePending(item);
+      if (!policy.ok) return nothing(policy);
+      const reason = checkEvidenceReason(policy.value, body.reasonCode);
+      if (!reason.ok) return nothing(reason);
+      if (caseDoc.decision || item.status === 'done') return nothing(refused('CASE.ALREADY_DECIDED', `case ${caseId} is already decided`));
+      if (item.status === 'awaiting-evidence') return nothing(refused('ITEM.CONFLICT', `case ${caseId} is already waiting for evidence`));
+      const denied = mayNotAct(deps, p, item, nowMs, { allowClaimable: false }) ?? pendingRefusal(item);
+      if (denied) return nothing(denied);
       const queue = deps.catalog.get(item.queue)?.queue;
       const dueBy = item.dueAt > nowMs || !queue ? item.dueAt : slaDueAt(now, queue.sla, queue.calendar).getTime();
       const request = { requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy, requestedAt: nowMs };
@@ -420,10 +429,9 @@ export function createRequestEvidence(deps: DecideDeps) {
         event(EventTypes.evidenceRequested, { caseId, useCase: caseDoc.useCase, subject: caseDoc.subject, requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy: new Date(dueBy).toISOString() }, caseId, now),
         ...(item.status === 'claimed' && item.claim ? [event(EventTypes.caseReleased, { caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, caseId, now)] : []),
       ]);
-      tx.update(deps.store.itemRef(item.itemId), { status: 'awaiting-evidence', claim: FieldValue.delete() });
       // The case must be back in the queue by dueBy: the crew's evidence does it, or else the reconciler.
-      tx.update(deps.store.caseRef(caseId), { status: 'awaiting-evidence', evidenceRequest: request, nextStep: pendingStep('requeue', events[0] as ArbiterEvent, dueBy) });
-      return { result: { caseId, itemId: item.itemId, status: 'awaiting-evidence', dueBy: new Date(dueBy).toISOString() }, events };
-    }, now);
+      unit.awaitEvidence(item.itemId, request, pendingStep('requeue', events[0] as ArbiterEvent, dueBy));
+      return { result: ok({ caseId, itemId: item.itemId, status: 'awaiting-evidence', dueBy: new Date(dueBy).toISOString() }), events };
+    });
   };
 }

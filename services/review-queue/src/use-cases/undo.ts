@@ -15,38 +15,15 @@
 import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import type { ReviewPurpose } from '@arbiter/core';
+import type { Result, ReviewPurpose } from '@arbiter/core';
 import type { Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
-import { actorOf, iso, reject, type UseCaseDeps } from './common';
+import type { PendingDecisionDoc, PendingMark, ReviewCases, StoredVerdict, VerdictUnit } from '../ports';
+import { actorOf, iso, reject, UseCaseError, type UseCaseDeps } from './common';
 
 export const PENDING_DECISIONS = 'pendingDecisions';
 
-/** What a verdict carries (the decide request's fields, as `recordVerdict` takes them). Stored as is. */
-export type StoredVerdict = { optionId: string; outcome: string; batchId?: string } & Record<string, unknown>;
-
-export interface PendingDecisionDoc {
-  itemId: string;
-  caseId: string;
-  queue: string;
-  purpose: ReviewPurpose;
-  principal: Principal;
-  verdict: StoredVerdict;
-  /** When the reviewer decided (the decision's time once committed), epoch ms. */
-  decidedAt: number;
-  /** When it commits (end of the undo window), epoch ms. */
-  commitAfter: number;
-  batchId?: string;
-  /** The item before: what an undo puts back. */
-  previous: { status: QueueItemDoc['status']; claim: QueueItemDoc['claim'] | null };
-}
-
-/** The mark on a queue item whose decision waits in the undo window. */
-export interface PendingMark {
-  commitAfter: number;
-  by: string;
-  batchId?: string;
-}
+export type { PendingDecisionDoc, PendingMark, StoredVerdict } from '../ports';
 
 export type WithPending = QueueItemDoc & { pendingDecision?: PendingMark };
 
@@ -64,10 +41,10 @@ export interface UndoSettings {
 export const pendingRef = (deps: UseCaseDeps, itemId: string): DocumentReference => deps.store.firestore.collection(PENDING_DECISIONS).doc(itemId);
 
 /**
- * Inside the decide transaction, instead of recording the verdict: hold it for the window. The item
+ * Inside the decide unit of work, instead of recording the verdict: hold it for the window. The item
  * stays (or becomes) claimed by the decider until after the window.
  */
-export function holdPending(tx: Transaction, deps: UseCaseDeps, undo: UndoSettings, p: Principal, item: QueueItemDoc, verdict: StoredVerdict, now: Date): { commitAfter: number } {
+export function holdPending(unit: VerdictUnit, undo: UndoSettings, p: Principal, item: QueueItemDoc, verdict: StoredVerdict, now: Date): { commitAfter: number } {
   const nowMs = now.getTime();
   const commitAfter = nowMs + undo.windowMs;
   const doc: PendingDecisionDoc = {
@@ -82,42 +59,40 @@ export function holdPending(tx: Transaction, deps: UseCaseDeps, undo: UndoSettin
     ...(verdict.batchId ? { batchId: verdict.batchId } : {}),
     previous: { status: item.status, claim: item.claim ?? null },
   };
-  tx.create(pendingRef(deps, item.itemId), doc);
   const own = item.status === 'claimed' && item.claim?.reviewerId === p.id ? item.claim : undefined;
   const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil: Math.max(own?.leaseUntil ?? 0, commitAfter + undo.leaseMs), claimedAt: own?.claimedAt ?? nowMs };
   const mark: PendingMark = { commitAfter, by: p.id, ...(verdict.batchId ? { batchId: verdict.batchId } : {}) };
-  tx.update(deps.store.itemRef(item.itemId), { status: 'claimed', claim, pendingDecision: mark });
+  unit.holdPending(doc, claim, mark);
   return { commitAfter };
 }
 
-export type Recorder = (tx: Transaction, p: Principal, caseDoc: CaseDoc, item: QueueItemDoc, verdict: StoredVerdict, decidedAt: Date) => { events: ArbiterEvent[] };
+/** Records a verdict in a unit of work (the decide use case's `recordVerdict`); a failure leaves the unit unwritten. */
+export type Recorder = (unit: VerdictUnit, p: Principal, caseDoc: CaseDoc, item: QueueItemDoc, verdict: StoredVerdict, decidedAt: Date) => Result<{ events: ArbiterEvent[] }>;
 
 export type CommitOutcome = 'committed' | 'gone' | 'dropped';
 
 /**
- * Commits one pending decision if it is still there: the decision transaction with the stored
+ * Commits one pending decision if it is still there: the decision unit of work with the stored
  * verdict and time, the pending document deleted in it. 'gone': undone or committed already;
  * 'dropped': the case was decided meanwhile by something else (the pending verdict is discarded, logged).
+ * A verdict the recorder refuses aborts the unit (the pending decision stays; the sweep tries again).
  */
-export async function commitPending(deps: UseCaseDeps, record: Recorder, itemId: string, logger?: Logger): Promise<CommitOutcome> {
+export async function commitPending(deps: { cases: ReviewCases; clock: UseCaseDeps['clock'] }, record: Recorder, itemId: string, logger?: Logger): Promise<CommitOutcome> {
   const now = deps.clock.now();
-  const ref = pendingRef(deps, itemId);
-  return deps.store.cases.transact<CommitOutcome>(async (tx) => {
-    const snap = await tx.get(ref);
-    if (!snap.exists) return { result: 'gone', events: [] };
-    const pending = snap.data() as PendingDecisionDoc;
-    const [caseSnap, itemSnap] = await tx.getAll(deps.store.caseRef(pending.caseId), deps.store.itemRef(itemId));
-    tx.delete(ref);
-    const item = itemSnap?.data() as QueueItemDoc | undefined;
-    const caseDoc = caseSnap?.data() as CaseDoc | undefined;
+  return deps.cases.transactPending<CommitOutcome>(itemId, now, async ({ pending, open }) => {
+    if (!pending) return { result: 'gone', events: [] };
+    const unit = await open();
+    const { caseDoc } = unit;
+    const item = unit.items[0];
     if (!item || !caseDoc || item.status === 'done' || (item.purpose === 'decision' && caseDoc.decision)) {
-      if (item && item.status !== 'done') tx.update(deps.store.itemRef(itemId), { pendingDecision: FieldValue.delete() });
+      if (item && item.status !== 'done') unit.dropMark();
       logger?.warn({ itemId, caseId: pending.caseId }, 'a pending decision was dropped: its case was decided (or its item finished) meanwhile');
       return { result: 'dropped', events: [] };
     }
-    const { events } = record(tx, pending.principal, caseDoc, item, pending.verdict, new Date(pending.decidedAt));
-    return { result: 'committed', events };
-  }, now, { publish: 'soon' });
+    const recorded = record(unit, pending.principal, caseDoc, item, pending.verdict, new Date(pending.decidedAt));
+    if (!recorded.ok) throw new UseCaseError(recorded.error);
+    return { result: 'committed', events: recorded.value.events };
+  });
 }
 
 /** Pending decisions whose window ended at least `graceMs` ago (what a sweep commits). */
@@ -207,7 +182,7 @@ export function createUndoBatch(deps: UseCaseDeps & { undo?: UndoSettings }) {
  * `sweepEveryMs` that commits whatever is overdue by `graceMs` (another process's, or one whose
  * process died). Returns the scheduler the decide use cases call, and a stop.
  */
-export function startPendingCommits(deps: UseCaseDeps, record: Recorder, options: { sweepEveryMs: number; graceMs: number; logger: Logger }): { schedule: (itemId: string, commitAfter: number) => void; sweep: () => Promise<number>; stop: () => void } {
+export function startPendingCommits(deps: UseCaseDeps & { cases: ReviewCases }, record: Recorder, options: { sweepEveryMs: number; graceMs: number; logger: Logger }): { schedule: (itemId: string, commitAfter: number) => void; sweep: () => Promise<number>; stop: () => void } {
   const timers = new Map<string, NodeJS.Timeout>();
   let stopped = false;
   const commit = (itemId: string): Promise<CommitOutcome | undefined> =>

@@ -1,0 +1,121 @@
+import { FieldValue, type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
+import { caseConverter, decideInTransaction, queueItemConverter, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
+import type { PendingDecisionDoc, PendingUnit, ReviewCases, VerdictUnit } from './ports';
+import type { ReviewStore } from './review-store';
+import { judgedVerdictsOf, recordJudgedVerdicts } from './reviewer-quality.firestore';
+import { PENDING_DECISIONS } from './use-cases/undo';
+import { SOURCE } from './use-cases/common';
+
+const isQueueItem = (doc: CaseDoc | QueueItemDoc): doc is QueueItemDoc => 'itemId' in doc;
+
+/**
+ * The cases and items a verdict touches, in Firestore: each unit of work is a transaction through
+ * `CaseStore.transact` (the events staged in the outbox in the same commit), reading the case and the
+ * items first (one round trip), and deciding through `decideInTransaction`.
+ */
+export class FirestoreReviewCases implements ReviewCases {
+  constructor(private readonly store: ReviewStore) {}
+
+  private caseRef(caseId: string): DocumentReference<CaseDoc> {
+    return this.store.caseRef(caseId).withConverter(caseConverter);
+  }
+
+  private itemRef(itemId: string): DocumentReference<QueueItemDoc> {
+    return this.store.itemRef(itemId).withConverter(queueItemConverter);
+  }
+
+  private pendingRef(itemId: string): DocumentReference {
+    return this.store.firestore.collection(PENDING_DECISIONS).doc(itemId);
+  }
+
+  /** Reads the case and the items that exist, in one round trip. */
+  private async read(tx: Transaction, caseId: string, itemIds: readonly string[]): Promise<{ caseDoc: CaseDoc | undefined; items: QueueItemDoc[] }> {
+    const [caseSnap, ...itemSnaps] = await tx.getAll<CaseDoc | QueueItemDoc, DocumentData>(this.caseRef(caseId), ...itemIds.map((id) => this.itemRef(id)));
+    const caseData = caseSnap?.data();
+    const caseDoc = caseData && !isQueueItem(caseData) ? caseData : undefined;
+    const items = itemSnaps.flatMap((snap) => {
+      const data = snap.data();
+      return data && isQueueItem(data) ? [data] : [];
+    });
+    return { caseDoc, items };
+  }
+
+  private unit(tx: Transaction, caseId: string, caseDoc: CaseDoc | undefined, items: QueueItemDoc[]): VerdictUnit {
+    const { store } = this;
+    return {
+      caseDoc,
+      items,
+      decide: (doc, policy, input) => decideInTransaction(tx, store.cases, doc, policy, input, SOURCE),
+      reviseDecision: (revision) => {
+        tx.update(this.caseRef(caseId), { revision });
+      },
+      finishItem: (itemId, finished) => {
+        // `doneBy`, `verdict` and `goldenResult` are not (yet) fields of QueueItemDoc: written untyped.
+        tx.update(store.itemRef(itemId), {
+          status: 'done',
+          doneAt: finished.doneAt,
+          doneBy: finished.doneBy,
+          claim: FieldValue.delete(),
+          pendingDecision: FieldValue.delete(),
+          'sla.nextCheckAt': null,
+          verdict: finished.verdict,
+          ...(finished.goldenResult ? { goldenResult: finished.goldenResult } : {}),
+          ...(finished.adjudication ? { adjudication: finished.adjudication } : {}),
+        });
+      },
+      putItem: (item) => {
+        tx.set(this.itemRef(item.itemId), item);
+      },
+      recordJudged: (input) => {
+        recordJudgedVerdicts(tx, store.firestore, judgedVerdictsOf(input.policy, input.caseDoc, input.item, input.reviewerId, input.outcome, { ...(input.expected !== undefined ? { expected: input.expected } : {}), ...(input.adjudication ? { adjudication: input.adjudication } : {}) }, input.nowMs));
+      },
+      returnForReview: (itemId, batchId) => {
+        tx.update(store.itemRef(itemId), { status: 'open', lane: 0, claim: FieldValue.delete(), flaggedInBatch: batchId });
+      },
+      awaitEvidence: (itemId, request, requeue) => {
+        tx.update(this.itemRef(itemId), { status: 'awaiting-evidence', claim: FieldValue.delete() });
+        tx.update(this.caseRef(caseId), { status: 'awaiting-evidence', evidenceRequest: request, nextStep: requeue });
+      },
+      holdPending: (pending, claim, mark) => {
+        tx.create(this.pendingRef(pending.itemId), pending);
+        tx.update(store.itemRef(pending.itemId), { status: 'claimed', claim, pendingDecision: mark });
+      },
+    };
+  }
+
+  transact<T>(read: { caseId: string; itemIds: readonly string[] }, now: Date, options: { publish?: 'await' | 'soon' }, work: (unit: VerdictUnit) => Promise<Work<T>>): Promise<T> {
+    return this.store.cases.transact<T>(async (tx) => {
+      const { caseDoc, items } = await this.read(tx, read.caseId, read.itemIds);
+      return work(this.unit(tx, read.caseId, caseDoc, items));
+    }, now, options);
+  }
+
+  transactPending<T>(itemId: string, now: Date, work: (unit: PendingUnit) => Promise<Work<T>>): Promise<T> {
+    return this.store.cases.transact<T>(async (tx) => {
+      const snapshot = await tx.get(this.pendingRef(itemId));
+      const pending = snapshot.exists ? pendingDecisionOf(snapshot.data()) : undefined;
+      return work({
+        pending,
+        open: async () => {
+          if (!pending) throw new Error(`bug: open() of pending decision ${itemId}, which is not there`);
+          const { caseDoc, items } = await this.read(tx, pending.caseId, [itemId]);
+          tx.delete(this.pendingRef(itemId));
+          return {
+            ...this.unit(tx, pending.caseId, caseDoc, items),
+            dropMark: () => {
+              tx.update(this.store.itemRef(itemId), { pendingDecision: FieldValue.delete() });
+            },
+          };
+        },
+      });
+    }, now, { publish: 'soon' });
+  }
+}
+
+/** A pending decision as read, once the fields the commit relies on are there. */
+function pendingDecisionOf(data: unknown): PendingDecisionDoc {
+  const isPending = (d: unknown): d is PendingDecisionDoc =>
+    typeof d === 'object' && d !== null && 'itemId' in d && 'caseId' in d && 'principal' in d && 'verdict' in d && 'decidedAt' in d && typeof d.caseId === 'string' && typeof d.decidedAt === 'number';
+  if (!isPending(data)) throw new Error(`bug: a document in ${PENDING_DECISIONS} is not a pending decision (itemId, caseId, principal, verdict, decidedAt)`);
+  return data;
+}
