@@ -5,7 +5,8 @@
  *
  *   pnpm faults [--cases=10000] [--seed=7] [--delivery=both|pull|push] [--minutes=5] [--report=bench/FAULTS.md]
  *
- * Exit code 1 when a case was lost or decided twice, or the audit trail has a duplicate row.
+ * Exit code 1 when a case was lost, stranded or decided twice, a prediction never reached Arbiter, or
+ * the audit trail has a duplicate or a missing row.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -63,7 +64,7 @@ const main = async (): Promise<void> => {
   const command = `pnpm faults ${process.argv.slice(2).join(' ')}`.trim();
   writeFileSync(report, faultsReport(results, { command, commit, date: new Date().toISOString().slice(0, 10) }));
   log(`report written to ${report}`);
-  const bad = results.some((r) => r.verdict.lost || r.verdict.decidedTwice || r.verdict.duplicateAuditRows || r.verdict.stranded);
+  const bad = results.some((r) => r.verdict.lost || r.verdict.decidedTwice || r.verdict.duplicateAuditRows || r.verdict.stranded || r.verdict.neverReceived || r.verdict.missingAuditRows);
   process.exit(bad ? 1 : 0);
 };
 

@@ -29,6 +29,7 @@ export function faultsReport(results: readonly FaultRunResult[], context: { comm
     row('missing audit rows (opened, routed, decided)', (r) => String(r.verdict.missingAuditRows)),
     row('re-drives by the reconciler (audit rows `redriven`), by step', (r) => `${r.verdict.redriven} (${Object.entries(r.verdict.redrivenByStep).sort().map(([step, n]) => `${step} ${n}`).join(', ') || 'none'})`),
     row('evidence requests / left unanswered on purpose / of those, put back in the queue by the reconciler / decided first (expiry)', (r) => `${r.verdict.evidence.requested} / ${r.verdict.evidence.unanswered} / ${r.verdict.evidence.requeued} / ${r.verdict.evidence.decidedWithoutRequeue}`),
+    row('dead-lettered at the end, by subscription', (r) => Object.entries(r.deadLettered).sort().map(([subscription, n]) => `${subscription} ${n}`).join(', ') || '0'),
     row('escalation keys fired twice / early', (r) => `${r.verdict.escalationsTwice} / ${r.verdict.escalationsEarly}`),
     row('escalations of quality items', (r) => String(r.verdict.qualityPages)),
     row('recovery after a fault, p50 / max', (r) => `${seconds(r.verdict.recoveryMs.p50)} / ${seconds(r.verdict.recoveryMs.max)} (${r.verdict.recoveryMs.samples} faults)`),

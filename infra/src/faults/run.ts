@@ -11,7 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
-import { BigQueryDataset } from '@arbiter/contract';
+import { BigQueryDataset, deadLetterInspectionOf } from '@arbiter/contract';
 import { createEvent, EventTypes, Subscriptions, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
 import { idFromEventIdentityForFaults } from './ids';
 import { mulberry32 } from '@arbiter/core';
@@ -57,6 +57,8 @@ export interface FaultRunResult {
   reviewerCalls: { ok: number; failed: number };
   /** The machine's 1-minute load average when the run started and when its faults were over (os.loadavg). */
   load: { atStart: number; afterFaults: number; cores: number };
+  /** Messages on each subscription's dead-letter topic at the end (read from `<subscription>.dlq.inspect`): given up on by Pub/Sub or dead-lettered by Arbiter. */
+  deadLettered: Record<string, number>;
 }
 
 const UPSTREAM = '//faults/upstream';
@@ -370,7 +372,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     // ── the audit trail, once the decisions seen have their rows ──
     const { audit, rawDuplicateRows } = await auditRows(options.endpoints, policy.useCase, decided, log);
     const verdict = checkHistory({ cases, decisions, escalations, audit, rawDuplicateRows, faults, undecidedWithItem, neverReceived, evidence, leadOf: leadOfKey });
-    return { delivery: options.delivery, seed: options.seed, verdict, wallMs: Date.now() - started, reviewerCalls, load };
+    const deadLettered = await countDeadLettered(options.endpoints.pubsubEmulatorHost, projectId);
+    if (Object.keys(deadLettered).length > 0) log(`${options.delivery}: dead-lettered ${JSON.stringify(deadLettered)}`);
+    return { delivery: options.delivery, seed: options.seed, verdict, wallMs: Date.now() - started, reviewerCalls, load, deadLettered };
   } finally {
     stopReviewers = true;
     await services.stop();
@@ -445,4 +449,26 @@ async function auditRows(endpoints: StackEndpoints, useCase: string, decided: Re
   const rawDuplicateRows = Number((raw as Array<{ extra: number }>)[0]?.extra ?? 0);
   log(`audit trail: ${rows.length} rows in the view, ${rawDuplicateRows} raw duplicates absorbed by it`);
   return { audit: rows, rawDuplicateRows };
+}
+
+/** How many messages each subscription's dead-letter topic holds, read (and acked) from its `.dlq.inspect` subscription with unary pulls. */
+async function countDeadLettered(emulatorHost: string, projectId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const base = `http://${emulatorHost.replace(/^https?:\/\//, '')}/v1/projects/${projectId}/subscriptions`;
+  const post = async (url: string, body: unknown): Promise<any> => {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  for (const spec of Subscriptions) {
+    const url = `${base}/${deadLetterInspectionOf(spec.name)}`;
+    for (;;) {
+      const pulled = (await post(`${url}:pull`, { maxMessages: 1000, returnImmediately: true })) as { receivedMessages?: Array<{ ackId: string }> };
+      const received = pulled.receivedMessages ?? [];
+      if (received.length === 0) break;
+      counts[spec.name] = (counts[spec.name] ?? 0) + received.length;
+      await post(`${url}:acknowledge`, { ackIds: received.map((r) => r.ackId) });
+    }
+  }
+  return counts;
 }
