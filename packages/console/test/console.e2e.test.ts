@@ -104,7 +104,8 @@ describe('reviewer console in Chromium', () => {
     reviewerToken = reviewer.token;
     reviewerId = reviewer.sub;
     leadToken = (await signInAsPersona(baseUrl, 'lead')).token;
-    for (let i = 0; i < 4; i += 1) caseIds.push(await publishPrediction(client, cleanliness(0.8)));
+    // Four cases that look alike (the same photos, stains in the same places): the queue batches them.
+    for (let i = 0; i < 4; i += 1) caseIds.push(await publishPrediction(client, cleanliness(0.8, `look-${suffix}`)));
     // Upstream text is data, never markup: the template must show it, not run it.
     strategicCaseId = await publishPrediction(client, journeyProposal({ component: 'Mobile <img src=x onerror="window.__xss=1"> Users', stageFlow: 'Awareness → Consideration → Decision → Conversion' }));
     await eventually('the four cleanliness cases in the queue', async () => {
@@ -300,13 +301,13 @@ describe('reviewer console in Chromium', () => {
     expect(items).toHaveLength(2);
     expect(items.map((i) => i.split('~')[0])).not.toContain(firstCaseId);
     // Why they are one batch (the queue batches by similarity): the second case's similarity to the
-    // first, part by part — equal score distributions weigh most for cleanliness.
+    // first, part by part: the same stains in the same places.
     expect(await page.textContent(`[data-why="${items[0]}"]`)).toBe('The case this batch is built around');
     const why = await page.textContent(`[data-why="${items[1]}"]`);
-    expect(why).toMatch(/^\d+% similar to case 1/);
+    expect(why).toMatch(/^100% similar to case 1/);
     expect(why).toContain('score distributions: 100%');
     expect(why).toContain('same label dirty: 100%');
-    expect(why).toContain('regions, matched by overlap (IoU)');
+    expect(why).toContain('regions, matched by overlap (IoU): 100%');
     // Flag the second case: focus its checkbox and press Space.
     await page.focus(`.batch-card[data-item="${items[1]}"] input[type="checkbox"]`);
     await page.keyboard.press('Space');
@@ -523,7 +524,7 @@ describe('reviewer console in Chromium', () => {
 
   it('comfort: photos blurred until pointed at (the reviewer’s setting), compare and compact batch by address', async () => {
     const published: string[] = [];
-    for (let i = 0; i < 10; i += 1) published.push(await publishPrediction(client, cleanliness(0.8)));
+    for (let i = 0; i < 10; i += 1) published.push(await publishPrediction(client, cleanliness(0.8, `comfort-${suffix}`)));
     await eventually('the ten new cases in the queue', async () => {
       const views = await Promise.all(published.map((id) => api<{ items?: Array<{ status: string }> }>(baseUrl, leadToken, 'GET', `/cases/${id}`)));
       return views.every((v) => v.body.items?.[0]?.status === 'open') || undefined;

@@ -42,17 +42,23 @@ export { Observer, waitUntil as eventually } from '@arbiter/infra';
 
 export const api = reviewerApi;
 
-/** A medium-band cleanliness prediction with the demo's evidence URIs (painted by review-queue, its defects where the regions are). */
-export function cleanliness(confidence: number): PredictionSubmitted {
+/**
+ * A medium-band cleanliness prediction with the demo's evidence URIs (painted by review-queue, its
+ * defects where the regions are). Cases given the same `look` show the same photos with the stains in
+ * the same places — alike, so the queue batches them (policy batch.similarity); by default each case
+ * looks like itself.
+ */
+export function cleanliness(confidence: number, look?: string): PredictionSubmitted {
   const booking = `bk-console-${randomUUID().slice(0, 8)}`;
+  const scene = look ?? booking;
   return {
     useCase: 'vehicle-cleanliness',
     subject: { type: 'booking', id: booking },
     model: { name: 'cleanliness-vit', version: '2.3.0' },
-    prediction: { label: 'dirty', confidence, scores: { dirty: confidence, clean: Math.round((1 - confidence) * 1000) / 1000 }, regions: sampleDefects('vehicle-cleanliness', booking).map((d) => ({ x: d.x, y: d.y, width: d.width, height: d.height, label: d.kind, score: 0.81 })) },
+    prediction: { label: 'dirty', confidence, scores: { dirty: confidence, clean: Math.round((1 - confidence) * 1000) / 1000 }, regions: sampleDefects('vehicle-cleanliness', scene).map((d) => ({ x: d.x, y: d.y, width: d.width, height: d.height, label: d.kind, score: 0.81 })) },
     evidence: [
-      { uri: `gs://arbiter-demo-evidence/vehicle-cleanliness/${booking}/baseline-1.jpg`, role: 'baseline', mediaType: 'image/jpeg' },
-      { uri: `gs://arbiter-demo-evidence/vehicle-cleanliness/${booking}/return-1.jpg`, role: 'return', mediaType: 'image/jpeg' },
+      { uri: `gs://arbiter-demo-evidence/vehicle-cleanliness/${scene}/baseline-1.jpg`, role: 'baseline', mediaType: 'image/jpeg' },
+      { uri: `gs://arbiter-demo-evidence/vehicle-cleanliness/${scene}/return-1.jpg`, role: 'return', mediaType: 'image/jpeg' },
     ],
     category: 'operational',
     context: { nextBookingAt: new Date(Date.now() + 2 * 3_600_000).toISOString(), amount: { value: 35, currency: 'EUR' }, customerId: 'cus-console-4411', station: 'BER-Hbf' },

@@ -26,7 +26,7 @@ describe('assess prediction', () => {
       caseId,
       status: 'opened',
       useCase: 'vehicle-cleanliness',
-      policy: { id: 'vehicle-cleanliness', version: '2' },
+      policy: { id: 'vehicle-cleanliness', version: '3' },
       band: 'medium',
       confidenceSource: 'prediction',
       // cleanliness-vit 2.3.0 has its own thresholds, not the policy default 0.95 / 0.70.

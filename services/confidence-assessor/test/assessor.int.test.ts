@@ -94,7 +94,7 @@ describe('confidence-assessor against the emulators', () => {
       caseId,
       status: 'opened',
       useCase: 'vehicle-cleanliness',
-      policy: { id: 'vehicle-cleanliness', version: '2' },
+      policy: { id: 'vehicle-cleanliness', version: '3' },
       confidence: 0.78,
       confidenceSource: 'prediction',
       band: 'medium',

@@ -55,7 +55,7 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
         band: 'high',
         thresholds: { high: 0.9, low: 0.6 },
         model: { name: 'cleanliness-vit', version: '2.3.0' },
-        policy: { id: 'vehicle-cleanliness', version: '2' },
+        policy: { id: 'vehicle-cleanliness', version: '3' },
         label: 'dirty',
         evidence: ['gs://evidence/bk-1/before-1.jpg', 'gs://evidence/bk-1/after-1.jpg'],
       },
@@ -132,7 +132,7 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     expect(doc?.route).toMatchObject({ kind: 'default', reason: 'band-low', snapshot: { outcome: 'fee_waived', confidence: 0.41 } });
     expect(doc?.decision).toMatchObject({
       outcome: 'fee_waived',
-      decidedBy: { kind: 'policy', id: 'policy:vehicle-cleanliness@2' },
+      decidedBy: { kind: 'policy', id: 'policy:vehicle-cleanliness@3' },
       reasonCode: 'LOW_CONFIDENCE_DEFAULT',
       customerFavorable: true,
     });

@@ -184,7 +184,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
           band: 'high',
           thresholds: { high: 0.9, low: 0.6 },
           model: { name: 'cleanliness-vit', version: '2.3.0' },
-          policy: { id: 'vehicle-cleanliness', version: '2' },
+          policy: { id: 'vehicle-cleanliness', version: '3' },
           evidence: data.evidence?.map((e) => e.uri),
         },
       });
@@ -247,7 +247,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       const doc = await routedCase(identity.caseId);
 
       expect(doc?.route).toMatchObject({ kind: 'default', reason: 'band-low', snapshot: { outcome: 'fee_waived', confidence: 0.41, band: 'low' } });
-      expect(doc?.decision).toMatchObject({ outcome: 'fee_waived', decidedBy: { kind: 'policy', id: 'policy:vehicle-cleanliness@2' }, reasonCode: 'LOW_CONFIDENCE_DEFAULT', customerFavorable: true });
+      expect(doc?.decision).toMatchObject({ outcome: 'fee_waived', decidedBy: { kind: 'policy', id: 'policy:vehicle-cleanliness@3' }, reasonCode: 'LOW_CONFIDENCE_DEFAULT', customerFavorable: true });
       expect((await routedEvent(identity.caseId)).data).toMatchObject({ route: 'default', reason: 'band-low' });
       const [decision] = await decisions.waitFor(bySubjectAndType(identity.caseId, EventTypes.decisionMade));
       expect(JSON.parse(decision?.data ?? '{}')).toMatchObject({ outcome: 'fee_waived', decidedBy: { kind: 'policy' }, reasonCode: 'LOW_CONFIDENCE_DEFAULT' });
