@@ -362,11 +362,14 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     const lead = tokens[0] as string;
     const undecidedWithItem = new Set<string>();
     const neverReceived = new Set<string>();
+    let logged = 0;
     for (const c of cases.filter((candidate) => !decided.has(candidate.caseId))) {
       const view = await api(lead, 'GET', `/cases/${encodeURIComponent(c.caseId)}`);
       if (view.status === 404) neverReceived.add(c.caseId);
       const items = (view.body?.items ?? []) as Array<{ purpose: string; status: string }>;
       if (items.some((it) => it.purpose === 'decision' && (it.status === 'open' || it.status === 'claimed' || it.status === 'awaiting-evidence'))) undecidedWithItem.add(c.caseId);
+      // What the lead's view says of the first few, for whoever replays the seed.
+      if ((logged += 1) <= 20) log(`${options.delivery}: undecided ${c.caseId} (${c.kind}): API ${view.status} ${JSON.stringify(view.body).slice(0, 1_500)}; Firestore ${await caseDocument(options.endpoints.firestoreEmulatorHost, projectId, c.caseId)}`);
     }
 
     // ── the audit trail, once the decisions seen have their rows ──
@@ -471,4 +474,14 @@ async function countDeadLettered(emulatorHost: string, projectId: string): Promi
     }
   }
   return counts;
+}
+
+/** The case document as the Firestore emulator holds it (REST, fields as Firestore values), for the log of an undecided case. */
+async function caseDocument(emulatorHost: string, projectId: string, caseId: string): Promise<string> {
+  try {
+    const response = await fetch(`http://${emulatorHost.replace(/^https?:\/\//, '')}/v1/projects/${projectId}/databases/(default)/documents/cases/${encodeURIComponent(caseId)}`, { headers: { authorization: 'Bearer owner' }, signal: AbortSignal.timeout(10_000) });
+    return `${response.status} ${(await response.text()).replace(/\s+/g, ' ').slice(0, 2_000)}`;
+  } catch (error) {
+    return `unread: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
