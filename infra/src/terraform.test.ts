@@ -4,7 +4,7 @@
  * (HashiCorp's own parser, compiled to WebAssembly, in @cdktf/hcl2json) and says what deployment must
  * say about the topology — every subscription pushes with an OIDC token and has a dead-letter policy,
  * every service runs as its own account with only the roles its code needs, nothing is public.
- * `terraform fmt -check` is a step of `pnpm test` (scripts/test.mjs) and is also run here.
+ * `terraform fmt -check` runs here, so it is part of `pnpm test`'s unit tests.
  */
 import { parse } from '@cdktf/hcl2json';
 import { ExpiryField, RetainedCollections } from '@arbiter/cases';
