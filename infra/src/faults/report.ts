@@ -35,6 +35,7 @@ export function faultsReport(results: readonly FaultRunResult[], context: { comm
     row('recovery after a fault, p50 / max', (r) => `${seconds(r.verdict.recoveryMs.p50)} / ${seconds(r.verdict.recoveryMs.max)} (${r.verdict.recoveryMs.samples} faults)`),
     row('last fault → last decision', (r) => seconds(r.verdict.lastFaultToLastDecisionMs)),
     row('reviewer API calls ok / failed', (r) => `${r.reviewerCalls.ok} / ${r.reviewerCalls.failed}`),
+    row('waited after the drain for the audit rows (2 min without a new row ends the wait)', (r) => seconds(r.auditWaitMs)),
     row('wall time', (r) => seconds(r.wallMs)),
     row('machine load (1-min average) at start / when the faults were over', (r) => `${r.load.atStart.toFixed(1)} / ${r.load.afterFaults.toFixed(1)} on ${r.load.cores} cores`),
     '',

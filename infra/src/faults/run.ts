@@ -59,6 +59,8 @@ export interface FaultRunResult {
   load: { atStart: number; afterFaults: number; cores: number };
   /** Messages on each subscription's dead-letter topic at the end (read from `<subscription>.dlq.inspect`): given up on by Pub/Sub or dead-lettered by Arbiter. */
   deadLettered: Record<string, number>;
+  /** How long the checker waited, after the drain, for the audit rows of the decided cases (the exporter's backlog). */
+  auditWaitMs: number;
 }
 
 const UPSTREAM = '//faults/upstream';
@@ -373,11 +375,11 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     }
 
     // ── the audit trail, once the decisions seen have their rows ──
-    const { audit, rawDuplicateRows } = await auditRows(options.endpoints, policy.useCase, decided, log);
+    const { audit, rawDuplicateRows, waitedMs: auditWaitMs } = await auditRows(options.endpoints, policy.useCase, decided, log);
     const verdict = checkHistory({ cases, decisions, escalations, audit, rawDuplicateRows, faults, undecidedWithItem, neverReceived, evidence, leadOf: leadOfKey });
     const deadLettered = await countDeadLettered(options.endpoints.pubsubEmulatorHost, projectId);
     if (Object.keys(deadLettered).length > 0) log(`${options.delivery}: dead-lettered ${JSON.stringify(deadLettered)}`);
-    return { delivery: options.delivery, seed: options.seed, verdict, wallMs: Date.now() - started, reviewerCalls, load, deadLettered };
+    return { delivery: options.delivery, seed: options.seed, verdict, wallMs: Date.now() - started, reviewerCalls, load, deadLettered, auditWaitMs };
   } finally {
     stopReviewers = true;
     await services.stop();
@@ -431,27 +433,33 @@ class UnaryTap {
   }
 }
 
-async function auditRows(endpoints: StackEndpoints, useCase: string, decided: ReadonlySet<string>, log: (message: string) => void): Promise<{ audit: AuditRowLite[]; rawDuplicateRows: number }> {
+async function auditRows(endpoints: StackEndpoints, useCase: string, decided: ReadonlySet<string>, log: (message: string) => void): Promise<{ audit: AuditRowLite[]; rawDuplicateRows: number; waitedMs: number }> {
   const bigquery = bigQueryClient(endpoints.projectId, endpoints.bigqueryEmulatorHost);
   const dataset = BigQueryDataset.id;
   const read = async (): Promise<AuditRowLite[]> => {
     const [rows] = await bigquery.query({ query: `SELECT case_id, event_type, event_id, event_source, state, reason_code FROM ${dataset}.audit_events_dedup WHERE use_case = @useCase`, params: { useCase } });
     return (rows as Array<{ case_id: string; event_type: string; event_id: string; event_source: string; state: string; reason_code: string | null }>).map((row) => ({ caseId: row.case_id, eventType: row.event_type, eventId: row.event_id, eventSource: row.event_source, state: row.state, ...(row.reason_code ? { reasonCode: row.reason_code } : {}) }));
   };
-  // The exporter batches and retries, and a killed exporter's deliveries come back later: wait (at most
-  // 2 min) until every decided case has its opening, routing and decision rows.
-  const deadline = Date.now() + 120_000;
+  // The exporter batches and retries, and a killed exporter's deliveries come back later: wait until
+  // every decided case has its opening, routing and decision rows, for as long as rows keep coming
+  // (a backlog is slow, not lost), giving up after 2 minutes without a new row or 20 minutes in all.
+  const started = Date.now();
+  let lastProgress = started;
   let rows = await read();
-  while (Date.now() < deadline) {
+  for (;;) {
     const audited = new Set(rows.map((row) => `${row.caseId}:${row.state}`));
     if ([...decided].every((caseId) => ['opened', 'routed', 'decided'].every((state) => audited.has(`${caseId}:${state}`)))) break;
-    await sleep(2_000);
+    if (Date.now() - lastProgress > 120_000 || Date.now() - started > 20 * 60_000) break;
+    await sleep(5_000);
+    const before = rows.length;
     rows = await read();
+    if (rows.length > before) lastProgress = Date.now();
   }
+  log(`audit trail: waited ${Math.round((Date.now() - started) / 1000)} s for the rows`);
   const [raw] = await bigquery.query({ query: `SELECT COUNT(*) - COUNT(DISTINCT CONCAT(event_source, '|', event_id)) AS extra FROM ${dataset}.audit_events WHERE use_case = @useCase`, params: { useCase } });
   const rawDuplicateRows = Number((raw as Array<{ extra: number }>)[0]?.extra ?? 0);
   log(`audit trail: ${rows.length} rows in the view, ${rawDuplicateRows} raw duplicates absorbed by it`);
-  return { audit: rows, rawDuplicateRows };
+  return { audit: rows, rawDuplicateRows, waitedMs: Date.now() - started };
 }
 
 /** How many messages each subscription's dead-letter topic holds, read (and acked) from its `.dlq.inspect` subscription with unary pulls. */
