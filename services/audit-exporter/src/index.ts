@@ -7,5 +7,6 @@ export { createBigQuery, queryRows, type QueryParams } from './bigquery.client';
 export { toLabelledExampleRow, LABELLED_EXAMPLES_TABLE, type LabelledExampleRow } from './labelled-example';
 export { readAuditExporterConfig, DEFAULT_PORT, EVENT_SOURCE, type AuditExporterConfig } from './config';
 export { createRecordEvent, recordEventHandler, insertIdOf, ledgerKeyOf } from './record-event';
-export { ensureViews, loadViews, viewsDir, type ViewDefinition } from './views';
+export { loadViews, viewsDir, type ViewDefinition } from './views';
+export { ensureViews } from './views.bigquery';
 export * from './ports';

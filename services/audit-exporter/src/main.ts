@@ -10,7 +10,8 @@ import { FirestoreAuditLedger, FirestoreCaseUseCases } from './audit-ledger.fire
 import { BigQueryAuditSink } from './bigquery.audit-sink';
 import { createBigQuery } from './bigquery.client';
 import { readAuditExporterConfig } from './config';
-import { ensureViews, loadViews } from './views';
+import { loadViews } from './views';
+import { ensureViews } from './views.bigquery';
 
 const SERVICE = 'audit-exporter';
 

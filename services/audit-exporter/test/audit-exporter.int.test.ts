@@ -14,7 +14,8 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery, queryRows } from '../src/bigquery.client';
 import { anEvent, caseOpened, caseReviewed, caseRouted, decisionMade, evidenceRequested } from '../src/events.test-support';
 import { ledgerKeyOf } from '../src/record-event';
-import { ensureViews, loadViews } from '../src/views';
+import { loadViews } from '../src/views';
+import { ensureViews } from '../src/views.bigquery';
 
 /**
  * The audit exporter against the real emulators: events published on the real topics reach BigQuery

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
 import { createBigQuery, queryRows, type QueryParams } from '../../src/bigquery.client';
-import { ensureViews, loadViews } from '../../src/views';
+import { loadViews } from '../../src/views';
+import { ensureViews } from '../../src/views.bigquery';
 
 export const projectId = process.env.ARBITER_PROJECT_ID ?? 'arbiter-local';
 export const dataset = BigQueryDataset.id;

@@ -1,5 +1,6 @@
 import type { BigQuery } from '@google-cloud/bigquery';
-import { ensureViews, type ViewDefinition } from './views';
+import { ensureViews } from './views.bigquery';
+import type { ViewDefinition } from './views';
 
 /** An error as the BigQuery client throws it: `code` is the HTTP status. */
 const answered = (code: number, message: string): Error => Object.assign(new Error(message), { code });
