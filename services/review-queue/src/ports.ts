@@ -3,10 +3,10 @@
  * them; the in-memory twins (`*.test-support.ts`) stand in for them in unit tests. A use case that goes
  * through these ports touches no Firestore type.
  *
- * So far the claims (claim next, claim one, release, reassign), the enqueuing of a routed case and the
- * verdicts (decide, batch, evidence request, holding and committing a decision in its undo window) go
- * through these ports; undoing, the views and the metrics still use `ReviewStore` directly (see
- * `.dependency-cruiser-known-violations.json`).
+ * The claims (claim next, claim one, release, reassign), the enqueuing of a routed case, the requeues
+ * (evidence submitted, `case.redriven`) and the verdicts (decide, batch, evidence request, holding,
+ * undoing and committing a decision in its undo window) go through these ports; the views still read
+ * through `ReviewStore` (review-store.ts).
  */
 import type { CaseDoc, DecideResult, DecisionInput, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
@@ -169,6 +169,57 @@ export interface PendingUnit {
   open(): Promise<VerdictUnit & { dropMark(): void }>;
 }
 
+/** Evidence added to a case (`CaseDoc.extraEvidence`). */
+export type AddedEvidence = NonNullable<CaseDoc['extraEvidence']>[number];
+
+/** What a requeue changes on the case, in one write. */
+export interface RequeueCaseChange {
+  /** Evidence the crew submitted, added to the case's. */
+  addEvidence?: readonly AddedEvidence[];
+  /** The case is in review again: status `in-review`, its evidence request gone. */
+  backInReview?: true;
+  /** The case's pending `requeue` step has happened. */
+  requeueDone?: true;
+}
+
+/** A consumer's marker that it handled one event (`processed/{consumer}~{key}`), written with its effect. */
+export interface ProcessedMarker {
+  consumer: string;
+  source: string;
+  id: string;
+  caseId: string;
+  processedAt: number;
+  /** Retention (`markerExpiry`). */
+  expireAt?: Date;
+}
+
+/** One unit of work that puts a case waiting for evidence back in its queue: reads first, then writes, all committed together. */
+export interface RequeueUnit {
+  /** The case as read in this unit of work (undefined: no such case). */
+  readonly caseDoc: CaseDoc | undefined;
+  /** The case's decision item as read (undefined: none). */
+  readonly item: QueueItemDoc | undefined;
+  /** Whether the marker asked about exists (the event was handled already); false when none was asked about. */
+  readonly processed: boolean;
+  /** The decision item goes back to the head of its queue: status `open`, lane 0, claim removed, `requeuedAt`. */
+  requeueItem(requeuedAt: number): void;
+  /** Changes the case (one write, even when the change is empty). */
+  updateCase(change: RequeueCaseChange): void;
+  /** Writes the marker asked about. */
+  markProcessed(marker: ProcessedMarker): void;
+}
+
+/** What undoing a pending decision puts back on its item (the pending mark goes either way). */
+export type RestoredItem = { status: 'claimed'; claim: ItemClaim } | { status: QueueItemDoc['status'] };
+
+/** One unit of work on some pending decisions, to undo them. */
+export interface UndoUnit {
+  /** The pending decisions asked about that are still there, in the order asked. */
+  readonly pending: readonly PendingDecisionDoc[];
+  /** Undoes the pending decision of `itemId`: it is deleted, and its item put back as `restore` says. */
+  undo(itemId: string, restore: RestoredItem): void;
+}
+
 /** The cases and items a verdict touches. */
 export interface ReviewCases {
   /**
@@ -179,4 +230,15 @@ export interface ReviewCases {
   transact<T>(read: { caseId: string; itemIds: readonly string[] }, now: Date, options: { publish?: 'await' | 'soon' }, work: (unit: VerdictUnit) => Promise<Work<T>>): Promise<T>;
   /** Runs `work` in one unit of work on the pending decision of `itemId` (published soon after the commit). */
   transactPending<T>(itemId: string, now: Date, work: (unit: PendingUnit) => Promise<Work<T>>): Promise<T>;
+  /**
+   * Runs `work` in one unit of work that reads the case `caseId`, its decision item and, when asked,
+   * the marker of an event (`marker`: the consumer and the event's key), then writes what `work` asks.
+   */
+  requeue<T>(read: { caseId: string; marker?: { consumer: string; key: string } }, now: Date, work: (unit: RequeueUnit) => Work<T>): Promise<T>;
+  /** Runs `work` in one unit of work that reads the pending decisions of `itemIds` (those that exist). */
+  transactUndo<T>(itemIds: readonly string[], now: Date, work: (unit: UndoUnit) => Work<T>): Promise<T>;
+  /** The item ids of pending decisions whose window ended at or before `cutoffMs`, oldest first (at most `limit`). */
+  overduePending(cutoffMs: number, limit: number): Promise<string[]>;
+  /** The pending decisions of a batch (at most `limit`; anyone's). */
+  pendingOfBatch(batchId: string, limit: number): Promise<PendingDecisionDoc[]>;
 }

@@ -1,12 +1,14 @@
 import { FieldValue, type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { caseConverter, decideInTransaction, queueItemConverter, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
-import type { PendingDecisionDoc, PendingUnit, ReviewCases, VerdictUnit } from './ports';
+import { caseConverter, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
+import type { PendingDecisionDoc, PendingUnit, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import type { ReviewStore } from './review-store';
 import { judgedVerdictsOf, recordJudgedVerdicts } from './reviewer-quality.firestore';
 import { PENDING_DECISIONS } from './use-cases/undo';
 import { SOURCE } from './use-cases/common';
 
-const isQueueItem = (doc: CaseDoc | QueueItemDoc): doc is QueueItemDoc => 'itemId' in doc;
+const isQueueItem = (doc: object): doc is QueueItemDoc => 'itemId' in doc;
+/** Read through `caseConverter` (which checks its fields): a case, told apart from the other documents of one read. */
+const isCase = (doc: object): doc is CaseDoc => 'openedAt' in doc && !('itemId' in doc);
 
 /**
  * The cases and items a verdict touches, in Firestore: each unit of work is a transaction through
@@ -109,6 +111,66 @@ export class FirestoreReviewCases implements ReviewCases {
         },
       });
     }, now, { publish: 'soon' });
+  }
+
+  requeue<T>(read: { caseId: string; marker?: { consumer: string; key: string } }, now: Date, work: (unit: RequeueUnit) => Work<T>): Promise<T> {
+    const caseRef = this.caseRef(read.caseId);
+    const itemRef = this.itemRef(queueItemId(read.caseId, 'decision'));
+    const markerRef = read.marker ? this.store.processedRef(read.marker.consumer, read.marker.key) : undefined;
+    return this.store.cases.transact<T>(async (tx) => {
+      // One round trip: the marker (when asked), the case, its decision item.
+      const snapshots = await tx.getAll<object, DocumentData>(...(markerRef ? [markerRef] : []), caseRef, itemRef);
+      const [markerSnap, caseSnap, itemSnap] = markerRef ? snapshots : [undefined, ...snapshots];
+      const caseData = caseSnap?.data();
+      const itemData = itemSnap?.data();
+      return work({
+        caseDoc: caseData && isCase(caseData) ? caseData : undefined,
+        item: itemData && isQueueItem(itemData) ? itemData : undefined,
+        processed: markerSnap?.exists ?? false,
+        requeueItem: (requeuedAt) => {
+          // `requeuedAt` is not (yet) a field of QueueItemDoc: written untyped.
+          tx.update(this.store.itemRef(itemRef.id), { status: 'open', lane: 0, claim: FieldValue.delete(), requeuedAt });
+        },
+        updateCase: (change) => {
+          tx.update(this.store.caseRef(read.caseId), {
+            ...(change.addEvidence ? { extraEvidence: FieldValue.arrayUnion(...change.addEvidence) } : {}),
+            ...(change.backInReview ? { status: 'in-review', evidenceRequest: FieldValue.delete() } : {}),
+            ...(change.requeueDone ? { nextStep: pendingStepDone() } : {}),
+          });
+        },
+        markProcessed: (marker) => {
+          if (!markerRef) throw new Error(`bug: a marker for case ${read.caseId} was written without being read`);
+          tx.set(markerRef, marker);
+        },
+      });
+    }, now);
+  }
+
+  transactUndo<T>(itemIds: readonly string[], now: Date, work: (unit: UndoUnit) => Work<T>): Promise<T> {
+    return this.store.cases.transact<T>(async (tx) => {
+      const refs = itemIds.map((id) => this.pendingRef(id));
+      const snapshots = refs.length === 1 ? [await tx.get(refs[0] as DocumentReference)] : await tx.getAll(...refs);
+      const pending = snapshots.filter((s) => s.exists).map((s) => pendingDecisionOf(s.data()));
+      return work({
+        pending,
+        undo: (itemId, restore) => {
+          tx.delete(this.pendingRef(itemId));
+          tx.update(this.store.itemRef(itemId), 'claim' in restore
+            ? { status: 'claimed', claim: restore.claim, pendingDecision: FieldValue.delete() }
+            : { status: restore.status, claim: FieldValue.delete(), pendingDecision: FieldValue.delete() });
+        },
+      });
+    }, now);
+  }
+
+  async overduePending(cutoffMs: number, limit: number): Promise<string[]> {
+    const snapshot = await this.store.firestore.collection(PENDING_DECISIONS).where('commitAfter', '<=', cutoffMs).orderBy('commitAfter').limit(limit).get();
+    return snapshot.docs.map((d) => d.id);
+  }
+
+  async pendingOfBatch(batchId: string, limit: number): Promise<PendingDecisionDoc[]> {
+    const snapshot = await this.store.firestore.collection(PENDING_DECISIONS).where('batchId', '==', batchId).limit(limit).get();
+    return snapshot.docs.map((d) => pendingDecisionOf(d.data()));
   }
 }
 

@@ -4,9 +4,9 @@
  * `InMemoryQueueItems`, stages events in the same list, and commits a unit of work only when its
  * work returns: a refused verdict leaves everything as it was.
  */
-import { buildDecision, decisionEvents, type CaseDoc, type DecideResult, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { buildDecision, decisionEvents, queueItemId, type CaseDoc, type DecideResult, type QueueItemDoc, type Work } from '@arbiter/cases';
 import { deepCopy } from '@arbiter/core';
-import type { JudgedInput, PendingDecisionDoc, PendingUnit, ReviewCases, VerdictUnit } from './ports';
+import type { JudgedInput, PendingDecisionDoc, PendingUnit, ProcessedMarker, RequeueCaseChange, RequeueUnit, RestoredItem, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import type { InMemoryQueueItems } from './queue-items.test-support';
 import { SOURCE } from './use-cases/common';
 
@@ -14,6 +14,8 @@ type Item = QueueItemDoc & Record<string, unknown>;
 
 export class InMemoryReviewCases implements ReviewCases {
   readonly pending = new Map<string, PendingDecisionDoc>();
+  /** The consumers' markers, by `consumer~key`. */
+  readonly processed = new Map<string, ProcessedMarker>();
   /** What verdicts said about reviewers, in order. */
   readonly judged: JudgedInput[] = [];
 
@@ -120,5 +122,81 @@ export class InMemoryReviewCases implements ReviewCases {
     }
     this.store.staged.push(...done.events);
     return done.result;
+  }
+
+  async requeue<T>(read: { caseId: string; marker?: { consumer: string; key: string } }, _now: Date, work: (unit: RequeueUnit) => Work<T>): Promise<T> {
+    const itemId = queueItemId(read.caseId, 'decision');
+    const stored = this.store.cases.get(read.caseId);
+    const item = this.store.items.get(itemId);
+    const markerKey = read.marker ? `${read.marker.consumer}~${read.marker.key}` : undefined;
+    let requeuedAt: number | undefined;
+    const changes: RequeueCaseChange[] = [];
+    let marker: ProcessedMarker | undefined;
+    const done = work({
+      caseDoc: stored && deepCopy(stored),
+      item: item && deepCopy(item),
+      processed: markerKey !== undefined && this.processed.has(markerKey),
+      requeueItem: (at) => {
+        if (!item) throw new Error(`bug: requeue of ${itemId}, which does not exist`);
+        requeuedAt = at;
+      },
+      updateCase: (change) => changes.push(change),
+      markProcessed: (written) => {
+        if (!markerKey) throw new Error(`bug: a marker for case ${read.caseId} was written without being read`);
+        marker = { ...written };
+      },
+    });
+    // Commit: an update of a case that does not exist fails the whole unit, as Firestore's update does.
+    if (changes.length && !stored) throw Object.assign(new Error(`5 NOT_FOUND: cases/${read.caseId} (twin)`), { code: 5 });
+    if (item && requeuedAt !== undefined) {
+      const { claim: _claim, ...rest } = item;
+      this.store.put({ ...rest, status: 'open', lane: 0, requeuedAt } as QueueItemDoc);
+    }
+    if (stored) {
+      let next: CaseDoc = stored;
+      for (const change of changes) {
+        if (change.addEvidence) next = { ...next, extraEvidence: [...(next.extraEvidence ?? []), ...change.addEvidence.filter((e) => !(next.extraEvidence ?? []).some((had) => JSON.stringify(had) === JSON.stringify(e)))] };
+        if (change.backInReview) {
+          const { evidenceRequest: _request, ...rest } = next;
+          next = { ...rest, status: 'in-review' };
+        }
+        if (change.requeueDone) {
+          const { nextStep: _step, ...rest } = next;
+          next = rest;
+        }
+      }
+      this.store.cases.set(read.caseId, deepCopy(next));
+    }
+    if (markerKey && marker) this.processed.set(markerKey, marker);
+    this.store.staged.push(...done.events);
+    return done.result;
+  }
+
+  async transactUndo<T>(itemIds: readonly string[], _now: Date, work: (unit: UndoUnit) => Work<T>): Promise<T> {
+    const undone = new Map<string, RestoredItem>();
+    const done = work({
+      pending: itemIds.flatMap((id) => {
+        const doc = this.pending.get(id);
+        return doc ? [deepCopy(doc)] : [];
+      }),
+      undo: (itemId, restore) => undone.set(itemId, restore),
+    });
+    for (const [itemId, restore] of undone) {
+      const item = this.store.items.get(itemId);
+      if (!item) throw Object.assign(new Error(`5 NOT_FOUND: queueItems/${itemId} (twin)`), { code: 5 });
+      const { claim: _claim, pendingDecision: _mark, ...rest } = item as Item;
+      this.pending.delete(itemId);
+      this.store.put({ ...(rest as Item), ...restore });
+    }
+    this.store.staged.push(...done.events);
+    return done.result;
+  }
+
+  async overduePending(cutoffMs: number, limit: number): Promise<string[]> {
+    return [...this.pending.values()].filter((p) => p.commitAfter <= cutoffMs).sort((a, b) => a.commitAfter - b.commitAfter).slice(0, limit).map((p) => p.itemId);
+  }
+
+  async pendingOfBatch(batchId: string, limit: number): Promise<PendingDecisionDoc[]> {
+    return [...this.pending.values()].filter((p) => p.batchId === batchId).slice(0, limit).map((p) => deepCopy(p));
   }
 }

@@ -53,7 +53,8 @@ export function createUseCases(deps: UseCaseWiring) {
   const views = { ...base, signer: deps.signer };
   // The undo window: decisions held as pending documents, committed by this process's timers and by
   // every process's sweep (undo.ts). The scheduler is bound once the recorder exists.
-  const decide: DecideDeps & typeof base = { ...base, cases: new FirestoreReviewCases(store), items };
+  const cases = new FirestoreReviewCases(store);
+  const decide: DecideDeps & typeof base = { ...base, cases, items };
   const logger = deps.logger ?? { warn: () => undefined, info: () => undefined } as unknown as Logger;
   const pendingCommits = startPendingCommits(decide, verdictRecorder(decide), { sweepEveryMs: (deps.undoWindowMs ?? 0) > 0 ? deps.pendingSweepMs ?? 5_000 : 0, graceMs: 2_000, logger });
   if ((deps.undoWindowMs ?? 0) > 0) decide.undo = { windowMs: deps.undoWindowMs as number, leaseMs: deps.claimLeaseMs, schedule: pendingCommits.schedule };
@@ -64,8 +65,8 @@ export function createUseCases(deps: UseCaseWiring) {
     store,
     catalog,
     enqueueOnCaseRouted: createEnqueueOnCaseRouted({ ...base, items, golden: new FirestoreGoldenSet(store) }),
-    requeueOnEvidenceSubmitted: createRequeueOnEvidenceSubmitted(base),
-    requeueOnCaseRedriven: createRequeueOnCaseRedriven(base),
+    requeueOnEvidenceSubmitted: createRequeueOnEvidenceSubmitted({ cases, policies: deps.policies, clock: deps.clock }),
+    requeueOnCaseRedriven: createRequeueOnCaseRedriven({ cases, policies: deps.policies, clock: deps.clock }),
     listQueues: createListQueues(views),
     listItems: createListItems(views),
     claimNext: createClaimNext(claims),

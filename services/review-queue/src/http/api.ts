@@ -73,8 +73,8 @@ export function apiRouter(deps: ApiDeps): Router {
     return u.openEvidence(p, param(req, 'caseId'), Number(raw));
   }));
   router.post('/cases/:caseId/decision', route(async (req, p) => parsed(await u.decideCase(p, param(req, 'caseId'), parsed(parseDecisionBody(req.body))))));
-  router.post('/cases/:caseId/decision/undo', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return u.undoDecision(p, param(req, 'caseId')); }));
-  router.post('/batches/:batchId/undo', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return u.undoBatch(p, param(req, 'batchId')); }));
+  router.post('/cases/:caseId/decision/undo', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return parsed(await u.undoDecision(p, param(req, 'caseId'))); }));
+  router.post('/batches/:batchId/undo', route(async (req, p) => { parsed(parseEmptyBody(req.body)); return parsed(await u.undoBatch(p, param(req, 'batchId'))); }));
   router.post('/batches/decision', route(async (req, p) => parsed(await u.decideBatch(p, parsed(parseBatchDecisionBody(req.body))))));
   router.post('/cases/:caseId/evidence-request', route(async (req, p) => parsed(await u.requestEvidence(p, param(req, 'caseId'), parsed(parseEvidenceRequestBody(req.body))))));
   router.get('/disputes/:subjectType/:subjectId', route((req, p) => u.getDisputeView(p, param(req, 'subjectType'), param(req, 'subjectId'))));

@@ -5,15 +5,13 @@
  * submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction, and a
  * requeue acts only on the evidence request that was overdue when the reconciler looked.
  */
-import { FieldValue, type DocumentSnapshot, type Transaction } from '@google-cloud/firestore';
-import { caseExpiry, markerExpiry, pendingStepDone, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { caseExpiry, markerExpiry, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, similarityBasisOf, type CaseRedriven, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
 import { currentTraceparent, idFromEventIdentity, permanentFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-import type { GoldenSet, QueueItems } from '../ports';
-import type { UseCaseDeps } from './common';
+import type { GoldenSet, QueueItems, RequeueUnit, ReviewCases } from '../ports';
 
 export const ENQUEUE_SUBSCRIPTION = 'review-queue.enqueue-on-case-routed';
 export const REQUEUE_SUBSCRIPTION = 'review-queue.requeue-on-evidence-submitted';
@@ -21,15 +19,12 @@ export const REQUEUE_OVERDUE_SUBSCRIPTION = 'review-queue.requeue-on-case-redriv
 
 type Outcome = Result<{ created: string[] } | { requeued: boolean; duplicate: boolean }, HandlerFailure>;
 
-/** Puts a case waiting for evidence back at the head of its queue (claim gone), unless decided or done. */
-function requeue(tx: Transaction, item: DocumentSnapshot | undefined, caseDoc: CaseDoc, caseUpdate: Record<string, unknown>, now: Date): boolean {
-  if (caseDoc.decision || !item?.exists || (item.data() as QueueItemDoc).status === 'done') return false;
-  tx.update(item.ref, { status: 'open', lane: 0, claim: FieldValue.delete(), requeuedAt: now.getTime() });
-  caseUpdate.status = 'in-review';
-  caseUpdate.evidenceRequest = FieldValue.delete();
+/** Puts a case waiting for evidence back at the head of its queue (claim gone), unless decided or done; the caller puts the case back in review. */
+function requeue(unit: RequeueUnit, caseDoc: CaseDoc, now: Date): boolean {
+  if (caseDoc.decision || !unit.item || unit.item.status === 'done') return false;
+  unit.requeueItem(now.getTime());
   return true;
 }
-
 
 function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blind-review', routed: CaseRouted, now: Date): QueueItemDoc {
   const routedAt = Date.parse(routed.routedAt);
@@ -138,27 +133,30 @@ export function createEnqueueOnCaseRouted(deps: EnqueueDeps): EventHandler {
   };
 }
 
-export function createRequeueOnEvidenceSubmitted(deps: UseCaseDeps): EventHandler {
+export interface RequeueDeps {
+  cases: ReviewCases;
+  policies: PolicyRegistry;
+  clock: Clock;
+}
+
+export function createRequeueOnEvidenceSubmitted(deps: RequeueDeps): EventHandler {
   return async (event): Promise<Outcome | void> => {
     if (event.type !== EventTypes.evidenceSubmitted) return;
     const submitted: EvidenceSubmitted = (event as ArbiterEvent<typeof EventTypes.evidenceSubmitted>).data;
     const now = deps.clock.now();
-    const marker = deps.store.processedRef(REQUEUE_SUBSCRIPTION, idFromEventIdentity('evs', event.source, event.id));
-    return deps.store.cases.transact(async (tx) => {
-      const [markerSnap, caseSnap, itemSnap] = await tx.getAll(marker, deps.store.caseRef(submitted.caseId), deps.store.itemRef(queueItemId(submitted.caseId, 'decision')));
-      if (markerSnap?.exists) return { result: ok({ requeued: false, duplicate: true }) as Outcome, events: [] };
-      if (!caseSnap?.exists) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `evidence submitted for unknown case ${submitted.caseId}`) } as Outcome, events: [] };
-      const caseDoc = caseSnap.data() as CaseDoc;
+    const marker = { consumer: REQUEUE_SUBSCRIPTION, key: idFromEventIdentity('evs', event.source, event.id) };
+    return deps.cases.requeue({ caseId: submitted.caseId, marker }, now, (unit) => {
+      if (unit.processed) return { result: ok({ requeued: false, duplicate: true }) as Outcome, events: [] };
+      const { caseDoc } = unit;
+      if (!caseDoc) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `evidence submitted for unknown case ${submitted.caseId}`) } as Outcome, events: [] };
       const added = submitted.evidence.map((e) => ({ ...e, submittedBy: submitted.submittedBy, submittedAt: now.getTime() }));
-      const caseUpdate: Record<string, unknown> = { extraEvidence: FieldValue.arrayUnion(...added) };
-      const requeued = requeue(tx, itemSnap, caseDoc, caseUpdate, now);
-      if (caseDoc.nextStep?.kind === 'requeue') caseUpdate.nextStep = pendingStepDone();
-      tx.update(deps.store.caseRef(submitted.caseId), caseUpdate);
+      const requeued = requeue(unit, caseDoc, now);
+      unit.updateCase({ addEvidence: added, ...(requeued ? { backInReview: true as const } : {}), ...(caseDoc.nextStep?.kind === 'requeue' ? { requeueDone: true as const } : {}) });
       // Retained like the case (markerExpiry: its policy's caseDays, never within the redelivery window).
       const policy = deps.policies.get(caseDoc.useCase);
-      tx.set(marker, { consumer: REQUEUE_SUBSCRIPTION, source: event.source, id: event.id, caseId: submitted.caseId, processedAt: now.getTime(), ...(policy.ok ? { expireAt: markerExpiry(policy.value, now.getTime()) } : {}) });
+      unit.markProcessed({ consumer: REQUEUE_SUBSCRIPTION, source: event.source, id: event.id, caseId: submitted.caseId, processedAt: now.getTime(), ...(policy.ok ? { expireAt: markerExpiry(policy.value, now.getTime()) } : {}) });
       return { result: ok({ requeued, duplicate: false }) as Outcome, events: [] };
-    }, now);
+    });
   };
 }
 
@@ -169,24 +167,21 @@ export function createRequeueOnEvidenceSubmitted(deps: UseCaseDeps): EventHandle
  * requeues again. Acts only on a request older than the re-drive: a redelivered `case.redriven` never
  * cuts short a request made after it.
  */
-export function createRequeueOnCaseRedriven(deps: UseCaseDeps): EventHandler {
+export function createRequeueOnCaseRedriven(deps: RequeueDeps): EventHandler {
   return async (event): Promise<Outcome | void> => {
     if (event.type !== EventTypes.caseRedriven) return;
     const redriven: CaseRedriven = (event as ArbiterEvent<typeof EventTypes.caseRedriven>).data;
     if (redriven.step !== 'requeue') return;
     const now = deps.clock.now();
     const redrivenAt = Date.parse(redriven.redrivenAt);
-    return deps.store.cases.transact(async (tx) => {
-      const [caseSnap, itemSnap] = await tx.getAll(deps.store.caseRef(redriven.caseId), deps.store.itemRef(queueItemId(redriven.caseId, 'decision')));
-      if (!caseSnap?.exists) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `case.redriven for unknown case ${redriven.caseId}`) } as Outcome, events: [] };
-      const caseDoc = caseSnap.data() as CaseDoc;
+    return deps.cases.requeue({ caseId: redriven.caseId }, now, (unit) => {
+      const { caseDoc } = unit;
+      if (!caseDoc) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `case.redriven for unknown case ${redriven.caseId}`) } as Outcome, events: [] };
       const request = caseDoc.evidenceRequest;
       if (caseDoc.status !== 'awaiting-evidence' || !request || request.requestedAt > redrivenAt) return { result: ok({ requeued: false, duplicate: true }) as Outcome, events: [] };
-      const caseUpdate: Record<string, unknown> = {};
-      const requeued = requeue(tx, itemSnap, caseDoc, caseUpdate, now);
-      if (caseDoc.nextStep?.kind === 'requeue') caseUpdate.nextStep = pendingStepDone();
-      tx.update(deps.store.caseRef(redriven.caseId), caseUpdate);
+      const requeued = requeue(unit, caseDoc, now);
+      unit.updateCase({ ...(requeued ? { backInReview: true as const } : {}), ...(caseDoc.nextStep?.kind === 'requeue' ? { requeueDone: true as const } : {}) });
       return { result: ok({ requeued, duplicate: false }) as Outcome, events: [] };
-    }, now);
+    });
   };
 }

@@ -12,14 +12,13 @@
  * what is overdue — so a decision taken by a process that died inside its window is committed by the
  * next sweep of any instance, never lost, never doubled. Closing the browser changes nothing.
  */
-import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import type { Result, ReviewPurpose } from '@arbiter/core';
-import type { Logger } from '@arbiter/platform';
+import { fail, ok, type Result, type ReviewPurpose } from '@arbiter/core';
+import type { Clock, Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
-import type { PendingDecisionDoc, PendingMark, ReviewCases, StoredVerdict, VerdictUnit } from '../ports';
-import { actorOf, iso, reject, UseCaseError, type UseCaseDeps } from './common';
+import type { PendingDecisionDoc, PendingMark, ReviewCases, StoredVerdict, UndoUnit, VerdictUnit } from '../ports';
+import { actorOf, iso, UseCaseError } from './common';
 
 export const PENDING_DECISIONS = 'pendingDecisions';
 
@@ -38,7 +37,11 @@ export interface UndoSettings {
   schedule(itemId: string, commitAfter: number): void;
 }
 
-export const pendingRef = (deps: UseCaseDeps, itemId: string): DocumentReference => deps.store.firestore.collection(PENDING_DECISIONS).doc(itemId);
+/** What the undo use cases and the commit drivers need. */
+export interface UndoDeps {
+  cases: ReviewCases;
+  clock: Clock;
+}
 
 /**
  * Inside the decide unit of work, instead of recording the verdict: hold it for the window. The item
@@ -77,7 +80,7 @@ export type CommitOutcome = 'committed' | 'gone' | 'dropped';
  * 'dropped': the case was decided meanwhile by something else (the pending verdict is discarded, logged).
  * A verdict the recorder refuses aborts the unit (the pending decision stays; the sweep tries again).
  */
-export async function commitPending(deps: { cases: ReviewCases; clock: UseCaseDeps['clock'] }, record: Recorder, itemId: string, logger?: Logger): Promise<CommitOutcome> {
+export async function commitPending(deps: UndoDeps, record: Recorder, itemId: string, logger?: Logger): Promise<CommitOutcome> {
   const now = deps.clock.now();
   return deps.cases.transactPending<CommitOutcome>(itemId, now, async ({ pending, open }) => {
     if (!pending) return { result: 'gone', events: [] };
@@ -96,10 +99,8 @@ export async function commitPending(deps: { cases: ReviewCases; clock: UseCaseDe
 }
 
 /** Pending decisions whose window ended at least `graceMs` ago (what a sweep commits). */
-export async function overduePending(deps: UseCaseDeps, graceMs: number, limit: number): Promise<string[]> {
-  const cutoff = deps.clock.now().getTime() - graceMs;
-  const snapshot = await deps.store.firestore.collection(PENDING_DECISIONS).where('commitAfter', '<=', cutoff).orderBy('commitAfter').limit(limit).get();
-  return snapshot.docs.map((d) => d.id);
+export async function overduePending(deps: UndoDeps, graceMs: number, limit: number): Promise<string[]> {
+  return deps.cases.overduePending(deps.clock.now().getTime() - graceMs, limit);
 }
 
 export interface UndoResult {
@@ -110,36 +111,37 @@ export interface UndoResult {
   status: string;
 }
 
-/** Undoes one pending decision of `p` inside a transaction that read it. */
-function undoInTx(tx: Transaction, deps: UseCaseDeps, undo: UndoSettings, p: Principal, pending: PendingDecisionDoc, nowMs: number): UndoResult {
-  if (pending.principal.id !== p.id) reject('AUTH.FORBIDDEN', `the pending decision on case ${pending.caseId} is ${pending.principal.id}'s; only they can undo it`);
-  if (nowMs > pending.commitAfter) reject('ITEM.CONFLICT', `the undo window of the decision on case ${pending.caseId} closed at ${iso(pending.commitAfter)}; it is being committed`);
-  tx.delete(pendingRef(deps, pending.itemId));
+const refusal = (code: string, message: string): Result<never> => fail({ code, message });
+
+/** Undoes one pending decision of `p` in a unit of work that read it; a refusal writes nothing. */
+function undoInUnit(unit: UndoUnit, undo: UndoSettings, p: Principal, pending: PendingDecisionDoc, nowMs: number): Result<UndoResult> {
+  if (pending.principal.id !== p.id) return refusal('AUTH.FORBIDDEN', `the pending decision on case ${pending.caseId} is ${pending.principal.id}'s; only they can undo it`);
+  if (nowMs > pending.commitAfter) return refusal('ITEM.CONFLICT', `the undo window of the decision on case ${pending.caseId} closed at ${iso(pending.commitAfter)}; it is being committed`);
   const before = pending.previous;
-  const itemRef = deps.store.itemRef(pending.itemId);
   if (before.status === 'claimed' && before.claim) {
     // Back to whoever held it; the decider gets a working lease again.
     const mine = before.claim.reviewerId === p.id;
-    tx.update(itemRef, { status: 'claimed', claim: mine ? { ...before.claim, leaseUntil: Math.max(before.claim.leaseUntil, nowMs + undo.leaseMs) } : before.claim, pendingDecision: FieldValue.delete() });
-    return { caseId: pending.caseId, itemId: pending.itemId, undone: true, status: 'claimed' };
+    unit.undo(pending.itemId, { status: 'claimed', claim: mine ? { ...before.claim, leaseUntil: Math.max(before.claim.leaseUntil, nowMs + undo.leaseMs) } : before.claim });
+    return ok({ caseId: pending.caseId, itemId: pending.itemId, undone: true, status: 'claimed' });
   }
-  tx.update(itemRef, { status: before.status, claim: FieldValue.delete(), pendingDecision: FieldValue.delete() });
-  return { caseId: pending.caseId, itemId: pending.itemId, undone: true, status: before.status };
+  unit.undo(pending.itemId, { status: before.status });
+  return ok({ caseId: pending.caseId, itemId: pending.itemId, undone: true, status: before.status });
 }
 
+const NO_WINDOW = 'decisions commit at once here (ARBITER_UNDO_WINDOW is zero); there is nothing to undo';
+
 /** `POST /api/cases/{caseId}/decision/undo`: the caller's pending decision on the case, undone. */
-export function createUndoDecision(deps: UseCaseDeps & { undo?: UndoSettings }) {
-  return async (p: Principal, caseId: string): Promise<UndoResult> => {
+export function createUndoDecision(deps: UndoDeps & { undo?: UndoSettings }) {
+  return async (p: Principal, caseId: string): Promise<Result<UndoResult>> => {
     const undo = deps.undo;
-    if (!undo || undo.windowMs <= 0) return reject('UNDO.NOT_FOUND', 'decisions commit at once here (ARBITER_UNDO_WINDOW is zero); there is nothing to undo');
+    if (!undo || undo.windowMs <= 0) return refusal('UNDO.NOT_FOUND', NO_WINDOW);
     const now = deps.clock.now();
     const purposes: ReviewPurpose[] = ['decision', 'blind-review', 'double-review', 'golden', 'adjudication'];
-    return deps.store.cases.transact<UndoResult>(async (tx) => {
-      const snaps = await tx.getAll(...purposes.map((purpose) => pendingRef(deps, queueItemId(caseId, purpose))));
-      const pending = snaps.filter((s) => s.exists).map((s) => s.data() as PendingDecisionDoc).find((d) => d.principal.id === p.id);
-      if (!pending) return reject('UNDO.NOT_FOUND', `you have no decision on case ${caseId} waiting in the undo window (it was committed, undone, or never made)`);
-      return { result: undoInTx(tx, deps, undo, p, pending, now.getTime()), events: [] };
-    }, now);
+    return deps.cases.transactUndo<Result<UndoResult>>(purposes.map((purpose) => queueItemId(caseId, purpose)), now, (unit) => {
+      const pending = unit.pending.find((d) => d.principal.id === p.id);
+      if (!pending) return { result: refusal('UNDO.NOT_FOUND', `you have no decision on case ${caseId} waiting in the undo window (it was committed, undone, or never made)`), events: [] };
+      return { result: undoInUnit(unit, undo, p, pending, now.getTime()), events: [] };
+    });
   };
 }
 
@@ -149,31 +151,23 @@ export interface BatchUndoResult {
 }
 
 /** `POST /api/batches/{batchId}/undo`: every pending decision of the caller's batch, undone (per item). */
-export function createUndoBatch(deps: UseCaseDeps & { undo?: UndoSettings }) {
-  return async (p: Principal, batchId: string): Promise<BatchUndoResult> => {
+export function createUndoBatch(deps: UndoDeps & { undo?: UndoSettings }) {
+  return async (p: Principal, batchId: string): Promise<Result<BatchUndoResult>> => {
     const undo = deps.undo;
-    if (!undo || undo.windowMs <= 0) return reject('UNDO.NOT_FOUND', 'decisions commit at once here (ARBITER_UNDO_WINDOW is zero); there is nothing to undo');
-    const snapshot = await deps.store.firestore.collection(PENDING_DECISIONS).where('batchId', '==', batchId).limit(100).get();
-    const mine = snapshot.docs.map((d) => d.data() as PendingDecisionDoc).filter((d) => d.principal.id === p.id);
-    if (mine.length === 0) return reject('UNDO.NOT_FOUND', `you have no decision of batch ${batchId} waiting in the undo window (committed, undone, or not yours)`);
+    if (!undo || undo.windowMs <= 0) return refusal('UNDO.NOT_FOUND', NO_WINDOW);
+    const mine = (await deps.cases.pendingOfBatch(batchId, 100)).filter((d) => d.principal.id === p.id);
+    if (mine.length === 0) return refusal('UNDO.NOT_FOUND', `you have no decision of batch ${batchId} waiting in the undo window (committed, undone, or not yours)`);
     const results: BatchUndoResult['results'] = [];
     for (const listed of mine) {
       const now = deps.clock.now();
-      try {
-        results.push(
-          await deps.store.cases.transact<UndoResult>(async (tx) => {
-            const snap = await tx.get(pendingRef(deps, listed.itemId));
-            if (!snap.exists) return reject('ITEM.CONFLICT', `the decision on case ${listed.caseId} was committed already`);
-            return { result: undoInTx(tx, deps, undo, p, snap.data() as PendingDecisionDoc, now.getTime()), events: [] };
-          }, now),
-        );
-      } catch (error) {
-        const failure = (error as { failure?: { code: string; message: string } }).failure;
-        if (!failure) throw error;
-        results.push({ caseId: listed.caseId, itemId: listed.itemId, undone: false, error: failure });
-      }
+      const undone = await deps.cases.transactUndo<Result<UndoResult>>([listed.itemId], now, (unit) => {
+        const pending = unit.pending[0];
+        if (!pending) return { result: refusal('ITEM.CONFLICT', `the decision on case ${listed.caseId} was committed already`), events: [] };
+        return { result: undoInUnit(unit, undo, p, pending, now.getTime()), events: [] };
+      });
+      results.push(undone.ok ? undone.value : { caseId: listed.caseId, itemId: listed.itemId, undone: false, error: { code: undone.error.code, message: undone.error.message } });
     }
-    return { batchId, results };
+    return ok({ batchId, results });
   };
 }
 
@@ -182,7 +176,7 @@ export function createUndoBatch(deps: UseCaseDeps & { undo?: UndoSettings }) {
  * `sweepEveryMs` that commits whatever is overdue by `graceMs` (another process's, or one whose
  * process died). Returns the scheduler the decide use cases call, and a stop.
  */
-export function startPendingCommits(deps: UseCaseDeps & { cases: ReviewCases }, record: Recorder, options: { sweepEveryMs: number; graceMs: number; logger: Logger }): { schedule: (itemId: string, commitAfter: number) => void; sweep: () => Promise<number>; stop: () => void } {
+export function startPendingCommits(deps: UndoDeps, record: Recorder, options: { sweepEveryMs: number; graceMs: number; logger: Logger }): { schedule: (itemId: string, commitAfter: number) => void; sweep: () => Promise<number>; stop: () => void } {
   const timers = new Map<string, NodeJS.Timeout>();
   let stopped = false;
   const commit = (itemId: string): Promise<CommitOutcome | undefined> =>
