@@ -1,6 +1,7 @@
 import { createHash, createVerify, generateKeyPairSync } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
-import { GcsEvidenceUrlSigner, LocalEvidenceUrlSigner, localEvidencePath } from './evidence';
+import { GcsEvidenceUrlSigner } from './evidence.gcs';
+import { LocalEvidenceUrlSigner, localEvidencePath } from './evidence';
 
 const KEY = 'evidence-test-key-0123456789abcdef0123456789';
 

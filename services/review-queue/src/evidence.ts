@@ -2,7 +2,7 @@
  * Evidence links. Evidence lives at `gs://` URIs; a reviewer's browser gets a short-lived URL from
  * `GET /api/cases/{id}/evidence/{i}` (which records `evidence.accessed`), never a permanent one.
  *
- * - Production: `GcsEvidenceUrlSigner`, Cloud Storage V4 signed URLs (`@google-cloud/storage`; on Cloud
+ * - Production: `GcsEvidenceUrlSigner` (evidence.gcs.ts), Cloud Storage V4 signed URLs (`@google-cloud/storage`; on Cloud
  *   Run the runtime service account signs through IAM `signBlob`, so it needs
  *   `roles/iam.serviceAccountTokenCreator` on itself and read access to the evidence buckets).
  * - Local: `LocalEvidenceUrlSigner`, links under this service's `/evidence/...` carrying `expires`
@@ -12,7 +12,6 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join, normalize, sep } from 'node:path';
-import type { Storage } from '@google-cloud/storage';
 
 export interface SignedUrl {
   url: string;
@@ -73,26 +72,6 @@ export class LocalEvidenceUrlSigner implements EvidenceUrlSigner {
 
   private mac(pathname: string, expires: number): string {
     return createHmac('sha256', this.key).update(`${pathname}\n${expires}`).digest('hex');
-  }
-}
-
-/** Production adapter: Cloud Storage V4 signed URLs for `gs://bucket/object`, read-only, short-lived. */
-export class GcsEvidenceUrlSigner implements EvidenceUrlSigner {
-  constructor(
-    private readonly storage: Pick<Storage, 'bucket'>,
-    private readonly ttlMs = 15 * 60_000,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  async sign(uri: string): Promise<SignedUrl | undefined> {
-    const match = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220})\/(.+)$/.exec(uri);
-    if (!match) return undefined;
-    const expiresAt = new Date(this.now().getTime() + this.ttlMs);
-    const [url] = await this.storage
-      .bucket(match[1] as string)
-      .file(match[2] as string)
-      .getSignedUrl({ version: 'v4', action: 'read', expires: expiresAt });
-    return { url, expiresAt };
   }
 }
 

@@ -6,7 +6,8 @@ import { createReviewQueueApp } from './app';
 import { identityOf } from './identity';
 import { describeReviewQueueConfig } from './config';
 import { Storage } from '@google-cloud/storage';
-import { GcsEvidenceUrlSigner, LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
+import { LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
+import { GcsEvidenceUrlSigner } from './evidence.gcs';
 import { bigQueryAudit } from './metrics/bigquery';
 
 async function main(): Promise<void> {
