@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { createReviewQueueApp } from './app';
+import { firestoreStores } from './stores.firestore';
 import { identityOf } from './identity';
 import { describeReviewQueueConfig } from './config';
 import { Storage } from '@google-cloud/storage';
@@ -25,8 +26,7 @@ async function main(): Promise<void> {
   let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   createReviewQueueApp({
     host,
-    firestore,
-    relay,
+    stores: firestoreStores(firestore, relay),
     policies,
     clock: systemClock,
     logger,

@@ -6,7 +6,7 @@
  * The claims (claim next, claim one, release, reassign), the enqueuing of a routed case, the requeues
  * (evidence submitted, `case.redriven`) and the verdicts (decide, batch, evidence request, holding,
  * undoing and committing a decision in its undo window) go through these ports; the views still read
- * through `ReviewStore` (review-store.ts).
+ * through `ReviewStore` (review-store.firestore.ts).
  */
 import type { CaseDoc, DecideResult, DecisionInput, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';

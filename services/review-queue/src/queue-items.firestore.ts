@@ -3,7 +3,7 @@ import { caseConverter, pendingStepDone, queueItemConverter, setTimer, type Case
 import type { ArbiterEvent } from '@arbiter/contract';
 import { GOLDEN_COLLECTION, type GoldenCaseDoc } from './golden';
 import type { EnqueueUnit, GoldenSet, ItemClaim, QueueItemUnit, QueueItems, ReadItem } from './ports';
-import type { ReviewStore } from './review-store';
+import type { ReviewStore } from './review-store.firestore';
 
 /**
  * Queue items in Firestore (`queueItems/{itemId}`), read through the typed converter. A claim is a

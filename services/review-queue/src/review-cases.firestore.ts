@@ -1,7 +1,7 @@
 import { FieldValue, type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
 import { caseConverter, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import type { PendingDecisionDoc, PendingUnit, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
-import type { ReviewStore } from './review-store';
+import type { ReviewStore } from './review-store.firestore';
 import { judgedVerdictsOf, recordJudgedVerdicts } from './reviewer-quality.firestore';
 import { PENDING_DECISIONS } from './use-cases/undo';
 import { SOURCE } from './use-cases/common';

@@ -1,29 +1,34 @@
-/** Every use case of the service, wired over one store, the policies and the clock. */
-import type { Firestore } from '@google-cloud/firestore';
-import { CaseStore } from '@arbiter/cases';
-import type { Clock, Logger, OutboxRelay } from '@arbiter/platform';
+/** Every use case of the service, wired over its stores (ports), the policies and the clock. */
+import type { Clock, Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { EvidenceUrlSigner } from './evidence';
-import { ReviewStore } from './review-store';
-import { FirestoreGoldenSet, FirestoreQueueItems } from './queue-items.firestore';
-import { FirestoreReviewerQuality } from './reviewer-quality.firestore';
-import { FirestoreReviewCases } from './review-cases.firestore';
+import type { GoldenSet, QueueItems, ReviewCases, ReviewerQuality } from './ports';
+import type { ReviewStore } from './review-store.firestore';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
 import { QueueCatalog } from './use-cases/common';
 import { createEnqueueOnCaseRouted, createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
 import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './use-cases/decide';
 import { createUndoBatch, createUndoDecision, startPendingCommits } from './use-cases/undo';
-import { createMetrics, mayViewMetrics, startMetricsRefresh, type AuditQueries, type MetricsPage } from './use-cases/metrics';
+import { createMetrics, mayViewMetrics, startMetricsRefresh, type AuditQueries, type MetricReadingsStore, type MetricsPage } from './use-cases/metrics';
 import { createThresholdsPage, type ThresholdsPage } from './use-cases/thresholds';
 import { mayViewLeadOverview } from './access';
 import type { Principal } from './auth';
-import { FirestoreMetricReadings } from './metrics/readings.firestore';
 import { reject } from './use-cases/common';
 import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
 
+/** What the use cases read and write through (stores.firestore.ts builds the Firestore ones). */
+export interface ReviewQueueStores {
+  /** The queries the views still make directly. */
+  store: ReviewStore;
+  items: QueueItems;
+  golden: GoldenSet;
+  cases: ReviewCases;
+  quality: ReviewerQuality;
+  readings: MetricReadingsStore;
+}
+
 export interface UseCaseWiring {
-  firestore: Firestore;
-  relay: OutboxRelay;
+  stores: ReviewQueueStores;
   policies: PolicyRegistry;
   clock: Clock;
   signer: EvidenceUrlSigner;
@@ -45,26 +50,24 @@ export interface UseCaseWiring {
 }
 
 export function createUseCases(deps: UseCaseWiring) {
-  const store = new ReviewStore(new CaseStore(deps.firestore, deps.relay), deps.firestore);
+  const { store, items, cases } = deps.stores;
   const catalog = new QueueCatalog(deps.policies);
   const base = { store, policies: deps.policies, clock: deps.clock, catalog };
-  const items = new FirestoreQueueItems(store);
-  const claims = { ...base, items, quality: new FirestoreReviewerQuality(deps.firestore), leaseMs: deps.claimLeaseMs, ...(deps.aheadLeaseMs !== undefined ? { aheadLeaseMs: deps.aheadLeaseMs } : {}), spread: deps.claimSpread, hints: new ClaimHints() };
+  const claims = { ...base, items, quality: deps.stores.quality, leaseMs: deps.claimLeaseMs, ...(deps.aheadLeaseMs !== undefined ? { aheadLeaseMs: deps.aheadLeaseMs } : {}), spread: deps.claimSpread, hints: new ClaimHints() };
   const views = { ...base, signer: deps.signer };
   // The undo window: decisions held as pending documents, committed by this process's timers and by
   // every process's sweep (undo.ts). The scheduler is bound once the recorder exists.
-  const cases = new FirestoreReviewCases(store);
   const decide: DecideDeps & typeof base = { ...base, cases, items };
   const logger = deps.logger ?? { warn: () => undefined, info: () => undefined } as unknown as Logger;
   const pendingCommits = startPendingCommits(decide, verdictRecorder(decide), { sweepEveryMs: (deps.undoWindowMs ?? 0) > 0 ? deps.pendingSweepMs ?? 5_000 : 0, graceMs: 2_000, logger });
   if ((deps.undoWindowMs ?? 0) > 0) decide.undo = { windowMs: deps.undoWindowMs as number, leaseMs: deps.claimLeaseMs, schedule: pendingCommits.schedule };
   // The metrics page reads what the refresh job stored; the job reads the audit views (metrics.ts).
-  const metrics = deps.audit ? createMetrics({ readings: new FirestoreMetricReadings(deps.firestore), policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000, logger }) : undefined;
+  const metrics = deps.audit ? createMetrics({ readings: deps.stores.readings, policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000, logger }) : undefined;
   const stopMetricsRefresh = metrics && deps.metricsRefreshJob === true ? startMetricsRefresh(metrics.refresh, deps.metricsRefreshMs ?? 300_000, logger) : () => undefined;
   return {
     store,
     catalog,
-    enqueueOnCaseRouted: createEnqueueOnCaseRouted({ ...base, items, golden: new FirestoreGoldenSet(store) }),
+    enqueueOnCaseRouted: createEnqueueOnCaseRouted({ ...base, items, golden: deps.stores.golden }),
     requeueOnEvidenceSubmitted: createRequeueOnEvidenceSubmitted({ cases, policies: deps.policies, clock: deps.clock }),
     requeueOnCaseRedriven: createRequeueOnCaseRedriven({ cases, policies: deps.policies, clock: deps.clock }),
     listQueues: createListQueues(views),

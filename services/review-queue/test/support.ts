@@ -9,6 +9,7 @@ import { OutboxRelay, ServiceHost, createLogger, systemClock, noPushCallers } fr
 import { parsePolicyFiles, type PolicyRegistry } from '@arbiter/policy';
 import { provisionPubSub, pubSubClient } from '@arbiter/infra';
 import { createReviewQueueApp, type ReviewQueueUseCases } from '../src/app';
+import { firestoreStores } from '../src/stores.firestore';
 import { LocalIdentityProvider } from '../src/identity';
 import { LocalEvidenceUrlSigner } from '../src/evidence';
 import type { AuditQueries } from '../src/use-cases/metrics';
@@ -82,8 +83,7 @@ export async function startApp(options: { leaseMs?: number; spread?: number; edi
   let url = '';
   const useCases = createReviewQueueApp({
     host,
-    firestore,
-    relay,
+    stores: firestoreStores(firestore, relay),
     policies: registry,
     clock: systemClock,
     logger,

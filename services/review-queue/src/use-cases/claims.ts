@@ -17,7 +17,7 @@ import { inTrace, type Clock } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem, mayWorkQueue } from '../access';
-import { byPriorityOrder } from '../review-store';
+import { byPriorityOrder } from '../review-store.firestore';
 import type { NextBody } from '../validation';
 import { hasPendingDecision } from './undo';
 import type { QueueItems, ReadItem, ReviewerQuality } from '../ports';

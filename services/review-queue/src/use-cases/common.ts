@@ -6,7 +6,7 @@ import { isTransientFirestoreError, type Clock } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isLeadLike } from '../access';
-import type { ReviewStore } from '../review-store';
+import type { ReviewStore } from '../review-store.firestore';
 
 /** The CloudEvents `source` of everything this service produces. */
 export const SOURCE = '/arbiter/review-queue';

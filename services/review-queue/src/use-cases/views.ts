@@ -25,7 +25,7 @@ import type { Principal } from '../auth';
 import { isEscalated, maySeeBlindOutcome, maySeePii, mayReadCase, mayViewDisputes, mayViewLeadOverview, mayWorkQueue } from '../access';
 import type { EvidenceUrlSigner } from '../evidence';
 import { standings } from '../reviewer-quality.firestore';
-import { byPriorityOrder } from '../review-store';
+import { byPriorityOrder } from '../review-store.firestore';
 import { actorOf, event, iso, isClaimable, itemView, QueueCatalog, reject, type ItemView, type UseCaseDeps } from './common';
 
 export interface ViewDeps extends UseCaseDeps {
