@@ -203,7 +203,7 @@ export interface RequeueUnit {
   readonly processed: boolean;
   /** The decision item goes back to the head of its queue: status `open`, lane 0, claim removed, `requeuedAt`. */
   requeueItem(requeuedAt: number): void;
-  /** Changes the case (one write, even when the change is empty). */
+  /** Changes the case in one write; an empty change writes nothing. */
   updateCase(change: RequeueCaseChange): void;
   /** Writes the marker asked about. */
   markProcessed(marker: ProcessedMarker): void;

@@ -132,6 +132,8 @@ export class FirestoreReviewCases implements ReviewCases {
           tx.update(this.store.itemRef(itemRef.id), { status: 'open', lane: 0, claim: FieldValue.delete(), requeuedAt });
         },
         updateCase: (change) => {
+          // Nothing to change (an item already gone, no step pending): Firestore refuses an empty update.
+          if (!change.addEvidence && !change.backInReview && !change.requeueDone) return;
           tx.update(this.store.caseRef(read.caseId), {
             ...(change.addEvidence ? { extraEvidence: FieldValue.arrayUnion(...change.addEvidence) } : {}),
             ...(change.backInReview ? { status: 'in-review', evidenceRequest: FieldValue.delete() } : {}),
