@@ -15,7 +15,7 @@ export interface AuditExporterDeps {
   policies: PolicyRegistry;
   clock: Clock;
   logger: Logger;
-  config: Pick<AuditExporterConfig, 'batchMaxRows' | 'batchMaxWaitMs' | 'insertAttempts' | 'retryStartMs' | 'retryMaxMs'>;
+  config: Pick<AuditExporterConfig, 'batchMaxRows' | 'batchMaxWaitMs' | 'batchIdleMs' | 'insertAttempts' | 'retryStartMs' | 'retryMaxMs'>;
 }
 
 /** The subscriptions the audit exporter consumes: every `audit-exporter.record-on-*` in the topology. */
@@ -33,6 +33,7 @@ export function buildAuditExporterApp(deps: AuditExporterDeps): { batcher: Audit
     logger: deps.logger,
     maxRows: config.batchMaxRows,
     maxWaitMs: config.batchMaxWaitMs,
+    idleMs: config.batchIdleMs,
     attempts: config.insertAttempts,
     startingDelayMs: config.retryStartMs,
     maxDelayMs: config.retryMaxMs,

@@ -7,10 +7,10 @@ import { InMemoryAuditLedger, InMemoryAuditSink, type AuditEntry } from './ports
 const logger = createLogger({ service: 'test', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) });
 const entry = (n: number): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, expireAt: new Date(Date.UTC(2027, 0, n)), row: { event_id: `e${n}` } as AuditRow });
 
-function setup(options: { maxRows?: number; maxWaitMs?: number; attempts?: number } = {}) {
+function setup(options: { maxRows?: number; maxWaitMs?: number; idleMs?: number; attempts?: number } = {}) {
   const sink = new InMemoryAuditSink();
   const ledger = new InMemoryAuditLedger();
-  const batcher = new AuditBatcher({ sink, ledger, logger, maxRows: options.maxRows ?? 3, maxWaitMs: options.maxWaitMs ?? 20, attempts: options.attempts ?? 4, startingDelayMs: 1, maxDelayMs: 5 });
+  const batcher = new AuditBatcher({ sink, ledger, logger, maxRows: options.maxRows ?? 3, maxWaitMs: options.maxWaitMs ?? 20, ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}), attempts: options.attempts ?? 4, startingDelayMs: 1, maxDelayMs: 5 });
   return { sink, ledger, batcher };
 }
 
@@ -29,6 +29,45 @@ describe('AuditBatcher', () => {
     const { sink, batcher } = setup({ maxRows: 100, maxWaitMs: 10 });
     await expect(batcher.add(entry(1))).resolves.toBe('written');
     expect(sink.rows).toHaveLength(1);
+  });
+
+  describe('idleMs', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('flushes once no row has come for idleMs, long before maxWaitMs', async () => {
+      jest.useFakeTimers();
+      const { sink, batcher } = setup({ maxRows: 100, maxWaitMs: 60_000, idleMs: 25 });
+      const written = batcher.add(entry(1));
+      jest.advanceTimersByTime(24);
+      expect(sink.calls).toBe(0);
+      jest.advanceTimersByTime(1);
+      await expect(written).resolves.toBe('written');
+      expect(sink.rows.map((r) => r.insertId)).toEqual(['/src/e1']);
+    });
+
+    it('keeps batching while rows come closer together than idleMs', async () => {
+      jest.useFakeTimers();
+      const { sink, batcher } = setup({ maxRows: 100, maxWaitMs: 60_000, idleMs: 25 });
+      const written = [batcher.add(entry(1))];
+      for (const n of [2, 3, 4]) {
+        jest.advanceTimersByTime(20);
+        written.push(batcher.add(entry(n)));
+      }
+      expect(sink.calls).toBe(0);
+      jest.advanceTimersByTime(25);
+      await expect(Promise.all(written)).resolves.toEqual(['written', 'written', 'written', 'written']);
+      expect(sink.calls).toBe(1);
+    });
+
+    it('never flushes on idleness when idleMs is 0: maxWaitMs does', async () => {
+      jest.useFakeTimers();
+      const { sink, batcher } = setup({ maxRows: 100, maxWaitMs: 1_000, idleMs: 0 });
+      const written = batcher.add(entry(1));
+      jest.advanceTimersByTime(999);
+      expect(sink.calls).toBe(0);
+      jest.advanceTimersByTime(1);
+      await expect(written).resolves.toBe('written');
+    });
   });
 
   it('writes nothing for an event the ledger has, nor twice for one event in one batch', async () => {

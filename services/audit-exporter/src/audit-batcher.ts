@@ -18,8 +18,14 @@ export interface AuditBatcherOptions {
   logger: Logger;
   /** Flush when this many rows wait… */
   maxRows: number;
-  /** …or when the oldest has waited this long. */
+  /** …or when the oldest has waited this long… */
   maxWaitMs: number;
+  /**
+   * …or when no row has come for this long (0: never). Deliveries that each wait for their row to be
+   * written arrive only as fast as batches are written when their sender keeps few in flight (the
+   * Pub/Sub emulator pushes two at a time per subscription): without it each would wait `maxWaitMs`.
+   */
+  idleMs?: number;
   /** Insert attempts for transient errors, with exponential backoff and full jitter between them. */
   attempts: number;
   startingDelayMs: number;
@@ -44,6 +50,7 @@ interface Pending {
 export class AuditBatcher {
   private pending: Pending[] = [];
   private timer?: NodeJS.Timeout;
+  private idleTimer?: NodeJS.Timeout;
   private readonly flushing = new Set<Promise<void>>();
   private readonly now: () => Date;
 
@@ -54,8 +61,16 @@ export class AuditBatcher {
   add(entry: AuditEntry): Promise<WriteOutcome> {
     return new Promise<WriteOutcome>((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
-      if (this.pending.length >= this.options.maxRows) this.flushNow();
-      else this.timer ??= setTimeout(() => this.flushNow(), this.options.maxWaitMs);
+      if (this.pending.length >= this.options.maxRows) {
+        this.flushNow();
+        return;
+      }
+      this.timer ??= setTimeout(() => this.flushNow(), this.options.maxWaitMs);
+      const idleMs = this.options.idleMs ?? 0;
+      if (idleMs > 0 && idleMs < this.options.maxWaitMs) {
+        if (this.idleTimer) clearTimeout(this.idleTimer);
+        this.idleTimer = setTimeout(() => this.flushNow(), idleMs);
+      }
     });
   }
 
@@ -71,7 +86,9 @@ export class AuditBatcher {
 
   private flushNow(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.timer = undefined;
+    this.idleTimer = undefined;
     while (this.pending.length) {
       const batch = this.pending.splice(0, this.options.maxRows);
       const work = this.write(batch).finally(() => this.flushing.delete(work));

@@ -11,8 +11,10 @@ export interface AuditExporterConfig extends CommonServiceConfig {
   dataset: string;
   /** Flush a batch at this many rows… */
   batchMaxRows: number;
-  /** …or when its oldest row has waited this long (ms). */
+  /** …or when its oldest row has waited this long (ms)… */
   batchMaxWaitMs: number;
+  /** …or when no row has come for this long (ms; 0: never). */
+  batchIdleMs: number;
   /** Insert attempts on transient BigQuery errors, and the backoff between them (ms). */
   insertAttempts: number;
   retryStartMs: number;
@@ -36,6 +38,7 @@ export function readAuditExporterConfig(read: EnvReader): AuditExporterConfig {
     dataset: read.string('ARBITER_AUDIT_DATASET', 'arbiter_audit'),
     batchMaxRows: read.int('ARBITER_AUDIT_BATCH_ROWS', 200, { min: 1, max: 10_000 }),
     batchMaxWaitMs: read.int('ARBITER_AUDIT_BATCH_WAIT_MS', 1_000, { min: 0, max: 60_000 }),
+    batchIdleMs: read.int('ARBITER_AUDIT_BATCH_IDLE_MS', 25, { min: 0, max: 60_000 }),
     insertAttempts: read.int('ARBITER_AUDIT_INSERT_ATTEMPTS', 6, { min: 1, max: 20 }),
     retryStartMs: read.int('ARBITER_AUDIT_RETRY_START_MS', 200, { min: 1 }),
     retryMaxMs: read.int('ARBITER_AUDIT_RETRY_MAX_MS', 10_000, { min: 1 }),

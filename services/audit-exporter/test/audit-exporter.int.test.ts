@@ -94,7 +94,7 @@ beforeAll(async () => {
     policies: policies.value,
     clock: systemClock,
     logger,
-    config: { batchMaxRows: 50, batchMaxWaitMs: 200, insertAttempts: 5, retryStartMs: 100, retryMaxMs: 1000 },
+    config: { batchMaxRows: 50, batchMaxWaitMs: 200, batchIdleMs: 25, insertAttempts: 5, retryStartMs: 100, retryMaxMs: 1000 },
   });
   await host.start(0, '127.0.0.1');
 });
