@@ -127,7 +127,8 @@ export interface PendingStep {
   kind: PendingStepKind;
   /**
    * Since when the step is pending (epoch ms): the commit that made it so (for `requeue`, the evidence
-   * request's `dueBy`: the crew may answer until then), or the last re-drive.
+   * request's `dueBy`: the crew may answer until then), or the last re-drive plus its backoff (the
+   * reconciler waits twice as long before each further re-drive of one step).
    */
   since: number;
   /**

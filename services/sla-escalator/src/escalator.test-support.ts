@@ -39,9 +39,9 @@ export class InMemoryPendingSteps implements PendingSteps {
     if (this.failing.has(caseId)) return fail(storeFailure('4 DEADLINE_EXCEEDED (twin)'));
     this.beforeRead?.(caseId);
     const current = this.cases.get(caseId);
-    let redrives: number | undefined;
-    const done = work({ caseDoc: current && copy(current), markRedriven: (attempt) => (redrives = attempt) });
-    if (current?.nextStep && redrives !== undefined) this.cases.set(caseId, { ...current, nextStep: { ...current.nextStep, since: now.getTime(), redrives } });
+    let marked: { redrives: number; since: number } | undefined;
+    const done = work({ caseDoc: current && copy(current), markRedriven: (redrives, since) => (marked = { redrives, since }) });
+    if (current?.nextStep && marked !== undefined) this.cases.set(caseId, { ...current, nextStep: { ...current.nextStep, ...marked } });
     this.staged.push(...done.events);
     return ok(done.result);
   }

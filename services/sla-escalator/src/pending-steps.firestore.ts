@@ -30,8 +30,8 @@ export class FirestorePendingSteps implements PendingSteps {
         const caseDoc = (await tx.get(ref)).data();
         return work({
           caseDoc,
-          markRedriven: (attempt) => {
-            tx.update(ref, { 'nextStep.since': now.getTime(), 'nextStep.redrives': attempt });
+          markRedriven: (attempt, sinceMs) => {
+            tx.update(ref, { 'nextStep.since': sinceMs, 'nextStep.redrives': attempt });
           },
         });
       }, now),

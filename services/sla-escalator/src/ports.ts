@@ -99,8 +99,8 @@ export interface OverdueCase {
 export interface RedriveUnit {
   /** The case as read in this unit of work (undefined: it is gone). */
   readonly caseDoc: CaseDoc | undefined;
-  /** Records the re-drive on the case's pending step: pending since `now` again, `attempt` re-drives so far. */
-  markRedriven(attempt: number): void;
+  /** Records the re-drive on the case's pending step: its overdue clock restarts at `sinceMs` (now, or later to back off), `attempt` re-drives so far. */
+  markRedriven(attempt: number, sinceMs: number): void;
 }
 
 /** The cases the reconciler watches: those with a pending step (`CaseDoc.nextStep`). */

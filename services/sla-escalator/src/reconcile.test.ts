@@ -3,7 +3,7 @@ import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contr
 import { createLogger, ManualClock } from '@arbiter/platform';
 import { Writable } from 'node:stream';
 import { InMemoryPendingSteps } from './escalator.test-support';
-import { createReconcile, redriveEventId } from './reconcile';
+import { createReconcile, MAX_REDRIVE_BACKOFF_MS, redriveBackoffMs, redriveEventId } from './reconcile';
 
 const AFTER_MS = 30_000;
 const T0 = Date.parse('2026-11-18T10:00:00Z');
@@ -122,7 +122,21 @@ describe('reconciler', () => {
       [redriveEventId('case-again', 'route', 1), 1],
       [redriveEventId('case-again', 'route', 2), 2],
     ]);
-    expect(cases.cases.get('case-again')?.nextStep).toMatchObject({ since: T0 + 2 * AFTER_MS, redrives: 2 });
+    // The second re-drive backs off: the step's clock restarts afterMs later than now.
+    expect(cases.cases.get('case-again')?.nextStep).toMatchObject({ since: T0 + 3 * AFTER_MS, redrives: 2 });
+  });
+
+  it('backs off: each further re-drive of a step waits twice as long, at most MAX_REDRIVE_BACKOFF_MS more', async () => {
+    const { cases, clock, reconcile } = setup();
+    cases.put(openedCase('case-slow', T0).doc);
+    // Re-drive n comes afterMs·2^(n−1) after the step began: at 1, 2, 4, 8, 16 afterMs.
+    const times: number[] = [];
+    for (let at = T0; times.length < 5 && at <= T0 + 40 * AFTER_MS; at += AFTER_MS / 4) {
+      clock.set(new Date(at));
+      if ((await reconcile()).redriven.route === 1) times.push((at - T0) / AFTER_MS);
+    }
+    expect(times).toEqual([1, 2, 4, 8, 16]);
+    expect(redriveBackoffMs(60_000, 30)).toBe(MAX_REDRIVE_BACKOFF_MS);
   });
 
   it('skips a case whose step happened, or was re-driven by another reconciler, after the query saw it', async () => {

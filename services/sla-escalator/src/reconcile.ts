@@ -45,6 +45,18 @@ export interface ReconcileReport {
   truncated: boolean;
 }
 
+/** The longest a re-drive is held back beyond `afterMs` (see `redriveBackoffMs`). */
+export const MAX_REDRIVE_BACKOFF_MS = 10 * 60_000;
+
+/**
+ * How much later than `afterMs` the step after re-drive `attempt` may be re-driven again: 0 after the
+ * first, then `afterMs`·(2^(attempt−1) − 1), at most `MAX_REDRIVE_BACKOFF_MS`. A consumer that is only
+ * slow (a backlog longer than `afterMs`) would otherwise get every waiting case again every `afterMs`,
+ * each re-drive one more message in the backlog it cannot get through.
+ */
+export const redriveBackoffMs = (afterMs: number, attempt: number): number =>
+  Math.min(MAX_REDRIVE_BACKOFF_MS, afterMs * (2 ** Math.min(attempt - 1, 30) - 1));
+
 /** The `case.redriven` event of one re-drive: its ce-id names the case, the step and the attempt, so it is once per attempt. */
 export const redriveEventId = (caseId: string, step: PendingStepKind, attempt: number): string => `redrive_${caseId}_${step}_${attempt}`;
 
@@ -70,7 +82,7 @@ export function createReconcile(deps: ReconcileDeps): Reconcile {
         { caseId, useCase: caseDoc.useCase, step: step.kind, pendingSince: new Date(step.since).toISOString(), attempt, ...(republished ? { republished: { type: republished.type, id: republished.id } } : {}), redrivenAt: now.toISOString() },
         { id: redriveEventId(caseId, step.kind, attempt), subject: caseId, time: now },
       );
-      markRedriven(attempt);
+      markRedriven(attempt, now.getTime() + redriveBackoffMs(deps.afterMs, attempt));
       return { result: { kind: 'redriven', step: step.kind, attempt, republished }, events: republished ? [republished, redriven] : [redriven] };
     });
 
