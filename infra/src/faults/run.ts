@@ -302,7 +302,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
         // Evidence is asked for while there is time (8 s before the case is due): the crew's dueBy is then
         // the case's due time, and an unanswered request comes back to the queue before the case expires.
         const timeLeft = item.dueAt ? Date.parse(item.dueAt) - Date.now() : 0;
-        if (item.purpose === 'decision' && roll < 0.12 && timeLeft > 8_000 && !evidenceAsked.has(item.caseId)) {
+        // The first two cases with time left always get a request, so a short run exercises the path too.
+        if (item.purpose === 'decision' && (roll < 0.12 || evidence.requested < 2) && timeLeft > 8_000 && !evidenceAsked.has(item.caseId)) {
           evidenceAsked.add(item.caseId);
           const asked = await api(token, 'POST', `/cases/${encodeURIComponent(item.caseId)}/evidence-request`, { what: 'a photo of the back seat', reasonCode: 'ANGLE_MISSING' });
           if (asked.status === 200) {
