@@ -1,18 +1,13 @@
-import path from 'node:path';
 import type { QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
 import { ManualClock } from '@arbiter/platform';
-import { loadPolicies } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { InMemoryQueueItems, InMemoryReviewerQuality } from '../queue-items.test-support';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem, type ClaimDeps } from './claims';
 import { QueueCatalog } from './common';
+import { shippedPolicies } from '../use-cases.test-support';
 
-const policies = (() => {
-  const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', '..', 'policies'));
-  if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.value;
-})();
+const policies = shippedPolicies();
 
 const NOW = Date.parse('2026-11-18T10:00:00Z');
 const MIN = 60_000;

@@ -1,21 +1,16 @@
-import path from 'node:path';
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
 import { inSample } from '@arbiter/core';
 import { ManualClock } from '@arbiter/platform';
-import { loadPolicies } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';
 import { QueueCatalog } from './common';
 import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './decide';
 import { commitPending } from './undo';
+import { shippedPolicies } from '../use-cases.test-support';
 
-const policies = (() => {
-  const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', '..', 'policies'));
-  if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.value;
-})();
+const policies = shippedPolicies();
 
 const NOW = Date.parse('2026-11-18T10:00:00Z');
 const MIN = 60_000;

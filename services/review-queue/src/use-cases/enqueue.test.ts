@@ -1,24 +1,18 @@
-import path from 'node:path';
-import { Writable } from 'node:stream';
 import { pendingStep, queueItemId, type CaseDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type CaseRouted } from '@arbiter/core';
-import { createLogger, ManualClock, type HandlerContext } from '@arbiter/platform';
-import { loadPolicies } from '@arbiter/policy';
+import { ManualClock } from '@arbiter/platform';
 import { goldenInstanceId, type GoldenCaseDoc } from '../golden';
 import { InMemoryGoldenSet, InMemoryQueueItems } from '../queue-items.test-support';
 import { createEnqueueOnCaseRouted } from './consumers';
+import { handlerContext, shippedPolicies } from '../use-cases.test-support';
 
-const policies = (() => {
-  const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', '..', 'policies'));
-  if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.value;
-})();
+const policies = shippedPolicies();
 
 const OPENED = Date.parse('2026-11-18T10:00:00Z');
 const NOW = OPENED + 2_000;
 const MIN = 60_000;
-const context: HandlerContext = { logger: createLogger({ service: 'unit', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) }), delivery: { data: Buffer.from(''), attributes: {}, messageId: 'm-1', deliveryAttempt: 1 } };
+const context = handlerContext();
 
 function caseDoc(caseId: string, status: CaseDoc['status'] = 'opened'): CaseDoc {
   const subject = { type: 'booking', id: `bk-${caseId}` };

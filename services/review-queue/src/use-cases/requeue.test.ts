@@ -1,26 +1,20 @@
-import path from 'node:path';
-import { Writable } from 'node:stream';
 import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import type { CaseRedriven, EvidenceSubmitted } from '@arbiter/core';
-import { createLogger, ManualClock, type HandlerContext } from '@arbiter/platform';
-import { loadPolicies } from '@arbiter/policy';
+import { ManualClock } from '@arbiter/platform';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';
 import { createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted, REQUEUE_SUBSCRIPTION } from './consumers';
+import { handlerContext, shippedPolicies } from '../use-cases.test-support';
 
-const policies = (() => {
-  const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', '..', 'policies'));
-  if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.value;
-})();
+const policies = shippedPolicies();
 
 const OPENED = Date.parse('2026-11-18T10:00:00Z');
 const MIN = 60_000;
 const REQUESTED = OPENED + 10 * MIN;
 const NOW = OPENED + 60 * MIN;
 const DAY = 24 * 60 * MIN;
-const context: HandlerContext = { logger: createLogger({ service: 'unit', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) }), delivery: { data: Buffer.from(''), attributes: {}, messageId: 'm-1', deliveryAttempt: 1 } };
+const context = handlerContext();
 
 const request = (requestedAt: number) => ({ requestedBy: 'rev-1', reasonCode: 'ANGLE_MISSING', what: 'the rear bumper', dueBy: requestedAt + 30 * MIN, requestedAt });
 

@@ -1,26 +1,20 @@
-import path from 'node:path';
-import { Writable } from 'node:stream';
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
-import { createLogger, ManualClock } from '@arbiter/platform';
-import { loadPolicies } from '@arbiter/policy';
+import { ManualClock } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';
 import { QueueCatalog } from './common';
 import { createDecideBatch, createDecideCase, verdictRecorder, type DecideDeps } from './decide';
 import { commitPending, createUndoBatch, createUndoDecision, startPendingCommits } from './undo';
+import { quietLogger, shippedPolicies } from '../use-cases.test-support';
 
-const policies = (() => {
-  const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', '..', 'policies'));
-  if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.value;
-})();
+const policies = shippedPolicies();
 
 const NOW = Date.parse('2026-11-18T10:00:00Z');
 const MIN = 60_000;
 const WINDOW = 10_000;
 const LEASE = 15 * MIN;
-const logger = createLogger({ service: 'unit', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) });
+const logger = quietLogger();
 
 const lead = (id: string): Principal => ({ id, roles: ['reviewer'], queueRoles: ['tech-lead'] });
 
