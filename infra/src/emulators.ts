@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { assertLoopbackHost, hostPort } from './loopback';
+import { repoRoot } from './paths';
+import { freePort } from './ports';
 
 /**
  * The three local emulators as child processes. Each runs in its own process group (detached), so
@@ -216,20 +218,32 @@ export const startFirestoreEmulator = (options: EmulatorOptions): Promise<Emulat
 };
 
 /**
- * goccy/bigquery-emulator. `BIGQUERY_EMULATOR_HOST` is a URL (`http://host:port`): the Node and
- * Python clients use the variable as their base URL, so it needs the scheme.
+ * goccy/bigquery-emulator, behind the request shield (bigquery-shield.ts): the emulator listens on a
+ * free loopback port of its own and the shield on `port`, so no client's hang-up ever reaches it.
+ * `BIGQUERY_EMULATOR_HOST` is a URL (`http://host:port`): the Node and Python clients use the
+ * variable as their base URL, so it needs the scheme. The gRPC (Storage API) port is the emulator's
+ * own; nothing of ours uses it.
  */
-export const startBigQueryEmulator = (options: BigQueryEmulatorOptions): Promise<EmulatorHandle> => {
+export const startBigQueryEmulator = async (options: BigQueryEmulatorOptions): Promise<EmulatorHandle> => {
   const host = options.host ?? '127.0.0.1';
   const address = hostPort({ host, port: options.port });
+  const shield = shieldScript();
+  const upstreamPort = await freePort('127.0.0.1');
   return start(
     {
       name: 'bigquery',
-      command: options.binary,
+      command: process.execPath,
       args: [
+        shield,
+        '--listen',
+        address,
+        '--upstream',
+        String(upstreamPort),
+        '--',
+        options.binary,
         `--project=${options.projectId}`,
-        `--host=${host}`,
-        `--port=${options.port}`,
+        '--host=127.0.0.1',
+        `--port=${upstreamPort}`,
         `--grpc-port=${options.grpcPort}`,
         '--log-level=info',
       ],
@@ -241,4 +255,12 @@ export const startBigQueryEmulator = (options: BigQueryEmulatorOptions): Promise
     options,
     [options.grpcPort],
   );
+};
+
+/** The compiled shield beside this file (dist/), or the workspace build of it when run from src/. */
+const shieldScript = (): string => {
+  const candidates = [join(__dirname, 'bigquery-shield.js'), join(repoRoot(), 'infra', 'dist', 'bigquery-shield.js')];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (found === undefined) throw new Error(`The BigQuery shield is not built (${candidates.join(', ')}): run pnpm build`);
+  return found;
 };

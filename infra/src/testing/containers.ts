@@ -1,8 +1,11 @@
 import { DefaultProjectId } from '@arbiter/contract';
 import type { StartedTestContainer } from 'testcontainers';
 import { execFile } from 'node:child_process';
+import type { Server } from 'node:http';
+import { startBigQueryShield } from '../bigquery-shield';
 import type { StackEndpoints } from '../clients';
 import { hostPort } from '../loopback';
+import { freePort } from '../ports';
 
 /** The emulator images for the Docker path (the same the repo's docker-compose.yml uses). */
 export const Images = {
@@ -25,7 +28,10 @@ export interface ContainerStack {
 export const startContainerStack = async (projectId: string = DefaultProjectId): Promise<ContainerStack> => {
   const { GenericContainer, Wait } = await import('testcontainers');
   const started: StartedTestContainer[] = [];
+  let shield: Server | undefined;
   const stop = async (): Promise<void> => {
+    shield?.closeAllConnections();
+    await new Promise<void>((resolve) => (shield === undefined ? resolve() : shield.close(() => resolve())));
     await Promise.all(started.map((container) => container.stop()));
   };
   try {
@@ -53,12 +59,21 @@ export const startContainerStack = async (projectId: string = DefaultProjectId):
         .start()
         .then((container) => (started.push(container), container)),
     ]);
+    // The same request shield the process stack has (bigquery-shield.ts), here in this process.
+    const shieldPort = await freePort('127.0.0.1');
+    shield = await startBigQueryShield({
+      host: '127.0.0.1',
+      port: shieldPort,
+      upstreamHost: bigquery.getHost(),
+      upstreamPort: bigquery.getMappedPort(9050),
+      onWedged: (detail) => process.stderr.write(`[bigquery-shield] the emulator lost its database connection anyway: ${detail}\n`),
+    });
     return {
       endpoints: {
         projectId,
         pubsubEmulatorHost: hostPort({ host: pubsub.getHost(), port: pubsub.getMappedPort(8085) }),
         firestoreEmulatorHost: hostPort({ host: firestore.getHost(), port: firestore.getMappedPort(8086) }),
-        bigqueryEmulatorHost: `http://${hostPort({ host: bigquery.getHost(), port: bigquery.getMappedPort(9050) })}`,
+        bigqueryEmulatorHost: `http://${hostPort({ host: '127.0.0.1', port: shieldPort })}`,
       },
       stop,
     };
