@@ -1,5 +1,5 @@
 import type { Timestamp } from '@google-cloud/firestore';
-import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
+import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, QueueItemClaim, QueueItemStatus, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
 
 /**
  * Firestore holds case state. The collections (`Collections` below; each service's own, such as the
@@ -143,7 +143,8 @@ export interface PendingStep {
 /** The step a state change leaves pending: driven by `event`, from `nowMs`. */
 export const pendingStep = (kind: PendingStepKind, event: { id: string; type: string }, nowMs: number): PendingStep => ({ kind, since: nowMs, event: JSON.stringify(event), redrives: 0 });
 
-export type QueueItemStatus = 'open' | 'claimed' | 'awaiting-evidence' | 'done';
+/** The status and the claim of a queue item, and the rules that change them, are the core's (`queue-item.ts`). */
+export type { QueueItemClaim, QueueItemStatus };
 
 export interface QueueItemDoc {
   itemId: string;
@@ -165,7 +166,7 @@ export interface QueueItemDoc {
   blind: boolean;
   /** Double review: reviewers who may not take this item (whoever gave the verdict it checks). */
   excludeReviewers?: string[];
-  claim?: { reviewerId: string; role: string; leaseUntil: number; claimedAt: number };
+  claim?: QueueItemClaim;
   /** SLA bookkeeping: escalation keys already sent, and when the escalator must look next (null: never). */
   sla: { sent: string[]; nextCheckAt: number | null };
   /** Set when done. */

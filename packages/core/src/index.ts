@@ -23,3 +23,4 @@ export * from './template';
 export * from './thresholds';
 export * from './quality';
 export * from './sample-defects';
+export * from './queue-item';

@@ -1,0 +1,157 @@
+/**
+ * The rulebook of a queue item's life: which state changes are allowed from which status, and what
+ * each one writes. Every writer of queue items (the review-queue's claims, the escalator's lease
+ * ends and expiries) asks these functions and writes the change they return, so two services never
+ * disagree on what "claimable" or "done" means.
+ *
+ *   open ──claim──▶ claimed ──release / lease expired──▶ open
+ *     │               │  ▲ renew (own live claim), reassign (a lead), claim over a lapsed lease
+ *     │               │  └──────┘
+ *     └──── complete ─┴──▶ done  (complete again: nothing to write)
+ *   awaiting-evidence: not claimable, not releasable; it may be completed.
+ *
+ * Plain functions over the fields they read, with `nowMs` (epoch milliseconds) passed in. A refused
+ * change is a failure value with a `QUEUE_ITEM.*` code; the caller maps it to its own answer.
+ */
+import { fail, ok, type Failure, type Result } from './result';
+
+export type QueueItemStatus = 'open' | 'claimed' | 'awaiting-evidence' | 'done';
+
+/** A reviewer's lease on an item. Times are epoch milliseconds. */
+export interface QueueItemClaim {
+  reviewerId: string;
+  role: string;
+  leaseUntil: number;
+  claimedAt: number;
+}
+
+/** What the rules read of an item. */
+export interface QueueItemState {
+  status: QueueItemStatus;
+  claim?: QueueItemClaim;
+}
+
+/** Who takes or holds a claim. */
+export interface Claimant {
+  reviewerId: string;
+  role: string;
+}
+
+/** The fields of an item a transition sets; absent fields stay as they are. */
+export interface QueueItemChange {
+  status?: QueueItemStatus;
+  /** The claim to store (replacing any). */
+  claim?: QueueItemClaim;
+  /** Remove the claim. */
+  releaseClaim?: true;
+  doneAt?: number;
+}
+
+export type QueueItemRefusalCode =
+  /** The item is done: nothing more happens to it. */
+  | 'QUEUE_ITEM.DONE'
+  /** The item waits for evidence from the crew; it is not in the queue. */
+  | 'QUEUE_ITEM.AWAITING_EVIDENCE'
+  /** Someone else holds a live claim. */
+  | 'QUEUE_ITEM.CLAIMED_BY_OTHER'
+  /** The claimant already holds a live claim and did not ask to renew it. */
+  | 'QUEUE_ITEM.ALREADY_HELD'
+  /** Release, reassign or expire asked of an item nobody holds. */
+  | 'QUEUE_ITEM.NOT_CLAIMED'
+  /** The lease has not run out yet. */
+  | 'QUEUE_ITEM.LEASE_LIVE';
+
+export interface QueueItemRefusal extends Failure {
+  code: QueueItemRefusalCode;
+}
+
+/** An allowed transition: the change to write, and a lapsed claim it ends (to announce as lease-expired). */
+export interface QueueItemTransition<C extends QueueItemChange = QueueItemChange> {
+  change: C;
+  lapsed?: QueueItemClaim;
+}
+
+export type ClaimChange = { status: 'claimed'; claim: QueueItemClaim };
+export type ReleaseChange = { status: 'open'; releaseClaim: true };
+/** Empty when the item was done already. */
+export type CompleteChange = { status: 'done'; doneAt: number } | { status?: never; doneAt?: never };
+
+const refuse = (code: QueueItemRefusalCode, message: string): { ok: false; error: QueueItemRefusal } => fail({ code, message });
+
+/** Whether an item is free to be claimed: open, or claimed under a lease that ran out. */
+export const isClaimable = (item: QueueItemState, nowMs: number): boolean =>
+  item.status === 'open' || (item.status === 'claimed' && (item.claim?.leaseUntil ?? 0) <= nowMs);
+
+/** Whether `reviewerId` holds a live claim on the item. */
+export const holdsClaim = (item: QueueItemState, reviewerId: string, nowMs: number): boolean =>
+  item.status === 'claimed' && item.claim?.reviewerId === reviewerId && item.claim.leaseUntil > nowMs;
+
+/** Why a claim (or renewal) of an item that is not claimable is refused. */
+function claimRefusal(item: QueueItemState, claimant: Claimant, nowMs: number): { ok: false; error: QueueItemRefusal } {
+  if (item.status === 'done') return refuse('QUEUE_ITEM.DONE', 'the item is done');
+  if (item.status === 'awaiting-evidence') return refuse('QUEUE_ITEM.AWAITING_EVIDENCE', 'the item is waiting for evidence');
+  if (holdsClaim(item, claimant.reviewerId, nowMs)) return refuse('QUEUE_ITEM.ALREADY_HELD', `${claimant.reviewerId} already holds the item`);
+  return refuse('QUEUE_ITEM.CLAIMED_BY_OTHER', `the item is claimed by ${item.claim?.reviewerId ?? 'someone'}`);
+}
+
+/**
+ * `claimant` takes the item for `leaseMs`: an open item, or one whose lease ran out (that claim is
+ * `lapsed`). With `renewOwn`, a claimant who holds a live claim renews it: it keeps its `claimedAt`,
+ * and the lease is never shortened (a renewal under a shorter lease keeps the longer one).
+ */
+export function claimItem(item: QueueItemState, claimant: Claimant, nowMs: number, options: { leaseMs: number; renewOwn?: boolean }): Result<QueueItemTransition<ClaimChange>, QueueItemRefusal> {
+  const own = holdsClaim(item, claimant.reviewerId, nowMs) ? item.claim : undefined;
+  if (own && options.renewOwn) {
+    const claim = { reviewerId: claimant.reviewerId, role: claimant.role, leaseUntil: Math.max(nowMs + options.leaseMs, own.leaseUntil), claimedAt: own.claimedAt };
+    return ok({ change: { status: 'claimed', claim } });
+  }
+  if (!isClaimable(item, nowMs)) return claimRefusal(item, claimant, nowMs);
+  const claim = { reviewerId: claimant.reviewerId, role: claimant.role, leaseUntil: nowMs + options.leaseMs, claimedAt: nowMs };
+  const lapsed = item.status === 'claimed' ? item.claim : undefined;
+  return ok({ change: { status: 'claimed', claim }, ...(lapsed ? { lapsed } : {}) });
+}
+
+/**
+ * The holder gives the item back to the queue; someone else only with `mayReleaseOthers` (a lead).
+ * The lease is not checked: a holder may release a claim whose lease ran out.
+ */
+export function releaseItem(item: QueueItemState, by: { reviewerId: string; mayReleaseOthers: boolean }): Result<QueueItemTransition<ReleaseChange>, QueueItemRefusal> {
+  if (item.status !== 'claimed' || !item.claim) return refuse('QUEUE_ITEM.NOT_CLAIMED', `the item is not claimed (status ${item.status})`);
+  if (item.claim.reviewerId !== by.reviewerId && !by.mayReleaseOthers) return refuse('QUEUE_ITEM.CLAIMED_BY_OTHER', `the item is claimed by ${item.claim.reviewerId}`);
+  return ok({ change: { status: 'open', releaseClaim: true } });
+}
+
+/** A lead gives a claimed item (whoever holds it, lease live or not) to `to`, under a new lease. */
+export function reassignItem(item: QueueItemState, to: Claimant, nowMs: number, leaseMs: number): Result<QueueItemTransition<ClaimChange>, QueueItemRefusal> {
+  if (item.status !== 'claimed' || !item.claim) return refuse('QUEUE_ITEM.NOT_CLAIMED', `the item is not claimed (status ${item.status})`);
+  return ok({ change: { status: 'claimed', claim: { reviewerId: to.reviewerId, role: to.role, leaseUntil: nowMs + leaseMs, claimedAt: nowMs } } });
+}
+
+/** A claim whose lease ran out goes back to the queue; the claim is `lapsed`. */
+export function expireLease(item: QueueItemState, nowMs: number): Result<QueueItemTransition<ReleaseChange>, QueueItemRefusal> {
+  if (item.status !== 'claimed' || !item.claim) return refuse('QUEUE_ITEM.NOT_CLAIMED', `the item is not claimed (status ${item.status})`);
+  if (item.claim.leaseUntil > nowMs) return refuse('QUEUE_ITEM.LEASE_LIVE', `the lease runs until ${item.claim.leaseUntil}`);
+  return ok({ change: { status: 'open', releaseClaim: true }, lapsed: item.claim });
+}
+
+/**
+ * The item is finished, from any status (the claim, if any, stays as a record of who held it).
+ * Completing a done item again is allowed and changes nothing: its `doneAt` stays the first one.
+ */
+export function completeItem(item: QueueItemState, nowMs: number): Result<QueueItemTransition<CompleteChange>, QueueItemRefusal> {
+  if (item.status === 'done') return ok({ change: {} });
+  return ok({ change: { status: 'done', doneAt: nowMs } });
+}
+
+/** `item` with `change` applied, as a store writes it. */
+export function applyQueueItemChange<T extends QueueItemState>(item: T, change: QueueItemChange): T {
+  const { claim: _dropped, ...unclaimed } = item;
+  void _dropped;
+  const base = (change.releaseClaim ? unclaimed : item) as T;
+  return {
+    ...base,
+    ...(change.status !== undefined ? { status: change.status } : {}),
+    ...(change.claim !== undefined ? { claim: change.claim } : {}),
+    ...(change.doneAt !== undefined ? { doneAt: change.doneAt } : {}),
+  };
+}
