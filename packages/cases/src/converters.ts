@@ -1,4 +1,5 @@
-import type { DocumentData, FirestoreDataConverter, QueryDocumentSnapshot } from '@google-cloud/firestore';
+import { FieldValue, type DocumentData, type FirestoreDataConverter, type QueryDocumentSnapshot, type UpdateData } from '@google-cloud/firestore';
+import type { QueueItemChange } from '@arbiter/core';
 import type { CaseDoc, QueueItemDoc } from './documents';
 import type { TimerDoc } from './timers';
 
@@ -44,3 +45,13 @@ export const timerConverter: FirestoreDataConverter<TimerDoc> = {
   toFirestore: write,
   fromFirestore: reader<TimerDoc>('timer', { kind: 'string', itemId: 'string', at: 'number' }),
 };
+
+/** A queue-item change the core's rules returned (`claimItem`, `expireLease`, …), as a typed Firestore update. */
+export function queueItemUpdateOf(change: QueueItemChange): UpdateData<QueueItemDoc> {
+  return {
+    ...(change.status !== undefined ? { status: change.status } : {}),
+    ...(change.claim !== undefined ? { claim: change.claim } : {}),
+    ...(change.releaseClaim ? { claim: FieldValue.delete() } : {}),
+    ...(change.doneAt !== undefined ? { doneAt: change.doneAt } : {}),
+  };
+}

@@ -1,5 +1,5 @@
-import { FieldValue, type DocumentData, type DocumentReference, type Transaction, type UpdateData } from '@google-cloud/firestore';
-import { caseConverter, Collections, decideInTransaction, moveTimer, queueItemConverter, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { type DocumentData, type DocumentReference, type Transaction, type UpdateData } from '@google-cloud/firestore';
+import { caseConverter, Collections, decideInTransaction, moveTimer, queueItemConverter, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/cases';
 import type { Result } from '@arbiter/core';
 import type { DueTimer, EscalationItemChange, EscalationItems, EscalationUnit, StoreFailure } from './ports';
 import { storeResult } from './store-result.firestore';
@@ -7,13 +7,12 @@ import { storeResult } from './store-result.firestore';
 /** The queue-item fields of `change`, as a typed Firestore update. */
 export function itemUpdateOf(change: EscalationItemChange): UpdateData<QueueItemDoc> {
   return {
-    ...(change.status !== undefined ? { status: change.status } : {}),
-    ...(change.doneAt !== undefined ? { doneAt: change.doneAt } : {}),
+    // Status, doneAt and the claim: as the core's rules said.
+    ...queueItemUpdateOf(change),
     ...(change.sent !== undefined ? { 'sla.sent': change.sent } : {}),
     ...(change.nextCheckAt !== undefined ? { 'sla.nextCheckAt': change.nextCheckAt } : {}),
     ...(change.priority !== undefined ? { priority: change.priority } : {}),
     ...(change.priorityReasons !== undefined ? { priorityReasons: change.priorityReasons } : {}),
-    ...(change.releaseClaim ? { claim: FieldValue.delete() } : {}),
   };
 }
 

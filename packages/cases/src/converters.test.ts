@@ -1,0 +1,19 @@
+import { FieldValue } from '@google-cloud/firestore';
+import { queueItemUpdateOf } from './converters';
+
+describe('queueItemUpdateOf', () => {
+  const claim = { reviewerId: 'rev-1', role: 'reviewer', leaseUntil: 2_000, claimedAt: 1_000 };
+
+  it('writes the fields a change sets, and only those', () => {
+    expect(queueItemUpdateOf({ status: 'claimed', claim })).toEqual({ status: 'claimed', claim });
+    expect(queueItemUpdateOf({ status: 'done', doneAt: 3_000 })).toEqual({ status: 'done', doneAt: 3_000 });
+    expect(queueItemUpdateOf({})).toEqual({});
+  });
+
+  it('deletes the claim a change releases', () => {
+    const update = queueItemUpdateOf({ status: 'open', releaseClaim: true });
+    expect(Object.keys(update).sort()).toEqual(['claim', 'status']);
+    expect(update.status).toBe('open');
+    expect(FieldValue.delete().isEqual(update.claim as FieldValue)).toBe(true);
+  });
+});
