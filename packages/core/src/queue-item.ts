@@ -128,7 +128,7 @@ export function reassignItem(item: QueueItemState, to: Claimant, nowMs: number, 
 }
 
 /** A claim whose lease ran out goes back to the queue; the claim is `lapsed`. */
-export function expireLease(item: QueueItemState, nowMs: number): Result<QueueItemTransition<ReleaseChange>, QueueItemRefusal> {
+export function expireLease(item: QueueItemState, nowMs: number): Result<QueueItemTransition<ReleaseChange> & { lapsed: QueueItemClaim }, QueueItemRefusal> {
   if (item.status !== 'claimed' || !item.claim) return refuse('QUEUE_ITEM.NOT_CLAIMED', `the item is not claimed (status ${item.status})`);
   if (item.claim.leaseUntil > nowMs) return refuse('QUEUE_ITEM.LEASE_LIVE', `the lease runs until ${item.claim.leaseUntil}`);
   return ok({ change: { status: 'open', releaseClaim: true }, lapsed: item.claim });

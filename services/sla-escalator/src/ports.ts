@@ -47,7 +47,10 @@ export interface TimerWheel {
   advance(bucket: number): Promise<void>;
 }
 
-/** The fields of a queue item the escalator changes; absent fields stay as they are. */
+/**
+ * The fields of a queue item the escalator changes; absent fields stay as they are. `status`, `doneAt`
+ * and `releaseClaim` come from the core's queue-item rules (`expireLease`, `completeItem`).
+ */
 export interface EscalationItemChange {
   status?: Extract<QueueItemStatus, 'open' | 'done'>;
   doneAt?: number;

@@ -1,6 +1,6 @@
 import { producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { currentPriority, escalationState, nextPriorityChangeAt, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
+import { completeItem, currentPriority, escalationState, expireLease, nextPriorityChangeAt, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
 import { inTrace, type Clock, type Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { DueTimer, EscalationItems, EscalationUnit, TimerPage, TimerWheel } from './ports';
@@ -148,7 +148,9 @@ async function checkDueItem(deps: SlaTickDeps, unit: EscalationUnit, timer: DueT
         events.push(...outcome.events);
       }
     }
-    unit.update({ status: 'done', doneAt: nowMs, nextCheckAt: null });
+    // Not done (checked above): the core's rules mark it done now.
+    const completed = completeItem(item, nowMs);
+    unit.update({ ...(completed.ok ? completed.value.change : {}), nextCheckAt: null });
     unit.moveTimer(null);
     return { result: { kind: 'expired', decided }, events };
   }
@@ -199,18 +201,20 @@ async function releaseItem(deps: SlaTickDeps, timer: DueTimer, now: Date): Promi
   const { source } = deps;
   const done = await deps.items.transact<ItemOutcome>(timer, now, async (unit) => {
     const { item } = unit;
-    if (!item || item.status !== 'claimed' || !item.claim || item.claim.leaseUntil > now.getTime()) {
+    const expired = item && expireLease(item, now.getTime());
+    if (!item || !expired?.ok) {
       // Renewed (its new timer is written with it), released or decided: this timer has nothing left to do.
       unit.moveTimer(item?.status === 'claimed' && item.claim ? item.claim.leaseUntil : null);
       return { result: { kind: 'skipped', why: 'lease-renewed-or-released' }, events: [] };
     }
+    const { change, lapsed } = expired.value;
     const event = producedEvent(
       EventTypes.caseReleased,
       source,
       { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy: { ...SYSTEM_ACTOR }, reason: 'lease-expired', releasedAt: now.toISOString() },
-      { id: releaseEventId(timer.itemId, item.claim.claimedAt), subject: item.caseId, time: now },
+      { id: releaseEventId(timer.itemId, lapsed.claimedAt), subject: item.caseId, time: now },
     );
-    unit.update({ status: 'open', releaseClaim: true });
+    unit.update(change);
     unit.moveTimer(null);
     return { result: { kind: 'released' }, events: [event] };
   });
