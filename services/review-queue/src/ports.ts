@@ -10,7 +10,7 @@
  */
 import type { CaseDoc, DecideResult, DecisionInput, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import type { DecisionRevised, Policy, QueueSpec, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
+import type { ClaimChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
 import type { GoldenCaseDoc } from './golden';
 
@@ -29,10 +29,10 @@ export interface ReadItem {
 export interface QueueItemUnit {
   /** The item as read in this unit of work (undefined: no such item). */
   readonly item: QueueItemDoc | undefined;
-  /** Gives the item to `claim.reviewerId` (status `claimed`), with the escalator's timer for the end of the lease. */
-  claim(claim: ItemClaim): void;
-  /** Puts the item back in the queue: status `open`, no claim. */
-  release(): void;
+  /** Gives the item to the claim's reviewer (as the core's `claimItem`/`reassignItem` said), with the escalator's timer for the end of the lease. */
+  claim(change: ClaimChange): void;
+  /** Puts the item back in the queue (as the core's `releaseItem` said): status `open`, no claim. */
+  release(change: ReleaseChange): void;
 }
 
 /** One unit of work that enqueues a routed case: reads first, then writes, all committed together. */
@@ -59,11 +59,11 @@ export interface QueueItems {
   /** Items `reviewerId` holds in `queue` (claimed; the lease is not checked). */
   claimedBy(queue: string, reviewerId: string): Promise<QueueItemDoc[]>;
   /**
-   * Claims the item as `read` saw it for `claim.reviewerId`, with the lease timer, committed with
+   * Claims the item as `read` saw it for the change's reviewer, with the lease timer, committed with
    * `events` (outbox; published soon after, without waiting), only if nobody changed it since the
    * read: no lock, so a reviewer who loses the race learns it at once (false) and tries another.
    */
-  claim(read: ReadItem, claim: ItemClaim, events: readonly ArbiterEvent[], now: Date): Promise<boolean>;
+  claim(read: ReadItem, change: ClaimChange, events: readonly ArbiterEvent[], now: Date): Promise<boolean>;
   /** Runs `work` in one unit of work on the item; its events are staged in the outbox and published after the commit. */
   transact<T>(itemId: string, now: Date, work: (unit: QueueItemUnit) => Promise<Work<T>>): Promise<T>;
   /** Runs `work` in one unit of work that reads the case `caseId`, which of `itemIds` and `caseIds` exist, and writes what `work` creates. */

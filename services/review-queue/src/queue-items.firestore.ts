@@ -1,8 +1,9 @@
-import { FieldValue, type DocumentReference, type DocumentSnapshot, type Transaction, type UpdateData } from '@google-cloud/firestore';
-import { caseConverter, pendingStepDone, queueItemConverter, setTimer, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
+import type { DocumentReference, DocumentSnapshot, Transaction } from '@google-cloud/firestore';
+import { caseConverter, pendingStepDone, queueItemConverter, queueItemUpdateOf, setTimer, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
+import type { ClaimChange } from '@arbiter/core';
 import { GOLDEN_COLLECTION, type GoldenCaseDoc } from './golden';
-import type { EnqueueUnit, GoldenSet, ItemClaim, QueueItemUnit, QueueItems, ReadItem } from './ports';
+import type { EnqueueUnit, GoldenSet, QueueItemUnit, QueueItems, ReadItem } from './ports';
 import type { ReviewStore } from './review-store.firestore';
 
 /**
@@ -40,13 +41,12 @@ export class FirestoreQueueItems implements QueueItems {
     return this.store.claimedBy(queue, reviewerId);
   }
 
-  claim(read: ReadItem, claim: ItemClaim, events: readonly ArbiterEvent[], now: Date): Promise<boolean> {
+  claim(read: ReadItem, change: ClaimChange, events: readonly ArbiterEvent[], now: Date): Promise<boolean> {
     const snapshot = this.snapshots.get(read);
     if (!snapshot) throw new Error(`bug: item ${read.item.itemId} was not read through this adapter`);
     const nowMs = now.getTime();
-    const change: UpdateData<QueueItemDoc> = { status: 'claimed', claim };
     // The escalator's timer for the end of the lease, committed with the claim.
-    return this.store.compareAndSet(snapshot, change, events, nowMs, (batch) => setTimer(batch, this.store.firestore, 'lease', read.item.itemId, claim.leaseUntil, nowMs));
+    return this.store.compareAndSet(snapshot, queueItemUpdateOf(change), events, nowMs, (batch) => setTimer(batch, this.store.firestore, 'lease', read.item.itemId, change.claim.leaseUntil, nowMs));
   }
 
   transact<T>(itemId: string, now: Date, work: (unit: QueueItemUnit) => Promise<Work<T>>): Promise<T> {
@@ -56,12 +56,12 @@ export class FirestoreQueueItems implements QueueItems {
       const item = (await tx.get(ref)).data();
       return work({
         item,
-        claim: (claim) => {
-          tx.update(ref, { status: 'claimed', claim });
-          setTimer(tx, this.store.firestore, 'lease', itemId, claim.leaseUntil, nowMs);
+        claim: (change) => {
+          tx.update(ref, queueItemUpdateOf(change));
+          setTimer(tx, this.store.firestore, 'lease', itemId, change.claim.leaseUntil, nowMs);
         },
-        release: () => {
-          tx.update(ref, { status: 'open', claim: FieldValue.delete() });
+        release: (change) => {
+          tx.update(ref, queueItemUpdateOf(change));
         },
       });
     }, now);

@@ -5,9 +5,9 @@
  */
 import type { CaseDoc, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import { deepCopy, servesExtraGolden, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
+import { applyQueueItemChange, deepCopy, servesExtraGolden, type ClaimChange, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
 import type { GoldenCaseDoc } from './golden';
-import type { EnqueueUnit, GoldenSet, ItemClaim, QueueItemUnit, QueueItems, ReadItem, ReviewerQuality } from './ports';
+import type { EnqueueUnit, GoldenSet, QueueItemUnit, QueueItems, ReadItem, ReviewerQuality } from './ports';
 
 export class InMemoryQueueItems implements QueueItems {
   readonly items = new Map<string, QueueItemDoc>();
@@ -60,13 +60,13 @@ export class InMemoryQueueItems implements QueueItems {
     return [...this.items.values()].filter((item) => item.queue === queue && item.status === 'claimed' && item.claim?.reviewerId === reviewerId).map((item) => deepCopy(item));
   }
 
-  async claim(read: ReadItem, claim: ItemClaim, events: readonly ArbiterEvent[], _now: Date): Promise<boolean> {
+  async claim(read: ReadItem, change: ClaimChange, events: readonly ArbiterEvent[], _now: Date): Promise<boolean> {
     const { itemId } = read.item;
     this.beforeClaim?.(itemId);
     const current = this.items.get(itemId);
     if (!current || this.versions.get(itemId) !== this.readAt.get(read)) return false;
-    this.write({ ...current, status: 'claimed', claim });
-    this.leaseTimers.push(`${itemId}@${claim.leaseUntil}`);
+    this.write(applyQueueItemChange(current, change));
+    this.leaseTimers.push(`${itemId}@${change.claim.leaseUntil}`);
     this.staged.push(...events);
     return true;
   }
@@ -77,15 +77,14 @@ export class InMemoryQueueItems implements QueueItems {
     const timers: string[] = [];
     const done = await work({
       item: current && deepCopy(current),
-      claim: (claim) => {
+      claim: (change) => {
         if (!next) throw new Error(`bug: claim of ${itemId}, which does not exist`);
-        next = { ...next, status: 'claimed', claim };
-        timers.push(`${itemId}@${claim.leaseUntil}`);
+        next = applyQueueItemChange(next, change);
+        timers.push(`${itemId}@${change.claim.leaseUntil}`);
       },
-      release: () => {
+      release: (change) => {
         if (!next) throw new Error(`bug: release of ${itemId}, which does not exist`);
-        const { claim: _released, ...rest } = next;
-        next = { ...rest, status: 'open' };
+        next = applyQueueItemChange(next, change);
       },
     });
     if (next && JSON.stringify(next) !== JSON.stringify(current)) this.write(next);

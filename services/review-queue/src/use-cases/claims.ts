@@ -12,7 +12,7 @@
  */
 import type { QueueItemDoc, Work } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { fail, ok, type Failure, type Result } from '@arbiter/core';
+import { applyQueueItemChange, claimItem, fail, ok, reassignItem, releaseItem, type Failure, type Result } from '@arbiter/core';
 import { inTrace, type Clock } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
@@ -21,7 +21,7 @@ import { byPriorityOrder } from '../review-store.firestore';
 import type { NextBody } from '../validation';
 import { hasPendingDecision } from './undo';
 import type { QueueItems, ReadItem, ReviewerQuality } from '../ports';
-import { actorOf, event, holdsClaim, isClaimable, itemView, leadActorOf, QueueCatalog, releasedOnExpiry, type ItemView } from './common';
+import { actorOf, event, holdsClaim, itemView, leadActorOf, QueueCatalog, releasedOnExpiry, type ItemView } from './common';
 
 export interface ClaimDeps {
   items: QueueItems;
@@ -99,18 +99,18 @@ async function claimOne(deps: ClaimDeps, p: Principal, target: string | ReadItem
   const { item } = read;
   // A decision waiting in its undo window holds its item until it commits or is undone.
   if (hasPendingDecision(item)) return undefined;
-  const own = holdsClaim(item, p.id, nowMs);
-  // A renewal never shortens a lease (an ahead lease is shorter than a working one).
-  const leaseUntil = Math.max(nowMs + (options.leaseMs ?? deps.leaseMs), own && item.claim ? item.claim.leaseUntil : 0);
-  if (!(isClaimable(item, nowMs) || (options.renewOwn && own))) return undefined;
+  // The core's rules: claimable, or p's own live claim to renew (a renewal never shortens a lease:
+  // an ahead lease is shorter than a working one).
+  const claimed = claimItem(item, { reviewerId: p.id, role: actorOf(p).role }, nowMs, { leaseMs: options.leaseMs ?? deps.leaseMs, renewOwn: options.renewOwn });
+  if (!claimed.ok) return undefined;
   const ref = deps.catalog.get(item.queue);
   if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return undefined;
-  const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil, claimedAt: own && item.claim ? item.claim.claimedAt : nowMs };
-  const expired = own ? [] : releasedOnExpiry(item, now);
+  const { change, lapsed } = claimed.value;
+  const expired = lapsed ? releasedOnExpiry(item, now) : [];
   // In a span of the case's trace (stored on its item), which the claim's events carry on.
-  const events = inTrace(item.traceparent, 'review-queue claim', { 'arbiter.case_id': item.caseId, 'arbiter.item_id': item.itemId }, () => [...expired, claimedEvent(item, actorOf(p), leaseUntil, now)]);
-  const won = await deps.items.claim(read, claim, events, now);
-  return won ? { ...item, status: 'claimed', claim } : undefined;
+  const events = inTrace(item.traceparent, 'review-queue claim', { 'arbiter.case_id': item.caseId, 'arbiter.item_id': item.itemId }, () => [...expired, claimedEvent(item, actorOf(p), change.claim.leaseUntil, now)]);
+  const won = await deps.items.claim(read, change, events, now);
+  return won ? applyQueueItemChange(item, change) : undefined;
 }
 
 export function createClaimNext(deps: ClaimDeps) {
@@ -178,8 +178,9 @@ export function createClaimItem(deps: ClaimDeps) {
     const ref = deps.catalog.get(item.queue);
     const nowMs = deps.clock.now().getTime();
     if (!ref || !mayWorkItem(p, item, ref.queue, nowMs)) return fail({ code: 'AUTH.FORBIDDEN', message: `your roles do not allow working items of queue ${item.queue}` });
-    if (item.status === 'done') return fail({ code: 'ITEM.CONFLICT', message: `item ${itemId} is done` });
-    if (item.status === 'awaiting-evidence') return fail({ code: 'ITEM.CONFLICT', message: `item ${itemId} is waiting for evidence from the crew; it comes back to the queue when evidence arrives` });
+    const asked = claimItem(item, { reviewerId: p.id, role: actorOf(p).role }, nowMs, { leaseMs: deps.leaseMs, renewOwn: true });
+    if (!asked.ok && asked.error.code === 'QUEUE_ITEM.DONE') return fail({ code: 'ITEM.CONFLICT', message: `item ${itemId} is done` });
+    if (!asked.ok && asked.error.code === 'QUEUE_ITEM.AWAITING_EVIDENCE') return fail({ code: 'ITEM.CONFLICT', message: `item ${itemId} is waiting for evidence from the crew; it comes back to the queue when evidence arrives` });
     const claimed = await claimOne(deps, p, itemId, { renewOwn: true });
     if (claimed) return ok(itemView(claimed));
     const now = (await deps.items.read(itemId))?.item;
@@ -207,25 +208,27 @@ export function createReleaseItem(deps: ClaimDeps) {
       if (!item) return refused('ITEM.NOT_FOUND', `there is no queue item ${itemId}`);
       const ref = deps.catalog.get(item.queue);
       if (!ref || !(lead || mayWorkItem(p, item, ref.queue, nowMs))) return refused('AUTH.FORBIDDEN', `your roles do not allow working items of queue ${item.queue}`);
-      if (item.status !== 'claimed' || !item.claim) return refused('ITEM.CONFLICT', `item ${itemId} is not claimed (status ${item.status})`);
-      const own = item.claim.reviewerId === p.id;
-      if (!own && !lead) return refused('AUTH.FORBIDDEN', `item ${itemId} is claimed by someone else; only a lead may release it`);
+      // The core's rules: a held item, by its holder or a lead.
+      const released = releaseItem(item, { reviewerId: p.id, mayReleaseOthers: lead });
+      if (!released.ok && released.error.code === 'QUEUE_ITEM.NOT_CLAIMED') return refused('ITEM.CONFLICT', `item ${itemId} is not claimed (status ${item.status})`);
+      if (!released.ok) return refused('AUTH.FORBIDDEN', `item ${itemId} is claimed by someone else; only a lead may release it`);
+      const own = item.claim?.reviewerId === p.id;
       const releasedBy = own ? actorOf(p) : leadActorOf(p);
       const base = { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy, releasedAt: now.toISOString() };
       if (body.reassignTo !== undefined) {
-        const claim = { reviewerId: body.reassignTo, role: 'reviewer', leaseUntil: nowMs + deps.leaseMs, claimedAt: nowMs };
-        unit.claim(claim);
         const to = { id: body.reassignTo, role: 'reviewer' };
+        const reassigned = reassignItem(item, { reviewerId: to.id, role: to.role }, nowMs, deps.leaseMs);
+        if (!reassigned.ok) return refused('ITEM.CONFLICT', `item ${itemId} is not claimed (status ${item.status})`);
+        const { change } = reassigned.value;
+        unit.claim(change);
         const events = [
           event(EventTypes.caseReleased, { ...base, reason: 'reassigned', reassignedTo: to }, item.caseId, now),
-          claimedEvent(item, to, claim.leaseUntil, now),
+          claimedEvent(item, to, change.claim.leaseUntil, now),
         ];
-        return { result: ok({ item: itemView({ ...item, status: 'claimed', claim }, { revealBlind: true }), reassignedTo: body.reassignTo }), events };
+        return { result: ok({ item: itemView(applyQueueItemChange(item, change), { revealBlind: true }), reassignedTo: body.reassignTo }), events };
       }
-      unit.release();
-      const { claim: _dropped, ...rest } = item;
-      void _dropped;
-      return { result: ok({ item: itemView({ ...rest, status: 'open' }, { revealBlind: lead }) }), events: [event(EventTypes.caseReleased, { ...base, reason: 'released' }, item.caseId, now)] };
+      unit.release(released.value.change);
+      return { result: ok({ item: itemView(applyQueueItemChange(item, released.value.change), { revealBlind: lead }) }), events: [event(EventTypes.caseReleased, { ...base, reason: 'released' }, item.caseId, now)] };
     });
   };
 }

@@ -73,12 +73,8 @@ export function event<T extends EventType>(type: T, data: EventDataMap[T], caseI
   return producedEvent(type, SOURCE, data, { id, subject: caseId, time: now }) as ArbiterEvent;
 }
 
-/** Whether an item is free to be claimed: open, or claimed under a lease that ran out. */
-export const isClaimable = (item: QueueItemDoc, nowMs: number): boolean =>
-  item.status === 'open' || (item.status === 'claimed' && (item.claim?.leaseUntil ?? 0) <= nowMs);
-
-export const holdsClaim = (item: QueueItemDoc, reviewerId: string, nowMs: number): boolean =>
-  item.status === 'claimed' && item.claim?.reviewerId === reviewerId && item.claim.leaseUntil > nowMs;
+/** Whether an item is claimable, and whether someone holds it: the core's queue-item rules. */
+export { holdsClaim, isClaimable } from '@arbiter/core';
 
 export function releasedOnExpiry(item: QueueItemDoc, now: Date): ArbiterEvent[] {
   if (item.status !== 'claimed' || !item.claim) return [];
