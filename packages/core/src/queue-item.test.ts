@@ -1,13 +1,17 @@
 import fc from 'fast-check';
 import {
   applyQueueItemChange,
+  awaitEvidence,
   claimItem,
   completeItem,
   expireLease,
+  holdForDecision,
   holdsClaim,
   isClaimable,
   reassignItem,
   releaseItem,
+  restoreItem,
+  returnToQueue,
   type QueueItemClaim,
   type QueueItemState,
   type QueueItemStatus,
@@ -108,6 +112,79 @@ describe('completeItem', () => {
 
   it('is a no-op on a done item', () => {
     expect(completeItem(done, NOW)).toEqual({ ok: true, value: { change: {} } });
+    expect(completeItem(done, NOW, { releaseClaim: true })).toEqual({ ok: true, value: { change: {} } });
+  });
+
+  it('removes the claim when asked (a reviewer’s verdict)', () => {
+    expect(completeItem(liveBy('rev-1'), NOW, { releaseClaim: true })).toEqual({ ok: true, value: { change: { status: 'done', doneAt: NOW, releaseClaim: true } } });
+    expect(applyQueueItemChange(liveBy('rev-1'), { status: 'done', doneAt: NOW, releaseClaim: true })).toEqual({ status: 'done', doneAt: NOW });
+  });
+});
+
+describe('awaitEvidence', () => {
+  it('parks an open or claimed item, the claim removed', () => {
+    for (const item of [open, liveBy('rev-1'), lapsedBy('rev-2')]) {
+      expect(awaitEvidence(item)).toEqual({ ok: true, value: { change: { status: 'awaiting-evidence', releaseClaim: true } } });
+    }
+  });
+
+  it('refuses a done item and one already waiting', () => {
+    expect(codeOf(awaitEvidence(done))).toBe('QUEUE_ITEM.DONE');
+    expect(codeOf(awaitEvidence(waiting))).toBe('QUEUE_ITEM.AWAITING_EVIDENCE');
+  });
+});
+
+describe('returnToQueue', () => {
+  it('puts an item waiting for evidence, an open or a claimed one back in the queue, the claim removed', () => {
+    for (const item of [waiting, open, liveBy('rev-1'), lapsedBy('rev-2')]) {
+      expect(returnToQueue(item)).toEqual({ ok: true, value: { change: { status: 'open', releaseClaim: true } } });
+    }
+  });
+
+  it('refuses a done item', () => {
+    expect(codeOf(returnToQueue(done))).toBe('QUEUE_ITEM.DONE');
+  });
+});
+
+describe('holdForDecision', () => {
+  const lead = { reviewerId: 'lead-1', role: 'lead' };
+
+  it('gives an open item, one waiting for evidence, or someone else’s claim (live or not), to the decider from now', () => {
+    for (const item of [open, waiting, liveBy('rev-2'), lapsedBy('rev-2')]) {
+      expect(holdForDecision(item, lead, NOW, LEASE)).toEqual({ ok: true, value: { change: { status: 'claimed', claim: { reviewerId: 'lead-1', role: 'lead', leaseUntil: NOW + LEASE, claimedAt: NOW } } } });
+    }
+  });
+
+  it('keeps when the decider’s own claim (live or lapsed) was taken, never shortening its lease', () => {
+    const live = liveBy('rev-1');
+    expect(holdForDecision(live, rev1, NOW, LEASE)).toEqual({ ok: true, value: { change: { status: 'claimed', claim: { ...live.claim, leaseUntil: NOW + LEASE } } } });
+    expect(holdForDecision(live, rev1, NOW, MIN)).toEqual({ ok: true, value: { change: { status: 'claimed', claim: live.claim } } });
+    const lapsed = lapsedBy('rev-1');
+    expect(holdForDecision(lapsed, rev1, NOW, LEASE)).toMatchObject({ ok: true, value: { change: { claim: { claimedAt: lapsed.claim?.claimedAt, leaseUntil: NOW + LEASE } } } });
+  });
+
+  it('refuses a done item', () => {
+    expect(codeOf(holdForDecision(done, rev1, NOW, LEASE))).toBe('QUEUE_ITEM.DONE');
+  });
+});
+
+describe('restoreItem', () => {
+  it('gives the decider’s own claim a working lease again, never shortened', () => {
+    const before = lapsedBy('rev-1');
+    expect(restoreItem(before, rev1, NOW, LEASE)).toEqual({ ok: true, value: { change: { status: 'claimed', claim: { ...before.claim, leaseUntil: NOW + LEASE } } } });
+    const long = { status: 'claimed' as const, claim: claimOf('rev-1', NOW + 2 * LEASE) };
+    expect(restoreItem(long, rev1, NOW, LEASE)).toEqual({ ok: true, value: { change: long } });
+  });
+
+  it('gives someone else’s claim back as it was', () => {
+    const before = lapsedBy('rev-2');
+    expect(restoreItem(before, rev1, NOW, LEASE)).toEqual({ ok: true, value: { change: before } });
+  });
+
+  it('puts an unclaimed item back in its status without a claim', () => {
+    for (const before of [open, waiting, { status: 'claimed' } as QueueItemState]) {
+      expect(restoreItem(before, rev1, NOW, LEASE)).toEqual({ ok: true, value: { change: { status: before.status, releaseClaim: true } } });
+    }
   });
 });
 
@@ -177,25 +254,89 @@ describe('the rules, for any item', () => {
 
   it('completeItem: always allowed; done is final and completing again changes nothing', () => {
     fc.assert(
-      fc.property(anyItem, anyNow, anyNow, anyClaimant, (item, now, later, claimant) => {
-        const first = completeItem(item, now);
+      fc.property(anyItem, anyNow, anyNow, anyClaimant, fc.boolean(), (item, now, later, claimant, releaseClaim) => {
+        const first = completeItem(item, now, { releaseClaim });
         if (!first.ok) throw new Error('completeItem refused');
         const after = applyQueueItemChange(item, first.value.change);
         expect(after.status).toBe('done');
         expect(after.doneAt).toBe(item.status === 'done' ? item.doneAt : now);
-        const again = completeItem(after, later);
+        expect(after.claim).toEqual(releaseClaim && item.status !== 'done' ? undefined : item.claim);
+        const again = completeItem(after, later, { releaseClaim: true });
         expect(again).toEqual({ ok: true, value: { change: {} } });
         expect(codeOf(claimItem(after, claimant, later, { leaseMs: LEASE, renewOwn: true }))).toBe('QUEUE_ITEM.DONE');
         expect(codeOf(releaseItem(after, { reviewerId: claimant.reviewerId, mayReleaseOthers: true }))).toBe('QUEUE_ITEM.NOT_CLAIMED');
         expect(codeOf(expireLease(after, later))).toBe('QUEUE_ITEM.NOT_CLAIMED');
+        expect(codeOf(awaitEvidence(after))).toBe('QUEUE_ITEM.DONE');
+        expect(codeOf(returnToQueue(after))).toBe('QUEUE_ITEM.DONE');
+        expect(codeOf(holdForDecision(after, claimant, later, LEASE))).toBe('QUEUE_ITEM.DONE');
       }),
     );
   });
 
-  it('any run of allowed transitions from an open item keeps it sound: open and claimed agree with the claim, done stays done', () => {
-    type Step = { op: 'claim' | 'renew' | 'release' | 'reassign' | 'expire' | 'complete'; who: { reviewerId: string; role: string }; lead: boolean; advance: number; leaseMs: number };
+  it('awaitEvidence: allowed exactly for an open or claimed item; it then waits unclaimed, out of reach of claims, until returned to the queue', () => {
+    fc.assert(
+      fc.property(anyItem, anyNow, anyClaimant, (item, now, claimant) => {
+        const result = awaitEvidence(item);
+        expect(result.ok).toBe(item.status === 'open' || item.status === 'claimed');
+        if (!result.ok) return expect(result.error.code).toBe(item.status === 'done' ? 'QUEUE_ITEM.DONE' : 'QUEUE_ITEM.AWAITING_EVIDENCE');
+        const after = applyQueueItemChange(item, result.value.change);
+        expect(after).toEqual({ status: 'awaiting-evidence' });
+        expect(codeOf(claimItem(after, claimant, now, { leaseMs: LEASE, renewOwn: true }))).toBe('QUEUE_ITEM.AWAITING_EVIDENCE');
+        const back = returnToQueue(after);
+        if (!back.ok) throw new Error('returnToQueue refused');
+        expect(isClaimable(applyQueueItemChange(after, back.value.change), now)).toBe(true);
+      }),
+    );
+  });
+
+  it('returnToQueue: allowed exactly for an item not done; the item is then open, unclaimed and claimable by anyone', () => {
+    fc.assert(
+      fc.property(anyItem, anyNow, anyClaimant, (item, now, claimant) => {
+        const result = returnToQueue(item);
+        expect(result.ok).toBe(item.status !== 'done');
+        if (!result.ok) return expect(result.error.code).toBe('QUEUE_ITEM.DONE');
+        const after = applyQueueItemChange(item, result.value.change);
+        expect(after).toEqual({ status: 'open' });
+        expect(claimItem(after, claimant, now, { leaseMs: LEASE }).ok).toBe(true);
+      }),
+    );
+  });
+
+  it('holdForDecision: allowed exactly for an item not done; the decider then holds it until now + leaseMs at least', () => {
+    fc.assert(
+      fc.property(anyItem, anyClaimant, anyNow, anyLease, (item, decider, now, leaseMs) => {
+        const result = holdForDecision(item, decider, now, leaseMs);
+        expect(result.ok).toBe(item.status !== 'done');
+        if (!result.ok) return expect(result.error.code).toBe('QUEUE_ITEM.DONE');
+        const after = applyQueueItemChange(item, result.value.change);
+        expect(holdsClaim(after, decider.reviewerId, now)).toBe(true);
+        const own = item.status === 'claimed' && item.claim?.reviewerId === decider.reviewerId ? item.claim : undefined;
+        expect(after.claim).toEqual({ ...decider, leaseUntil: Math.max(own?.leaseUntil ?? 0, now + leaseMs), claimedAt: own?.claimedAt ?? now });
+      }),
+    );
+  });
+
+  it('restoreItem after holdForDecision: the item is as it was, the decider’s own claim with a working lease', () => {
+    /** What a hold can start from, as a writer leaves it: open or waiting without a claim, or claimed with one. */
+    const anyHoldable = fc.oneof(fc.constantFrom<QueueItemState>({ status: 'open' }, { status: 'awaiting-evidence' }), anyClaim.map((claim): QueueItemState => ({ status: 'claimed', claim })));
+    fc.assert(
+      fc.property(anyHoldable, anyClaimant, anyNow, anyLease, anyLease, (before, decider, now, holdMs, leaseMs) => {
+        const held = holdForDecision(before, decider, now, holdMs);
+        if (!held.ok) throw new Error('holdForDecision refused');
+        const during = applyQueueItemChange(before, held.value.change);
+        const restored = restoreItem(before, decider, now, leaseMs);
+        if (!restored.ok) throw new Error('restoreItem refused');
+        const after = applyQueueItemChange(during, restored.value.change);
+        const own = before.claim?.reviewerId === decider.reviewerId;
+        expect(after).toEqual(own && before.claim ? { status: 'claimed', claim: { ...before.claim, leaseUntil: Math.max(before.claim.leaseUntil, now + leaseMs) } } : before);
+      }),
+    );
+  });
+
+  it('any run of allowed transitions from an open item keeps it sound: open and waiting items have no claim, claimed ones have one, done stays done', () => {
+    type Step = { op: 'claim' | 'renew' | 'release' | 'reassign' | 'expire' | 'complete' | 'finish' | 'await' | 'return' | 'hold'; who: { reviewerId: string; role: string }; lead: boolean; advance: number; leaseMs: number };
     const anyStep: fc.Arbitrary<Step> = fc.record({
-      op: fc.constantFrom<Step['op']>('claim', 'renew', 'release', 'reassign', 'expire', 'complete'),
+      op: fc.constantFrom<Step['op']>('claim', 'renew', 'release', 'reassign', 'expire', 'complete', 'finish', 'await', 'return', 'hold'),
       who: anyClaimant,
       lead: fc.boolean(),
       advance: fc.integer({ min: 0, max: LEASE }),
@@ -216,13 +357,18 @@ describe('the rules, for any item', () => {
                   ? reassignItem(item, step.who, now, step.leaseMs)
                   : step.op === 'expire'
                     ? expireLease(item, now)
-                    : completeItem(item, now);
+                    : step.op === 'await'
+                      ? awaitEvidence(item)
+                      : step.op === 'return'
+                        ? returnToQueue(item)
+                        : step.op === 'hold'
+                          ? holdForDecision(item, step.who, now, step.leaseMs)
+                          : completeItem(item, now, { releaseClaim: step.op === 'finish' });
           const wasDone = item.status === 'done';
           if (result.ok) item = applyQueueItemChange(item, result.value.change);
           if (wasDone) expect(item.status).toBe('done');
-          if (item.status === 'open') expect(item.claim).toBeUndefined();
+          if (item.status === 'open' || item.status === 'awaiting-evidence') expect(item.claim).toBeUndefined();
           if (item.status === 'claimed') expect(item.claim).toBeDefined();
-          if (item.status === 'awaiting-evidence') throw new Error('no transition here leads to awaiting-evidence');
         }
       }),
     );

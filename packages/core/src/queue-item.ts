@@ -5,10 +5,14 @@
  * disagree on what "claimable" or "done" means.
  *
  *   open ──claim──▶ claimed ──release / lease expired──▶ open
- *     │               │  ▲ renew (own live claim), reassign (a lead), claim over a lapsed lease
- *     │               │  └──────┘
+ *     │               │  ▲ renew (own live claim), reassign (a lead), claim over a lapsed lease,
+ *     │               │  └──────┘ hold for a decision in its undo window (the decider, any status but done)
  *     └──── complete ─┴──▶ done  (complete again: nothing to write)
- *   awaiting-evidence: not claimable, not releasable; it may be completed.
+ *   open, claimed ──await evidence──▶ awaiting-evidence ──return to queue──▶ open
+ *   open, claimed ──return to queue──▶ open (a flagged batch item; evidence that came late)
+ *   awaiting-evidence: not claimable, not releasable; it may be completed, held for a decision or
+ *   returned to the queue.
+ *   An undone decision restores the item as it was before the hold (`restoreItem`).
  *
  * Plain functions over the fields they read, with `nowMs` (epoch milliseconds) passed in. A refused
  * change is a failure value with a `QUEUE_ITEM.*` code; the caller maps it to its own answer.
@@ -73,8 +77,11 @@ export interface QueueItemTransition<C extends QueueItemChange = QueueItemChange
 
 export type ClaimChange = { status: 'claimed'; claim: QueueItemClaim };
 export type ReleaseChange = { status: 'open'; releaseClaim: true };
-/** Empty when the item was done already. */
-export type CompleteChange = { status: 'done'; doneAt: number } | { status?: never; doneAt?: never };
+/** Empty when the item was done already; `releaseClaim` when asked to remove the claim. */
+export type CompleteChange = { status: 'done'; doneAt: number; releaseClaim?: true } | { status?: never; doneAt?: never; releaseClaim?: never };
+export type AwaitEvidenceChange = { status: 'awaiting-evidence'; releaseClaim: true };
+/** What an undo puts back: the claim as it was, or the status it had without a claim. */
+export type RestoreChange = { status: 'claimed'; claim: QueueItemClaim } | { status: QueueItemStatus; releaseClaim: true };
 
 const refuse = (code: QueueItemRefusalCode, message: string): { ok: false; error: QueueItemRefusal } => fail({ code, message });
 
@@ -135,12 +142,61 @@ export function expireLease(item: QueueItemState, nowMs: number): Result<QueueIt
 }
 
 /**
- * The item is finished, from any status (the claim, if any, stays as a record of who held it).
+ * The item is finished, from any status. The claim, if any, stays as a record of who held it (an
+ * expiry), unless `releaseClaim` asks to remove it (a reviewer's verdict: `doneBy` records who).
  * Completing a done item again is allowed and changes nothing: its `doneAt` stays the first one.
  */
-export function completeItem(item: QueueItemState, nowMs: number): Result<QueueItemTransition<CompleteChange>, QueueItemRefusal> {
+export function completeItem(item: QueueItemState, nowMs: number, options: { releaseClaim?: boolean } = {}): Result<QueueItemTransition<CompleteChange>, QueueItemRefusal> {
   if (item.status === 'done') return ok({ change: {} });
-  return ok({ change: { status: 'done', doneAt: nowMs } });
+  return ok({ change: { status: 'done', doneAt: nowMs, ...(options.releaseClaim ? { releaseClaim: true as const } : {}) } });
+}
+
+/**
+ * The item waits for the crew's evidence, out of the queue; the claim, if any, goes. From open or
+ * claimed (whoever holds it, lease live or not: who may ask is the caller's rule).
+ */
+export function awaitEvidence(item: QueueItemState): Result<QueueItemTransition<AwaitEvidenceChange>, QueueItemRefusal> {
+  if (item.status === 'done') return refuse('QUEUE_ITEM.DONE', 'the item is done');
+  if (item.status === 'awaiting-evidence') return refuse('QUEUE_ITEM.AWAITING_EVIDENCE', 'the item is waiting for evidence already');
+  return ok({ change: { status: 'awaiting-evidence', releaseClaim: true } });
+}
+
+/**
+ * The item goes back to the queue, whoever held it: an item whose evidence came (or is overdue), a
+ * flagged item of a batch. From any status but done; the claim, if any, goes. Where in the queue it
+ * goes (ahead of new work) is the queue's ordering, not a state of the item: the caller writes it.
+ */
+export function returnToQueue(item: QueueItemState): Result<QueueItemTransition<ReleaseChange>, QueueItemRefusal> {
+  if (item.status === 'done') return refuse('QUEUE_ITEM.DONE', 'the item is done');
+  return ok({ change: { status: 'open', releaseClaim: true } });
+}
+
+/**
+ * The decider holds the item while their verdict waits in its undo window, until `nowMs + leaseMs`
+ * at least: from any status but done, whoever held it (who may decide is the caller's rule; a lead
+ * may decide an item waiting for evidence, as they may complete it). The decider's own claim, live
+ * or lapsed, keeps when it was taken and is never shortened.
+ */
+export function holdForDecision(item: QueueItemState, decider: Claimant, nowMs: number, leaseMs: number): Result<QueueItemTransition<ClaimChange>, QueueItemRefusal> {
+  if (item.status === 'done') return refuse('QUEUE_ITEM.DONE', 'the item is done');
+  const own = item.status === 'claimed' && item.claim?.reviewerId === decider.reviewerId ? item.claim : undefined;
+  const claim = { reviewerId: decider.reviewerId, role: decider.role, leaseUntil: Math.max(own?.leaseUntil ?? 0, nowMs + leaseMs), claimedAt: own?.claimedAt ?? nowMs };
+  return ok({ change: { status: 'claimed', claim } });
+}
+
+/**
+ * An undone decision puts its item back as it was before the hold (`previous`): claimed by whoever
+ * held it, or in its status without a claim. The decider's own claim gets a working lease again
+ * (until `nowMs + leaseMs` at least, never shortened); someone else's comes back as it was.
+ * Always allowed: the hold made the item the decider's, and the undo window is the caller's rule.
+ */
+export function restoreItem(previous: QueueItemState, decider: { reviewerId: string }, nowMs: number, leaseMs: number): Result<QueueItemTransition<RestoreChange>, QueueItemRefusal> {
+  const before = previous.claim;
+  if (previous.status === 'claimed' && before) {
+    const claim = before.reviewerId === decider.reviewerId ? { ...before, leaseUntil: Math.max(before.leaseUntil, nowMs + leaseMs) } : before;
+    return ok({ change: { status: 'claimed', claim } });
+  }
+  return ok({ change: { status: previous.status, releaseClaim: true } });
 }
 
 /** `item` with `change` applied, as a store writes it. */
