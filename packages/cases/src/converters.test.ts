@@ -16,4 +16,14 @@ describe('queueItemUpdateOf', () => {
     expect(update.status).toBe('open');
     expect(FieldValue.delete().isEqual(update.claim as FieldValue)).toBe(true);
   });
+
+  it('writes a verdict’s completion (done, when, claim deleted) and an evidence wait', () => {
+    const done = queueItemUpdateOf({ status: 'done', doneAt: 3_000, releaseClaim: true });
+    expect(Object.keys(done).sort()).toEqual(['claim', 'doneAt', 'status']);
+    expect(done).toMatchObject({ status: 'done', doneAt: 3_000 });
+    expect(FieldValue.delete().isEqual(done.claim as FieldValue)).toBe(true);
+    const waiting = queueItemUpdateOf({ status: 'awaiting-evidence', releaseClaim: true });
+    expect(waiting.status).toBe('awaiting-evidence');
+    expect(FieldValue.delete().isEqual(waiting.claim as FieldValue)).toBe(true);
+  });
 });

@@ -10,7 +10,7 @@
  */
 import type { CaseDoc, DecideResult, DecisionInput, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import type { ClaimChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
+import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
 import type { GoldenCaseDoc } from './golden';
 
@@ -114,9 +114,8 @@ export interface PendingMark {
   batchId?: string;
 }
 
-/** What recording a verdict leaves on its item, besides `status: done` (claim, pending mark and next SLA check go). */
+/** What recording a verdict leaves on its item, besides the core's change (`completeItem`: done, `doneAt`, claim gone); the pending mark and next SLA check go. */
 export interface FinishedItem {
-  doneAt: number;
   doneBy: string;
   verdict: { optionId: string; outcome: string; reasonCode?: string; approval?: unknown };
   /** Golden items: the known answer and whether the verdict matched it. */
@@ -147,18 +146,18 @@ export interface VerdictUnit {
   decide(caseDoc: CaseDoc, policy: Policy, input: DecisionInput): DecideResult;
   /** Records a lead's revision of the published decision on the case. */
   reviseDecision(revision: DecisionRevised): void;
-  /** Closes the item with its verdict. */
-  finishItem(itemId: string, finished: FinishedItem): void;
+  /** Closes the item with its verdict: the core's change (`completeItem`) and what the verdict leaves. */
+  finishItem(itemId: string, change: CompleteChange, finished: FinishedItem): void;
   /** Writes a new item of the case (a double review, an adjudication), replacing any of that id. */
   putItem(item: QueueItemDoc): void;
   /** Records what the verdict says about reviewers (their standing). */
   recordJudged(input: JudgedInput): void;
-  /** A flagged item of a batch goes back to the queue, ahead of new work (`lane` 0, claim removed). */
-  returnForReview(itemId: string, batchId: string): void;
-  /** The item waits for the crew's evidence (claim removed); the case records the request. */
-  awaitEvidence(itemId: string, request: NonNullable<CaseDoc['evidenceRequest']>, requeue: PendingStep): void;
-  /** Holds the verdict in its undo window: the pending decision is created, and the item claimed by the decider with the mark. */
-  holdPending(pending: PendingDecisionDoc, claim: ItemClaim, mark: PendingMark): void;
+  /** A flagged item of a batch goes back to the queue (the core's `returnToQueue`), ahead of new work (`lane` 0), marked with its batch. */
+  returnForReview(itemId: string, change: ReleaseChange, batchId: string): void;
+  /** The item waits for the crew's evidence (the core's `awaitEvidence`); the case records the request. */
+  awaitEvidence(itemId: string, change: AwaitEvidenceChange, request: NonNullable<CaseDoc['evidenceRequest']>, requeue: PendingStep): void;
+  /** Holds the verdict in its undo window: the pending decision is created, and the item claimed by the decider (the core's `holdForDecision`) with the mark. */
+  holdPending(pending: PendingDecisionDoc, change: ClaimChange, mark: PendingMark): void;
 }
 
 /** A unit of work on one pending decision, then on its case and item (committing it). */

@@ -1,5 +1,5 @@
 import { FieldValue, type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { caseConverter, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { caseConverter, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, queueItemUpdateOf, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import type { PendingDecisionDoc, PendingUnit, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import type { ReviewStore } from './review-store.firestore';
 import { judgedVerdictsOf, recordJudgedVerdicts } from './reviewer-quality.firestore';
@@ -13,7 +13,8 @@ const isCase = (doc: object): doc is CaseDoc => 'openedAt' in doc && !('itemId' 
 /**
  * The cases and items a verdict touches, in Firestore: each unit of work is a transaction through
  * `CaseStore.transact` (the events staged in the outbox in the same commit), reading the case and the
- * items first (one round trip), and deciding through `decideInTransaction`.
+ * items first (one round trip), and deciding through `decideInTransaction`. A verdict writes an
+ * item's status and claim only as the change the core's rules returned (`queueItemUpdateOf`).
  */
 export class FirestoreReviewCases implements ReviewCases {
   constructor(private readonly store: ReviewStore) {}
@@ -51,13 +52,11 @@ export class FirestoreReviewCases implements ReviewCases {
       reviseDecision: (revision) => {
         tx.update(this.caseRef(caseId), { revision });
       },
-      finishItem: (itemId, finished) => {
+      finishItem: (itemId, change, finished) => {
         // `doneBy`, `verdict` and `goldenResult` are not (yet) fields of QueueItemDoc: written untyped.
         tx.update(store.itemRef(itemId), {
-          status: 'done',
-          doneAt: finished.doneAt,
+          ...queueItemUpdateOf(change),
           doneBy: finished.doneBy,
-          claim: FieldValue.delete(),
           pendingDecision: FieldValue.delete(),
           'sla.nextCheckAt': null,
           verdict: finished.verdict,
@@ -71,16 +70,17 @@ export class FirestoreReviewCases implements ReviewCases {
       recordJudged: (input) => {
         recordJudgedVerdicts(tx, store.firestore, judgedVerdictsOf(input.policy, input.caseDoc, input.item, input.reviewerId, input.outcome, { ...(input.expected !== undefined ? { expected: input.expected } : {}), ...(input.adjudication ? { adjudication: input.adjudication } : {}) }, input.nowMs));
       },
-      returnForReview: (itemId, batchId) => {
-        tx.update(store.itemRef(itemId), { status: 'open', lane: 0, claim: FieldValue.delete(), flaggedInBatch: batchId });
+      returnForReview: (itemId, change, batchId) => {
+        // `flaggedInBatch` is not (yet) a field of QueueItemDoc: written untyped.
+        tx.update(store.itemRef(itemId), { ...queueItemUpdateOf(change), lane: 0, flaggedInBatch: batchId });
       },
-      awaitEvidence: (itemId, request, requeue) => {
-        tx.update(this.itemRef(itemId), { status: 'awaiting-evidence', claim: FieldValue.delete() });
+      awaitEvidence: (itemId, change, request, requeue) => {
+        tx.update(this.itemRef(itemId), queueItemUpdateOf(change));
         tx.update(this.caseRef(caseId), { status: 'awaiting-evidence', evidenceRequest: request, nextStep: requeue });
       },
-      holdPending: (pending, claim, mark) => {
+      holdPending: (pending, change, mark) => {
         tx.create(this.pendingRef(pending.itemId), pending);
-        tx.update(store.itemRef(pending.itemId), { status: 'claimed', claim, pendingDecision: mark });
+        tx.update(store.itemRef(pending.itemId), { ...queueItemUpdateOf(change), pendingDecision: mark });
       },
     };
   }

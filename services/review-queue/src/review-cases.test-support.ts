@@ -5,7 +5,7 @@
  * work returns: a refused verdict leaves everything as it was.
  */
 import { buildDecision, decisionEvents, queueItemId, type CaseDoc, type DecideResult, type QueueItemDoc, type Work } from '@arbiter/cases';
-import { deepCopy } from '@arbiter/core';
+import { applyQueueItemChange, deepCopy } from '@arbiter/core';
 import type { JudgedInput, PendingDecisionDoc, PendingUnit, ProcessedMarker, RequeueCaseChange, RequeueUnit, RestoredItem, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import type { InMemoryQueueItems } from './queue-items.test-support';
 import { SOURCE } from './use-cases/common';
@@ -42,10 +42,6 @@ export class InMemoryReviewCases implements ReviewCases {
     const change = (itemId: string, to: Item): void => {
       changedItems.set(itemId, to);
     };
-    const withoutClaim = (item: Item): Item => {
-      const { claim: _claim, ...rest } = item;
-      return rest as Item;
-    };
     const unit: VerdictUnit = {
       caseDoc: caseDoc && deepCopy(caseDoc),
       items: [...items.values()].map((item) => deepCopy(item)),
@@ -62,22 +58,22 @@ export class InMemoryReviewCases implements ReviewCases {
         caseDoc = { ...caseDoc, revision };
         caseChanged = true;
       },
-      finishItem: (itemId, finished) => {
-        const { pendingDecision: _mark, ...rest } = withoutClaim(itemOf(itemId));
-        change(itemId, { ...(rest as Item), status: 'done', sla: { ...rest.sla, nextCheckAt: null }, ...finished });
+      finishItem: (itemId, itemChange, finished) => {
+        const { pendingDecision: _mark, ...rest } = applyQueueItemChange(itemOf(itemId), itemChange);
+        change(itemId, { ...(rest as Item), sla: { ...rest.sla, nextCheckAt: null }, ...finished });
       },
       putItem: (item) => change(item.itemId, deepCopy(item) as Item),
       recordJudged: (input) => judged.push(input),
-      returnForReview: (itemId, batchId) => change(itemId, { ...withoutClaim(itemOf(itemId)), status: 'open', lane: 0, flaggedInBatch: batchId }),
-      awaitEvidence: (itemId, request, requeue) => {
-        change(itemId, { ...withoutClaim(itemOf(itemId)), status: 'awaiting-evidence' });
+      returnForReview: (itemId, itemChange, batchId) => change(itemId, { ...applyQueueItemChange(itemOf(itemId), itemChange), lane: 0, flaggedInBatch: batchId }),
+      awaitEvidence: (itemId, itemChange, request, requeue) => {
+        change(itemId, applyQueueItemChange(itemOf(itemId), itemChange));
         if (!caseDoc) throw new Error(`bug: evidence request on ${caseId}, which was not read`);
         caseDoc = { ...caseDoc, status: 'awaiting-evidence', evidenceRequest: request, nextStep: requeue };
         caseChanged = true;
       },
-      holdPending: (doc, claim, mark) => {
+      holdPending: (doc, itemChange, mark) => {
         pending.push(deepCopy(doc));
-        change(doc.itemId, { ...itemOf(doc.itemId), status: 'claimed', claim, pendingDecision: mark });
+        change(doc.itemId, { ...applyQueueItemChange(itemOf(doc.itemId), itemChange), pendingDecision: mark });
       },
     };
     const commit = (): void => {

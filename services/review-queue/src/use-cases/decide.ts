@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { adjudicate, adjudicationRevisionIdOf, disagreementOf, fail, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, ok, slaDueAt, type ApprovalRecord, type DecisionRevised, type Failure, type Policy, type Result, type ReviewPurpose } from '@arbiter/core';
+import { adjudicate, adjudicationRevisionIdOf, awaitEvidence, completeItem, disagreementOf, fail, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, ok, returnToQueue, slaDueAt, type ApprovalRecord, type DecisionRevised, type Failure, type Policy, type Result, type ReviewPurpose } from '@arbiter/core';
 import { inTrace, type Clock } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
@@ -83,6 +83,9 @@ function recordVerdictInTrace(unit: VerdictUnit, p: Principal, policy: Policy, c
   // Refusals first, so that a refused verdict has written nothing.
   if (item.purpose === 'decision' && caseDoc.decision) return refused('CASE.ALREADY_DECIDED', `case ${caseDoc.caseId} is already decided`);
   if (item.purpose === 'adjudication' && (!caseDoc.decision || !item.disagreement)) return refused('ITEM.CONFLICT', `case ${caseDoc.caseId} has no disagreeing double review to adjudicate`);
+  // The item is done, the claim removed (`doneBy` records who); the callers refuse an item done already.
+  const completed = completeItem(item, now.getTime(), { releaseClaim: true });
+  if (!completed.ok) return refused('ITEM.CONFLICT', completed.error.message);
   if (item.purpose === 'decision') {
     const decided = unit.decide(caseDoc, policy, { outcome: verdict.outcome, decidedBy: { kind: 'human', id: p.id }, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}), decidedAt: now });
     if (!decided.decided) return refused('CASE.ALREADY_DECIDED', `case ${caseDoc.caseId} is already decided`);
@@ -114,8 +117,7 @@ function recordVerdictInTrace(unit: VerdictUnit, p: Principal, policy: Policy, c
     }
   }
   const expected = item.purpose === 'golden' ? (caseDoc as CaseDoc & { golden?: { expectedOutcome: string } }).golden?.expectedOutcome : undefined;
-  unit.finishItem(item.itemId, {
-    doneAt: now.getTime(),
+  unit.finishItem(item.itemId, completed.value.change, {
     doneBy: p.id,
     verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}) },
     ...(expected !== undefined ? { goldenResult: { expectedOutcome: expected, correct: expected === verdict.outcome } } : {}),
@@ -289,7 +291,9 @@ export function createDecideCase(deps: DecideDeps) {
       if (denied) return nothing(denied);
       const verdict: Verdict = { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}) };
       if (deps.undo && deps.undo.windowMs > 0) {
-        const { commitAfter } = holdPending(unit, deps.undo, p, item, verdict as Verdict & Record<string, unknown>, now);
+        const held = holdPending(unit, deps.undo, p, item, verdict as Verdict & Record<string, unknown>, now);
+        if (!held.ok) return nothing(held);
+        const { commitAfter } = held.value;
         const override = verdict.outcome !== modelOutcomeOf(policy.value, caseDoc.prediction.prediction?.label);
         return { result: ok({ caseId, itemId: item.itemId, purpose: item.purpose, optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), decided: false, override, decidedAt: now.toISOString(), pending: { undoUntil: iso(commitAfter) } }), events: [] };
       }
@@ -366,7 +370,9 @@ export function createDecideBatch(deps: DecideDeps) {
         const denied = mayNotAct(deps, p, item, now.getTime(), { allowClaimable: true }) ?? pendingRefusal(item);
         if (denied) return nothing(denied);
         if (option.value.kind === 'decide-unflagged' && flagged.has(item.itemId)) {
-          unit.returnForReview(item.itemId, batchId);
+          const back = returnToQueue(item);
+          if (!back.ok) return nothing(refused('CASE.ALREADY_DECIDED', `case ${listed.caseId} is already decided`));
+          unit.returnForReview(item.itemId, back.value.change, batchId);
           const events: ArbiterEvent[] = item.status === 'claimed' && item.claim
             ? [event(EventTypes.caseReleased, { caseId: item.caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, item.caseId, now)]
             : [];
@@ -374,7 +380,9 @@ export function createDecideBatch(deps: DecideDeps) {
         }
         const given: Verdict = { optionId: option.value.id, outcome: option.value.outcome, ...(body.reasonCode ? { reasonCode: body.reasonCode } : {}), ...(body.notes ? { notes: body.notes } : {}), ...(option.value.approval ? { approval: option.value.approval } : {}), batchId };
         if (deps.undo && deps.undo.windowMs > 0) {
-          const { commitAfter } = holdPending(unit, deps.undo, p, item, given as Verdict & Record<string, unknown>, now);
+          const held = holdPending(unit, deps.undo, p, item, given as Verdict & Record<string, unknown>, now);
+          if (!held.ok) return nothing(held);
+          const { commitAfter } = held.value;
           return { result: ok({ itemId: item.itemId, caseId: item.caseId, result: 'pending', outcome: given.outcome, undoUntil: iso(commitAfter) }), events: [] };
         }
         const verdict = recordVerdict(unit, p, policy.value, caseDoc, item, given, now);
@@ -422,6 +430,8 @@ export function createRequestEvidence(deps: DecideDeps) {
       if (item.status === 'awaiting-evidence') return nothing(refused('ITEM.CONFLICT', `case ${caseId} is already waiting for evidence`));
       const denied = mayNotAct(deps, p, item, nowMs, { allowClaimable: false }) ?? pendingRefusal(item);
       if (denied) return nothing(denied);
+      const waiting = awaitEvidence(item);
+      if (!waiting.ok) return nothing(refused('ITEM.CONFLICT', waiting.error.message));
       const queue = deps.catalog.get(item.queue)?.queue;
       const dueBy = item.dueAt > nowMs || !queue ? item.dueAt : slaDueAt(now, queue.sla, queue.calendar).getTime();
       const request = { requestedBy: p.id, reasonCode: body.reasonCode, what: body.what, dueBy, requestedAt: nowMs };
@@ -430,7 +440,7 @@ export function createRequestEvidence(deps: DecideDeps) {
         ...(item.status === 'claimed' && item.claim ? [event(EventTypes.caseReleased, { caseId, useCase: item.useCase, queue: item.queue, releasedBy: actorOf(p), reason: 'released', releasedAt: now.toISOString() }, caseId, now)] : []),
       ]);
       // The case must be back in the queue by dueBy: the crew's evidence does it, or else the reconciler.
-      unit.awaitEvidence(item.itemId, request, pendingStep('requeue', events[0] as ArbiterEvent, dueBy));
+      unit.awaitEvidence(item.itemId, waiting.value.change, request, pendingStep('requeue', events[0] as ArbiterEvent, dueBy));
       return { result: ok({ caseId, itemId: item.itemId, status: 'awaiting-evidence', dueBy: new Date(dueBy).toISOString() }), events };
     });
   };

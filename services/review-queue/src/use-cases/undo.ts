@@ -14,7 +14,7 @@
  */
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import { fail, ok, type Result, type ReviewPurpose } from '@arbiter/core';
+import { fail, holdForDecision, ok, type Result, type ReviewPurpose } from '@arbiter/core';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import type { PendingDecisionDoc, PendingMark, ReviewCases, StoredVerdict, UndoUnit, VerdictUnit } from '../ports';
@@ -43,13 +43,18 @@ export interface UndoDeps {
   clock: Clock;
 }
 
+const refusal = (code: string, message: string): Result<never> => fail({ code, message });
+
 /**
  * Inside the decide unit of work, instead of recording the verdict: hold it for the window. The item
- * stays (or becomes) claimed by the decider until after the window.
+ * stays (or becomes) claimed by the decider until after the window (the core's `holdForDecision`).
+ * A done item is refused, having written nothing (the callers refuse it before).
  */
-export function holdPending(unit: VerdictUnit, undo: UndoSettings, p: Principal, item: QueueItemDoc, verdict: StoredVerdict, now: Date): { commitAfter: number } {
+export function holdPending(unit: VerdictUnit, undo: UndoSettings, p: Principal, item: QueueItemDoc, verdict: StoredVerdict, now: Date): Result<{ commitAfter: number }> {
   const nowMs = now.getTime();
   const commitAfter = nowMs + undo.windowMs;
+  const held = holdForDecision(item, { reviewerId: p.id, role: actorOf(p).role }, nowMs, undo.windowMs + undo.leaseMs);
+  if (!held.ok) return refusal('ITEM.CONFLICT', `item ${item.itemId}: ${held.error.message}`);
   const doc: PendingDecisionDoc = {
     itemId: item.itemId,
     caseId: item.caseId,
@@ -62,11 +67,9 @@ export function holdPending(unit: VerdictUnit, undo: UndoSettings, p: Principal,
     ...(verdict.batchId ? { batchId: verdict.batchId } : {}),
     previous: { status: item.status, claim: item.claim ?? null },
   };
-  const own = item.status === 'claimed' && item.claim?.reviewerId === p.id ? item.claim : undefined;
-  const claim = { reviewerId: p.id, role: actorOf(p).role, leaseUntil: Math.max(own?.leaseUntil ?? 0, commitAfter + undo.leaseMs), claimedAt: own?.claimedAt ?? nowMs };
   const mark: PendingMark = { commitAfter, by: p.id, ...(verdict.batchId ? { batchId: verdict.batchId } : {}) };
-  unit.holdPending(doc, claim, mark);
-  return { commitAfter };
+  unit.holdPending(doc, held.value.change, mark);
+  return ok({ commitAfter });
 }
 
 /** Records a verdict in a unit of work (the decide use case's `recordVerdict`); a failure leaves the unit unwritten. */
@@ -110,8 +113,6 @@ export interface UndoResult {
   /** The item's status after the undo (claimed by the reviewer again, or open for a batch item that was). */
   status: string;
 }
-
-const refusal = (code: string, message: string): Result<never> => fail({ code, message });
 
 /** Undoes one pending decision of `p` in a unit of work that read it; a refusal writes nothing. */
 function undoInUnit(unit: UndoUnit, undo: UndoSettings, p: Principal, pending: PendingDecisionDoc, nowMs: number): Result<UndoResult> {
