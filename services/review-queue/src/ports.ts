@@ -10,12 +10,9 @@
  */
 import type { CaseDoc, DecideResult, DecisionInput, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
+import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, RestoreChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
 import type { GoldenCaseDoc } from './golden';
-
-/** A reviewer's lease on an item. */
-export type ItemClaim = NonNullable<QueueItemDoc['claim']>;
 
 /**
  * A queue item as one read saw it. A conditional write on it (`QueueItems.claim`) succeeds only if the
@@ -200,23 +197,20 @@ export interface RequeueUnit {
   readonly item: QueueItemDoc | undefined;
   /** Whether the marker asked about exists (the event was handled already); false when none was asked about. */
   readonly processed: boolean;
-  /** The decision item goes back to the head of its queue: status `open`, lane 0, claim removed, `requeuedAt`. */
-  requeueItem(requeuedAt: number): void;
+  /** The decision item goes back to the head of its queue: the core's change (`returnToQueue`), lane 0, `requeuedAt`. */
+  requeueItem(change: ReleaseChange, requeuedAt: number): void;
   /** Changes the case in one write; an empty change writes nothing. */
   updateCase(change: RequeueCaseChange): void;
   /** Writes the marker asked about. */
   markProcessed(marker: ProcessedMarker): void;
 }
 
-/** What undoing a pending decision puts back on its item (the pending mark goes either way). */
-export type RestoredItem = { status: 'claimed'; claim: ItemClaim } | { status: QueueItemDoc['status'] };
-
 /** One unit of work on some pending decisions, to undo them. */
 export interface UndoUnit {
   /** The pending decisions asked about that are still there, in the order asked. */
   readonly pending: readonly PendingDecisionDoc[];
-  /** Undoes the pending decision of `itemId`: it is deleted, and its item put back as `restore` says. */
-  undo(itemId: string, restore: RestoredItem): void;
+  /** Undoes the pending decision of `itemId`: it is deleted, its item put back by the core's change (`restoreItem`), the pending mark gone. */
+  undo(itemId: string, change: RestoreChange): void;
 }
 
 /** The cases and items a verdict touches. */

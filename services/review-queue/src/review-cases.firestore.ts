@@ -13,8 +13,8 @@ const isCase = (doc: object): doc is CaseDoc => 'openedAt' in doc && !('itemId' 
 /**
  * The cases and items a verdict touches, in Firestore: each unit of work is a transaction through
  * `CaseStore.transact` (the events staged in the outbox in the same commit), reading the case and the
- * items first (one round trip), and deciding through `decideInTransaction`. A verdict writes an
- * item's status and claim only as the change the core's rules returned (`queueItemUpdateOf`).
+ * items first (one round trip), and deciding through `decideInTransaction`. An item's status and
+ * claim are written only as the change the core's rules returned (`queueItemUpdateOf`).
  */
 export class FirestoreReviewCases implements ReviewCases {
   constructor(private readonly store: ReviewStore) {}
@@ -127,9 +127,9 @@ export class FirestoreReviewCases implements ReviewCases {
         caseDoc: caseData && isCase(caseData) ? caseData : undefined,
         item: itemData && isQueueItem(itemData) ? itemData : undefined,
         processed: markerSnap?.exists ?? false,
-        requeueItem: (requeuedAt) => {
+        requeueItem: (change, requeuedAt) => {
           // `requeuedAt` is not (yet) a field of QueueItemDoc: written untyped.
-          tx.update(this.store.itemRef(itemRef.id), { status: 'open', lane: 0, claim: FieldValue.delete(), requeuedAt });
+          tx.update(this.store.itemRef(itemRef.id), { ...queueItemUpdateOf(change), lane: 0, requeuedAt });
         },
         updateCase: (change) => {
           // Nothing to change (an item already gone, no step pending): Firestore refuses an empty update.
@@ -155,11 +155,9 @@ export class FirestoreReviewCases implements ReviewCases {
       const pending = snapshots.filter((s) => s.exists).map((s) => pendingDecisionOf(s.data()));
       return work({
         pending,
-        undo: (itemId, restore) => {
+        undo: (itemId, change) => {
           tx.delete(this.pendingRef(itemId));
-          tx.update(this.store.itemRef(itemId), 'claim' in restore
-            ? { status: 'claimed', claim: restore.claim, pendingDecision: FieldValue.delete() }
-            : { status: restore.status, claim: FieldValue.delete(), pendingDecision: FieldValue.delete() });
+          tx.update(this.store.itemRef(itemId), { ...queueItemUpdateOf(change), pendingDecision: FieldValue.delete() });
         },
       });
     }, now);

@@ -5,8 +5,8 @@
  * work returns: a refused verdict leaves everything as it was.
  */
 import { buildDecision, decisionEvents, queueItemId, type CaseDoc, type DecideResult, type QueueItemDoc, type Work } from '@arbiter/cases';
-import { applyQueueItemChange, deepCopy } from '@arbiter/core';
-import type { JudgedInput, PendingDecisionDoc, PendingUnit, ProcessedMarker, RequeueCaseChange, RequeueUnit, RestoredItem, ReviewCases, UndoUnit, VerdictUnit } from './ports';
+import { applyQueueItemChange, deepCopy, type ReleaseChange, type RestoreChange } from '@arbiter/core';
+import type { JudgedInput, PendingDecisionDoc, PendingUnit, ProcessedMarker, RequeueCaseChange, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import type { InMemoryQueueItems } from './queue-items.test-support';
 import { SOURCE } from './use-cases/common';
 
@@ -125,16 +125,16 @@ export class InMemoryReviewCases implements ReviewCases {
     const stored = this.store.cases.get(read.caseId);
     const item = this.store.items.get(itemId);
     const markerKey = read.marker ? `${read.marker.consumer}~${read.marker.key}` : undefined;
-    let requeuedAt: number | undefined;
+    let requeued: { change: ReleaseChange; at: number } | undefined;
     const changes: RequeueCaseChange[] = [];
     let marker: ProcessedMarker | undefined;
     const done = work({
       caseDoc: stored && deepCopy(stored),
       item: item && deepCopy(item),
       processed: markerKey !== undefined && this.processed.has(markerKey),
-      requeueItem: (at) => {
+      requeueItem: (itemChange, at) => {
         if (!item) throw new Error(`bug: requeue of ${itemId}, which does not exist`);
-        requeuedAt = at;
+        requeued = { change: itemChange, at };
       },
       updateCase: (change) => changes.push(change),
       markProcessed: (written) => {
@@ -144,10 +144,7 @@ export class InMemoryReviewCases implements ReviewCases {
     });
     // Commit: an update of a case that does not exist fails the whole unit, as Firestore's update does.
     if (changes.length && !stored) throw Object.assign(new Error(`5 NOT_FOUND: cases/${read.caseId} (twin)`), { code: 5 });
-    if (item && requeuedAt !== undefined) {
-      const { claim: _claim, ...rest } = item;
-      this.store.put({ ...rest, status: 'open', lane: 0, requeuedAt } as QueueItemDoc);
-    }
+    if (item && requeued) this.store.put({ ...applyQueueItemChange(item, requeued.change), lane: 0, requeuedAt: requeued.at } as QueueItemDoc);
     if (stored) {
       let next: CaseDoc = stored;
       for (const change of changes) {
@@ -169,7 +166,7 @@ export class InMemoryReviewCases implements ReviewCases {
   }
 
   async transactUndo<T>(itemIds: readonly string[], _now: Date, work: (unit: UndoUnit) => Work<T>): Promise<T> {
-    const undone = new Map<string, RestoredItem>();
+    const undone = new Map<string, RestoreChange>();
     const done = work({
       pending: itemIds.flatMap((id) => {
         const doc = this.pending.get(id);
@@ -180,9 +177,9 @@ export class InMemoryReviewCases implements ReviewCases {
     for (const [itemId, restore] of undone) {
       const item = this.store.items.get(itemId);
       if (!item) throw Object.assign(new Error(`5 NOT_FOUND: queueItems/${itemId} (twin)`), { code: 5 });
-      const { claim: _claim, pendingDecision: _mark, ...rest } = item as Item;
+      const { pendingDecision: _mark, ...rest } = applyQueueItemChange(item as Item, restore);
       this.pending.delete(itemId);
-      this.store.put({ ...(rest as Item), ...restore });
+      this.store.put(rest as Item);
     }
     this.store.staged.push(...done.events);
     return done.result;

@@ -7,7 +7,7 @@
  */
 import { caseExpiry, markerExpiry, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, similarityBasisOf, type CaseRedriven, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
+import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, returnToQueue, similarityBasisOf, type CaseRedriven, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
 import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
 import { currentTraceparent, idFromEventIdentity, permanentFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
@@ -19,10 +19,12 @@ export const REQUEUE_OVERDUE_SUBSCRIPTION = 'review-queue.requeue-on-case-redriv
 
 type Outcome = Result<{ created: string[] } | { requeued: boolean; duplicate: boolean }, HandlerFailure>;
 
-/** Puts a case waiting for evidence back at the head of its queue (claim gone), unless decided or done; the caller puts the case back in review. */
+/** Puts a case waiting for evidence back at the head of its queue (the core's `returnToQueue`: claim gone), unless decided or done; the caller puts the case back in review. */
 function requeue(unit: RequeueUnit, caseDoc: CaseDoc, now: Date): boolean {
-  if (caseDoc.decision || !unit.item || unit.item.status === 'done') return false;
-  unit.requeueItem(now.getTime());
+  if (caseDoc.decision || !unit.item) return false;
+  const back = returnToQueue(unit.item);
+  if (!back.ok) return false;
+  unit.requeueItem(back.value.change, now.getTime());
   return true;
 }
 

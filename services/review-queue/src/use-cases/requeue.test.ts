@@ -111,6 +111,16 @@ describe('requeue on evidence submitted', () => {
     expect(store.staged).toEqual([]);
   });
 
+  it('takes the item back from a reviewer who claimed it meanwhile (evidence that came after an overdue requeue)', async () => {
+    const { store, put, submitted } = setup();
+    const { caseId, itemId } = put('case-1');
+    store.put({ ...(store.items.get(itemId) as QueueItemDoc), status: 'claimed', claim: { reviewerId: 'rev-2', role: 'reviewer', leaseUntil: NOW + 10 * MIN, claimedAt: NOW - MIN } });
+
+    expect(await submitted(submittedEvent({ caseId, evidence: [photo], submittedBy: 'crew-7' }))).toEqual({ ok: true, value: { requeued: true, duplicate: false } });
+    expect(store.items.get(itemId)).toMatchObject({ status: 'open', lane: 0, requeuedAt: NOW });
+    expect(store.items.get(itemId)).not.toHaveProperty('claim');
+  });
+
   it('does nothing for a redelivery of the same event', async () => {
     const { store, put, submitted } = setup();
     const { caseId, itemId } = put('case-1');

@@ -14,7 +14,7 @@
  */
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import { fail, holdForDecision, ok, type Result, type ReviewPurpose } from '@arbiter/core';
+import { fail, holdForDecision, ok, restoreItem, type Result, type ReviewPurpose } from '@arbiter/core';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import type { PendingDecisionDoc, PendingMark, ReviewCases, StoredVerdict, UndoUnit, VerdictUnit } from '../ports';
@@ -118,15 +118,12 @@ export interface UndoResult {
 function undoInUnit(unit: UndoUnit, undo: UndoSettings, p: Principal, pending: PendingDecisionDoc, nowMs: number): Result<UndoResult> {
   if (pending.principal.id !== p.id) return refusal('AUTH.FORBIDDEN', `the pending decision on case ${pending.caseId} is ${pending.principal.id}'s; only they can undo it`);
   if (nowMs > pending.commitAfter) return refusal('ITEM.CONFLICT', `the undo window of the decision on case ${pending.caseId} closed at ${iso(pending.commitAfter)}; it is being committed`);
+  // Back as it was: to whoever held it (the decider with a working lease again), or unclaimed.
   const before = pending.previous;
-  if (before.status === 'claimed' && before.claim) {
-    // Back to whoever held it; the decider gets a working lease again.
-    const mine = before.claim.reviewerId === p.id;
-    unit.undo(pending.itemId, { status: 'claimed', claim: mine ? { ...before.claim, leaseUntil: Math.max(before.claim.leaseUntil, nowMs + undo.leaseMs) } : before.claim });
-    return ok({ caseId: pending.caseId, itemId: pending.itemId, undone: true, status: 'claimed' });
-  }
-  unit.undo(pending.itemId, { status: before.status });
-  return ok({ caseId: pending.caseId, itemId: pending.itemId, undone: true, status: before.status });
+  const restored = restoreItem({ status: before.status, ...(before.claim ? { claim: before.claim } : {}) }, { reviewerId: p.id }, nowMs, undo.leaseMs);
+  if (!restored.ok) return refusal('ITEM.CONFLICT', `item ${pending.itemId}: ${restored.error.message}`);
+  unit.undo(pending.itemId, restored.value.change);
+  return ok({ caseId: pending.caseId, itemId: pending.itemId, undone: true, status: restored.value.change.status });
 }
 
 const NO_WINDOW = 'decisions commit at once here (ARBITER_UNDO_WINDOW is zero); there is nothing to undo';
