@@ -146,6 +146,13 @@ export const pendingStep = (kind: PendingStepKind, event: { id: string; type: st
 /** The status and the claim of a queue item, and the rules that change them, are the core's (`queue-item.ts`). */
 export type { QueueItemClaim, QueueItemStatus };
 
+/** A reviewer's verdict held in its undo window (`pendingDecisions/{itemId}`): committed after `commitAfter` unless undone. */
+export interface PendingDecisionMark {
+  commitAfter: number;
+  by: string;
+  batchId?: string;
+}
+
 export interface QueueItemDoc {
   itemId: string;
   caseId: string;
@@ -171,6 +178,8 @@ export interface QueueItemDoc {
   sla: { sent: string[]; nextCheckAt: number | null };
   /** Set when done. */
   doneAt?: number;
+  /** Set while a verdict on the item waits out its undo window (review-queue writes and removes it). */
+  pendingDecision?: PendingDecisionMark;
   /** Adjudication items: the two verdicts of the double review that disagreed. */
   disagreement?: Disagreement;
   /** Adjudication items, once a lead settled them: each reviewer judged against the adjudicated outcome. */

@@ -8,7 +8,7 @@
  * undoing and committing a decision in its undo window) go through these ports; the views still read
  * through `ReviewStore` (review-store.firestore.ts).
  */
-import type { CaseDoc, DecideResult, DecisionInput, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
+import type { CaseDoc, DecideResult, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, RestoreChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
@@ -105,11 +105,8 @@ export interface PendingDecisionDoc {
 }
 
 /** The mark on a queue item whose decision waits in the undo window. */
-export interface PendingMark {
-  commitAfter: number;
-  by: string;
-  batchId?: string;
-}
+/** The mark a held verdict leaves on its item (the escalator reads it too). */
+export type PendingMark = PendingDecisionMark;
 
 /** What recording a verdict leaves on its item, besides the core's change (`completeItem`: done, `doneAt`, claim gone); the pending mark and next SLA check go. */
 export interface FinishedItem {

@@ -6,7 +6,7 @@ import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter
 import { createLogger, ManualClock } from '@arbiter/platform';
 import { createPolicyRegistry, loadPolicies } from '@arbiter/policy';
 import { InMemoryEscalationItems, InMemoryTimerWheel, MINUTE } from './escalator.test-support';
-import { createSlaTick, escalationEventId, MISCONFIGURED_RETRY_MS, releaseEventId, type TickReport } from './sla-tick';
+import { createSlaTick, escalationEventId, MISCONFIGURED_RETRY_MS, PENDING_DECISION_RETRY_MS, releaseEventId, type TickReport } from './sla-tick';
 
 const SOURCE = '/arbiter/sla-escalator';
 const WEDNESDAY = Date.parse('2026-11-18T10:00:00Z');
@@ -219,6 +219,32 @@ describe('sla tick: expiry', () => {
     expect(items.staged).toEqual([]);
     expect(items.items.get(itemId)?.sla.nextCheckAt).toBeNull();
     expect(timers.of(itemId)).toEqual([]);
+  });
+});
+
+describe('sla tick: a verdict in its undo window', () => {
+  it('lets a verdict given in time win over expiry, and expires the item if the verdict is undone', async () => {
+    const expiresAt = WEDNESDAY + 21 * MINUTE;
+    const commitAfter = expiresAt + 5_000;
+    const { items, timers, tick, enqueue, at } = setup(expiresAt);
+    const claim = { reviewerId: 'reviewer-17', role: 'reviewer', leaseUntil: commitAfter + 5 * MINUTE, claimedAt: WEDNESDAY + 19 * MINUTE };
+    const { caseId, itemId } = enqueue(wall, WEDNESDAY, { status: 'claimed', claim, pendingDecision: { commitAfter, by: 'reviewer-17' } });
+    const retryAt = commitAfter + PENDING_DECISION_RETRY_MS;
+
+    // Past the expiry, but a reviewer's verdict is held: nothing is decided, the item is looked at after the window.
+    expect(await tick()).toMatchObject({ read: { due: 1 }, skipped: 1, expired: 0, decided: 0, errors: 0 });
+    expect(items.staged).toEqual([]);
+    expect(items.items.get(itemId)).toMatchObject({ status: 'claimed', sla: { nextCheckAt: retryAt } });
+    expect(timers.of(itemId)).toContain(`sla@${retryAt}`);
+
+    // The reviewer undoes it (review-queue removes the mark): at the next look the expiry decides the case.
+    const { pendingDecision: _undone, ...undone } = items.items.get(itemId) as QueueItemDoc;
+    void _undone;
+    items.items.set(itemId, undone);
+    at(retryAt);
+    expect(await tick()).toMatchObject({ expired: 1, decided: 1, errors: 0 });
+    expect(items.cases.get(caseId)).toMatchObject({ status: 'decided', decision: { decidedBy: { kind: 'policy' }, reasonCode: 'SLA_EXPIRED' } });
+    expect(items.items.get(itemId)).toMatchObject({ status: 'done', doneAt: retryAt });
   });
 });
 

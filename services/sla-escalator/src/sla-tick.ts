@@ -52,6 +52,8 @@ export interface SlaTickDeps {
 
 /** How long an item whose policy or queue is unknown waits before it is looked at again. */
 export const MISCONFIGURED_RETRY_MS = 15 * 60_000;
+/** How long after a held verdict's undo window the escalator looks at its item again. */
+export const PENDING_DECISION_RETRY_MS = 30_000;
 export const SYSTEM_ACTOR = { id: 'sla-escalator', role: 'system' } as const;
 
 type ItemOutcome =
@@ -107,6 +109,14 @@ async function checkDueItem(deps: SlaTickDeps, unit: EscalationUnit, timer: DueT
     unit.moveTimer(item.status === 'done' ? null : nextCheckAt);
     if (item.status === 'done' && nextCheckAt !== null) unit.update({ nextCheckAt: null });
     return { result: { kind: 'skipped', why: item.status === 'done' ? 'done' : 'not-due' }, events: [] };
+  }
+  if (item.pendingDecision !== undefined) {
+    // A reviewer decided in time and the verdict waits out its undo window: it wins over expiry and
+    // reminders. Look again once it is committed (the item is then done) or undone (claimed again).
+    const retryAt = Math.max(item.pendingDecision.commitAfter, nowMs) + PENDING_DECISION_RETRY_MS;
+    unit.update({ nextCheckAt: retryAt });
+    unit.moveTimer(retryAt);
+    return { result: { kind: 'skipped', why: 'decision-pending' }, events: [] };
   }
   const found = queueOf(policies, item);
   if ('code' in found) {
