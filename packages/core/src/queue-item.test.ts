@@ -12,6 +12,7 @@ import {
   releaseItem,
   restoreItem,
   returnToQueue,
+  type QueueItemChange,
   type QueueItemClaim,
   type QueueItemState,
   type QueueItemStatus,
@@ -31,6 +32,18 @@ const liveBy = (reviewerId: string): QueueItemState => ({ status: 'claimed', cla
 const lapsedBy = (reviewerId: string): QueueItemState => ({ status: 'claimed', claim: claimOf(reviewerId, NOW) });
 
 const codeOf = (result: { ok: boolean; error?: { code: string } }): string | undefined => (result.ok ? undefined : result.error?.code);
+
+describe('QueueItemChange', () => {
+  it('either stores a claim or removes it, never both (a compile-time rule, checked by tsc -p tsconfig.tests.json)', () => {
+    const stores: QueueItemChange = { status: 'claimed', claim: claimOf('rev-1', NOW + LEASE) };
+    const removes: QueueItemChange = { status: 'open', releaseClaim: true };
+    // @ts-expect-error a change that sets and removes the claim at once has no meaning
+    const both: QueueItemChange = { status: 'claimed', claim: claimOf('rev-1', NOW + LEASE), releaseClaim: true };
+    expect(applyQueueItemChange(open, stores)).toEqual({ status: 'claimed', claim: claimOf('rev-1', NOW + LEASE) });
+    expect(applyQueueItemChange(liveBy('rev-2'), removes)).toEqual({ status: 'open' });
+    expect(both.releaseClaim).toBe(true);
+  });
+});
 
 describe('claimItem', () => {
   it('claims an open item under a new lease', () => {

@@ -42,14 +42,21 @@ export interface Claimant {
 }
 
 /** The fields of an item a transition sets; absent fields stay as they are. */
-export interface QueueItemChange {
+export type QueueItemChange = {
   status?: QueueItemStatus;
-  /** The claim to store (replacing any). */
-  claim?: QueueItemClaim;
-  /** Remove the claim. */
-  releaseClaim?: true;
   doneAt?: number;
-}
+} & (
+  | {
+      /** The claim to store (replacing any). */
+      claim?: QueueItemClaim;
+      releaseClaim?: never;
+    }
+  | {
+      claim?: never;
+      /** Remove the claim. */
+      releaseClaim?: true;
+    }
+);
 
 export type QueueItemRefusalCode =
   /** The item is done: nothing more happens to it. */
