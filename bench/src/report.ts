@@ -27,7 +27,7 @@ export function rows(r: BenchResults): Array<[string, string, string]> {
     out.push(
       [`claim (POST /next) p50 / p99, ${c.reviewers} reviewers, ${how}`, `${ms(c.claimMs.p50)} / ${ms(c.claimMs.p99)}`, `${c.attemptsPerClaim ?? 'n/a'} attempts per claim, ${c.decided} decided in ${ms(c.elapsedMs)} (${round((c.decided / c.elapsedMs) * 1000, 1)}/s)`],
       [`decide p50 / p99, ${how}`, `${ms(c.decideMs.p50)} / ${ms(c.decideMs.p99)}`, ''],
-      [`double claims / double decisions, ${how}`, `${c.doubleClaims} / ${c.doubleDecisions}`, `${c.failures} failed calls${c.failures ? ` (${Object.entries(c.failureCodes).map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}`],
+      [`double claims / double decisions, ${how}`, `${c.doubleClaims} / ${c.doubleDecisions}`, `${c.notOnWire} decisions not published within a minute; ${c.failures} failed calls${c.failures ? ` (${Object.entries(c.failureCodes).map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}`],
     );
   }
   for (const size of r.escalator.sizes) out.push([`escalator tick, ${size.openItems} open / ${size.due} due`, ms(size.medianMs), `ticks ${size.tickMs.join(', ')} ms; ${size.read} read; its bucket query alone ${ms(size.bareDueQueryMs)} (a due query on the queue items instead: ${ms(size.itemScanQueryMs)})`]);

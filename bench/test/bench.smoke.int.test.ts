@@ -34,7 +34,7 @@ it('runs every phase and reports every figure, with no double claim or double de
   expect(Object.keys(results.automatic.ratios).sort()).toEqual(['p50', 'p95', 'p99', 'throughput']);
   expect(results.audit.rows).toBe(results.audit.expectedRows);
   for (const claims of [results.claims, results.claimsSaturated]) {
-    expect(claims).toMatchObject({ reviewers: 20, cases: 20, doubleClaims: 0, doubleDecisions: 0 });
+    expect(claims).toMatchObject({ reviewers: 20, cases: 20, doubleClaims: 0, doubleDecisions: 0, notOnWire: 0 });
     expect(claims.decided).toBeGreaterThanOrEqual(20);
     expect(claims.claimMs.n).toBeGreaterThanOrEqual(20);
   }
