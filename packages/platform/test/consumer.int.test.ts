@@ -11,6 +11,9 @@ import { createLogger, DeliveryCounters, PubSubConsumer, PubSubEventPublisher, p
  * handler rejects for good, or one that keeps failing, ends on the subscription's dead-letter topic
  * with its reason — and is never handed to the handler twice after that.
  */
+// The dead-letter test waits up to a minute for the last attempt; Jest's 5 s default is for unit tests.
+jest.setTimeout(120_000);
+
 const run = randomUUID().slice(0, 8);
 const topic = `itest-consumer-${run}`;
 const subscription = `itest.consume-on-${run}`;
@@ -58,6 +61,7 @@ function deadLetters(): { received: Message[]; until: (count: number, timeoutMs?
     until: async (count, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (received.length < count) throw new Error(`${received.length} of ${count} dead letters arrived within ${timeoutMs} ms`);
       return received;
     },
     stop: () => sub.close(),
