@@ -1,9 +1,10 @@
 /**
  * What the use-case unit tests share: the shipped policies (loaded once per test file), a logger that
- * writes nothing, and a handler context for the event consumers.
+ * writes nothing, a handler context for the event consumers, and a case to work on.
  */
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { CaseDoc } from '@arbiter/cases';
 import { createLogger, type HandlerContext, type Logger } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
 
@@ -18,3 +19,24 @@ export const quietLogger = (): Logger => createLogger({ service: 'unit', level: 
 
 /** The context a consumer gets with one delivery (attempt 1). */
 export const handlerContext = (): HandlerContext => ({ logger: quietLogger(), delivery: { data: Buffer.from(''), attributes: {}, messageId: 'm-1', deliveryAttempt: 1 } });
+
+/** A medium-band vehicle-damage case (a scratch at 0.8) as the assessor opened it at `openedAt`. */
+export function damageCase(caseId: string, openedAt: number, status: CaseDoc['status'] = 'opened'): CaseDoc {
+  const subject = { type: 'booking', id: `bk-${caseId}` };
+  const model = { name: 'damage-detr', version: '1.4.2' };
+  return {
+    caseId,
+    useCase: 'vehicle-damage',
+    policy: { id: 'vehicle-damage', version: '1' },
+    subject,
+    model,
+    prediction: { useCase: 'vehicle-damage', subject, model, prediction: { label: 'scratch', confidence: 0.8 } },
+    confidence: 0.8,
+    confidenceSource: 'prediction',
+    band: 'medium',
+    thresholds: { high: 0.95, low: 0.7 },
+    sourceEvent: { id: `pred-${caseId}`, source: '//unit/vision' },
+    status,
+    openedAt,
+  };
+}

@@ -5,7 +5,7 @@ import { ManualClock } from '@arbiter/platform';
 import { goldenInstanceId, type GoldenCaseDoc } from '../golden';
 import { InMemoryGoldenSet, InMemoryQueueItems } from '../queue-items.test-support';
 import { createEnqueueOnCaseRouted } from './consumers';
-import { handlerContext, shippedPolicies } from '../use-cases.test-support';
+import { damageCase, handlerContext, shippedPolicies } from '../use-cases.test-support';
 
 const policies = shippedPolicies();
 
@@ -14,25 +14,7 @@ const NOW = OPENED + 2_000;
 const MIN = 60_000;
 const context = handlerContext();
 
-function caseDoc(caseId: string, status: CaseDoc['status'] = 'opened'): CaseDoc {
-  const subject = { type: 'booking', id: `bk-${caseId}` };
-  const model = { name: 'damage-detr', version: '1.4.2' };
-  return {
-    caseId,
-    useCase: 'vehicle-damage',
-    policy: { id: 'vehicle-damage', version: '1' },
-    subject,
-    model,
-    prediction: { useCase: 'vehicle-damage', subject, model, prediction: { label: 'scratch', confidence: 0.8 } },
-    confidence: 0.8,
-    confidenceSource: 'prediction',
-    band: 'medium',
-    thresholds: { high: 0.95, low: 0.7 },
-    sourceEvent: { id: `pred-${caseId}`, source: '//unit/vision' },
-    status,
-    openedAt: OPENED,
-  };
-}
+const caseDoc = (caseId: string, status: CaseDoc['status'] = 'opened'): CaseDoc => damageCase(caseId, OPENED, status);
 
 function routedEvent(data: CaseRouted): ArbiterEvent<typeof EventTypes.caseRouted> {
   const event = createEvent({ type: EventTypes.caseRouted, source: '/arbiter/router', id: `routed_${data.caseId}`, subject: data.caseId, data });

@@ -5,7 +5,7 @@ import { ManualClock } from '@arbiter/platform';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';
 import { createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted, REQUEUE_SUBSCRIPTION } from './consumers';
-import { handlerContext, shippedPolicies } from '../use-cases.test-support';
+import { damageCase, handlerContext, shippedPolicies } from '../use-cases.test-support';
 
 const policies = shippedPolicies();
 
@@ -20,25 +20,12 @@ const request = (requestedAt: number) => ({ requestedBy: 'rev-1', reasonCode: 'A
 
 /** A damage case waiting for the crew's evidence (requested at `requestedAt`), its decision item parked. */
 function awaiting(caseId: string, requestedAt = REQUESTED): { caseDoc: CaseDoc; item: QueueItemDoc } {
-  const subject = { type: 'booking', id: `bk-${caseId}` };
-  const model = { name: 'damage-detr', version: '1.4.2' };
   const caseDoc: CaseDoc = {
-    caseId,
-    useCase: 'vehicle-damage',
-    policy: { id: 'vehicle-damage', version: '1' },
-    subject,
-    model,
-    prediction: { useCase: 'vehicle-damage', subject, model, prediction: { label: 'scratch', confidence: 0.8 } },
-    confidence: 0.8,
-    confidenceSource: 'prediction',
-    band: 'medium',
-    thresholds: { high: 0.95, low: 0.7 },
-    sourceEvent: { id: `pred-${caseId}`, source: '//unit/vision' },
-    status: 'awaiting-evidence',
-    openedAt: OPENED,
+    ...damageCase(caseId, OPENED, 'awaiting-evidence'),
     evidenceRequest: request(requestedAt),
     nextStep: pendingStep('requeue', { id: `evreq-${caseId}`, type: EventTypes.evidenceRequested }, requestedAt),
   };
+  const { subject, model } = caseDoc;
   const item: QueueItemDoc = {
     itemId: queueItemId(caseId, 'decision'),
     caseId,
