@@ -1,4 +1,5 @@
-import { batchKey, batchSizes, formBatches, formSimilarBatches, similarityBasisOf, type BatchCandidate, type SimilarCandidate, type SimilarityBasis } from './batching';
+import { batchKey, batchSizes, formBatches, formSimilarBatches, similarityBasisOf, type BatchCandidate, type SimilarCandidate } from './batching';
+import type { SimilarityBasis } from './events';
 import { aPrediction, at } from './builders.test-support';
 import type { BatchSpec } from './policy';
 

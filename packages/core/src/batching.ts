@@ -2,7 +2,7 @@
  * Batch review of similar cases (HITL-OPT "medium confidence: batch approval with similar decisions",
  * "batch size: 5–10 related endpoints"; ADR-0016 "optional batch reviews for similar cases").
  */
-import type { PredictionSubmitted } from './events';
+import type { PredictionSubmitted, SimilarityBasis } from './events';
 import type { BatchSimilaritySpec, BatchSpec } from './policy';
 import { caseSimilarity } from './case-similarity';
 import { getPath } from './paths';
@@ -111,13 +111,7 @@ export function batchSizes(n: number, minSize: number, maxSize: number): number[
 
 // ── Batches of similar cases ─────────────────────────────────────────────────────────────────
 
-/**
- * What of a prediction similarity compares, kept on its queue item so batches form without reading
- * every case: the label, scores and regions, the pattern (features, embedding), and only the context
- * fields the policy compares (never the rest: context may hold personal data).
- */
-export type SimilarityBasis = Pick<PredictionSubmitted, 'prediction' | 'pattern'> & { context?: Record<string, string | number | boolean> };
-
+/** What of a prediction similarity compares (`SimilarityBasis`, in events.ts: a work order carries it). */
 export function similarityBasisOf(prediction: PredictionSubmitted, spec: Pick<BatchSimilaritySpec, 'contextFields'>): SimilarityBasis {
   const inner = prediction.prediction;
   const context: Record<string, string | number | boolean> = {};

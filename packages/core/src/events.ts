@@ -194,8 +194,46 @@ export interface CaseRouted {
   matchedPattern?: { caseId: string; similarity: number };
   /** Auto route with `report: post-action`: the rendered post-action report (PII redacted). */
   postActionReport?: { title: string; markdown: string };
+  /**
+   * Every queue item the review-queue creates for the case, as the router planned it (`planWork`).
+   * The top-level `queue`, `priority`, `dueAt`, `reminderAt` and `batchKey` repeat its first item for
+   * the audit trail. Absent only on events of a router older than the work order.
+   */
+  workOrder?: WorkOrder;
   rationale: string;
   routedAt: string;
+}
+
+/**
+ * What of a prediction similarity compares, kept on its queue item so batches form without reading
+ * every case: the label, scores and regions, the pattern (features, embedding), and only the context
+ * fields the policy compares (never the rest: context may hold personal data).
+ */
+export type SimilarityBasis = Pick<PredictionSubmitted, 'prediction' | 'pattern'> & { context?: Record<string, string | number | boolean> };
+
+/** Why a routed case needs a person: to decide it, or to review an automatic or default decision blind. */
+export type WorkPurpose = 'decision' | 'blind-review';
+
+/** The queue items a routed case needs (empty: none). */
+export interface WorkOrder {
+  items: WorkOrderItem[];
+}
+
+/** One queue item to create, with everything the router decided about it. */
+export interface WorkOrderItem {
+  purpose: WorkPurpose;
+  queue: string;
+  priority: { score: number; reasons: string[] };
+  /** The SLA due time. */
+  dueAt: string;
+  /** When the SLA reminders fall, earliest first. */
+  reminderAt: string[];
+  /** When the escalator looks first: the first reminder, the due time, or sooner when the priority can change by itself. */
+  sla: { nextCheckAt: string };
+  /** Decision items in a batching queue: the group of similar cases. */
+  batchKey?: string;
+  /** Batching by similarity: what is compared, from the prediction. */
+  similarityBasis?: SimilarityBasis;
 }
 
 /** Someone (a reviewer, a lead, or a service acting as `system`) who did something to a case. */

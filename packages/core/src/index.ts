@@ -24,3 +24,4 @@ export * from './thresholds';
 export * from './quality';
 export * from './sample-defects';
 export * from './queue-item';
+export * from './work-order';

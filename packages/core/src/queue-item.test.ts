@@ -8,12 +8,15 @@ import {
   holdForDecision,
   holdsClaim,
   isClaimable,
+  openItem,
+  orderOfWorkItem,
   reassignItem,
   releaseItem,
   restoreItem,
   returnToQueue,
   type QueueItemChange,
   type QueueItemClaim,
+  type QueueItemOrder,
   type QueueItemState,
   type QueueItemStatus,
 } from './queue-item';
@@ -385,5 +388,81 @@ describe('the rules, for any item', () => {
         }
       }),
     );
+  });
+});
+
+describe('openItem: the one way a queue item comes to be', () => {
+  const summary = { label: 'scratch', confidence: 0.8, band: 'medium' as const, model: { name: 'damage-net', version: '4.1.0' }, subject: { type: 'booking', id: 'bk-1' } };
+  const order: QueueItemOrder = {
+    itemId: 'case-1~decision',
+    caseId: 'case-1',
+    useCase: 'vehicle-damage',
+    queue: 'damage-review',
+    purpose: 'decision',
+    priority: { score: 42, reasons: ['booking soon'] },
+    dueAt: NOW + 60 * MIN,
+    nextCheckAt: NOW + 30 * MIN,
+    batchKey: 'damage|scratch',
+  };
+
+  it('opens an item as ordered: open, unclaimed, lane 1, no SLA step sent, enqueued now', () => {
+    expect(openItem(order, summary, NOW)).toEqual({
+      ok: true,
+      value: {
+        itemId: 'case-1~decision',
+        caseId: 'case-1',
+        useCase: 'vehicle-damage',
+        queue: 'damage-review',
+        purpose: 'decision',
+        status: 'open',
+        lane: 1,
+        priority: 42,
+        priorityReasons: ['booking soon'],
+        enqueuedAt: NOW,
+        dueAt: NOW + 60 * MIN,
+        batchKey: 'damage|scratch',
+        blind: false,
+        sla: { sent: [], nextCheckAt: NOW + 30 * MIN },
+        summary,
+      },
+    });
+  });
+
+  it('makes a blind review blind, puts an item ahead when ordered, and keeps who may not take it', () => {
+    const blind = openItem({ ...order, itemId: 'case-1~blind-review', purpose: 'blind-review' }, summary, NOW);
+    expect(blind.ok && blind.value.blind).toBe(true);
+    const ahead = openItem({ ...order, itemId: 'case-1~adjudication', purpose: 'adjudication', lane: 0, nextCheckAt: null, excludeReviewers: ['rev-1', 'rev-2'] }, summary, NOW);
+    expect(ahead.ok && ahead.value).toMatchObject({ lane: 0, blind: false, excludeReviewers: ['rev-1', 'rev-2'], sla: { sent: [], nextCheckAt: null } });
+  });
+
+  it('opens an item that every rule then treats as open: claimable, and claimable by anyone', () => {
+    const opened = openItem(order, summary, NOW);
+    if (!opened.ok) throw new Error(opened.error.message);
+    expect(isClaimable(opened.value, NOW)).toBe(true);
+    expect(claimItem(opened.value, rev1, NOW, { leaseMs: LEASE })).toMatchObject({ ok: true, value: { change: { status: 'claimed' } } });
+  });
+
+  it.each([
+    ['no queue', { queue: '' }, 'no queue'],
+    ['no case', { caseId: '' }, 'no caseId'],
+    ['a due time that is not a time', { dueAt: Number.NaN }, 'due time'],
+    ['a first check that is not a time', { nextCheckAt: Number.POSITIVE_INFINITY }, 'first check'],
+    ['a priority that is not a number', { priority: { score: Number.NaN, reasons: [] } }, 'priority'],
+  ])('refuses an order with %s', (_what, change, message) => {
+    expect(openItem({ ...order, ...change }, summary, NOW)).toMatchObject({ ok: false, error: { code: 'QUEUE_ITEM.INVALID_ORDER', message: expect.stringContaining(message) } });
+  });
+
+  it('reads an item of the router’s work order: ISO times as epoch ms; a malformed one is refused on opening', () => {
+    const work = {
+      purpose: 'blind-review' as const,
+      queue: 'damage-review',
+      priority: { score: 5, reasons: [] },
+      dueAt: new Date(NOW + 60 * MIN).toISOString(),
+      reminderAt: [new Date(NOW + 30 * MIN).toISOString()],
+      sla: { nextCheckAt: new Date(NOW + 30 * MIN).toISOString() },
+    };
+    const ids = { itemId: 'case-1~blind-review', caseId: 'case-1', useCase: 'vehicle-damage' };
+    expect(orderOfWorkItem(work, ids)).toEqual({ ...ids, queue: 'damage-review', purpose: 'blind-review', priority: { score: 5, reasons: [] }, dueAt: NOW + 60 * MIN, nextCheckAt: NOW + 30 * MIN });
+    expect(openItem(orderOfWorkItem({ ...work, dueAt: 'soon' }, ids), summary, NOW)).toMatchObject({ ok: false, error: { code: 'QUEUE_ITEM.INVALID_ORDER' } });
   });
 });

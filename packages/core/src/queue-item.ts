@@ -4,6 +4,7 @@
  * ends and expiries) asks these functions and writes the change they return, so two services never
  * disagree on what "claimable" or "done" means.
  *
+ *   (none) ──open──▶ open
  *   open ──claim──▶ claimed ──release / lease expired──▶ open
  *     │               │  ▲ renew (own live claim), reassign (a lead), claim over a lapsed lease,
  *     │               │  └──────┘ hold for a decision in its undo window (the decider, any status but done)
@@ -18,6 +19,8 @@
  * change is a failure value with a `QUEUE_ITEM.*` code; the caller maps it to its own answer.
  */
 import { fail, ok, type Failure, type Result } from './result';
+import type { Band } from './policy';
+import type { ReviewPurpose, SimilarityBasis, WorkOrderItem } from './events';
 
 export type QueueItemStatus = 'open' | 'claimed' | 'awaiting-evidence' | 'done';
 
@@ -70,7 +73,9 @@ export type QueueItemRefusalCode =
   /** Release, reassign or expire asked of an item nobody holds. */
   | 'QUEUE_ITEM.NOT_CLAIMED'
   /** The lease has not run out yet. */
-  | 'QUEUE_ITEM.LEASE_LIVE';
+  | 'QUEUE_ITEM.LEASE_LIVE'
+  /** An item to open whose order is incomplete or malformed (no queue, a due time that is not a time, …). */
+  | 'QUEUE_ITEM.INVALID_ORDER';
 
 export interface QueueItemRefusal extends Failure {
   code: QueueItemRefusalCode;
@@ -216,5 +221,105 @@ export function applyQueueItemChange<T extends QueueItemState>(item: T, change: 
     ...(change.status !== undefined ? { status: change.status } : {}),
     ...(change.claim !== undefined ? { claim: change.claim } : {}),
     ...(change.doneAt !== undefined ? { doneAt: change.doneAt } : {}),
+  };
+}
+
+/** What a reviewer sees of the case in a queue listing, without reading the case. */
+export interface QueueItemSummary {
+  label?: string;
+  confidence: number;
+  band: Band;
+  model: { name: string; version: string };
+  subject: { type: string; id: string };
+  category?: string;
+}
+
+/** An item to open: where it goes, how urgent it is, when its SLA is due and first checked. Times are epoch ms. */
+export interface QueueItemOrder {
+  itemId: string;
+  caseId: string;
+  useCase: string;
+  queue: string;
+  purpose: ReviewPurpose;
+  /** 0: ahead of new work (an adjudication); 1 (the default): normal. */
+  lane?: 0 | 1;
+  priority: { score: number; reasons: string[] };
+  dueAt: number;
+  /** The escalator's first look; null: it never looks (golden items, second opinions). */
+  nextCheckAt: number | null;
+  batchKey?: string;
+  similarityBasis?: SimilarityBasis;
+  /** Reviewers who may not take the item (whoever gave the verdict it checks). */
+  excludeReviewers?: string[];
+}
+
+/** A new item, as `openItem` makes it: open, unclaimed, no SLA step sent yet. */
+export interface OpenedQueueItem extends QueueItemState {
+  itemId: string;
+  caseId: string;
+  useCase: string;
+  queue: string;
+  purpose: ReviewPurpose;
+  status: 'open';
+  lane: 0 | 1;
+  priority: number;
+  priorityReasons: string[];
+  enqueuedAt: number;
+  dueAt: number;
+  batchKey?: string;
+  similarityBasis?: SimilarityBasis;
+  /** A blind review: the reviewer does not see the decision it checks. */
+  blind: boolean;
+  excludeReviewers?: string[];
+  sla: { sent: string[]; nextCheckAt: number | null };
+  summary: QueueItemSummary;
+}
+
+const isTime = (t: unknown): t is number => typeof t === 'number' && Number.isFinite(t);
+
+/**
+ * Opens an item as `order` says, at `nowMs`: status open, no claim, lane 1 unless the order puts it
+ * ahead, blind when it is a blind review. Refused (`QUEUE_ITEM.INVALID_ORDER`) when the order lacks an
+ * id, a case or a queue, or a priority or time is not a finite number.
+ */
+export function openItem(order: QueueItemOrder, summary: QueueItemSummary, nowMs: number): Result<OpenedQueueItem, QueueItemRefusal> {
+  const missing = (['itemId', 'caseId', 'useCase', 'queue'] as const).find((k) => typeof order[k] !== 'string' || order[k].length === 0);
+  if (missing) return refuse('QUEUE_ITEM.INVALID_ORDER', `the item to open has no ${missing}`);
+  if (!isTime(order.priority.score)) return refuse('QUEUE_ITEM.INVALID_ORDER', `item ${order.itemId}: priority ${String(order.priority.score)} is not a number`);
+  if (!isTime(order.dueAt)) return refuse('QUEUE_ITEM.INVALID_ORDER', `item ${order.itemId}: due time ${String(order.dueAt)} is not a time`);
+  if (order.nextCheckAt !== null && !isTime(order.nextCheckAt)) return refuse('QUEUE_ITEM.INVALID_ORDER', `item ${order.itemId}: first check ${String(order.nextCheckAt)} is not a time`);
+  if (!isTime(nowMs)) return refuse('QUEUE_ITEM.INVALID_ORDER', `item ${order.itemId}: opened at ${String(nowMs)}, not a time`);
+  return ok({
+    itemId: order.itemId,
+    caseId: order.caseId,
+    useCase: order.useCase,
+    queue: order.queue,
+    purpose: order.purpose,
+    status: 'open',
+    lane: order.lane ?? 1,
+    priority: order.priority.score,
+    priorityReasons: [...order.priority.reasons],
+    enqueuedAt: nowMs,
+    dueAt: order.dueAt,
+    ...(order.batchKey !== undefined ? { batchKey: order.batchKey } : {}),
+    ...(order.similarityBasis !== undefined ? { similarityBasis: order.similarityBasis } : {}),
+    blind: order.purpose === 'blind-review',
+    ...(order.excludeReviewers !== undefined ? { excludeReviewers: [...order.excludeReviewers] } : {}),
+    sla: { sent: [], nextCheckAt: order.nextCheckAt },
+    summary,
+  });
+}
+
+/** The order of one item of a router's work order (`case.routed`): its ISO times as epoch ms (a malformed one stays NaN, which `openItem` refuses). */
+export function orderOfWorkItem(work: WorkOrderItem, ids: { itemId: string; caseId: string; useCase: string }): QueueItemOrder {
+  return {
+    ...ids,
+    queue: work.queue,
+    purpose: work.purpose,
+    priority: work.priority,
+    dueAt: Date.parse(work.dueAt),
+    nextCheckAt: Date.parse(work.sla.nextCheckAt),
+    ...(work.batchKey !== undefined ? { batchKey: work.batchKey } : {}),
+    ...(work.similarityBasis !== undefined ? { similarityBasis: work.similarityBasis } : {}),
   };
 }
