@@ -182,7 +182,7 @@ export interface CaseRouted {
   policy: { id: string; version: string };
   route: RouteKind;
   reason: RouteReason;
-  /** Review route only. */
+  /** Review route: its queue; sampled automatic decision: the blind-review queue. */
   queue?: string;
   priority?: { score: number; reasons: string[] };
   dueAt?: string;
@@ -196,8 +196,9 @@ export interface CaseRouted {
   postActionReport?: { title: string; markdown: string };
   /**
    * Every queue item the review-queue creates for the case, as the router planned it (`planWork`).
-   * The top-level `queue`, `priority`, `dueAt`, `reminderAt` and `batchKey` repeat its first item for
-   * the audit trail. Absent only on events of a router older than the work order.
+   * A review route and a sampled automatic decision repeat their item's `queue`, `priority`, `dueAt`,
+   * `reminderAt` and `batchKey` at the top (the audit row's columns). Absent only on events of a
+   * router older than the work order.
    */
   workOrder?: WorkOrder;
   rationale: string;

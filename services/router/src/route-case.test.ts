@@ -1,7 +1,8 @@
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
 import { pendingStep } from '@arbiter/cases';
 import { dispositionOf, ManualClock } from '@arbiter/platform';
-import { createRouteCase, defaultReasonCodeOf, planRoute } from './route-case';
+import { caseRouteOf, createRouteCase, defaultReasonCodeOf, planRoute } from './route-case';
+import type { CaseRouted } from '@arbiter/core';
 import {
   caseIdWhere,
   cleanliness,
@@ -25,6 +26,14 @@ function setup(patterns = new InMemoryApprovedPatterns()) {
 }
 
 const ofType = (events: readonly ArbiterEvent[], type: string) => events.filter((e) => e.type === type);
+
+/** The case.routed staged, and that the route on the case is the one derived from it (one builder, one shape). */
+function routedData(cases: InMemoryRoutingCases, caseId: string): CaseRouted {
+  const data = ofType(cases.staged, EventTypes.caseRouted)[0]?.data as CaseRouted;
+  const route = cases.cases.get(caseId)?.route;
+  expect(route).toEqual(caseRouteOf(data, route?.snapshot));
+  return data;
+}
 
 /** Every event a use case stages is valid against its schema (producers validate what they emit). */
 function expectValid(events: readonly ArbiterEvent[]): void {
@@ -68,6 +77,8 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     const [routed, decision] = cases.staged;
     expect(routed).toMatchObject({ id: `routed_${caseId}`, subject: caseId, source: SOURCE, data: { route: 'auto', reason: 'band-high', blindReview: false } });
     expect(routed?.data).not.toHaveProperty('queue');
+    // No person is needed: an empty work order.
+    expect(routedData(cases, caseId).workOrder).toEqual({ items: [] });
     expect(decision).toMatchObject({ id: `dec_${caseId}`, subject: caseId });
   });
 
@@ -81,6 +92,19 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     const routed = ofType(cases.staged, EventTypes.caseRouted)[0];
     expect(routed?.data).toMatchObject({ route: 'auto', blindReview: true, queue: 'cleanliness-review', dueAt: '2026-11-23T12:00:00.000Z' });
     expect(cases.cases.get(caseId)?.route).toMatchObject({ blindReview: true, blindReviewQueue: 'cleanliness-review' });
+    // The work order: one blind-review item, planned like a review of its queue, never batched nor re-ranked.
+    expect(routedData(cases, caseId).workOrder).toEqual({
+      items: [
+        {
+          purpose: 'blind-review',
+          queue: 'cleanliness-review',
+          priority: { score: 10, reasons: [] },
+          dueAt: '2026-11-23T12:00:00.000Z',
+          reminderAt: ['2026-11-23T11:30:00.000Z', '2026-11-23T11:50:00.000Z'],
+          sla: { nextCheckAt: '2026-11-23T11:30:00.000Z' },
+        },
+      ],
+    });
     // Decided, but its blind-review item is still to be made: the case waits for it, driven by case.routed.
     expect(cases.cases.get(caseId)?.nextStep).toEqual({ kind: 'enqueue', since: now.getTime(), event: JSON.stringify(routed), redrives: 0 });
     expect(ofType(cases.staged, EventTypes.decisionMade)).toHaveLength(1);
@@ -119,6 +143,35 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
       reminderAt: ['2026-11-23T11:30:00.000Z', '2026-11-23T11:50:00.000Z'],
       batchKey: '["vehicle-cleanliness","cleanliness-review","cleanliness-vit","2.3.0","dirty"]',
     });
+    // The work order: the decision item with everything review-queue writes. The booking at 12:00 is
+    // within 3 h already; it comes within its other rule's horizon later, so no re-rank before the reminder.
+    const workOrder = routedData(cases, caseId).workOrder;
+    expect(workOrder).toEqual({
+      items: [
+        {
+          purpose: 'decision',
+          queue: 'cleanliness-review',
+          priority: { score: 80, reasons: ['Next booking within 3 h', 'Next booking within 24 h'] },
+          dueAt: '2026-11-23T12:00:00.000Z',
+          reminderAt: ['2026-11-23T11:30:00.000Z', '2026-11-23T11:50:00.000Z'],
+          sla: { nextCheckAt: '2026-11-23T11:30:00.000Z' },
+          batchKey: '["vehicle-cleanliness","cleanliness-review","cleanliness-vit","2.3.0","dirty"]',
+          // The queue batches by similarity: what is compared, from the prediction.
+          similarityBasis: { prediction: { label: 'dirty', confidence: 0.78 } },
+        },
+      ],
+    });
+  });
+
+  it('medium band, booking coming near: the first check is when the priority changes, before any reminder', async () => {
+    const { cases, routeCase } = setup();
+    const caseId = caseIdWhere(false, 0.02);
+    // 10:00 opened; the booking at 13:30 comes within 3 h at 10:30, before the 11:30 reminder.
+    const opened = openedOf(caseId, cleanliness(0.78, { context: { nextBookingAt: '2026-11-23T13:30:00Z', amount: { value: 25, currency: 'EUR' } } }), openedAt);
+    cases.put(opened);
+    await routeCase(openedEvent(opened));
+    const [item] = routedData(cases, caseId).workOrder?.items ?? [];
+    expect(item).toMatchObject({ purpose: 'decision', priority: { reasons: ['Next booking within 24 h'] }, sla: { nextCheckAt: '2026-11-23T10:30:00.000Z' } });
   });
 
   it('low band: the customer-favorable default, decided by the policy, flagged for enrichment', async () => {
@@ -137,8 +190,13 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
       customerFavorable: true,
     });
     expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.enrichmentFlagged]);
-    // Offered for blind labelling: the case waits for that queue item.
+    // Offered for blind labelling: the work order names the item, and the case waits for it.
     expect(doc?.nextStep).toMatchObject({ kind: 'enqueue', redrives: 0 });
+    const data = routedData(cases, caseId);
+    expect(data.workOrder?.items).toEqual([expect.objectContaining({ purpose: 'blind-review', queue: 'cleanliness-review', dueAt: '2026-11-23T12:00:00.000Z' })]);
+    expect(data.workOrder?.items[0]).not.toHaveProperty('batchKey');
+    // A default names no queue of its own (the audit row's queue stays empty).
+    expect(data).not.toHaveProperty('queue');
     expectValid(cases.staged);
     expect(cases.staged[3]).toMatchObject({
       id: `enrichment_${caseId}`,
@@ -193,6 +251,10 @@ describe('route case: HITL-OPT use cases', () => {
       dueAt: '2026-11-24T10:00:00.000Z',
       priority: { score: 50, reasons: [] },
     });
+    // The queue batches by similarity: the decision item carries what is compared, from the prediction.
+    const [item] = routedData(cases, caseId).workOrder?.items ?? [];
+    expect(item).toMatchObject({ purpose: 'decision', queue: 'api-batch', batchKey: '["api-endpoint-batch","api-batch","journey-tracking"]' });
+    expect(item?.similarityBasis).toEqual({ prediction: { label: 'approve', confidence: 0.78 } });
   });
 
   it('api-endpoint-batch low: the immediate path (1 h, top priority), never a default; critical path keeps its reason', async () => {

@@ -10,26 +10,27 @@
  * - auto (automatic band, or fast-track): decided at once, by the model (`<name>@<version>`) or by
  *   `fast-track`; the rationale and an evidence snapshot are recorded on the case; `case.routed`
  *   says whether the decision was sampled for blind review, and in which queue.
- * - review (medium band, always-human category, HITL-OPT low band): priority, due time on the
- *   queue's SLA and calendar (a priority `slaTarget` may make it sooner), reminders, batch key.
+ * - review (medium band, always-human category, HITL-OPT low band): a person decides, in the queue.
  * - default (ADR-0016 low band): the policy's customer-favorable outcome, decided by the policy,
  *   flagged for dataset enrichment when the action says so.
+ *
+ * Every route carries its work order (`planWork`, in the core): the queue items the review-queue
+ * creates — the decision item of a review route, the blind review of a sampled automatic decision,
+ * the blind labelling of a low-band default flagged for enrichment — each with its priority, due
+ * time, reminders, first SLA check, batch key and similarity basis. The event is built once; the
+ * route recorded on the case is derived from it (`caseRouteOf`).
  */
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import {
-  batchKey,
-  caseDueAt,
   decideRoute,
   fail,
   ok,
+  planWork,
   postActionReportOf,
-  priorityScore,
-  reminderTimes,
   type ApprovedPattern,
   type CaseRouted,
   type EnrichmentFlagged,
   type Policy,
-  type QueueSpec,
   type Result,
 } from '@arbiter/core';
 import { caseDocFromOpened, producedEvent, type CaseDoc, type CaseRoute, type CaseStatus, type DecisionInput, type RouteSnapshot } from '@arbiter/cases';
@@ -152,71 +153,39 @@ export function planRoute(input: PlanInput): RoutePlan {
     approvedPatterns: input.approvedPatterns,
     now,
   });
-  const routedAt = now.getTime();
-  const base: Pick<CaseRouted, 'caseId' | 'useCase' | 'policy' | 'reason' | 'rationale' | 'routedAt'> = {
+  // The work order: every queue item to create, planned once here (the review-queue materializes it).
+  const work = planWork(decision, { useCase: caseDoc.useCase, prediction: caseDoc.prediction, openedAt: new Date(caseDoc.openedAt) }, policy, now);
+  if (!work.ok) return { kind: 'fail', failure: permanentFailure(work.error.code, work.error.message) };
+  const workOrder = work.value;
+  const awaitsQueueItem = workOrder.items.length > 0;
+  // A review route and a sampled automatic decision also name their item's queue and times at the top (the audit row's columns).
+  const primary = decision.route === 'default' ? undefined : workOrder.items[0];
+  const base: Omit<CaseRouted, 'route'> = {
     caseId: caseDoc.caseId,
     useCase: caseDoc.useCase,
     policy: caseDoc.policy,
     reason: decision.reason,
+    ...(primary !== undefined
+      ? { queue: primary.queue, priority: primary.priority, dueAt: primary.dueAt, reminderAt: primary.reminderAt, ...(primary.batchKey !== undefined ? { batchKey: primary.batchKey } : {}) }
+      : {}),
+    workOrder,
     rationale: decision.rationale,
     routedAt: now.toISOString(),
   };
   const routedEvent = (data: CaseRouted): ArbiterEvent => producedEvent(EventTypes.caseRouted, source, data, { id: caseRoutedEventIdOf(caseDoc.caseId), subject: caseDoc.caseId, time: now });
 
   if (decision.route === 'review') {
-    const work = reviewWork(caseDoc, policy, decision.queue, now);
-    if (!work.ok) return { kind: 'fail', failure: work.error };
-    const { priority, dueAt, reminderAt, key } = work.value;
-    const route: CaseRoute = {
-      kind: 'review',
-      reason: decision.reason,
-      rationale: decision.rationale,
-      queue: decision.queue,
-      priority,
-      dueAt: dueAt.getTime(),
-      reminderAt: reminderAt.map((d) => d.getTime()),
-      ...(key !== undefined ? { batchKey: key } : {}),
-      routedAt,
-    };
-    const data: CaseRouted = {
-      ...base,
-      route: 'review',
-      queue: decision.queue,
-      priority,
-      dueAt: dueAt.toISOString(),
-      reminderAt: reminderAt.map((d) => d.toISOString()),
-      ...(key !== undefined ? { batchKey: key } : {}),
-    };
-    return { kind: 'route', route, status: 'in-review', policy, events: [routedEvent(data)], awaitsQueueItem: true };
+    const data: CaseRouted = { ...base, route: 'review' };
+    return { kind: 'route', route: caseRouteOf(data), status: 'in-review', policy, events: [routedEvent(data)], awaitsQueueItem };
   }
 
   const snapshot = snapshotOf(caseDoc, decision.outcome);
   if (decision.route === 'auto') {
-    const blindQueue = decision.blindReview ? decision.blindReviewQueue : undefined;
-    let blind: { priority: { score: number; reasons: string[] }; dueAt: Date; reminderAt: Date[]; key?: string } | undefined;
-    if (blindQueue !== undefined) {
-      const work = reviewWork(caseDoc, policy, blindQueue, now);
-      if (!work.ok) return { kind: 'fail', failure: work.error };
-      blind = work.value;
-    }
-    const route: CaseRoute = {
-      kind: 'auto',
-      reason: decision.reason,
-      rationale: decision.rationale,
-      blindReview: decision.blindReview,
-      ...(blindQueue !== undefined ? { blindReviewQueue: blindQueue } : {}),
-      ...(decision.matchedPattern ? { matchedPattern: decision.matchedPattern } : {}),
-      snapshot,
-      routedAt,
-    };
     const data: CaseRouted = {
       ...base,
       route: 'auto',
       blindReview: decision.blindReview,
       ...(decision.matchedPattern ? { matchedPattern: decision.matchedPattern } : {}),
-      ...(blindQueue !== undefined && blind !== undefined
-        ? { queue: blindQueue, priority: blind.priority, dueAt: blind.dueAt.toISOString(), reminderAt: blind.reminderAt.map((d) => d.toISOString()) }
-        : {}),
     };
     const decidedBy = decision.reason === 'fast-track' ? { kind: 'auto' as const, id: 'fast-track' } : { kind: 'auto' as const, id: `${caseDoc.model.name}@${caseDoc.model.version}` };
     // HITL-OPT "automatic approval with post-action reporting": one report per automatic approval,
@@ -238,15 +207,11 @@ export function planRoute(input: PlanInput): RoutePlan {
           routing: { route: 'auto', reason: decision.reason },
         })
       : undefined;
-    if (report) {
-      route.postActionReport = { ...report, producedAt: routedAt };
-      data.postActionReport = report;
-    }
-    return { kind: 'route', route, status: 'decided', policy, decision: { outcome: decision.outcome, decidedBy, decidedAt: now }, events: [routedEvent(data)], awaitsQueueItem: blindQueue !== undefined };
+    if (report) data.postActionReport = report;
+    return { kind: 'route', route: caseRouteOf(data, snapshot), status: 'decided', policy, decision: { outcome: decision.outcome, decidedBy, decidedAt: now }, events: [routedEvent(data)], awaitsQueueItem };
   }
 
   // default: the policy's customer-favorable outcome.
-  const route: CaseRoute = { kind: 'default', reason: decision.reason, rationale: decision.rationale, snapshot, routedAt };
   const data: CaseRouted = { ...base, route: 'default' };
   const reasonCode = defaultReasonCodeOf(policy);
   const events: ArbiterEvent[] = [routedEvent(data)];
@@ -262,14 +227,12 @@ export function planRoute(input: PlanInput): RoutePlan {
     };
     events.push(producedEvent(EventTypes.enrichmentFlagged, source, flagged, { id: enrichmentEventIdOf(caseDoc.caseId), subject: caseDoc.caseId, time: now }));
   }
-  // A low-band default the policy flags for enrichment is offered for blind labelling (review-queue).
-  const lowAction = policy.actions.low;
-  const labelling = decision.reason === 'band-low' && lowAction.route === 'default' && lowAction.enrichment === true;
+  // A low-band default the policy flags for enrichment is offered for blind labelling: its work order says so.
   return {
     kind: 'route',
-    route,
+    route: caseRouteOf(data, snapshot),
     status: 'decided',
-    awaitsQueueItem: labelling,
+    awaitsQueueItem,
     policy,
     decision: {
       outcome: decision.outcome,
@@ -281,20 +244,37 @@ export function planRoute(input: PlanInput): RoutePlan {
   };
 }
 
-/** Priority, due time, reminders and batch key of a case in `queueId`. */
-function reviewWork(
-  caseDoc: CaseDoc,
-  policy: Policy,
-  queueId: string,
-  now: Date,
-): Result<{ priority: { score: number; reasons: string[] }; dueAt: Date; reminderAt: Date[]; key?: string }, HandlerFailure> {
-  const queue: QueueSpec | undefined = policy.queues.find((q) => q.id === queueId);
-  if (queue === undefined) return fail(permanentFailure('POLICY.UNKNOWN_QUEUE', `policy ${policy.id}@${policy.version} has no queue ${queueId}`));
-  const scored = priorityScore(caseDoc.prediction, queue.priority, now);
-  const dueAt = caseDueAt(new Date(caseDoc.openedAt), queue.sla, queue.calendar, scored.slaTarget);
-  const reminderAt = reminderTimes(dueAt, queue.sla, queue.calendar).map((r) => r.at);
-  const key = batchKey(caseDoc.useCase, queue.id, caseDoc.prediction, queue.batch);
-  return ok({ priority: { score: scored.score, reasons: scored.reasons }, dueAt, reminderAt, ...(key !== undefined ? { key } : {}) });
+/**
+ * The route recorded on the case: what `case.routed` says (times as epoch ms), with the snapshot of an
+ * automatic or default decision. Built from the event's data, so the two never disagree.
+ */
+export function caseRouteOf(data: CaseRouted, snapshot?: RouteSnapshot): CaseRoute {
+  const routedAt = Date.parse(data.routedAt);
+  const common = { kind: data.route, reason: data.reason, rationale: data.rationale };
+  switch (data.route) {
+    case 'review':
+      return {
+        ...common,
+        ...(data.queue !== undefined ? { queue: data.queue } : {}),
+        ...(data.priority !== undefined ? { priority: data.priority } : {}),
+        ...(data.dueAt !== undefined ? { dueAt: Date.parse(data.dueAt) } : {}),
+        ...(data.reminderAt !== undefined ? { reminderAt: data.reminderAt.map((r) => Date.parse(r)) } : {}),
+        ...(data.batchKey !== undefined ? { batchKey: data.batchKey } : {}),
+        routedAt,
+      };
+    case 'auto':
+      return {
+        ...common,
+        blindReview: data.blindReview === true,
+        ...(data.blindReview === true && data.queue !== undefined ? { blindReviewQueue: data.queue } : {}),
+        ...(data.matchedPattern ? { matchedPattern: data.matchedPattern } : {}),
+        ...(snapshot !== undefined ? { snapshot } : {}),
+        ...(data.postActionReport ? { postActionReport: { ...data.postActionReport, producedAt: routedAt } } : {}),
+        routedAt,
+      };
+    case 'default':
+      return { ...common, ...(snapshot !== undefined ? { snapshot } : {}), routedAt };
+  }
 }
 
 function snapshotOf(caseDoc: CaseDoc, outcome: string): RouteSnapshot {
