@@ -1,5 +1,5 @@
 import type { Timestamp } from '@google-cloud/firestore';
-import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, QueueItemClaim, QueueItemStatus, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
+import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, QueueItemClaim, QueueItemStatus, QueueItemSummary, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
 
 /**
  * Firestore holds case state. The collections (`Collections` below; each service's own, such as the
@@ -189,13 +189,26 @@ export interface QueueItemDoc {
    * the item that no event starts — a reviewer's decision, the escalator's reminders — continues it.
    */
   traceparent?: string;
-  /** Denormalised for listing without reading the case. */
-  summary: { label?: string; confidence: number; band: Band; model: { name: string; version: string }; subject: { type: string; id: string }; category?: string };
+  /** Denormalised for listing without reading the case (`queueItemSummaryOf`). */
+  summary: QueueItemSummary;
   /** Retention: as its case's. */
   expireAt?: Expiry;
 }
 
 export const queueItemId = (caseId: string, purpose: ReviewPurpose): string => `${caseId}~${purpose}`;
+
+/** What a queue item shows of its case without reading it: the model's call, the band, the subject. */
+export function queueItemSummaryOf(caseDoc: CaseDoc): QueueItemSummary {
+  const label = caseDoc.prediction.prediction?.label;
+  return {
+    ...(label !== undefined ? { label } : {}),
+    confidence: caseDoc.confidence,
+    band: caseDoc.band,
+    model: caseDoc.model,
+    subject: caseDoc.subject,
+    ...(caseDoc.prediction.category !== undefined ? { category: caseDoc.prediction.category } : {}),
+  };
+}
 
 export interface PatternDoc {
   caseId: string;

@@ -8,8 +8,8 @@
  * know. Its verdict is recorded (`case.reviewed` purpose `golden`) and never decides anything.
  */
 import { createHash } from 'node:crypto';
-import type { CaseDoc, QueueItemDoc } from '@arbiter/cases';
-import type { Band, PredictionSubmitted, Thresholds } from '@arbiter/core';
+import { queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { ok, openItem, type Band, type PredictionSubmitted, type QueueItemRefusal, type Result, type Thresholds } from '@arbiter/core';
 
 export const GOLDEN_COLLECTION = 'goldenCases';
 
@@ -52,23 +52,31 @@ export function goldenCaseDoc(golden: GoldenCaseDoc, caseId: string, nowMs: numb
   };
 }
 
-/** Its queue item: like the decision item it sits next to (same queue, due time), purpose `golden`, no SLA work. */
-export function goldenItem(caseDoc: CaseDoc, like: QueueItemDoc): QueueItemDoc {
-  const label = caseDoc.prediction.prediction?.label;
-  return {
-    ...like,
-    itemId: `${caseDoc.caseId}~decision`,
-    caseId: caseDoc.caseId,
-    purpose: 'golden',
-    blind: false,
-    sla: { sent: [], nextCheckAt: null },
-    summary: {
-      ...(label !== undefined ? { label } : {}),
-      confidence: caseDoc.confidence,
-      band: caseDoc.band,
-      model: caseDoc.model,
-      subject: caseDoc.subject,
-      ...(caseDoc.prediction.category !== undefined ? { category: caseDoc.prediction.category } : {}),
+/** Where a golden item goes and how urgent it is: like the decision item it sits next to, or as the queue's SLA gives it. */
+export type GoldenPlacement = Pick<QueueItemDoc, 'queue' | 'lane' | 'priority' | 'priorityReasons' | 'dueAt' | 'batchKey' | 'similarityBasis' | 'expireAt' | 'traceparent'>;
+
+/**
+ * Its queue item, opened through the rulebook (`openItem`): placed like `beside` (queue, priority, due
+ * time, batch key), purpose `golden`, no SLA work, retained and traced like `beside`.
+ */
+export function goldenItem(caseDoc: CaseDoc, beside: GoldenPlacement, nowMs: number): Result<QueueItemDoc, QueueItemRefusal> {
+  const opened = openItem(
+    {
+      itemId: `${caseDoc.caseId}~decision`,
+      caseId: caseDoc.caseId,
+      useCase: caseDoc.useCase,
+      queue: beside.queue,
+      purpose: 'golden',
+      lane: beside.lane,
+      priority: { score: beside.priority, reasons: beside.priorityReasons },
+      dueAt: beside.dueAt,
+      nextCheckAt: null,
+      ...(beside.batchKey !== undefined ? { batchKey: beside.batchKey } : {}),
+      ...(beside.similarityBasis !== undefined ? { similarityBasis: beside.similarityBasis } : {}),
     },
-  };
+    queueItemSummaryOf(caseDoc),
+    nowMs,
+  );
+  if (!opened.ok) return opened;
+  return ok({ ...opened.value, ...(beside.traceparent !== undefined ? { traceparent: beside.traceparent } : {}), ...(beside.expireAt !== undefined ? { expireAt: beside.expireAt } : {}) });
 }

@@ -108,29 +108,14 @@ export async function extraGoldenFor(firestore: Firestore, reviewerId: string, p
   const caseId = goldenInstanceId(golden.goldenId, `flagged:${reviewerId}:${nonce}`);
   const expireAt = caseExpiry(policy, nowMs);
   const instance = { ...goldenCaseDoc(golden, caseId, nowMs), expireAt };
-  const like: QueueItemDoc = {
-    itemId: '',
-    caseId,
-    useCase: policy.id,
-    queue: queue.id,
-    purpose: 'golden',
-    status: 'open',
-    lane: 1,
-    priority: 0,
-    priorityReasons: [],
-    enqueuedAt: nowMs,
-    dueAt: caseDueAt(new Date(nowMs), queue.sla, queue.calendar).getTime(),
-    blind: false,
-    sla: { sent: [], nextCheckAt: null },
-    summary: { confidence: instance.confidence, band: instance.band, model: instance.model, subject: instance.subject },
-    expireAt,
-  };
-  const item = goldenItem(instance, like);
+  const item = goldenItem(instance, { queue: queue.id, lane: 1, priority: 0, priorityReasons: [], dueAt: caseDueAt(new Date(nowMs), queue.sla, queue.calendar).getTime(), expireAt }, nowMs);
+  // The order is the queue's own SLA: a refusal is a bug, not an outcome.
+  if (!item.ok) throw new Error(`golden item for ${reviewerId}: ${item.error.message}`);
   const batch = firestore.batch();
   batch.create(firestore.collection(Collections.cases).doc(caseId), instance);
-  batch.create(firestore.collection(Collections.queueItems).doc(item.itemId), item);
+  batch.create(firestore.collection(Collections.queueItems).doc(item.value.itemId), item.value);
   await batch.commit();
-  return { itemId: item.itemId };
+  return { itemId: item.value.itemId };
 }
 
 /** Every reviewer's standing per use case, from the most recent judged verdicts (the lead overview). */

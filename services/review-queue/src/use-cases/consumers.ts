@@ -1,13 +1,13 @@
 /**
- * The three consumers: a routed case becomes a queue item; submitted evidence puts its case back in
+ * The three consumers: a routed case becomes the queue items of its work order; submitted evidence puts its case back in
  * the queue ahead of new work, and so does the reconciler's `case.redriven` (step `requeue`) when the
  * crew's evidence is overdue. All are idempotent: the item is created only if absent, the evidence
  * submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction, and a
  * requeue acts only on the evidence request that was overdue when the reconciler looked.
  */
-import { caseExpiry, markerExpiry, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { caseExpiry, markerExpiry, queueItemId, queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { blindReviewQueueOf, caseDueAt, goldenIndexFor, mixesGolden, nextPriorityChangeAt, ok, priorityScore, reminderTimes, returnToQueue, similarityBasisOf, type CaseRedriven, type CaseRouted, type EvidenceSubmitted, type QueueSpec, type Result } from '@arbiter/core';
+import { goldenIndexFor, mixesGolden, ok, openItem, orderOfWorkItem, returnToQueue, type CaseRedriven, type EvidenceSubmitted, type Result } from '@arbiter/core';
 import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
 import { currentTraceparent, idFromEventIdentity, permanentFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
@@ -28,49 +28,6 @@ function requeue(unit: RequeueUnit, caseDoc: CaseDoc, now: Date): boolean {
   return true;
 }
 
-function newItem(caseDoc: CaseDoc, queue: QueueSpec, purpose: 'decision' | 'blind-review', routed: CaseRouted, now: Date): QueueItemDoc {
-  const routedAt = Date.parse(routed.routedAt);
-  const start = Number.isNaN(routedAt) ? now : new Date(routedAt);
-  const computed = priorityScore(caseDoc.prediction, queue.priority, start);
-  const priority = routed.priority && purpose === 'decision' ? routed.priority : computed;
-  const given = purpose === 'decision' && routed.dueAt ? Date.parse(routed.dueAt) : NaN;
-  const dueAt = Number.isNaN(given) ? caseDueAt(new Date(caseDoc.openedAt), queue.sla, queue.calendar, computed.slaTarget).getTime() : given;
-  const reminders = purpose === 'decision' && routed.reminderAt?.length
-    ? routed.reminderAt.map((r) => Date.parse(r)).filter((t) => !Number.isNaN(t))
-    : reminderTimes(new Date(dueAt), queue.sla, queue.calendar).map((r) => r.at.getTime());
-  const firstReminder = reminders.filter((t) => t > caseDoc.openedAt && t < dueAt).sort((a, b) => a - b)[0];
-  // The escalator also looks again when the priority can change by itself (a booking coming near).
-  const rerankAt = purpose === 'decision' ? nextPriorityChangeAt(caseDoc.prediction, queue.priority, start)?.getTime() : undefined;
-  const label = caseDoc.prediction.prediction?.label;
-  const traceparent = currentTraceparent();
-  return {
-    itemId: queueItemId(caseDoc.caseId, purpose),
-    caseId: caseDoc.caseId,
-    useCase: caseDoc.useCase,
-    queue: queue.id,
-    purpose,
-    status: 'open',
-    lane: 1,
-    priority: priority.score,
-    priorityReasons: priority.reasons,
-    enqueuedAt: now.getTime(),
-    dueAt,
-    ...(purpose === 'decision' && routed.batchKey ? { batchKey: routed.batchKey } : {}),
-    ...(purpose === 'decision' && routed.batchKey && queue.batch?.similarity ? { similarityBasis: similarityBasisOf(caseDoc.prediction, queue.batch.similarity) } : {}),
-    blind: purpose === 'blind-review',
-    sla: { sent: [], nextCheckAt: Math.min(firstReminder ?? dueAt, rerankAt ?? Number.POSITIVE_INFINITY) },
-    ...(traceparent ? { traceparent } : {}),
-    summary: {
-      ...(label !== undefined ? { label } : {}),
-      confidence: caseDoc.confidence,
-      band: caseDoc.band,
-      model: caseDoc.model,
-      subject: caseDoc.subject,
-      ...(caseDoc.prediction.category !== undefined ? { category: caseDoc.prediction.category } : {}),
-    },
-  };
-}
-
 export interface EnqueueDeps {
   items: QueueItems;
   golden: GoldenSet;
@@ -78,59 +35,74 @@ export interface EnqueueDeps {
   clock: Clock;
 }
 
+/**
+ * A routed case's work order becomes its queue items: exactly the items the router planned, with the
+ * priority, due time, first SLA check, batch key and similarity basis it planned, opened through the
+ * rulebook (`openItem`); nothing is computed again here. Golden cases are mixed in beside a decision
+ * item at the policy's `goldenRate`; every item is retained as long as its case.
+ *
+ * A `case.routed` without a work order comes from a router older than the work order: when its route
+ * needed a queue item (a review, a sampled blind review, a low-band default that may have been flagged
+ * for labelling) it is dead-lettered (`CASE.NO_WORK_ORDER`, permanent); otherwise there is nothing to do.
+ */
 export function createEnqueueOnCaseRouted(deps: EnqueueDeps): EventHandler {
   return async (event): Promise<Outcome | void> => {
     if (event.type !== EventTypes.caseRouted) return;
     const routed = (event as ArbiterEvent<typeof EventTypes.caseRouted>).data;
+    const order = routed.workOrder;
+    if (order === undefined) {
+      const neededItem = routed.route === 'review' || routed.blindReview === true || (routed.route === 'default' && routed.reason === 'band-low');
+      if (!neededItem) return;
+      return { ok: false, error: permanentFailure('CASE.NO_WORK_ORDER', `case.routed of case ${routed.caseId} (route ${routed.route}, ${routed.reason}) carries no work order: it comes from a router older than the work order; route the case again`) };
+    }
+    const decisionWork = order.items.find((w) => w.purpose === 'decision');
+    if (routed.route === 'review' && decisionWork === undefined) return { ok: false, error: permanentFailure('CASE.INVALID_ROUTE', `case ${routed.caseId} was routed to review without a decision item`) };
+    if (order.items.length === 0) return;
     const policyResult = deps.policies.get(routed.useCase);
     if (!policyResult.ok) return { ok: false, error: permanentFailure(policyResult.error.code, policyResult.error.message) };
     const policy = policyResult.value;
-    // A low-band case the policy decided by default and flagged for dataset enrichment is offered for
-    // blind labelling (purpose blind-review: the reviewer sees neither the model's call nor the default);
-    // the verdict becomes a labelled example (feedback.labelled, source enrichment).
-    const lowAction = policy.actions.low;
-    const labelling = routed.route === 'default' && routed.reason === 'band-low' && lowAction.route === 'default' && lowAction.enrichment;
-    if (routed.route !== 'review' && routed.blindReview !== true && !labelling) return;
-    const wanted: Array<{ purpose: 'decision' | 'blind-review'; queueId: string }> = [];
-    if (routed.route === 'review') {
-      if (!routed.queue) return { ok: false, error: permanentFailure('CASE.INVALID_ROUTE', `case ${routed.caseId} was routed to review without a queue`) };
-      wanted.push({ purpose: 'decision', queueId: routed.queue });
-    }
-    if (routed.blindReview === true || labelling) wanted.push({ purpose: 'blind-review', queueId: routed.queue ?? blindReviewQueueOf(policy) });
-    const queues = wanted.map((w) => ({ ...w, queue: policy.queues.find((q) => q.id === w.queueId) }));
-    const missing = queues.find((q) => q.queue === undefined);
-    if (missing) return { ok: false, error: permanentFailure('CASE.INVALID_ROUTE', `queue ${missing.queueId} is not a queue of policy ${policy.id}`) };
+    const invalid = (message: string): Outcome => ({ ok: false, error: permanentFailure('CASE.INVALID_ROUTE', message) });
+    const unknownQueue = order.items.find((w) => !policy.queues.some((q) => q.id === w.queue));
+    if (unknownQueue) return invalid(`queue ${unknownQueue.queue} is not a queue of policy ${policy.id}`);
+    const itemIds = order.items.map((w) => queueItemId(routed.caseId, w.purpose));
+    if (new Set(itemIds).size !== itemIds.length) return invalid(`the work order of case ${routed.caseId} names one purpose twice`);
 
     const now = deps.clock.now();
     // Golden cases are mixed into the queue at the policy's goldenRate (deterministic on the case id).
     let golden: GoldenCaseDoc | undefined;
-    if (routed.route === 'review' && routed.queue && mixesGolden(policy, routed.caseId)) {
-      const docs = await deps.golden.ofQueue(policy.id, routed.queue);
+    if (decisionWork && mixesGolden(policy, routed.caseId)) {
+      const docs = await deps.golden.ofQueue(policy.id, decisionWork.queue);
       golden = docs[goldenIndexFor(routed.caseId, docs.length)];
     }
-    const itemIds = queues.map((q) => queueItemId(routed.caseId, q.purpose));
     const goldenCaseId = golden ? goldenInstanceId(golden.goldenId, routed.caseId) : undefined;
     return deps.items.enqueue({ caseId: routed.caseId, itemIds, caseIds: goldenCaseId ? [goldenCaseId] : [] }, now, (unit) => {
       const { caseDoc } = unit;
       if (!caseDoc) return { result: { ok: false, error: permanentFailure('CASE.NOT_FOUND', `case ${routed.caseId} does not exist`) } as Outcome, events: [] };
-      const created: string[] = [];
-      queues.forEach((q, i) => {
-        if (unit.existingItems.has(itemIds[i] as string)) return;
-        // Retention: the item goes when its case does (policy caseDays after the case opened).
-        const item: QueueItemDoc = { ...newItem(caseDoc, q.queue as QueueSpec, q.purpose, routed, now), expireAt: caseExpiry(policy, caseDoc.openedAt) };
-        unit.createItem(item);
-        created.push(item.itemId);
-        if (golden && goldenCaseId && q.purpose === 'decision' && !unit.existingCases.has(goldenCaseId)) {
+      // Every item is opened through the rulebook first, so a refused order writes nothing.
+      const traceparent = currentTraceparent();
+      const extras = { ...(traceparent ? { traceparent } : {}), expireAt: caseExpiry(policy, caseDoc.openedAt) };
+      const toCreate: QueueItemDoc[] = [];
+      const goldenCases: CaseDoc[] = [];
+      for (const [i, work] of order.items.entries()) {
+        const itemId = itemIds[i] as string;
+        if (unit.existingItems.has(itemId)) continue;
+        const opened = openItem(orderOfWorkItem(work, { itemId, caseId: caseDoc.caseId, useCase: caseDoc.useCase }), queueItemSummaryOf(caseDoc), now.getTime());
+        if (!opened.ok) return { result: invalid(`case ${routed.caseId}: ${opened.error.message}`), events: [] };
+        const item: QueueItemDoc = { ...opened.value, ...extras };
+        toCreate.push(item);
+        if (golden && goldenCaseId && work.purpose === 'decision' && !unit.existingCases.has(goldenCaseId)) {
           const instance = { ...goldenCaseDoc(golden, goldenCaseId, now.getTime()), expireAt: caseExpiry(policy, now.getTime()) };
-          const gItem = goldenItem(instance, item);
-          unit.createCase(instance);
-          unit.createItem(gItem);
-          created.push(gItem.itemId);
+          const gItem = goldenItem(instance, item, now.getTime());
+          if (!gItem.ok) return { result: invalid(`golden case ${goldenCaseId}: ${gItem.error.message}`), events: [] };
+          goldenCases.push(instance);
+          toCreate.push(gItem.value);
         }
-      });
+      }
+      for (const instance of goldenCases) unit.createCase(instance);
+      for (const item of toCreate) unit.createItem(item);
       // The case waited for its queue item (the router's commit said so): it exists now.
       unit.updateCase({ ...(routed.route === 'review' && caseDoc.status === 'opened' ? { status: 'in-review' as const } : {}), ...(caseDoc.nextStep?.kind === 'enqueue' ? { enqueueDone: true as const } : {}) });
-      return { result: ok({ created }) as Outcome, events: [] };
+      return { result: ok({ created: toCreate.map((item) => item.itemId) }) as Outcome, events: [] };
     });
   };
 }

@@ -142,11 +142,30 @@ describe('decide a case', () => {
 
   it('sends a sampled case to an independent double review, and a disagreeing one to a lead', async () => {
     const { store, cases, decide, damageCase } = setup();
-    const { caseId } = damageCase(caseIdWhere(true), 'rev-1');
+    const { caseId } = damageCase(caseIdWhere(true), 'rev-1', { batchKey: 'damage|scratch', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
     await decide(damageReviewer('rev-1'), caseId, { optionId: 'approve', reasonCode: 'DAMAGE_CONFIRMED_NEW' });
     const doubleId = queueItemId(caseId, 'double-review');
-    expect(store.items.get(doubleId)).toMatchObject({ purpose: 'double-review', status: 'open', excludeReviewers: ['rev-1'], sla: { nextCheckAt: null } });
-    expect(store.items.get(doubleId)).not.toHaveProperty('claim');
+    // Opened through the rulebook, placed like the decision item (queue, priority, due time, summary,
+    // trace), opened now, never batched, with no SLA work and none of the decision item's claim or verdict.
+    const decisionItem = itemOf(caseId, 'damage-review', 'vehicle-damage');
+    expect(store.items.get(doubleId)).toEqual({
+      itemId: doubleId,
+      caseId,
+      useCase: 'vehicle-damage',
+      queue: 'damage-review',
+      purpose: 'double-review',
+      status: 'open',
+      lane: 1,
+      priority: decisionItem.priority,
+      priorityReasons: decisionItem.priorityReasons,
+      enqueuedAt: NOW,
+      dueAt: decisionItem.dueAt,
+      blind: false,
+      excludeReviewers: ['rev-1'],
+      sla: { sent: [], nextCheckAt: null },
+      summary: decisionItem.summary,
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
 
     // The first reviewer may not take it; a second one takes it and disagrees.
     store.put({ ...(store.items.get(doubleId) as QueueItemDoc), status: 'claimed', claim: claimOf('rev-2') });
@@ -156,6 +175,9 @@ describe('decide a case', () => {
       purpose: 'adjudication',
       status: 'open',
       lane: 0,
+      enqueuedAt: NOW,
+      blind: false,
+      sla: { sent: [], nextCheckAt: null },
       excludeReviewers: ['rev-1', 'rev-2'],
       disagreement: { first: { reviewerId: 'rev-1', outcome: 'damage_confirmed' }, second: { reviewerId: 'rev-2', outcome: 'no_damage' } },
     });

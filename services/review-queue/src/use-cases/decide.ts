@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { adjudicate, adjudicationRevisionIdOf, awaitEvidence, completeItem, disagreementOf, fail, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, ok, returnToQueue, slaDueAt, type ApprovalRecord, type DecisionRevised, type Failure, type Policy, type Result, type ReviewPurpose } from '@arbiter/core';
+import { adjudicate, adjudicationRevisionIdOf, awaitEvidence, completeItem, disagreementOf, fail, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, ok, openItem, returnToQueue, slaDueAt, type ApprovalRecord, type DecisionRevised, type Disagreement, type Failure, type Policy, type Result, type ReviewPurpose } from '@arbiter/core';
 import { inTrace, type Clock } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
@@ -66,6 +66,37 @@ export interface Verdict {
 }
 
 /**
+ * An item a verdict on `item` opens (a double review, an adjudication), through the rulebook's
+ * `openItem`: the same case, queue, priority, due time and summary, no SLA work of its own, retained
+ * and traced like `item`.
+ */
+function followUpItem(item: QueueItemDoc, purpose: 'double-review' | 'adjudication', extra: { lane?: 0; excludeReviewers: string[]; disagreement?: Disagreement }, nowMs: number): Result<QueueItemDoc> {
+  const opened = openItem(
+    {
+      itemId: queueItemId(item.caseId, purpose),
+      caseId: item.caseId,
+      useCase: item.useCase,
+      queue: item.queue,
+      purpose,
+      ...(extra.lane !== undefined ? { lane: extra.lane } : {}),
+      priority: { score: item.priority, reasons: item.priorityReasons },
+      dueAt: item.dueAt,
+      nextCheckAt: null,
+      excludeReviewers: extra.excludeReviewers,
+    },
+    item.summary,
+    nowMs,
+  );
+  if (!opened.ok) return opened;
+  return ok({
+    ...opened.value,
+    ...(extra.disagreement ? { disagreement: extra.disagreement } : {}),
+    ...(item.traceparent !== undefined ? { traceparent: item.traceparent } : {}),
+    ...(item.expireAt !== undefined ? { expireAt: item.expireAt } : {}),
+  });
+}
+
+/**
  * Inside a unit of work that read `caseDoc` and `item`: record the verdict, decide when it is the decision
  * item — in a span of the case's trace (stored on its queue item), so the decision, its events and
  * their audit rows continue the trace the prediction started. A failure has written nothing.
@@ -86,6 +117,17 @@ function recordVerdictInTrace(unit: VerdictUnit, p: Principal, policy: Policy, c
   // The item is done, the claim removed (`doneBy` records who); the callers refuse an item done already.
   const completed = completeItem(item, now.getTime(), { releaseClaim: true });
   if (!completed.ok) return refused('ITEM.CONFLICT', completed.error.message);
+  // The items this verdict opens, through the rulebook, before anything is written.
+  // Double review (policy quality.doubleReviewRate, deterministic on the case id): a second,
+  // independent verdict — never by this reviewer, and blind to this verdict (the case view hides the
+  // decision while a double review is pending). It feeds reviewer agreement (κ); when it disagrees, a
+  // lead adjudicates.
+  const second = item.purpose === 'decision' && needsDoubleReview(policy, caseDoc.caseId) ? followUpItem(item, 'double-review', { excludeReviewers: [p.id] }, now.getTime()) : undefined;
+  // A second verdict that disagrees with the decision goes to a lead: one adjudication item per case,
+  // ahead of new work, never to either reviewer (only leads may work adjudication items).
+  const disagreement = item.purpose === 'double-review' && caseDoc.decision ? disagreementOf({ reviewerId: caseDoc.decision.decidedBy.id, outcome: caseDoc.decision.outcome }, { reviewerId: p.id, outcome: verdict.outcome }) : undefined;
+  const adjudicationItem = disagreement ? followUpItem(item, 'adjudication', { lane: 0, excludeReviewers: [disagreement.first.reviewerId, disagreement.second.reviewerId], disagreement }, now.getTime()) : undefined;
+  for (const opened of [second, adjudicationItem]) if (opened && !opened.ok) return refused('ITEM.CONFLICT', opened.error.message);
   if (item.purpose === 'decision') {
     const decided = unit.decide(caseDoc, policy, { outcome: verdict.outcome, decidedBy: { kind: 'human', id: p.id }, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}), decidedAt: now });
     if (!decided.decided) return refused('CASE.ALREADY_DECIDED', `case ${caseDoc.caseId} is already decided`);
@@ -125,48 +167,9 @@ function recordVerdictInTrace(unit: VerdictUnit, p: Principal, policy: Policy, c
   });
   // What the verdict says about reviewers (golden answer, adjudication, double-review pair): their standing.
   unit.recordJudged({ policy, caseDoc, item, reviewerId: p.id, outcome: verdict.outcome, ...(expected !== undefined ? { expected } : {}), ...(adjudication ? { adjudication } : {}), nowMs: now.getTime() });
-  // Double review (policy quality.doubleReviewRate, deterministic on the case id): a second,
-  // independent verdict — never by this reviewer, and blind to this verdict (the case view hides the
-  // decision while a double review is pending). It feeds reviewer agreement (κ); when it disagrees, a
-  // lead adjudicates (below).
-  if (item.purpose === 'decision' && needsDoubleReview(policy, caseDoc.caseId)) {
-    const second: QueueItemDoc = {
-      ...item,
-      itemId: queueItemId(caseDoc.caseId, 'double-review'),
-      purpose: 'double-review',
-      status: 'open',
-      lane: 1,
-      enqueuedAt: now.getTime(),
-      blind: false,
-      sla: { sent: [], nextCheckAt: null },
-      excludeReviewers: [p.id],
-    };
-    delete second.claim;
-    delete second.batchKey;
-    delete second.doneAt;
-    unit.putItem(second);
-  }
-  // A second verdict that disagrees with the decision goes to a lead: one adjudication item per case,
-  // ahead of new work, never to either reviewer (only leads may work adjudication items).
-  const disagreement = item.purpose === 'double-review' && caseDoc.decision ? disagreementOf({ reviewerId: caseDoc.decision.decidedBy.id, outcome: caseDoc.decision.outcome }, { reviewerId: p.id, outcome: verdict.outcome }) : undefined;
-  if (disagreement) {
-    const adjudicationItem: QueueItemDoc = {
-      ...item,
-      itemId: queueItemId(caseDoc.caseId, 'adjudication'),
-      purpose: 'adjudication',
-      status: 'open',
-      lane: 0,
-      enqueuedAt: now.getTime(),
-      blind: false,
-      sla: { sent: [], nextCheckAt: null },
-      excludeReviewers: [disagreement.first.reviewerId, disagreement.second.reviewerId],
-      disagreement,
-    };
-    delete adjudicationItem.claim;
-    delete adjudicationItem.batchKey;
-    delete adjudicationItem.doneAt;
-    unit.putItem(adjudicationItem);
-  }
+  // The double review, and the adjudication of one that disagreed (opened above).
+  if (second?.ok) unit.putItem(second.value);
+  if (adjudicationItem?.ok) unit.putItem(adjudicationItem.value);
   events.unshift(
     event(
       EventTypes.caseReviewed,
