@@ -1,7 +1,7 @@
 import { EventTypes } from '@arbiter/contract';
 import type { Policy } from '@arbiter/core';
 import { redactionPaths, routeLabel, toAuditRow } from './audit-row';
-import { anEvent, caseOpened, caseReviewed, decisionMade, evidenceRequested } from './events.test-support';
+import { anEvent, caseOpened, caseReviewed, caseRouted, decisionMade, evidenceRequested } from './events.test-support';
 
 const policy = { id: 'vehicle-cleanliness', version: '1', privacy: { redact: ['context.customerId', 'context.licensePlate'], retention: { caseDays: 90, auditDays: 1095, evidenceDays: 365 } } } satisfies Pick<Policy, 'id' | 'version' | 'privacy'>;
 const ingestedAt = new Date('2026-11-21T12:05:00Z');
@@ -10,7 +10,26 @@ const payloadOf = (json: string | undefined): Record<string, unknown> => JSON.pa
 
 describe('redaction', () => {
   it('covers free text and the policy PII paths, under the prediction and at the top level', () => {
-    expect(redactionPaths(policy)).toEqual(['notes', 'what', 'prediction.context.customerId', 'prediction.context.licensePlate', 'context.customerId', 'context.licensePlate']);
+    expect(redactionPaths(policy)).toEqual([
+      'notes',
+      'what',
+      'prediction.context.customerId',
+      'prediction.context.licensePlate',
+      'workOrder.items.*.similarityBasis.context.customerId',
+      'workOrder.items.*.similarityBasis.context.licensePlate',
+      'context.customerId',
+      'context.licensePlate',
+    ]);
+  });
+
+  it('redacts PII a work order carries in a similarity basis (a queue comparing context fields)', () => {
+    const routed = caseRouted('case-1');
+    const basis = { prediction: { label: 'dirty' }, context: { customerId: 'cus-881', zone: 'north' } };
+    const item = { purpose: 'decision' as const, queue: 'cleanliness-review', priority: { score: 0, reasons: [] }, dueAt: '2026-11-21T14:00:00Z', reminderAt: [], sla: { nextCheckAt: '2026-11-21T14:00:00Z' }, similarityBasis: basis };
+    const row = toAuditRow({ ...routed, data: { ...routed.data, workOrder: { items: [item] } } }, context);
+    const payload = payloadOf(row?.payload) as { workOrder: { items: Array<{ similarityBasis: unknown }> } };
+    expect(payload.workOrder.items[0]?.similarityBasis).toEqual({ prediction: { label: 'dirty' }, context: { customerId: '[REDACTED]', zone: 'north' } });
+    expect(row?.payload).not.toContain('cus-881');
   });
 
   it('redacts the customer id in case.opened, and never touches the event itself', () => {

@@ -119,12 +119,13 @@ export const FREE_TEXT_PATHS: readonly string[] = ['notes', 'what'];
 
 /**
  * Every path redacted from an event's data: free text, and the policy's PII paths — which point into
- * the prediction, so they apply under `prediction.` (case.opened carries the prediction) and, in case
- * an event carries the same fields at its top level, there too.
+ * the prediction, so they apply under `prediction.` (case.opened carries the prediction), under each
+ * work-order item's similarity basis (case.routed: a part of the prediction) and, in case an event
+ * carries the same fields at its top level, there too.
  */
 export function redactionPaths(policy: Pick<Policy, 'privacy'>): string[] {
   const pii = policy.privacy.redact;
-  return [...FREE_TEXT_PATHS, ...pii.map((path) => `prediction.${path}`), ...pii];
+  return [...FREE_TEXT_PATHS, ...pii.map((path) => `prediction.${path}`), ...pii.map((path) => `workOrder.items.*.similarityBasis.${path}`), ...pii];
 }
 
 export const redactEventData = (data: unknown, policy: Pick<Policy, 'privacy'>): unknown => redact(data, redactionPaths(policy), DEFAULT_REDACTION_MARKER);
