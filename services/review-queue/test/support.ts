@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { Collections, caseDocFromOpened, type CaseDoc } from '@arbiter/cases';
 import { createEvent, toPubSubMessage, topicOf, EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import type { CaseOpened, CaseRouted } from '@arbiter/core';
+import { similarityBasisOf, type CaseOpened, type CaseRouted, type WorkOrder, type WorkOrderItem } from '@arbiter/core';
 import { OutboxRelay, ServiceHost, createLogger, systemClock, noPushCallers } from '@arbiter/platform';
 import { parsePolicyFiles, type PolicyRegistry } from '@arbiter/policy';
 import { provisionPubSub, pubSubClient } from '@arbiter/infra';
@@ -173,8 +173,15 @@ export async function writeCase(firestore: Firestore, spec: CaseSpec = {}): Prom
   return doc;
 }
 
+/**
+ * `case.routed` of a review route to `queue` (or what `extra` makes of it), with the work order the
+ * router would issue for its fields: the decision item of a review route (its priority, due time,
+ * reminders — 30 and 10 minutes before due unless given — batch key and similarity basis), the
+ * blind-review item of a sampled automatic decision (in `extra.queue`, else `queue`). `extra.workOrder`
+ * replaces it.
+ */
 export function routedEvent(caseDoc: CaseDoc, queue: string, extra: Partial<CaseRouted> = {}): ArbiterEvent {
-  const data: CaseRouted = {
+  const fields: CaseRouted = {
     caseId: caseDoc.caseId,
     useCase: caseDoc.useCase,
     policy: caseDoc.policy,
@@ -188,9 +195,28 @@ export function routedEvent(caseDoc: CaseDoc, queue: string, extra: Partial<Case
     routedAt: new Date().toISOString(),
     ...extra,
   };
+  const data: CaseRouted = { ...fields, workOrder: extra.workOrder ?? workOrderOf(caseDoc, fields, queue) };
   const event = createEvent({ type: EventTypes.caseRouted, source: '/arbiter/router', data, subject: caseDoc.caseId });
   if (!event.ok) throw new Error(event.error.message);
   return event.value as ArbiterEvent;
+}
+
+function workOrderOf(caseDoc: CaseDoc, routed: CaseRouted, queue: string): WorkOrder {
+  const dueAt = routed.dueAt ?? new Date(Date.now() + 2 * 3_600_000).toISOString();
+  const due = Date.parse(dueAt);
+  const reminderAt = routed.reminderAt ?? [due - 30 * 60_000, due - 10 * 60_000].map((t) => new Date(t).toISOString());
+  const first = reminderAt.map((r) => Date.parse(r)).find((t) => t > caseDoc.openedAt && t < due);
+  const item = (purpose: WorkOrderItem['purpose']): WorkOrderItem => ({
+    purpose,
+    queue: routed.queue ?? queue,
+    priority: routed.priority ?? { score: 0, reasons: [] },
+    dueAt,
+    reminderAt,
+    sla: { nextCheckAt: new Date(first ?? due).toISOString() },
+    ...(purpose === 'decision' && routed.batchKey ? { batchKey: routed.batchKey, similarityBasis: similarityBasisOf(caseDoc.prediction, {}) } : {}),
+  });
+  if (routed.route === 'review') return { items: [item('decision')] };
+  return { items: routed.blindReview === true ? [item('blind-review')] : [] };
 }
 
 /** Publishes on the event type's own topic unless told otherwise. */
