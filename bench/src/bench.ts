@@ -19,7 +19,7 @@ import { Firestore, type DocumentReference } from '@google-cloud/firestore';
 import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
 import { Collections, queueItemId, setTimer, timerBucketOf, timerBucketRef, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
-import { mulberry32, type DecisionMade, type PredictionSubmitted } from '@arbiter/core';
+import { mulberry32, openItem, type DecisionMade, type PredictionSubmitted } from '@arbiter/core';
 import { localIdentityEnv, newLocalIdentityKey, pubSubClient, signReviewerToken, stackEnv, startServices, startStack, terminate, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/infra';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { median, round, summarize, sustainedRate, type Summary } from './stats';
@@ -743,23 +743,24 @@ async function seedQueueItems(firestore: Firestore, run: string, from: number, c
     const caseId = `case_bench${createHash('sha256').update(`${run}-${i}`).digest('hex').slice(0, 24)}`;
     const subject = { type: 'booking', id: `bk-bench-esc-${run}-${i}` };
     const model = { name: 'cleanliness-vit', version: '2.3.0' };
-    const item: QueueItemDoc = {
-      itemId: queueItemId(caseId, 'decision'),
-      caseId,
-      useCase: 'vehicle-cleanliness',
-      queue: QUEUE,
-      purpose: 'decision',
-      status: 'open',
-      lane: 1,
-      priority: i % 100,
-      priorityReasons: [],
-      enqueuedAt: now - 115 * 60_000,
-      // Due in five minutes: both reminders (30 and 10 minutes before) are due for the due ones.
-      dueAt: isDue ? now + 5 * 60_000 : now + 2 * 3_600_000,
-      blind: false,
-      sla: { sent: [], nextCheckAt: isDue ? now - 1_000 : now + 3_600_000 },
-      summary: { label: 'dirty', confidence: 0.78, band: 'medium', model, subject },
-    };
+    // Opened through the core's rulebook, as review-queue opens a routed case's item.
+    const opened = openItem(
+      {
+        itemId: queueItemId(caseId, 'decision'),
+        caseId,
+        useCase: 'vehicle-cleanliness',
+        queue: QUEUE,
+        purpose: 'decision',
+        priority: { score: i % 100, reasons: [] },
+        // Due in five minutes: both reminders (30 and 10 minutes before) are due for the due ones.
+        dueAt: isDue ? now + 5 * 60_000 : now + 2 * 3_600_000,
+        nextCheckAt: isDue ? now - 1_000 : now + 3_600_000,
+      },
+      { label: 'dirty', confidence: 0.78, band: 'medium', model, subject },
+      now - 115 * 60_000,
+    );
+    if (!opened.ok) throw new Error(opened.error.message);
+    const item: QueueItemDoc = opened.value;
     writer.set(firestore.collection(Collections.queueItems).doc(item.itemId), item);
     // With its escalator timer, as review-queue enqueues it.
     if (item.sla.nextCheckAt !== null) setTimer(writer, firestore, 'sla', item.itemId, item.sla.nextCheckAt, now);
