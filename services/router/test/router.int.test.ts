@@ -206,6 +206,9 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect(doc?.route).toMatchObject({ kind: 'auto', blindReview: true, blindReviewQueue: 'cleanliness-review' });
       const routed = await routedEvent(identity.caseId);
       expect(routed.data).toMatchObject({ route: 'auto', blindReview: true, queue: 'cleanliness-review' });
+      // Its work order: the blind-review item, as published.
+      expect(routed.data).toMatchObject({ workOrder: { items: [{ purpose: 'blind-review', queue: 'cleanliness-review' }] } });
+      expect((routed.data as { workOrder: { items: unknown[] } }).workOrder.items).toHaveLength(1);
       await decisions.waitFor(bySubjectAndType(identity.caseId, EventTypes.decisionMade));
     });
 
@@ -236,6 +239,21 @@ describe('router against the emulators (assessor upstream as its own process)', 
         dueAt: new Date(dueAt).toISOString(),
         reminderAt: [new Date(dueAt - 30 * 60_000).toISOString(), new Date(dueAt - 10 * 60_000).toISOString()],
         batchKey,
+      });
+      // The work order, as published: the decision item with everything review-queue writes.
+      expect(routed.data).toMatchObject({
+        workOrder: {
+          items: [
+            {
+              purpose: 'decision',
+              queue: 'cleanliness-review',
+              priority: { score: 80, reasons: ['Next booking within 3 h', 'Next booking within 24 h'] },
+              dueAt: new Date(dueAt).toISOString(),
+              sla: { nextCheckAt: new Date(dueAt - 30 * 60_000).toISOString() },
+              batchKey,
+            },
+          ],
+        },
       });
       await laterDecision();
       expect(decisionEvents(identity.caseId)).toHaveLength(0);
