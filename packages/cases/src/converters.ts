@@ -46,6 +46,14 @@ export const timerConverter: FirestoreDataConverter<TimerDoc> = {
   fromFirestore: reader<TimerDoc>('timer', { kind: 'string', itemId: 'string', at: 'number' }),
 };
 
+/**
+ * A typed converter for a document a service owns (not one of the shared documents above): reads
+ * check that the fields in `required` have their types, as the shared converters do.
+ */
+export function documentConverter<T>(what: string, required: FieldTypes): FirestoreDataConverter<T> {
+  return { toFirestore: write, fromFirestore: reader<T>(what, required) };
+}
+
 /** A queue-item change the core's rules returned (`claimItem`, `expireLease`, …), as a typed Firestore update. */
 export function queueItemUpdateOf(change: QueueItemChange): UpdateData<QueueItemDoc> {
   return {
