@@ -178,6 +178,8 @@ export interface QueueItemDoc {
   sla: { sent: string[]; nextCheckAt: number | null };
   /** Set when done. */
   doneAt?: number;
+  /** Set when done by a person's verdict: who gave it (the lead overview's throughput). */
+  doneBy?: string;
   /** Set while a verdict on the item waits out its undo window (review-queue writes and removes it). */
   pendingDecision?: PendingDecisionMark;
   /** Adjudication items: the two verdicts of the double review that disagreed. */
