@@ -5,14 +5,16 @@
  *
  * The claims (claim next, claim one, release, reassign), the enqueuing of a routed case, the requeues
  * (evidence submitted, `case.redriven`) and the verdicts (decide, batch, evidence request, holding,
- * undoing and committing a decision in its undo window) go through these ports; the views still read
- * through `ReviewStore` (review-store.firestore.ts).
+ * undoing and committing a decision in its undo window) go through the write ports; the views (queue
+ * summaries, listings, the case view, disputes, the lead overview) read through `ReviewReads` and
+ * `ReviewerQuality.recentVerdicts`, and record who opened evidence through `EvidenceAccessLog`.
  */
 import type { CaseDoc, DecideResult, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, RestoreChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
 import type { GoldenCaseDoc } from './golden';
+import type { ReviewerVerdictDoc } from './reviewer-verdicts';
 
 /**
  * A queue item as one read saw it. A conditional write on it (`QueueItems.claim`) succeeds only if the
@@ -82,6 +84,8 @@ export interface ReviewerQuality {
    * for them, open, whose item the caller claims. Undefined otherwise.
    */
   extraGoldenFor(reviewerId: string, policy: Policy, queue: QueueSpec, standing: ReviewerStanding | undefined, nowMs: number, draw: number): Promise<{ itemId: string } | undefined>;
+  /** Everyone's most recent judged verdicts, newest first (at most `limit`): what the lead overview's standings are computed from. */
+  recentVerdicts(limit: number): Promise<ReviewerVerdictDoc[]>;
 }
 
 /** What a verdict carries (the decide request's fields, as the recorder takes them). Stored as is. */
@@ -231,4 +235,40 @@ export interface ReviewCases {
   overduePending(cutoffMs: number, limit: number): Promise<string[]>;
   /** The pending decisions of a batch (at most `limit`; anyone's). */
   pendingOfBatch(batchId: string, limit: number): Promise<PendingDecisionDoc[]>;
+}
+
+/** One page of a listing, and the token of the next page when there is one. */
+export interface Page<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+/**
+ * What the views read: queue items and the cases they point at. Reads only. Every query names one
+ * queue, one case or one subject (or a time window, for throughput), so it stays bounded.
+ */
+export interface ReviewReads {
+  /** Items of a queue not yet done (open, claimed, awaiting evidence), for counts; at most `cap`. */
+  activeItems(queue: string, cap?: number): Promise<QueueItemDoc[]>;
+  /**
+   * Open items of a queue in priority order (lane, priority high first, due soonest, id), one page of
+   * at most `limit` after `pageToken`. Undefined when `pageToken` is not one this store issued.
+   */
+  openItems(queue: string, limit: number, pageToken?: string): Promise<Page<QueueItemDoc> | undefined>;
+  /** Items finished at or after `sinceMs`, oldest first (at most `cap`): reviewer throughput. */
+  doneSince(sinceMs: number, cap?: number): Promise<QueueItemDoc[]>;
+  /** The case's items (decision, blind review, double review, golden, adjudication) that exist, in that order. */
+  itemsOfCase(caseId: string): Promise<QueueItemDoc[]>;
+  getCase(caseId: string): Promise<CaseDoc | undefined>;
+  /** The cases of these ids that exist, in the order asked. */
+  casesById(caseIds: readonly string[]): Promise<CaseDoc[]>;
+  /** Decided cases of a use case, most recently decided first (precedent candidates; at most `limit`). */
+  decidedCases(useCase: string, limit: number): Promise<CaseDoc[]>;
+  /** Cases about one subject (a booking, an endpoint), newest first (at most `limit`). */
+  casesOfSubject(type: string, id: string, limit?: number): Promise<CaseDoc[]>;
+}
+
+/** Who opened which evidence: `evidence.accessed` events, committed to the outbox and published before the link is given. */
+export interface EvidenceAccessLog {
+  record(events: readonly ArbiterEvent[], now: Date): Promise<void>;
 }

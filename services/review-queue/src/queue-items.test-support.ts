@@ -8,6 +8,7 @@ import type { ArbiterEvent } from '@arbiter/contract';
 import { applyQueueItemChange, deepCopy, servesExtraGolden, type ClaimChange, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
 import type { GoldenCaseDoc } from './golden';
 import type { EnqueueUnit, GoldenSet, QueueItemUnit, QueueItems, ReadItem, ReviewerQuality } from './ports';
+import type { ReviewerVerdictDoc } from './reviewer-verdicts';
 
 export class InMemoryQueueItems implements QueueItems {
   readonly items = new Map<string, QueueItemDoc>();
@@ -132,12 +133,14 @@ export class InMemoryGoldenSet implements GoldenSet {
 }
 
 /**
- * The twin of `FirestoreReviewerQuality`: standings set by the test (default: in good standing), and
- * for a flagged reviewer, at the policy's rate, the golden item `mint` makes (put in `items`).
+ * The twin of `FirestoreReviewerQuality`: standings set by the test (default: in good standing), for
+ * a flagged reviewer, at the policy's rate, the golden item `mint` makes (put in `items`), and the
+ * judged verdicts the test puts in `verdicts`.
  */
 export class InMemoryReviewerQuality implements ReviewerQuality {
   readonly standings = new Map<string, ReviewerStanding>();
   readonly served: string[] = [];
+  readonly verdicts: ReviewerVerdictDoc[] = [];
 
   constructor(
     private readonly items: InMemoryQueueItems,
@@ -154,5 +157,9 @@ export class InMemoryReviewerQuality implements ReviewerQuality {
     this.items.put(item);
     this.served.push(item.itemId);
     return { itemId: item.itemId };
+  }
+
+  async recentVerdicts(limit: number): Promise<ReviewerVerdictDoc[]> {
+    return [...this.verdicts].sort((a, b) => b.at - a.at).slice(0, limit).map((v) => deepCopy(v));
   }
 }

@@ -1,7 +1,6 @@
 import { FieldValue, type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { caseConverter, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, queueItemUpdateOf, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { caseConverter, Collections, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/cases';
 import type { PendingDecisionDoc, PendingUnit, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
-import type { ReviewStore } from './review-store.firestore';
 import { judgedVerdictsOf, recordJudgedVerdicts } from './reviewer-quality.firestore';
 import { PENDING_DECISIONS } from './use-cases/undo';
 import { SOURCE } from './use-cases/common';
@@ -17,14 +16,23 @@ const isCase = (doc: object): doc is CaseDoc => 'openedAt' in doc && !('itemId' 
  * claim are written only as the change the core's rules returned (`queueItemUpdateOf`).
  */
 export class FirestoreReviewCases implements ReviewCases {
-  constructor(private readonly store: ReviewStore) {}
+  constructor(private readonly store: CaseStore) {}
 
   private caseRef(caseId: string): DocumentReference<CaseDoc> {
     return this.store.caseRef(caseId).withConverter(caseConverter);
   }
 
   private itemRef(itemId: string): DocumentReference<QueueItemDoc> {
-    return this.store.itemRef(itemId).withConverter(queueItemConverter);
+    return this.untypedItemRef(itemId).withConverter(queueItemConverter);
+  }
+
+  /** For the fields a verdict writes that are not (yet) fields of `QueueItemDoc`. */
+  private untypedItemRef(itemId: string): DocumentReference {
+    return this.store.firestore.collection(Collections.queueItems).doc(itemId);
+  }
+
+  private processedRef(consumer: string, key: string): DocumentReference {
+    return this.store.firestore.collection(Collections.processed).doc(`${consumer}~${key}`);
   }
 
   private pendingRef(itemId: string): DocumentReference {
@@ -48,13 +56,13 @@ export class FirestoreReviewCases implements ReviewCases {
     return {
       caseDoc,
       items,
-      decide: (doc, policy, input) => decideInTransaction(tx, store.cases, doc, policy, input, SOURCE),
+      decide: (doc, policy, input) => decideInTransaction(tx, store, doc, policy, input, SOURCE),
       reviseDecision: (revision) => {
         tx.update(this.caseRef(caseId), { revision });
       },
       finishItem: (itemId, change, finished) => {
         // `doneBy`, `verdict` and `goldenResult` are not (yet) fields of QueueItemDoc: written untyped.
-        tx.update(store.itemRef(itemId), {
+        tx.update(this.untypedItemRef(itemId), {
           ...queueItemUpdateOf(change),
           doneBy: finished.doneBy,
           pendingDecision: FieldValue.delete(),
@@ -72,7 +80,7 @@ export class FirestoreReviewCases implements ReviewCases {
       },
       returnForReview: (itemId, change, batchId) => {
         // `flaggedInBatch` is not (yet) a field of QueueItemDoc: written untyped.
-        tx.update(store.itemRef(itemId), { ...queueItemUpdateOf(change), lane: 0, flaggedInBatch: batchId });
+        tx.update(this.untypedItemRef(itemId), { ...queueItemUpdateOf(change), lane: 0, flaggedInBatch: batchId });
       },
       awaitEvidence: (itemId, change, request, requeue) => {
         tx.update(this.itemRef(itemId), queueItemUpdateOf(change));
@@ -80,20 +88,20 @@ export class FirestoreReviewCases implements ReviewCases {
       },
       holdPending: (pending, change, mark) => {
         tx.create(this.pendingRef(pending.itemId), pending);
-        tx.update(store.itemRef(pending.itemId), { ...queueItemUpdateOf(change), pendingDecision: mark });
+        tx.update(this.itemRef(pending.itemId), { ...queueItemUpdateOf(change), pendingDecision: mark });
       },
     };
   }
 
   transact<T>(read: { caseId: string; itemIds: readonly string[] }, now: Date, options: { publish?: 'await' | 'soon' }, work: (unit: VerdictUnit) => Promise<Work<T>>): Promise<T> {
-    return this.store.cases.transact<T>(async (tx) => {
+    return this.store.transact<T>(async (tx) => {
       const { caseDoc, items } = await this.read(tx, read.caseId, read.itemIds);
       return work(this.unit(tx, read.caseId, caseDoc, items));
     }, now, options);
   }
 
   transactPending<T>(itemId: string, now: Date, work: (unit: PendingUnit) => Promise<Work<T>>): Promise<T> {
-    return this.store.cases.transact<T>(async (tx) => {
+    return this.store.transact<T>(async (tx) => {
       const snapshot = await tx.get(this.pendingRef(itemId));
       const pending = snapshot.exists ? pendingDecisionOf(snapshot.data()) : undefined;
       return work({
@@ -105,7 +113,7 @@ export class FirestoreReviewCases implements ReviewCases {
           return {
             ...this.unit(tx, pending.caseId, caseDoc, items),
             dropMark: () => {
-              tx.update(this.store.itemRef(itemId), { pendingDecision: FieldValue.delete() });
+              tx.update(this.itemRef(itemId), { pendingDecision: FieldValue.delete() });
             },
           };
         },
@@ -116,8 +124,8 @@ export class FirestoreReviewCases implements ReviewCases {
   requeue<T>(read: { caseId: string; marker?: { consumer: string; key: string } }, now: Date, work: (unit: RequeueUnit) => Work<T>): Promise<T> {
     const caseRef = this.caseRef(read.caseId);
     const itemRef = this.itemRef(queueItemId(read.caseId, 'decision'));
-    const markerRef = read.marker ? this.store.processedRef(read.marker.consumer, read.marker.key) : undefined;
-    return this.store.cases.transact<T>(async (tx) => {
+    const markerRef = read.marker ? this.processedRef(read.marker.consumer, read.marker.key) : undefined;
+    return this.store.transact<T>(async (tx) => {
       // One round trip: the marker (when asked), the case, its decision item.
       const snapshots = await tx.getAll<object, DocumentData>(...(markerRef ? [markerRef] : []), caseRef, itemRef);
       const [markerSnap, caseSnap, itemSnap] = markerRef ? snapshots : [undefined, ...snapshots];
@@ -129,7 +137,7 @@ export class FirestoreReviewCases implements ReviewCases {
         processed: markerSnap?.exists ?? false,
         requeueItem: (change, requeuedAt) => {
           // `requeuedAt` is not (yet) a field of QueueItemDoc: written untyped.
-          tx.update(this.store.itemRef(itemRef.id), { ...queueItemUpdateOf(change), lane: 0, requeuedAt });
+          tx.update(this.untypedItemRef(itemRef.id), { ...queueItemUpdateOf(change), lane: 0, requeuedAt });
         },
         updateCase: (change) => {
           // Nothing to change (an item already gone, no step pending): Firestore refuses an empty update.
@@ -149,7 +157,7 @@ export class FirestoreReviewCases implements ReviewCases {
   }
 
   transactUndo<T>(itemIds: readonly string[], now: Date, work: (unit: UndoUnit) => Work<T>): Promise<T> {
-    return this.store.cases.transact<T>(async (tx) => {
+    return this.store.transact<T>(async (tx) => {
       const refs = itemIds.map((id) => this.pendingRef(id));
       const snapshots = refs.length === 1 ? [await tx.get(refs[0] as DocumentReference)] : await tx.getAll(...refs);
       const pending = snapshots.filter((s) => s.exists).map((s) => pendingDecisionOf(s.data()));
@@ -157,7 +165,7 @@ export class FirestoreReviewCases implements ReviewCases {
         pending,
         undo: (itemId, change) => {
           tx.delete(this.pendingRef(itemId));
-          tx.update(this.store.itemRef(itemId), { ...queueItemUpdateOf(change), pendingDecision: FieldValue.delete() });
+          tx.update(this.itemRef(itemId), { ...queueItemUpdateOf(change), pendingDecision: FieldValue.delete() });
         },
       });
     }, now);

@@ -11,11 +11,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Firestore, Transaction } from '@google-cloud/firestore';
-import { caseExpiry, Collections, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { caseExpiry, Collections, documentConverter, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { caseDueAt, goldenIndexFor, reviewerStanding, servesExtraGolden, type JudgedVerdict, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
-import type { PolicyRegistry } from '@arbiter/policy';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from './golden';
 import type { ReviewerQuality } from './ports';
+import { judgedOf, type ReviewerVerdictDoc } from './reviewer-verdicts';
+
+export type { ReviewerVerdictDoc } from './reviewer-verdicts';
+
+/** `reviewerVerdicts/{itemId}~{reviewerId}`, read typed. */
+const reviewerVerdictConverter = documentConverter<ReviewerVerdictDoc>('reviewer verdict', { reviewerId: 'string', useCase: 'string', queue: 'string', kind: 'string', at: 'number' });
 
 /** `ReviewerQuality` over Firestore: the two functions below. */
 export class FirestoreReviewerQuality implements ReviewerQuality {
@@ -28,28 +33,14 @@ export class FirestoreReviewerQuality implements ReviewerQuality {
   extraGoldenFor(reviewerId: string, policy: Policy, queue: QueueSpec, standing: ReviewerStanding | undefined, nowMs: number, draw: number): Promise<{ itemId: string } | undefined> {
     return extraGoldenFor(this.firestore, reviewerId, policy, queue, standing, nowMs, draw);
   }
-}
 
-export interface ReviewerVerdictDoc {
-  reviewerId: string;
-  useCase: string;
-  queue: string;
-  caseId: string;
-  source: 'golden' | 'adjudication' | 'double-review';
-  kind: JudgedVerdict['kind'];
-  /** known-answer: whether the verdict matched the known answer. */
-  correct?: boolean;
-  /** pair: this reviewer's outcome, the other reviewer's, and which of the two this reviewer was. */
-  own?: string;
-  other?: string;
-  side?: 'first' | 'second';
-  at: number;
-  expireAt?: Date;
+  async recentVerdicts(limit: number): Promise<ReviewerVerdictDoc[]> {
+    const snapshot = await this.firestore.collection(Collections.reviewerVerdicts).withConverter(reviewerVerdictConverter).orderBy('at', 'desc').limit(limit).get();
+    return snapshot.docs.map((d) => d.data());
+  }
 }
 
 export const reviewerVerdictId = (itemId: string, reviewerId: string): string => `${itemId}~${reviewerId}`;
-
-export const judgedOf = (doc: ReviewerVerdictDoc): JudgedVerdict => (doc.kind === 'pair' ? { kind: 'pair', own: doc.own ?? '', other: doc.other ?? '' } : { kind: 'known-answer', correct: doc.correct === true });
 
 /**
  * The judged verdicts a verdict on `item` yields (none for a plain decision or blind review).
@@ -88,9 +79,9 @@ export function recordJudgedVerdicts(tx: Transaction, firestore: Firestore, verd
 /** A reviewer's standing on one use case, from their most recent judged verdicts (two small queries). */
 export async function standingOf(firestore: Firestore, reviewerId: string, useCase: string, quality: NonNullable<Policy['quality']>): Promise<ReviewerStanding> {
   const recent = (kind: JudgedVerdict['kind']) =>
-    firestore.collection(Collections.reviewerVerdicts).where('reviewerId', '==', reviewerId).where('useCase', '==', useCase).where('kind', '==', kind).orderBy('at', 'desc').limit(Math.max(1, quality.window ?? 10)).get();
+    firestore.collection(Collections.reviewerVerdicts).withConverter(reviewerVerdictConverter).where('reviewerId', '==', reviewerId).where('useCase', '==', useCase).where('kind', '==', kind).orderBy('at', 'desc').limit(Math.max(1, quality.window ?? 10)).get();
   const [known, pairs] = await Promise.all([recent('known-answer'), recent('pair')]);
-  return reviewerStanding([...known.docs, ...pairs.docs].map((d) => judgedOf(d.data() as ReviewerVerdictDoc)), quality);
+  return reviewerStanding([...known.docs, ...pairs.docs].map((d) => judgedOf(d.data())), quality);
 }
 
 /**
@@ -116,25 +107,4 @@ export async function extraGoldenFor(firestore: Firestore, reviewerId: string, p
   batch.create(firestore.collection(Collections.queueItems).doc(item.value.itemId), item.value);
   await batch.commit();
   return { itemId: item.value.itemId };
-}
-
-/** Every reviewer's standing per use case, from the most recent judged verdicts (the lead overview). */
-export async function standings(firestore: Firestore, policies: PolicyRegistry, limit = 5000): Promise<{ docs: ReviewerVerdictDoc[]; reviewers: Array<ReviewerStanding & { reviewerId: string; useCase: string; minAccuracy: number; minKappa: number }> }> {
-  const snap = await firestore.collection(Collections.reviewerVerdicts).orderBy('at', 'desc').limit(limit).get();
-  const docs = snap.docs.map((d) => d.data() as ReviewerVerdictDoc);
-  const by = new Map<string, ReviewerVerdictDoc[]>();
-  for (const d of docs) {
-    const key = JSON.stringify([d.useCase, d.reviewerId]);
-    by.set(key, [...(by.get(key) ?? []), d]);
-  }
-  const reviewers: Array<ReviewerStanding & { reviewerId: string; useCase: string; minAccuracy: number; minKappa: number }> = [];
-  for (const [key, list] of by) {
-    const [useCase, reviewerId] = JSON.parse(key) as [string, string];
-    const policy = policies.get(useCase);
-    const quality = policy.ok ? policy.value.quality : undefined;
-    if (!quality) continue;
-    reviewers.push({ reviewerId, useCase, minAccuracy: quality.minGoldenAccuracy, minKappa: quality.minKappa, ...reviewerStanding(list.map(judgedOf), quality) });
-  }
-  reviewers.sort((a, b) => Number(b.flagged) - Number(a.flagged) || (a.accuracy ?? 1) - (b.accuracy ?? 1) || (a.reviewerId < b.reviewerId ? -1 : 1));
-  return { docs, reviewers };
 }

@@ -8,18 +8,19 @@ import type { OutboxRelay } from '@arbiter/platform';
 import { FirestoreMetricReadings } from './metrics/readings.firestore';
 import { FirestoreGoldenSet, FirestoreQueueItems } from './queue-items.firestore';
 import { FirestoreReviewCases } from './review-cases.firestore';
-import { ReviewStore } from './review-store.firestore';
+import { FirestoreEvidenceAccessLog, FirestoreReviewReads } from './review-reads.firestore';
 import { FirestoreReviewerQuality } from './reviewer-quality.firestore';
 import type { ReviewQueueStores } from './use-cases';
 
 export function firestoreStores(firestore: Firestore, relay: OutboxRelay): ReviewQueueStores {
-  const store = new ReviewStore(new CaseStore(firestore, relay), firestore);
+  const cases = new CaseStore(firestore, relay);
   return {
-    store,
-    items: new FirestoreQueueItems(store),
-    golden: new FirestoreGoldenSet(store),
-    cases: new FirestoreReviewCases(store),
+    items: new FirestoreQueueItems(cases),
+    golden: new FirestoreGoldenSet(firestore),
+    cases: new FirestoreReviewCases(cases),
     quality: new FirestoreReviewerQuality(firestore),
     readings: new FirestoreMetricReadings(firestore),
+    reads: new FirestoreReviewReads(firestore),
+    accessLog: new FirestoreEvidenceAccessLog(cases),
   };
 }

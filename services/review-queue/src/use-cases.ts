@@ -2,8 +2,7 @@
 import type { Clock, Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { EvidenceUrlSigner } from './evidence';
-import type { GoldenSet, QueueItems, ReviewCases, ReviewerQuality } from './ports';
-import type { ReviewStore } from './review-store.firestore';
+import type { EvidenceAccessLog, GoldenSet, QueueItems, ReviewCases, ReviewerQuality, ReviewReads } from './ports';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
 import { QueueCatalog } from './use-cases/common';
 import { createEnqueueOnCaseRouted, createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
@@ -18,13 +17,15 @@ import { createGetCaseView, createGetDisputeView, createLeadOverview, createList
 
 /** What the use cases read and write through (stores.firestore.ts builds the Firestore ones). */
 export interface ReviewQueueStores {
-  /** The queries the views still make directly. */
-  store: ReviewStore;
   items: QueueItems;
   golden: GoldenSet;
   cases: ReviewCases;
   quality: ReviewerQuality;
   readings: MetricReadingsStore;
+  /** What the views read. */
+  reads: ReviewReads;
+  /** Where opening evidence is recorded. */
+  accessLog: EvidenceAccessLog;
 }
 
 export interface UseCaseWiring {
@@ -50,11 +51,11 @@ export interface UseCaseWiring {
 }
 
 export function createUseCases(deps: UseCaseWiring) {
-  const { store, items, cases } = deps.stores;
+  const { items, cases } = deps.stores;
   const catalog = new QueueCatalog(deps.policies);
-  const base = { store, policies: deps.policies, clock: deps.clock, catalog };
+  const base = { policies: deps.policies, clock: deps.clock, catalog };
   const claims = { ...base, items, quality: deps.stores.quality, leaseMs: deps.claimLeaseMs, ...(deps.aheadLeaseMs !== undefined ? { aheadLeaseMs: deps.aheadLeaseMs } : {}), spread: deps.claimSpread, hints: new ClaimHints() };
-  const views = { ...base, signer: deps.signer };
+  const views = { ...base, reads: deps.stores.reads, quality: deps.stores.quality, accessLog: deps.stores.accessLog, signer: deps.signer };
   // The undo window: decisions held as pending documents, committed by this process's timers and by
   // every process's sweep (undo.ts). The scheduler is bound once the recorder exists.
   const decide: DecideDeps & typeof base = { ...base, cases, items };
@@ -65,7 +66,6 @@ export function createUseCases(deps: UseCaseWiring) {
   const metrics = deps.audit ? createMetrics({ readings: deps.stores.readings, policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000, logger }) : undefined;
   const stopMetricsRefresh = metrics && deps.metricsRefreshJob === true ? startMetricsRefresh(metrics.refresh, deps.metricsRefreshMs ?? 300_000, logger) : () => undefined;
   return {
-    store,
     catalog,
     enqueueOnCaseRouted: createEnqueueOnCaseRouted({ ...base, items, golden: deps.stores.golden }),
     requeueOnEvidenceSubmitted: createRequeueOnEvidenceSubmitted({ cases, policies: deps.policies, clock: deps.clock }),

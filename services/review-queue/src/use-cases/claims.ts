@@ -17,11 +17,10 @@ import { inTrace, type Clock } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isLeadLike, mayWorkItem, mayWorkQueue } from '../access';
-import { byPriorityOrder } from '../review-store.firestore';
 import type { NextBody } from '../validation';
 import { hasPendingDecision } from './undo';
 import type { QueueItems, ReadItem, ReviewerQuality } from '../ports';
-import { actorOf, event, holdsClaim, itemView, leadActorOf, QueueCatalog, releasedOnExpiry, type ItemView } from './common';
+import { actorOf, byPriorityOrder, event, holdsClaim, itemView, leadActorOf, QueueCatalog, releasedOnExpiry, type ItemView } from './common';
 
 export interface ClaimDeps {
   items: QueueItems;

@@ -2,20 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { producedEvent, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import { fail, type ActorRef, type Failure, type Policy, type QueueSpec } from '@arbiter/core';
-import { isTransientFirestoreError, type Clock } from '@arbiter/platform';
+import { isTransientFirestoreError } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isLeadLike } from '../access';
-import type { ReviewStore } from '../review-store.firestore';
 
 /** The CloudEvents `source` of everything this service produces. */
 export const SOURCE = '/arbiter/review-queue';
-
-export interface UseCaseDeps {
-  store: ReviewStore;
-  policies: PolicyRegistry;
-  clock: Clock;
-}
 
 export interface QueueRef {
   policy: Policy;
@@ -56,6 +49,18 @@ export async function attempt<T>(body: () => Promise<T>): Promise<{ ok: true; va
     if (isTransientFirestoreError(error)) return fail({ code: 'UNAVAILABLE.FIRESTORE', message: 'the case store is busy; try again' });
     throw error;
   }
+}
+
+/** Priority order: lane (0 first), priority (high first), due time (soonest first), id. */
+export const byPriorityOrder = (a: PriorityKey, b: PriorityKey): number =>
+  a.lane - b.lane || b.priority - a.priority || a.dueAt - b.dueAt || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0);
+
+/** What the priority order compares (an item, or where a page of items ended). */
+export interface PriorityKey {
+  lane: number;
+  priority: number;
+  dueAt: number;
+  itemId: string;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -142,6 +147,6 @@ export function itemView(item: QueueItemDoc, options: { revealBlind?: boolean; r
 }
 
 function pendingOf(item: QueueItemDoc): ItemView['pendingDecision'] {
-  const mark = (item as QueueItemDoc & { pendingDecision?: { commitAfter: number; by: string; batchId?: string } }).pendingDecision;
+  const mark = item.pendingDecision;
   return mark ? { by: mark.by, undoUntil: iso(mark.commitAfter), ...(mark.batchId ? { batchId: mark.batchId } : {}) } : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * Read models: the caller's queues, a queue's items, the single-pane case view with precedents, the
- * dispute view, the lead overview. Reads only; the one read with a side effect (opening evidence)
- * emits `evidence.accessed` through the outbox.
+ * dispute view, the lead overview. Reads only, through `ReviewReads` (and the judged verdicts of
+ * `ReviewerQuality`); the one read with a side effect (opening evidence) records `evidence.accessed`
+ * through the `EvidenceAccessLog`.
  */
 import { randomUUID } from 'node:crypto';
 import type { CaseDoc, QueueItemDoc } from '@arbiter/cases';
@@ -21,17 +22,28 @@ import {
   type TemplateCase,
   type TemplateSpec,
 } from '@arbiter/core';
+import type { Clock } from '@arbiter/platform';
+import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isEscalated, maySeeBlindOutcome, maySeePii, mayReadCase, mayViewDisputes, mayViewLeadOverview, mayWorkQueue } from '../access';
 import type { EvidenceUrlSigner } from '../evidence';
-import { standings } from '../reviewer-quality.firestore';
-import { byPriorityOrder } from '../review-store.firestore';
-import { actorOf, event, iso, isClaimable, itemView, QueueCatalog, reject, type ItemView, type UseCaseDeps } from './common';
+import type { EvidenceAccessLog, ReviewerQuality, ReviewReads } from '../ports';
+import { standingsOf } from '../reviewer-verdicts';
+import { actorOf, byPriorityOrder, event, iso, isClaimable, itemView, QueueCatalog, reject, type ItemView } from './common';
 
-export interface ViewDeps extends UseCaseDeps {
+export interface ViewDeps {
+  reads: ReviewReads;
+  /** The judged verdicts behind the lead overview's reviewer standings. */
+  quality: Pick<ReviewerQuality, 'recentVerdicts'>;
+  accessLog: EvidenceAccessLog;
+  policies: PolicyRegistry;
+  clock: Clock;
   catalog: QueueCatalog;
   signer: EvidenceUrlSigner;
 }
+
+/** The judged verdicts the lead overview's standings are computed from (the most recent ones). */
+const STANDING_VERDICTS = 5000;
 
 /** "At SLA risk": due within this long, or past due. */
 export const AT_RISK_MS = 15 * 60_000;
@@ -82,7 +94,7 @@ export function createListQueues(deps: ViewDeps) {
   return async (p: Principal): Promise<{ queues: QueueSummary[] }> => {
     const nowMs = deps.clock.now().getTime();
     const refs = deps.catalog.all().filter((ref) => mayWorkQueue(p, ref.queue));
-    const queues = await Promise.all(refs.map(async (ref) => summarise(ref, await deps.store.activeItems(ref.queue.id), nowMs)));
+    const queues = await Promise.all(refs.map(async (ref) => summarise(ref, await deps.reads.activeItems(ref.queue.id), nowMs)));
     return { queues };
   };
 }
@@ -92,7 +104,7 @@ export function createListItems(deps: ViewDeps) {
     const ref = deps.catalog.get(queueId);
     if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
     if (!mayWorkQueue(p, ref.queue) && !maySeeBlindOutcome(p)) return reject('AUTH.FORBIDDEN', `your roles do not allow seeing queue ${queueId}`);
-    const result = await deps.store.openItems(queueId, page.limit, page.pageToken);
+    const result = await deps.reads.openItems(queueId, page.limit, page.pageToken);
     if (!result) return reject('VALIDATION.INVALID_QUERY', 'pageToken is not one this API issued; pass the nextPageToken of the previous page');
     const reveal = maySeeBlindOutcome(p);
     return { queue: queueId, items: result.items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: reveal, revealGolden: reveal })), ...(result.nextPageToken ? { nextPageToken: result.nextPageToken } : {}) };
@@ -106,7 +118,7 @@ export function createListClaims(deps: ViewDeps) {
     const ref = deps.catalog.get(queueId);
     if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
     const nowMs = deps.clock.now().getTime();
-    const items = (await deps.store.activeItems(queueId)).filter((i) => i.status === 'claimed' && !isClaimable(i, nowMs));
+    const items = (await deps.reads.activeItems(queueId)).filter((i) => i.status === 'claimed' && !isClaimable(i, nowMs));
     return { queue: queueId, items: items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: true })) };
   };
 }
@@ -198,9 +210,9 @@ function chooseTemplate(policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc | u
 
 export function createGetCaseView(deps: ViewDeps) {
   return async (p: Principal, caseId: string) => {
-    const caseDoc = await deps.store.getCase(caseId);
+    const caseDoc = await deps.reads.getCase(caseId);
     if (!caseDoc) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
-    const items = await deps.store.itemsOfCase(caseId);
+    const items = await deps.reads.itemsOfCase(caseId);
     const queueRefs = items.map((i) => deps.catalog.get(i.queue)).filter((r) => r !== undefined);
     if (!mayReadCase(p, queueRefs.map((r) => r.queue))) return reject('AUTH.FORBIDDEN', `your roles do not allow reading case ${caseId}`);
     const policyResult = deps.policies.get(caseDoc.useCase);
@@ -219,13 +231,13 @@ export function createGetCaseView(deps: ViewDeps) {
     if (spec) {
       let view = templateView(templateCaseOf(caseDoc, prediction, item));
       if (spec.kind === 'batch-approval' && item?.batchKey) {
-        const siblings = (await deps.store.activeItems(item.queue, 500)).filter((i) => i.batchKey === item.batchKey && i.itemId !== item.itemId && i.purpose === 'decision').sort(byPriorityOrder).slice(0, Math.max(0, (queue?.batch?.maxSize ?? 10) - 1));
-        const others = await deps.store.casesById(siblings.map((s) => s.caseId));
+        const siblings = (await deps.reads.activeItems(item.queue, 500)).filter((i) => i.batchKey === item.batchKey && i.itemId !== item.itemId && i.purpose === 'decision').sort(byPriorityOrder).slice(0, Math.max(0, (queue?.batch?.maxSize ?? 10) - 1));
+        const others = await deps.reads.casesById(siblings.map((s) => s.caseId));
         view = batchTemplateView([caseDoc, ...others].map((c) => templateCaseOf(c, pii ? c.prediction : redact(c.prediction, policy.privacy.redact), c.caseId === caseDoc.caseId ? item : siblings.find((s) => s.caseId === c.caseId))));
       }
       template = { kind: spec.kind, title: spec.title, markdown: renderTemplate(spec.markdown, view) };
     }
-    const precedents = blind ? [] : rankPrecedents(caseDoc, await deps.store.decidedCases(caseDoc.useCase, 200), policy);
+    const precedents = blind ? [] : rankPrecedents(caseDoc, await deps.reads.decidedCases(caseDoc.useCase, 200), policy);
     const inner = prediction.prediction;
     return {
       caseId,
@@ -278,9 +290,9 @@ export function createGetCaseView(deps: ViewDeps) {
 
 export function createOpenEvidence(deps: ViewDeps) {
   return async (p: Principal, caseId: string, index: number): Promise<{ caseId: string; index: number; uri: string; url: string; expiresAt: string; role?: string; mediaType?: string }> => {
-    const caseDoc = await deps.store.getCase(caseId);
+    const caseDoc = await deps.reads.getCase(caseId);
     if (!caseDoc) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
-    const items = await deps.store.itemsOfCase(caseId);
+    const items = await deps.reads.itemsOfCase(caseId);
     const queues = items.map((i) => deps.catalog.get(i.queue)?.queue).filter((q) => q !== undefined);
     if (!mayReadCase(p, queues)) return reject('AUTH.FORBIDDEN', `your roles do not allow reading case ${caseId}`);
     const evidence = allEvidence(caseDoc)[index];
@@ -288,10 +300,8 @@ export function createOpenEvidence(deps: ViewDeps) {
     const signed = await deps.signer.sign(evidence.uri);
     if (!signed) return reject('EVIDENCE.NOT_FOUND', `evidence #${index} of case ${caseId} is not in Cloud Storage (gs://), so there is no signed link to it`);
     const now = deps.clock.now();
-    await deps.store.cases.transact(async () => ({
-      result: undefined,
-      events: [event(EventTypes.evidenceAccessed, { caseId, useCase: caseDoc.useCase, uri: evidence.uri, accessedBy: actorOf(p), accessedAt: now.toISOString() }, caseId, now, randomUUID())],
-    }), now);
+    // Logged before the link is given: whoever holds a link is on the record.
+    await deps.accessLog.record([event(EventTypes.evidenceAccessed, { caseId, useCase: caseDoc.useCase, uri: evidence.uri, accessedBy: actorOf(p), accessedAt: now.toISOString() }, caseId, now, randomUUID())], now);
     return { caseId, index, uri: evidence.uri, url: signed.url, expiresAt: signed.expiresAt.toISOString(), ...(evidence.role ? { role: evidence.role } : {}), ...(evidence.mediaType ? { mediaType: evidence.mediaType } : {}) };
   };
 }
@@ -301,12 +311,12 @@ export function createOpenEvidence(deps: ViewDeps) {
 export function createGetDisputeView(deps: ViewDeps) {
   return async (p: Principal, subjectType: string, subjectId: string) => {
     if (!mayViewDisputes(p)) return reject('AUTH.FORBIDDEN', 'dispute views are for support, leads, auditors and admins');
-    const cases = (await deps.store.casesOfSubject(subjectType, subjectId)).filter((c) => c.decision);
+    const cases = (await deps.reads.casesOfSubject(subjectType, subjectId)).flatMap((c) => (c.decision ? [{ ...c, decision: c.decision }] : []));
     if (cases.length === 0) return reject('CASE.NOT_FOUND', `no decided case about ${subjectType} ${subjectId}`);
     return {
       subject: { type: subjectType, id: subjectId },
       decisions: cases.map((c) => {
-        const d = c.decision as NonNullable<CaseDoc['decision']>;
+        const d = c.decision;
         const policy = deps.policies.get(c.useCase);
         const outcomeLabel = policy.ok ? policy.value.outcomes.find((o) => o.id === d.outcome)?.label : undefined;
         const reasonLabel = policy.ok && d.reasonCode ? policy.value.reasonCodes.find((r) => r.code === d.reasonCode)?.label : undefined;
@@ -330,14 +340,15 @@ export function createGetDisputeView(deps: ViewDeps) {
 // ── Reviewer quality (quality gates that act) ──
 
 /**
- * Each reviewer's standing per use case (reviewer-quality.firestore.ts): accuracy on their most recent known
+ * Each reviewer's standing per use case (`standingsOf`, reviewer-verdicts.ts): accuracy on their most recent known
  * answers (golden cases, adjudicated double reviews) against the policy's quality.minGoldenAccuracy,
  * κ on their recent double-review pairs against quality.minKappa. A flagged reviewer is what "next
  * case" serves extra golden cases to, until they recover. And per queue, the agreement of double
  * reviews: Cohen's κ and Gwet's AC1 (which does not collapse on skewed labels), each with its 95 % interval.
  */
 async function reviewerQuality(deps: ViewDeps) {
-  const { docs, reviewers } = await standings(deps.store.firestore, deps.policies);
+  const docs = await deps.quality.recentVerdicts(STANDING_VERDICTS);
+  const reviewers = standingsOf(docs, deps.policies);
   const byQueue = new Map<string, Array<[string, string]>>();
   for (const d of docs) if (d.kind === 'pair' && d.side === 'first' && d.own !== undefined && d.other !== undefined) byQueue.set(d.queue, [...(byQueue.get(d.queue) ?? []), [d.own, d.other]]);
   const agreement = [...byQueue.entries()].flatMap(([queue, pairs]) => {
@@ -366,13 +377,13 @@ export function createLeadOverview(deps: ViewDeps) {
     const nowMs = now.getTime();
     const queues = await Promise.all(
       deps.catalog.all().map(async (ref) => {
-        const items = await deps.store.activeItems(ref.queue.id);
+        const items = await deps.reads.activeItems(ref.queue.id);
         const s = summarise(ref, items, nowMs);
         return { queue: s.queue, title: s.title, useCase: s.useCase, depth: s.depth, atRisk: s.atRisk, claimed: s.claimed, awaitingEvidence: s.awaitingEvidence, escalated: items.filter((i) => i.purpose === 'decision' && isEscalated(i, nowMs)).length, qualityOverdue: s.qualityOverdue, oldestAgeSeconds: s.oldestAgeSeconds };
       }),
     );
     const since = nowMs - 3_600_000;
-    const done = await deps.store.doneSince(since);
+    const done = await deps.reads.doneSince(since);
     const byReviewer = new Map<string, { reviewerId: string; itemsDone: number; queues: Set<string> }>();
     for (const d of done) {
       if (!d.doneBy) continue;
