@@ -2,6 +2,7 @@
 import type { Clock, Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { EvidenceUrlSigner } from './evidence';
+import { fail, type Result } from '@arbiter/core';
 import type { EvidenceAccessLog, GoldenSet, QueueItems, ReviewCases, ReviewerQuality, ReviewReads } from './ports';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
 import { QueueCatalog } from './use-cases/common';
@@ -12,7 +13,6 @@ import { createMetrics, mayViewMetrics, startMetricsRefresh, type AuditQueries, 
 import { createThresholdsPage, type ThresholdsPage } from './use-cases/thresholds';
 import { mayViewLeadOverview } from './access';
 import type { Principal } from './auth';
-import { reject } from './use-cases/common';
 import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
 
 /** What the use cases read and write through (stores.firestore.ts builds the Firestore ones). */
@@ -88,16 +88,16 @@ export function createUseCases(deps: UseCaseWiring) {
     refreshMetrics: metrics?.refresh,
     metricsPage: metrics
       ? metrics.page
-      : async (p: Principal): Promise<MetricsPage> => {
+      : async (p: Principal): Promise<Result<MetricsPage>> => {
           // Who may see it is decided first; an instance without the audit dataset has no page to show.
-          if (!mayViewMetrics(p)) return reject('AUTH.FORBIDDEN', 'the metrics page is for leads, admins and auditors');
-          return reject('METRICS.NOT_FOUND', 'this instance has no metrics page: it is not configured with the audit dataset in BigQuery');
+          if (!mayViewMetrics(p)) return fail({ code: 'AUTH.FORBIDDEN', message: 'the metrics page is for leads, admins and auditors' });
+          return fail({ code: 'METRICS.NOT_FOUND', message: 'this instance has no metrics page: it is not configured with the audit dataset in BigQuery' });
         },
     thresholdsPage: deps.audit
       ? createThresholdsPage({ policies: deps.policies, clock: deps.clock, audit: deps.audit, refreshMs: deps.metricsRefreshMs ?? 300_000 })
-      : async (p: Principal): Promise<ThresholdsPage> => {
-          if (!mayViewLeadOverview(p)) return reject('AUTH.FORBIDDEN', 'threshold recommendations are for leads and admins');
-          return reject('METRICS.NOT_FOUND', 'this instance has no threshold recommendations: it is not configured with the audit dataset in BigQuery');
+      : async (p: Principal): Promise<Result<ThresholdsPage>> => {
+          if (!mayViewLeadOverview(p)) return fail({ code: 'AUTH.FORBIDDEN', message: 'threshold recommendations are for leads and admins' });
+          return fail({ code: 'METRICS.NOT_FOUND', message: 'this instance has no threshold recommendations: it is not configured with the audit dataset in BigQuery' });
         },
     getDisputeView: createGetDisputeView(views),
     leadOverview: createLeadOverview(views),

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { producedEvent, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
-import { fail, type ActorRef, type Failure, type Policy, type QueueSpec } from '@arbiter/core';
-import { isTransientFirestoreError } from '@arbiter/platform';
+import type { ActorRef, Policy, QueueSpec } from '@arbiter/core';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isLeadLike } from '../access';
@@ -26,28 +25,6 @@ export class QueueCatalog {
   }
   all(): QueueRef[] {
     return [...this.byId.values()];
-  }
-}
-
-/** A use case's expected failure: a code (mapped to HTTP by `httpStatusOf`) and a message. */
-export class UseCaseError extends Error {
-  constructor(readonly failure: Failure) {
-    super(failure.message);
-  }
-}
-
-export const reject = (code: string, message: string): never => {
-  throw new UseCaseError({ code, message });
-};
-
-/** Runs a use case body; expected failures and transient Firestore trouble become failure values. */
-export async function attempt<T>(body: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Failure }> {
-  try {
-    return { ok: true, value: await body() };
-  } catch (error) {
-    if (error instanceof UseCaseError) return fail(error.failure);
-    if (isTransientFirestoreError(error)) return fail({ code: 'UNAVAILABLE.FIRESTORE', message: 'the case store is busy; try again' });
-    throw error;
   }
 }
 

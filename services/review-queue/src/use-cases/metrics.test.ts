@@ -3,7 +3,7 @@ import { ManualClock } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { METRICS, type Row } from '../metrics/catalog';
-import { createMetrics, InMemoryMetricReadings, startMetricsRefresh, thresholdExamplesOf, thresholdExamplesSql, type AuditQueries } from './metrics';
+import { createMetrics, InMemoryMetricReadings, startMetricsRefresh, thresholdExamplesOf, thresholdExamplesSql, type AuditQueries, type MetricsPage } from './metrics';
 
 const policies = (() => {
   const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', '..', 'policies'));
@@ -24,6 +24,13 @@ class ScriptedAudit implements AuditQueries {
     this.asked.push(sql);
     return this.answer(sql);
   }
+}
+
+/** The page a caller may see (a refusal fails the test). */
+async function pageOf(metrics: ReturnType<typeof createMetrics>, p: Principal): Promise<MetricsPage> {
+  const page = await metrics.page(p);
+  if (!page.ok) throw new Error(`${page.error.code}: ${page.error.message}`);
+  return page.value;
 }
 
 describe('metrics page: threshold examples', () => {
@@ -90,7 +97,7 @@ describe('metrics page and its refresh job', () => {
     const audit = new ScriptedAudit((sql) => answers(adherence)(sql));
     const metrics = createMetrics({ readings, policies, clock, audit, refreshMs: 60_000, pageCacheMs: 0 });
 
-    const empty = await metrics.page(lead);
+    const empty = await pageOf(metrics, lead);
     expect(audit.asked).toEqual([]);
     expect(empty.readings).toBe(0);
     expect(empty.charts.map((c) => c.id)).toEqual(METRICS.map((m) => m.id));
@@ -101,8 +108,8 @@ describe('metrics page and its refresh job', () => {
     clock.advance(60_000);
     adherence = 0.9;
     expect(await metrics.refresh()).toBe('read');
-    const page = await metrics.page(lead);
-    await metrics.page(lead);
+    const page = await pageOf(metrics, lead);
+    await pageOf(metrics, lead);
     expect(audit.asked).toHaveLength(asked * 2); // two readings; the page views asked nothing
     expect(page.readings).toBe(2);
     expect(page.generatedAt).toBe('2026-12-07T08:01:00.000Z');
@@ -130,7 +137,7 @@ describe('metrics page and its refresh job', () => {
       clock.advance(1_000);
     }
     expect(readings.slots.size).toBe(3);
-    expect((await metrics.page(lead)).readings).toBe(3);
+    expect((await pageOf(metrics, lead)).readings).toBe(3);
   });
 
   it('reports a view that does not answer, and still shows the rest', async () => {
@@ -141,13 +148,13 @@ describe('metrics page and its refresh job', () => {
     });
     const metrics = createMetrics({ readings: new InMemoryMetricReadings(), policies, clock, audit, refreshMs: 60_000 });
     await metrics.refresh();
-    const page = await metrics.page(lead);
+    const page = await pageOf(metrics, lead);
     expect(page.errors).toEqual(['metrics_batch_same_day: view failed']);
     expect(page.charts.find((c) => c.id === 'sla_adherence')?.series).toHaveLength(1);
   });
 
   it('is for leads, admins and auditors', async () => {
     const metrics = createMetrics({ readings: new InMemoryMetricReadings(), policies, clock: new ManualClock(new Date()), audit: new ScriptedAudit(() => []), refreshMs: 60_000 });
-    await expect(metrics.page(reviewer)).rejects.toMatchObject({ failure: { code: 'AUTH.FORBIDDEN' } });
+    expect(await metrics.page(reviewer)).toMatchObject({ ok: false, error: { code: 'AUTH.FORBIDDEN' } });
   });
 });

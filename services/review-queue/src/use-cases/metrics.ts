@@ -10,12 +10,11 @@
  * (96: eight hours at PT5M) readings, so the charts show the metrics over time — across restarts and
  * instances — and the trend of a metric is what the views said at each reading.
  */
-import { recommendThresholds } from '@arbiter/core';
+import { fail, ok, recommendThresholds, type Result } from '@arbiter/core';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { chartsOf, METRICS, readingOf, type MetricChart, type MetricsReading, type Row } from '../metrics/catalog';
-import { reject } from './common';
 
 /**
  * The port: where readings are kept (`metricReadings/{slot}` in Firestore, metrics/readings.firestore.ts;
@@ -224,13 +223,13 @@ export function createMetrics(deps: MetricsDeps) {
     };
   };
 
-  const page = async (p: Principal): Promise<MetricsPage> => {
-    if (!mayViewMetrics(p)) return reject('AUTH.FORBIDDEN', 'the metrics page is for leads, admins and auditors');
+  const page = async (p: Principal): Promise<Result<MetricsPage>> => {
+    if (!mayViewMetrics(p)) return fail({ code: 'AUTH.FORBIDDEN', message: 'the metrics page is for leads, admins and auditors' });
     const now = deps.clock.now().getTime();
-    if (cached && now - cached.at < pageCacheMs) return cached.page;
+    if (cached && now - cached.at < pageCacheMs) return ok(cached.page);
     const built = await build();
     cached = { at: now, page: built };
-    return built;
+    return ok(built);
   };
 
   return { page, refresh };

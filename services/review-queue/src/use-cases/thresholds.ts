@@ -8,13 +8,12 @@
  *
  * One reading at most every `refreshMs` per process; requests meanwhile share it.
  */
-import { adviseThresholds, type ThresholdAdvice } from '@arbiter/core';
+import { adviseThresholds, fail, ok, type Result, type ThresholdAdvice } from '@arbiter/core';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Clock } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { mayViewLeadOverview } from '../access';
 import type { AuditQueries } from './metrics';
-import { reject } from './common';
 
 export interface ThresholdsPage {
   generatedAt: string;
@@ -71,10 +70,10 @@ export function createThresholdsPage(deps: ThresholdsDeps) {
     return { generatedAt: deps.clock.now().toISOString(), targetPrecision: target, examples: rows.length, recommendations };
   };
 
-  return async (p: Principal): Promise<ThresholdsPage> => {
-    if (!mayViewLeadOverview(p)) return reject('AUTH.FORBIDDEN', 'threshold recommendations are for leads and admins');
+  return async (p: Principal): Promise<Result<ThresholdsPage>> => {
+    if (!mayViewLeadOverview(p)) return fail({ code: 'AUTH.FORBIDDEN', message: 'threshold recommendations are for leads and admins' });
     const now = deps.clock.now().getTime();
-    if (cached && now - cached.at < deps.refreshMs) return cached.page;
+    if (cached && now - cached.at < deps.refreshMs) return ok(cached.page);
     inFlight ??= read()
       .then((page) => {
         cached = { at: deps.clock.now().getTime(), page };
@@ -83,6 +82,6 @@ export function createThresholdsPage(deps: ThresholdsDeps) {
       .finally(() => {
         inFlight = undefined;
       });
-    return inFlight;
+    return ok(await inFlight);
   };
 }

@@ -14,11 +14,11 @@
  */
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import type { ArbiterEvent } from '@arbiter/contract';
-import { fail, holdForDecision, ok, restoreItem, type Result, type ReviewPurpose } from '@arbiter/core';
+import { fail, holdForDecision, ok, restoreItem, type Failure, type Result, type ReviewPurpose } from '@arbiter/core';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import type { PendingDecisionDoc, PendingMark, ReviewCases, StoredVerdict, UndoUnit, VerdictUnit } from '../ports';
-import { actorOf, iso, UseCaseError } from './common';
+import { actorOf, iso } from './common';
 
 export const PENDING_DECISIONS = 'pendingDecisions';
 
@@ -77,6 +77,13 @@ export type Recorder = (unit: VerdictUnit, p: Principal, caseDoc: CaseDoc, item:
 
 export type CommitOutcome = 'committed' | 'gone' | 'dropped';
 
+/** Thrown to abort a commit's unit of work when the recorder refuses the stored verdict: nothing is written. */
+export class VerdictRefused extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
 /**
  * Commits one pending decision if it is still there: the decision unit of work with the stored
  * verdict and time, the pending document deleted in it. 'gone': undone or committed already;
@@ -96,7 +103,7 @@ export async function commitPending(deps: UndoDeps, record: Recorder, itemId: st
       return { result: 'dropped', events: [] };
     }
     const recorded = record(unit, pending.principal, caseDoc, item, pending.verdict, new Date(pending.decidedAt));
-    if (!recorded.ok) throw new UseCaseError(recorded.error);
+    if (!recorded.ok) throw new VerdictRefused(recorded.error);
     return { result: 'committed', events: recorded.value.events };
   });
 }

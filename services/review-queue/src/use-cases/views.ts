@@ -2,7 +2,8 @@
  * Read models: the caller's queues, a queue's items, the single-pane case view with precedents, the
  * dispute view, the lead overview. Reads only, through `ReviewReads` (and the judged verdicts of
  * `ReviewerQuality`); the one read with a side effect (opening evidence) records `evidence.accessed`
- * through the `EvidenceAccessLog`.
+ * through the `EvidenceAccessLog`. Every view returns a result: a failure's code (`CASE.NOT_FOUND`,
+ * `AUTH.FORBIDDEN`, …) becomes an HTTP status in the API's one error map.
  */
 import { randomUUID } from 'node:crypto';
 import type { CaseDoc, QueueItemDoc } from '@arbiter/cases';
@@ -10,15 +11,18 @@ import { EventTypes } from '@arbiter/contract';
 import {
   batchTemplateView,
   caseSimilarity,
+  fail,
   formBatches,
   formSimilarBatches,
   modelOutcomeOf,
+  ok,
   redact,
   renderTemplate,
   twoRaterAgreement,
   templateView,
   type Policy,
   type QueueSpec,
+  type Result,
   type TemplateCase,
   type TemplateSpec,
 } from '@arbiter/core';
@@ -29,7 +33,7 @@ import { isEscalated, maySeeBlindOutcome, maySeePii, mayReadCase, mayViewDispute
 import type { EvidenceUrlSigner } from '../evidence';
 import type { EvidenceAccessLog, ReviewerQuality, ReviewReads } from '../ports';
 import { standingsOf } from '../reviewer-verdicts';
-import { actorOf, byPriorityOrder, event, iso, isClaimable, itemView, QueueCatalog, reject, type ItemView } from './common';
+import { actorOf, byPriorityOrder, event, iso, isClaimable, itemView, QueueCatalog, type ItemView } from './common';
 
 export interface ViewDeps {
   reads: ReviewReads;
@@ -91,35 +95,35 @@ function summarise(ref: { policy: Policy; queue: Pick<QueueSpec, 'id' | 'title' 
 }
 
 export function createListQueues(deps: ViewDeps) {
-  return async (p: Principal): Promise<{ queues: QueueSummary[] }> => {
+  return async (p: Principal): Promise<Result<{ queues: QueueSummary[] }>> => {
     const nowMs = deps.clock.now().getTime();
     const refs = deps.catalog.all().filter((ref) => mayWorkQueue(p, ref.queue));
     const queues = await Promise.all(refs.map(async (ref) => summarise(ref, await deps.reads.activeItems(ref.queue.id), nowMs)));
-    return { queues };
+    return ok({ queues });
   };
 }
 
 export function createListItems(deps: ViewDeps) {
-  return async (p: Principal, queueId: string, page: { limit: number; pageToken?: string }): Promise<{ queue: string; items: ItemView[]; nextPageToken?: string }> => {
+  return async (p: Principal, queueId: string, page: { limit: number; pageToken?: string }): Promise<Result<{ queue: string; items: ItemView[]; nextPageToken?: string }>> => {
     const ref = deps.catalog.get(queueId);
-    if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
-    if (!mayWorkQueue(p, ref.queue) && !maySeeBlindOutcome(p)) return reject('AUTH.FORBIDDEN', `your roles do not allow seeing queue ${queueId}`);
+    if (!ref) return fail({ code: 'QUEUE.NOT_FOUND', message: `there is no queue ${queueId}` });
+    if (!mayWorkQueue(p, ref.queue) && !maySeeBlindOutcome(p)) return fail({ code: 'AUTH.FORBIDDEN', message: `your roles do not allow seeing queue ${queueId}` });
     const result = await deps.reads.openItems(queueId, page.limit, page.pageToken);
-    if (!result) return reject('VALIDATION.INVALID_QUERY', 'pageToken is not one this API issued; pass the nextPageToken of the previous page');
+    if (!result) return fail({ code: 'VALIDATION.INVALID_QUERY', message: 'pageToken is not one this API issued; pass the nextPageToken of the previous page' });
     const reveal = maySeeBlindOutcome(p);
-    return { queue: queueId, items: result.items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: reveal, revealGolden: reveal })), ...(result.nextPageToken ? { nextPageToken: result.nextPageToken } : {}) };
+    return ok({ queue: queueId, items: result.items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: reveal, revealGolden: reveal })), ...(result.nextPageToken ? { nextPageToken: result.nextPageToken } : {}) });
   };
 }
 
 /** Live claims of a queue, for a lead to release or reassign (lead, admin). */
 export function createListClaims(deps: ViewDeps) {
-  return async (p: Principal, queueId: string): Promise<{ queue: string; items: ItemView[] }> => {
-    if (!mayViewLeadOverview(p)) return reject('AUTH.FORBIDDEN', 'the claims of a queue are for leads and admins');
+  return async (p: Principal, queueId: string): Promise<Result<{ queue: string; items: ItemView[] }>> => {
+    if (!mayViewLeadOverview(p)) return fail({ code: 'AUTH.FORBIDDEN', message: 'the claims of a queue are for leads and admins' });
     const ref = deps.catalog.get(queueId);
-    if (!ref) return reject('QUEUE.NOT_FOUND', `there is no queue ${queueId}`);
+    if (!ref) return fail({ code: 'QUEUE.NOT_FOUND', message: `there is no queue ${queueId}` });
     const nowMs = deps.clock.now().getTime();
     const items = (await deps.reads.activeItems(queueId)).filter((i) => i.status === 'claimed' && !isClaimable(i, nowMs));
-    return { queue: queueId, items: items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: true })) };
+    return ok({ queue: queueId, items: items.sort(byPriorityOrder).map((i) => itemView(i, { revealBlind: true })) });
   };
 }
 
@@ -211,12 +215,12 @@ function chooseTemplate(policy: Policy, caseDoc: CaseDoc, item: QueueItemDoc | u
 export function createGetCaseView(deps: ViewDeps) {
   return async (p: Principal, caseId: string) => {
     const caseDoc = await deps.reads.getCase(caseId);
-    if (!caseDoc) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
+    if (!caseDoc) return fail({ code: 'CASE.NOT_FOUND', message: `there is no case ${caseId}` });
     const items = await deps.reads.itemsOfCase(caseId);
     const queueRefs = items.map((i) => deps.catalog.get(i.queue)).filter((r) => r !== undefined);
-    if (!mayReadCase(p, queueRefs.map((r) => r.queue))) return reject('AUTH.FORBIDDEN', `your roles do not allow reading case ${caseId}`);
+    if (!mayReadCase(p, queueRefs.map((r) => r.queue))) return fail({ code: 'AUTH.FORBIDDEN', message: `your roles do not allow reading case ${caseId}` });
     const policyResult = deps.policies.get(caseDoc.useCase);
-    if (!policyResult.ok) return reject(policyResult.error.code, policyResult.error.message);
+    if (!policyResult.ok) return policyResult;
     const policy = policyResult.value;
     const nowMs = deps.clock.now().getTime();
     const item = items.find((i) => i.purpose === 'decision') ?? items[0];
@@ -239,7 +243,7 @@ export function createGetCaseView(deps: ViewDeps) {
     }
     const precedents = blind ? [] : rankPrecedents(caseDoc, await deps.reads.decidedCases(caseDoc.useCase, 200), policy);
     const inner = prediction.prediction;
-    return {
+    return ok({
       caseId,
       useCase: caseDoc.useCase,
       policy: caseDoc.policy,
@@ -282,27 +286,27 @@ export function createGetCaseView(deps: ViewDeps) {
       ...(template ? { template } : {}),
       ...(caseDoc.route?.postActionReport ? { postActionReport: { title: caseDoc.route.postActionReport.title, markdown: caseDoc.route.postActionReport.markdown, producedAt: iso(caseDoc.route.postActionReport.producedAt) } } : {}),
       precedents,
-    };
+    });
   };
 }
 
 // ── Evidence ─────────────────────────────────────────────────────────────────────────────────
 
 export function createOpenEvidence(deps: ViewDeps) {
-  return async (p: Principal, caseId: string, index: number): Promise<{ caseId: string; index: number; uri: string; url: string; expiresAt: string; role?: string; mediaType?: string }> => {
+  return async (p: Principal, caseId: string, index: number): Promise<Result<{ caseId: string; index: number; uri: string; url: string; expiresAt: string; role?: string; mediaType?: string }>> => {
     const caseDoc = await deps.reads.getCase(caseId);
-    if (!caseDoc) return reject('CASE.NOT_FOUND', `there is no case ${caseId}`);
+    if (!caseDoc) return fail({ code: 'CASE.NOT_FOUND', message: `there is no case ${caseId}` });
     const items = await deps.reads.itemsOfCase(caseId);
     const queues = items.map((i) => deps.catalog.get(i.queue)?.queue).filter((q) => q !== undefined);
-    if (!mayReadCase(p, queues)) return reject('AUTH.FORBIDDEN', `your roles do not allow reading case ${caseId}`);
+    if (!mayReadCase(p, queues)) return fail({ code: 'AUTH.FORBIDDEN', message: `your roles do not allow reading case ${caseId}` });
     const evidence = allEvidence(caseDoc)[index];
-    if (!evidence) return reject('EVIDENCE.NOT_FOUND', `case ${caseId} has no evidence #${index}`);
+    if (!evidence) return fail({ code: 'EVIDENCE.NOT_FOUND', message: `case ${caseId} has no evidence #${index}` });
     const signed = await deps.signer.sign(evidence.uri);
-    if (!signed) return reject('EVIDENCE.NOT_FOUND', `evidence #${index} of case ${caseId} is not in Cloud Storage (gs://), so there is no signed link to it`);
+    if (!signed) return fail({ code: 'EVIDENCE.NOT_FOUND', message: `evidence #${index} of case ${caseId} is not in Cloud Storage (gs://), so there is no signed link to it` });
     const now = deps.clock.now();
     // Logged before the link is given: whoever holds a link is on the record.
     await deps.accessLog.record([event(EventTypes.evidenceAccessed, { caseId, useCase: caseDoc.useCase, uri: evidence.uri, accessedBy: actorOf(p), accessedAt: now.toISOString() }, caseId, now, randomUUID())], now);
-    return { caseId, index, uri: evidence.uri, url: signed.url, expiresAt: signed.expiresAt.toISOString(), ...(evidence.role ? { role: evidence.role } : {}), ...(evidence.mediaType ? { mediaType: evidence.mediaType } : {}) };
+    return ok({ caseId, index, uri: evidence.uri, url: signed.url, expiresAt: signed.expiresAt.toISOString(), ...(evidence.role ? { role: evidence.role } : {}), ...(evidence.mediaType ? { mediaType: evidence.mediaType } : {}) });
   };
 }
 
@@ -310,10 +314,10 @@ export function createOpenEvidence(deps: ViewDeps) {
 
 export function createGetDisputeView(deps: ViewDeps) {
   return async (p: Principal, subjectType: string, subjectId: string) => {
-    if (!mayViewDisputes(p)) return reject('AUTH.FORBIDDEN', 'dispute views are for support, leads, auditors and admins');
+    if (!mayViewDisputes(p)) return fail({ code: 'AUTH.FORBIDDEN', message: 'dispute views are for support, leads, auditors and admins' });
     const cases = (await deps.reads.casesOfSubject(subjectType, subjectId)).flatMap((c) => (c.decision ? [{ ...c, decision: c.decision }] : []));
-    if (cases.length === 0) return reject('CASE.NOT_FOUND', `no decided case about ${subjectType} ${subjectId}`);
-    return {
+    if (cases.length === 0) return fail({ code: 'CASE.NOT_FOUND', message: `no decided case about ${subjectType} ${subjectId}` });
+    return ok({
       subject: { type: subjectType, id: subjectId },
       decisions: cases.map((c) => {
         const d = c.decision;
@@ -333,7 +337,7 @@ export function createGetDisputeView(deps: ViewDeps) {
           evidence: allEvidence(c).map((e) => ({ uri: e.uri, ...(e.role ? { role: e.role } : {}), ...(e.mediaType ? { mediaType: e.mediaType } : {}) })),
         };
       }),
-    };
+    });
   };
 }
 
@@ -372,7 +376,7 @@ async function reviewerQuality(deps: ViewDeps) {
 
 export function createLeadOverview(deps: ViewDeps) {
   return async (p: Principal) => {
-    if (!mayViewLeadOverview(p)) return reject('AUTH.FORBIDDEN', 'the lead overview is for leads and admins');
+    if (!mayViewLeadOverview(p)) return fail({ code: 'AUTH.FORBIDDEN', message: 'the lead overview is for leads and admins' });
     const now = deps.clock.now();
     const nowMs = now.getTime();
     const queues = await Promise.all(
@@ -393,7 +397,7 @@ export function createLeadOverview(deps: ViewDeps) {
       byReviewer.set(d.doneBy, entry);
     }
     const quality = await reviewerQuality(deps);
-    return {
+    return ok({
       at: now.toISOString(),
       queues,
       quality,
@@ -401,6 +405,6 @@ export function createLeadOverview(deps: ViewDeps) {
         since: new Date(since).toISOString(),
         reviewers: [...byReviewer.values()].map((r) => ({ reviewerId: r.reviewerId, itemsDone: r.itemsDone, queues: [...r.queues].sort() })).sort((a, b) => b.itemsDone - a.itemsDone),
       },
-    };
+    });
   };
 }
