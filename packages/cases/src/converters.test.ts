@@ -1,5 +1,5 @@
-import { FieldValue } from '@google-cloud/firestore';
-import { queueItemUpdateOf } from './converters';
+import { FieldValue, type QueryDocumentSnapshot } from '@google-cloud/firestore';
+import { documentConverter, queueItemUpdateOf } from './converters';
 
 describe('queueItemUpdateOf', () => {
   const claim = { reviewerId: 'rev-1', role: 'reviewer', leaseUntil: 2_000, claimedAt: 1_000 };
@@ -25,5 +25,23 @@ describe('queueItemUpdateOf', () => {
     const waiting = queueItemUpdateOf({ status: 'awaiting-evidence', releaseClaim: true });
     expect(waiting.status).toBe('awaiting-evidence');
     expect(FieldValue.delete().isEqual(waiting.claim as FieldValue)).toBe(true);
+  });
+});
+
+describe('documentConverter', () => {
+  interface Verdict {
+    reviewerId: string;
+    at: number;
+    correct?: boolean;
+  }
+  const converter = documentConverter<Verdict>('reviewer verdict', { reviewerId: 'string', at: 'number' });
+  const snapshot = (data: unknown): QueryDocumentSnapshot => ({ data: () => data, ref: { path: 'reviewerVerdicts/i~rev-1' } }) as unknown as QueryDocumentSnapshot;
+
+  it('reads a document whose required fields have their types, as it is', () => {
+    expect(converter.fromFirestore(snapshot({ reviewerId: 'rev-1', at: 5, correct: true }))).toEqual({ reviewerId: 'rev-1', at: 5, correct: true });
+  });
+
+  it('refuses a document of another shape, naming it and every wrong field', () => {
+    expect(() => converter.fromFirestore(snapshot({ reviewerId: 7 }))).toThrow('bug: reviewerVerdicts/i~rev-1 is not a reviewer verdict: reviewerId must be a string, at must be a number');
   });
 });
