@@ -1,5 +1,6 @@
 import type {
   CaseClaimed,
+  CaseDecided,
   CaseOpened,
   CaseRedriven,
   CaseReleased,
@@ -32,6 +33,7 @@ export interface EventDataMap {
   [EventTypes.caseClaimed]: CaseClaimed;
   [EventTypes.caseReleased]: CaseReleased;
   [EventTypes.caseReviewed]: CaseReviewed;
+  [EventTypes.caseDecided]: CaseDecided;
   [EventTypes.evidenceAccessed]: EvidenceAccessed;
   [EventTypes.enrichmentFlagged]: EnrichmentFlagged;
   [EventTypes.feedbackLabelled]: FeedbackLabelled;

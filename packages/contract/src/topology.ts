@@ -19,7 +19,7 @@ export const Topics = {
   caseRouted: 'arbiter-case-routed',
   /** Internal: the reconciler's re-drives, which review-queue acts on (an overdue evidence request) and the audit records. */
   caseRedriven: 'arbiter-case-redriven',
-  /** Internal: the rest of the case lifecycle (claimed, released, reviewed, evidence accessed, enrichment flagged). */
+  /** Internal: the rest of the case lifecycle (claimed, released, reviewed, decided, evidence accessed, enrichment flagged). */
   cases: 'arbiter-cases',
   /** Internal: labelled examples for retraining. */
   feedback: 'arbiter-feedback',
@@ -45,6 +45,8 @@ export const EventTypes = {
   caseClaimed: 'arbiter.case.claimed.v1',
   caseReleased: 'arbiter.case.released.v1',
   caseReviewed: 'arbiter.case.reviewed.v1',
+  /** Staged beside every `decision.made.v1`: its data and identity, and the case facts its audit row needs. */
+  caseDecided: 'arbiter.case.decided.v1',
   evidenceAccessed: 'arbiter.evidence.accessed.v1',
   enrichmentFlagged: 'arbiter.enrichment.flagged.v1',
   feedbackLabelled: 'arbiter.feedback.labelled.v1',
@@ -67,6 +69,7 @@ export const topicOf: Record<EventType, TopicName> = {
   [EventTypes.caseClaimed]: Topics.cases,
   [EventTypes.caseReleased]: Topics.cases,
   [EventTypes.caseReviewed]: Topics.cases,
+  [EventTypes.caseDecided]: Topics.cases,
   [EventTypes.evidenceAccessed]: Topics.cases,
   [EventTypes.enrichmentFlagged]: Topics.cases,
   [EventTypes.feedbackLabelled]: Topics.feedback,

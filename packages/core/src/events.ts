@@ -294,6 +294,40 @@ export interface CaseReviewed {
   /** What the reviewer recorded for an option whose policy asks for it (delivered in decision.made.v2). */
   approval?: ApprovalRecord;
   reviewedAt: string;
+  /** The case's facts for its audit row (absent on events produced before they were added). */
+  caseFacts?: CaseAuditFacts;
+}
+
+/**
+ * What the audit trail says of a case beside a decision or a review (internal: in `case.decided` and
+ * `case.reviewed`), taken from the case document the producer read in the same unit of work, so the
+ * audit exporter never reads the case.
+ */
+export interface CaseAuditFacts {
+  /** When the case was opened (the prediction arrived). */
+  openedAt: string;
+  /** The prediction's label: what the model said. */
+  label?: string;
+  category?: string;
+  /** A review route's queue and its priority reasons; absent for an automatic or default route. */
+  queue?: string;
+  priorityReasons?: string[];
+  /** Golden cases: the known answer. */
+  goldenExpectedOutcome?: string;
+}
+
+/**
+ * `arbiter.case.decided.v1` (internal): staged with every decision, in the same unit of work as
+ * `decision.made.v1`: that event's data and identity, and the facts of the case its audit row needs.
+ */
+export interface CaseDecided {
+  caseId: string;
+  useCase: string;
+  /** The `decision.made.v1` data, exactly as published. */
+  decision: DecisionMade;
+  /** The `decision.made.v1` event this one accompanies: its `ce-id`, `ce-source` and `ce-time`. */
+  decisionEvent: { id: string; source: string; time: string };
+  caseFacts: CaseAuditFacts;
 }
 
 /** `arbiter.evidence.accessed.v1` (internal): someone opened a piece of evidence (ADR-0016: log access to evidence). */
