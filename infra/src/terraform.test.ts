@@ -135,8 +135,8 @@ describe('generated data file (arbiter.gen.json)', () => {
     for (const service of ServiceNames) {
       const code = sourcesOf(join(root, 'services', service, 'src')).join('\n');
       const staged = new Set([...code.matchAll(/\b(?:producedEvent|event)\(\s*EventTypes\.(\w+)/g)].map((m) => EventTypes[m[1] as keyof typeof EventTypes]));
-      // A service that decides through the one-decision rule (@arbiter/cases) stages decision.made there, v1 and v2.
-      if (code.includes('decideInTransaction(')) for (const type of [EventTypes.decisionMade, EventTypes.decisionMadeV2]) staged.add(type);
+      // A service that decides through the one-decision rule (@arbiter/cases) stages decision.made there, v1 and v2, and case.decided.
+      if (code.includes('decideInTransaction(')) for (const type of [EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided]) staged.add(type);
       // The reconciler publishes again the stored events of the types it may re-drive, and only those.
       if (code.includes('RedrivenEventTypes.includes(')) for (const type of RedrivenEventTypes) staged.add(type);
       expect(`${service}: ${[...staged].sort().join(', ')}`).toBe(`${service}: ${[...ProducedEventTypes[service]].sort().join(', ')}`);

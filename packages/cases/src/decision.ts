@@ -1,4 +1,4 @@
-import type { ApprovalRecord, DecidedByKind, DecisionMade, DecisionMadeV2, Policy } from '@arbiter/core';
+import type { ApprovalRecord, CaseAuditFacts, DecidedByKind, DecisionMade, DecisionMadeV2, Policy } from '@arbiter/core';
 import { isCustomerFavorable } from '@arbiter/core';
 import type { CaseDoc } from './documents';
 
@@ -45,3 +45,25 @@ export const decisionIdOf = (caseId: string): string => `dec_${caseId}`;
  * effect) and distinct from it, so each type's `ce-id` is unique per case.
  */
 export const decisionV2EventIdOf = (caseId: string): string => `dec2_${caseId}`;
+
+/** The `ce-id` of the case's `case.decided`: one per case, like the decision's own (a republish has no second effect). */
+export const caseDecidedEventIdOf = (caseId: string): string => `decided_${caseId}`;
+
+/**
+ * What the audit trail says of a case beside its decision or a review (pure): from the case document
+ * the decider or reviewer read in its unit of work, so the audit exporter never reads the case. The
+ * queue and priority reasons only for a review route; the known answer only on a golden case.
+ */
+export function caseAuditFactsOf(caseDoc: CaseDoc & { golden?: { expectedOutcome?: string } }): CaseAuditFacts {
+  const label = caseDoc.prediction.prediction?.label;
+  const category = caseDoc.prediction.category;
+  const route = caseDoc.route;
+  const expected = caseDoc.golden?.expectedOutcome;
+  return {
+    openedAt: new Date(caseDoc.openedAt).toISOString(),
+    ...(label !== undefined ? { label } : {}),
+    ...(category !== undefined ? { category } : {}),
+    ...(route?.kind === 'review' && route.queue ? { queue: route.queue, priorityReasons: route.priority?.reasons ?? [] } : {}),
+    ...(expected ? { goldenExpectedOutcome: expected } : {}),
+  };
+}

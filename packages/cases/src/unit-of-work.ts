@@ -2,7 +2,7 @@ import { FieldValue, type DocumentData, type DocumentReference, type Firestore, 
 import { createEvent, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { ApprovalRecord, DecisionMade, Policy } from '@arbiter/core';
 import { currentTraceExtensions, stageEvents, type OutboxRelay, type StagedWrites } from '@arbiter/platform';
-import { buildDecision, buildDecisionV2, decisionIdOf, decisionV2EventIdOf, type DecisionInput } from './decision';
+import { buildDecision, buildDecisionV2, caseAuditFactsOf, caseDecidedEventIdOf, decisionIdOf, decisionV2EventIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
 import { caseExpiry } from './retention';
 
@@ -100,8 +100,8 @@ export type DecideResult =
   | {
       decided: true;
       decision: ArbiterEvent<typeof EventTypes.decisionMade>;
-      /** What to publish: `decision.made.v1` and `decision.made.v2` (same decisionId), in that order. */
-      events: [ArbiterEvent<typeof EventTypes.decisionMade>, ArbiterEvent<typeof EventTypes.decisionMadeV2>];
+      /** What to publish: `decision.made.v1`, `decision.made.v2` (same decisionId) and `case.decided`, in that order. */
+      events: DecisionEvents;
     }
   | { decided: false; reason: 'already-decided' };
 
@@ -110,8 +110,10 @@ export type DecideResult =
  * read, which commits nothing if the case changed since): decide the case unless it already is. The case
  * document carries the decision, so two reviewers (or a reviewer and the escalator's expiry) racing
  * for one case produce one decision: Firestore aborts and retries the loser, which then sees it.
- * Every decision is published as `decision.made.v1` and `decision.made.v2` (CONTRACT.md).
- * A person's approved outcomes with pattern features are remembered for fast-track.
+ * Every decision is published as `decision.made.v1` and `decision.made.v2` (CONTRACT.md), with the
+ * internal `case.decided` beside them (the audit's facts of the case, from `caseDoc`: pass the case as
+ * this commit leaves it, route included). A person's approved outcomes with pattern features are
+ * remembered for fast-track.
  */
 export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc: CaseDoc, policy: Policy, input: DecisionInput, source: string): DecideResult {
   if (caseDoc.decision) return { decided: false, reason: 'already-decided' };
@@ -127,18 +129,27 @@ export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc:
     const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, ...(embedding ? { embedding } : {}), decidedAt: input.decidedAt.getTime(), expireAt: caseExpiry(policy, caseDoc.openedAt) };
     tx.set(store.firestore.collection(Collections.patterns).doc(caseDoc.caseId), pattern);
   }
-  const events = decisionEvents(decision, input.approval, source);
+  const events = decisionEvents(caseDoc, decision, input.approval, source);
   return { decided: true, decision: events[0], events };
 }
 
+/** The events of one decision: `decision.made.v1`, `decision.made.v2` and `case.decided`. */
+export type DecisionEvents = [ArbiterEvent<typeof EventTypes.decisionMade>, ArbiterEvent<typeof EventTypes.decisionMadeV2>, ArbiterEvent<typeof EventTypes.caseDecided>];
+
 /**
- * The events of one decision: `decision.made.v1` and `decision.made.v2` (v1 plus the approval block),
- * same decisionId, each with a deterministic `ce-id` of its own.
+ * The events of one decision of `caseDoc`: `decision.made.v1` and `decision.made.v2` (v1 plus the
+ * approval block), same decisionId, and `case.decided` (internal): the v1 data and identity with the
+ * facts of the case its audit row needs. Each with a deterministic `ce-id` of its own.
  */
-export function decisionEvents(decision: DecisionMade, approval: ApprovalRecord | undefined, source: string): [ArbiterEvent<typeof EventTypes.decisionMade>, ArbiterEvent<typeof EventTypes.decisionMadeV2>] {
+export function decisionEvents(caseDoc: CaseDoc, decision: DecisionMade, approval: ApprovalRecord | undefined, source: string): DecisionEvents {
   const time = new Date(decision.decidedAt);
-  return [
-    producedEvent(EventTypes.decisionMade, source, decision, { id: decisionIdOf(decision.caseId), subject: decision.caseId, time }),
-    producedEvent(EventTypes.decisionMadeV2, source, buildDecisionV2(decision, approval), { id: decisionV2EventIdOf(decision.caseId), subject: decision.caseId, time }),
-  ];
+  const v1 = producedEvent(EventTypes.decisionMade, source, decision, { id: decisionIdOf(decision.caseId), subject: decision.caseId, time });
+  const v2 = producedEvent(EventTypes.decisionMadeV2, source, buildDecisionV2(decision, approval), { id: decisionV2EventIdOf(decision.caseId), subject: decision.caseId, time });
+  const decided = producedEvent(
+    EventTypes.caseDecided,
+    source,
+    { caseId: decision.caseId, useCase: decision.useCase, decision, decisionEvent: { id: v1.id, source: v1.source, time: v1.time ?? time.toISOString() }, caseFacts: caseAuditFactsOf(caseDoc) },
+    { id: caseDecidedEventIdOf(decision.caseId), subject: decision.caseId, time },
+  );
+  return [v1, v2, decided];
 }

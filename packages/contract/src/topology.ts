@@ -147,18 +147,19 @@ export const RedrivenEventTypes: readonly EventType[] = [EventTypes.caseOpened, 
 
 export const ProducedEventTypes: Readonly<Record<ServiceName, readonly EventType[]>> = {
   'confidence-assessor': [EventTypes.caseOpened],
-  router: [EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.enrichmentFlagged],
+  router: [EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided, EventTypes.enrichmentFlagged],
   'review-queue': [
     EventTypes.caseClaimed,
     EventTypes.caseReleased,
     EventTypes.caseReviewed,
     EventTypes.decisionMade,
     EventTypes.decisionMadeV2,
+    EventTypes.caseDecided,
     EventTypes.decisionRevised,
     EventTypes.evidenceRequested,
     EventTypes.evidenceAccessed,
     EventTypes.feedbackLabelled,
   ],
-  'sla-escalator': [EventTypes.slaEscalated, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseReleased, EventTypes.caseRedriven, ...RedrivenEventTypes],
+  'sla-escalator': [EventTypes.slaEscalated, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided, EventTypes.caseReleased, EventTypes.caseRedriven, ...RedrivenEventTypes],
   'audit-exporter': [],
 };

@@ -50,7 +50,7 @@ export class InMemoryReviewCases implements ReviewCases {
         const decision = buildDecision(doc, policy, input);
         caseDoc = { ...caseDoc, decision, status: 'decided', decidedAt: input.decidedAt.getTime(), ...(input.approval ? { approval: input.approval } : {}) };
         caseChanged = true;
-        const events = decisionEvents(decision, input.approval, SOURCE);
+        const events = decisionEvents(doc, decision, input.approval, SOURCE);
         return { decided: true, decision: events[0], events };
       },
       reviseDecision: (revision) => {

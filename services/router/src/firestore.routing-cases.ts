@@ -44,7 +44,8 @@ export class FirestoreRoutingCases implements RoutingCases {
     const events = routed ? [routed] : [];
     let decided = false;
     if (step.decision) {
-      const outcome = decideInTransaction(batch, this.store, opened, step.policy, step.decision, this.source);
+      // The decision's audit facts come from the case as this commit leaves it: routed.
+      const outcome = decideInTransaction(batch, this.store, { ...opened, route: step.route }, step.policy, step.decision, this.source);
       if (outcome.decided) {
         events.push(...outcome.events);
         decided = true;

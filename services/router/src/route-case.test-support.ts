@@ -110,7 +110,7 @@ export class InMemoryRoutingCases implements RoutingCases {
     if (step.decision) {
       const decision = buildDecision(opened, step.policy, step.decision);
       Object.assign(next, { decision, status: 'decided', decidedAt: now.getTime() });
-      events.push(...decisionEvents(decision, undefined, this.source));
+      events.push(...decisionEvents({ ...opened, route: step.route }, decision, undefined, this.source));
       decided = true;
     }
     events.push(...rest);

@@ -72,14 +72,17 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     expect(doc?.route?.rationale).toContain('high band');
     expect(doc?.decision).toMatchObject({ outcome: 'fee_applied', decidedBy: { kind: 'auto', id: 'cleanliness-vit@2.3.0' }, customerFavorable: false });
 
-    expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2]);
+    expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided]);
     expectValid(cases.staged);
-    const [routed, decision] = cases.staged;
+    const [routed, decision, , decided] = cases.staged;
     expect(routed).toMatchObject({ id: `routed_${caseId}`, subject: caseId, source: SOURCE, data: { route: 'auto', reason: 'band-high', blindReview: false } });
     expect(routed?.data).not.toHaveProperty('queue');
     // No person is needed: an empty work order.
     expect(routedData(cases, caseId).workOrder).toEqual({ items: [] });
     expect(decision).toMatchObject({ id: `dec_${caseId}`, subject: caseId });
+    // Beside it, for the audit: the v1 data and identity, and the case's facts (an automatic route: no queue).
+    expect(decided).toMatchObject({ id: `decided_${caseId}`, subject: caseId, source: SOURCE });
+    expect(decided?.data).toEqual({ caseId, useCase: 'vehicle-cleanliness', decision: decision?.data, decisionEvent: { id: decision?.id, source: SOURCE, time: decision?.time }, caseFacts: { openedAt: openedAt.toISOString(), label: 'dirty' } });
   });
 
   it('high band sampled for blind review: case.routed names the blind review queue', async () => {
@@ -189,7 +192,7 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
       reasonCode: 'LOW_CONFIDENCE_DEFAULT',
       customerFavorable: true,
     });
-    expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.enrichmentFlagged]);
+    expect(cases.staged.map((e) => e.type)).toEqual([EventTypes.caseRouted, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided, EventTypes.enrichmentFlagged]);
     // Offered for blind labelling: the work order names the item, and the case waits for it.
     expect(doc?.nextStep).toMatchObject({ kind: 'enqueue', redrives: 0 });
     const data = routedData(cases, caseId);
@@ -198,7 +201,7 @@ describe('route case: vehicle-cleanliness (ADR-0016)', () => {
     // A default names no queue of its own (the audit row's queue stays empty).
     expect(data).not.toHaveProperty('queue');
     expectValid(cases.staged);
-    expect(cases.staged[3]).toMatchObject({
+    expect(cases.staged[4]).toMatchObject({
       id: `enrichment_${caseId}`,
       data: { reason: 'low-confidence', prediction: { label: 'dirty', confidence: 0.41 }, evidence: ['gs://evidence/bk-1/before-1.jpg', 'gs://evidence/bk-1/after-1.jpg'] },
     });

@@ -157,7 +157,7 @@ export class InMemoryEscalationItems implements EscalationItems {
         if (caseDoc.decision) return { decided: false, reason: 'already-decided' };
         const decision = buildDecision(caseDoc, policy, input);
         decided.set(caseDoc.caseId, { ...caseDoc, decision, status: 'decided', decidedAt: input.decidedAt.getTime() });
-        const events = decisionEvents(decision, input.approval, source);
+        const events = decisionEvents(caseDoc, decision, input.approval, source);
         return { decided: true, decision: events[0], events };
       },
     };

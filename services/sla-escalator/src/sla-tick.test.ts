@@ -202,8 +202,10 @@ describe('sla tick: expiry', () => {
     expect(items.staged.map((event) => [event.type, event.id])).toEqual([
       [EventTypes.decisionMade, `dec_${caseId}`],
       [EventTypes.decisionMadeV2, `dec2_${caseId}`],
+      [EventTypes.caseDecided, `decided_${caseId}`],
     ]);
     expect(items.staged[0]?.data).toMatchObject({ caseId, outcome: 'decision_deferred', decidedBy: { kind: 'policy', id: 'policy:sla-test@1' }, reasonCode: 'SLA_EXPIRED', customerFavorable: true, decidedAt: new Date(WEDNESDAY + 21 * MINUTE).toISOString() });
+    expect(items.staged[2]?.data).toMatchObject({ decision: items.staged[0]?.data, decisionEvent: { id: `dec_${caseId}`, source: items.staged[0]?.source, time: items.staged[0]?.time }, caseFacts: { openedAt: new Date(WEDNESDAY).toISOString() } });
     expectValid(items.staged);
     expect(items.items.get(itemId)).toMatchObject({ status: 'done', doneAt: WEDNESDAY + 21 * MINUTE, sla: { nextCheckAt: null } });
     expect(items.cases.get(caseId)).toMatchObject({ status: 'decided', decision: { decidedBy: { kind: 'policy' } } });

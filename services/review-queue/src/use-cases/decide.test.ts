@@ -97,14 +97,21 @@ describe('decide a case', () => {
   it('decides once for the reviewer who holds the claim: the item done, the case decided, reviewed before decided', async () => {
     const { store, decide, damageCase } = setup();
     const { caseId, itemId } = damageCase(caseIdWhere(false), 'rev-1');
+    const routed = store.cases.get(caseId) as CaseDoc;
+    store.cases.set(caseId, { ...routed, route: { kind: 'review', reason: 'band-medium', rationale: 'medium band', queue: 'damage-review', priority: { score: 10, reasons: ['next-booking-soon'] }, routedAt: NOW - 29 * MIN } });
 
     const result = await decide(damageReviewer('rev-1'), caseId, { optionId: 'approve', reasonCode: 'DAMAGE_CONFIRMED_NEW', notes: 'dent on the door' });
     expect(result).toMatchObject({ ok: true, value: { caseId, itemId, purpose: 'decision', outcome: 'damage_confirmed', decided: true, decisionId: `dec_${caseId}`, override: false } });
     expect(store.items.get(itemId)).toMatchObject({ status: 'done', doneAt: NOW, doneBy: 'rev-1', sla: { nextCheckAt: null }, verdict: { optionId: 'approve', outcome: 'damage_confirmed', reasonCode: 'DAMAGE_CONFIRMED_NEW' } });
     expect(store.items.get(itemId)).not.toHaveProperty('claim');
     expect(store.cases.get(caseId)).toMatchObject({ status: 'decided', decision: { outcome: 'damage_confirmed', decidedBy: { kind: 'human', id: 'rev-1' }, reasonCode: 'DAMAGE_CONFIRMED_NEW' } });
-    expect(types(store.staged)).toEqual([EventTypes.caseReviewed, EventTypes.decisionMade, EventTypes.decisionMadeV2]);
-    expect(store.staged[0]).toMatchObject({ id: `rev_${itemId}`, data: { reviewer: { id: 'rev-1', role: 'reviewer' }, notes: 'dent on the door', purpose: 'decision' } });
+    expect(types(store.staged)).toEqual([EventTypes.caseReviewed, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided]);
+    // The audit's facts of the case, from the document this unit of work read: on the review and beside the decision.
+    const facts = { openedAt: new Date(NOW - 30 * MIN).toISOString(), label: 'scratch', queue: 'damage-review', priorityReasons: ['next-booking-soon'] };
+    expect(store.staged[0]).toMatchObject({ id: `rev_${itemId}`, data: { reviewer: { id: 'rev-1', role: 'reviewer' }, notes: 'dent on the door', purpose: 'decision', caseFacts: facts } });
+    const [, v1, , decided] = store.staged;
+    expect(decided).toMatchObject({ id: `decided_${caseId}`, subject: caseId, source: v1?.source, time: v1?.time });
+    expect(decided?.data).toEqual({ caseId, useCase: 'vehicle-damage', decision: v1?.data, decisionEvent: { id: v1?.id, source: v1?.source, time: v1?.time }, caseFacts: facts });
     expectValid(store.staged);
   });
 
@@ -122,8 +129,8 @@ describe('decide a case', () => {
     const { store, decide, damageCase } = setup();
     const { caseId } = damageCase(caseIdWhere(false), 'rev-1');
     expect(await decide(damageReviewer('rev-1'), caseId, { optionId: 'reject', reasonCode: 'REFLECTION_OR_GLARE' })).toMatchObject({ ok: true, value: { outcome: 'no_damage', override: true } });
-    expect(types(store.staged)).toEqual([EventTypes.caseReviewed, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.feedbackLabelled]);
-    expect(store.staged[3]).toMatchObject({ id: `fbk_override_${caseId}`, data: { outcome: 'no_damage', source: 'override', humanLabel: 'no_damage' } });
+    expect(types(store.staged)).toEqual([EventTypes.caseReviewed, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided, EventTypes.feedbackLabelled]);
+    expect(store.staged[4]).toMatchObject({ id: `fbk_override_${caseId}`, data: { outcome: 'no_damage', source: 'override', humanLabel: 'no_damage' } });
     expectValid(store.staged);
   });
 
@@ -202,7 +209,7 @@ describe('decide a case', () => {
     expect(store.cases.get(caseId)).toMatchObject({ status: 'decided', decision: { outcome: 'damage_confirmed', decidedAt: new Date(NOW).toISOString() } });
     expect(store.items.get(itemId)).toMatchObject({ status: 'done' });
     expect(store.items.get(itemId)).not.toHaveProperty('pendingDecision');
-    expect(types(store.staged)).toEqual([EventTypes.caseReviewed, EventTypes.decisionMade, EventTypes.decisionMadeV2]);
+    expect(types(store.staged)).toEqual([EventTypes.caseReviewed, EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided]);
   });
 
   it('parks the item for the crew’s evidence, releasing the claim, and announces both', async () => {

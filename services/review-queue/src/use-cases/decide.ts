@@ -5,7 +5,7 @@
  * An evidence request parks the item until the crew answers.
  */
 import { randomUUID } from 'node:crypto';
-import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { caseAuditFactsOf, pendingStep, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { adjudicate, adjudicationRevisionIdOf, awaitEvidence, completeItem, disagreementOf, fail, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, ok, openItem, returnToQueue, slaDueAt, type ApprovalRecord, type DecisionRevised, type Disagreement, type Failure, type Policy, type Result, type ReviewPurpose } from '@arbiter/core';
 import { inTrace, type Clock } from '@arbiter/platform';
@@ -185,6 +185,8 @@ function recordVerdictInTrace(unit: VerdictUnit, p: Principal, policy: Policy, c
         ...(verdict.batchId ? { batchId: verdict.batchId } : {}),
         ...(verdict.approval ? { approval: verdict.approval } : {}),
         reviewedAt: now.toISOString(),
+        // What its audit row says of the case, from the document this unit of work read.
+        caseFacts: caseAuditFactsOf(caseDoc),
       },
       caseDoc.caseId,
       now,
