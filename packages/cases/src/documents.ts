@@ -15,7 +15,7 @@ import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, D
  *   leases on these documents — each reviewer contends only for the item they try to claim, never for
  *   a shared one.
  * - `patterns/{caseId}`: cases a person approved, with pattern features, for fast-track matching.
- * - `processed/…`, `caseRoutings/…`, `reviewerVerdicts/…`, `auditLedger/…`: markers and records, each
+ * - `processed/…`, `caseRoutings/…`, `reviewerVerdicts/…`, `auditLedger/…`, `auditCaseUseCases/…`: markers and records, each
  *   described at its name below.
  *
  * Times are stored as epoch milliseconds (numbers) so range queries and ordering are exact and cheap.
@@ -36,6 +36,11 @@ export const Collections = {
   reviewerVerdicts: 'reviewerVerdicts',
   /** `auditLedger/{eventKey}`: the audit exporter's record of the events whose rows are in BigQuery. */
   auditLedger: 'auditLedger',
+  /**
+   * `auditCaseUseCases/{caseId}`: the audit exporter's own projection of a case's use case, from the
+   * events it records that name it, for the events that do not (decision.revised, evidence.submitted).
+   */
+  auditCaseUseCases: 'auditCaseUseCases',
 } as const;
 
 /**

@@ -17,7 +17,7 @@ describe('case retention', () => {
   });
 
   it('covers every collection that holds a case’s state or grows with its events', () => {
-    expect([...RetainedCollections].sort()).toEqual([Collections.auditLedger, Collections.cases, Collections.patterns, Collections.processed, Collections.queueItems, Collections.reviewerVerdicts, Collections.routings].sort());
+    expect([...RetainedCollections].sort()).toEqual([Collections.auditCaseUseCases, Collections.auditLedger, Collections.cases, Collections.patterns, Collections.processed, Collections.queueItems, Collections.reviewerVerdicts, Collections.routings].sort());
   });
 
   it('expires an event’s marker caseDays after it was written, never within the 7-day redelivery window', () => {

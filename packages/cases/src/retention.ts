@@ -15,12 +15,13 @@ export const ExpiryField = 'expireAt';
  * The collections whose documents carry `expireAt`; Terraform puts a TTL policy on each. Every
  * collection that grows with cases or events is here: a case's documents (`cases`, `queueItems`,
  * `caseRoutings`, `patterns`, `reviewerVerdicts`) and the markers written per event (`processed`: a consumer's
- * idempotency marker; `auditLedger`: the exporter's record of rows written). The rest empty
+ * idempotency marker; `auditLedger`: the exporter's record of rows written; `auditCaseUseCases`: its
+ * projection of each case's use case). The rest empty
  * themselves (`outbox` entries and timer buckets are deleted once used, `pendingDecisions` when
  * committed or undone) or are bounded (`metricReadings`: the last 96; `goldenCases`: loaded by hand;
  * `escalatorState`: one document).
  */
-export const RetainedCollections = [Collections.cases, Collections.queueItems, Collections.routings, Collections.patterns, Collections.reviewerVerdicts, Collections.processed, Collections.auditLedger] as const;
+export const RetainedCollections = [Collections.cases, Collections.queueItems, Collections.routings, Collections.patterns, Collections.reviewerVerdicts, Collections.processed, Collections.auditLedger, Collections.auditCaseUseCases] as const;
 
 const DAY_MS = 86_400_000;
 

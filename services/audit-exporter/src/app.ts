@@ -3,15 +3,15 @@ import type { Clock, Closable, Logger, ServiceHost } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import { AuditBatcher } from './audit-batcher';
 import type { AuditExporterConfig } from './config';
-import type { AuditLedger, AuditSink, CaseUseCases } from './ports';
-import { CaseFactsFromEvents } from './case-facts.from-events';
+import type { AuditLedger, AuditSink, CaseUseCaseProjection } from './ports';
 import { createRecordEvent, recordEventHandler } from './record-event';
 
 export interface AuditExporterDeps {
   host: ServiceHost;
   sink: AuditSink;
   ledger: AuditLedger;
-  cases: CaseUseCases;
+  /** The exporter's own caseId → use case projection (`auditCaseUseCases`). */
+  caseUseCases: CaseUseCaseProjection;
   policies: PolicyRegistry;
   clock: Clock;
   logger: Logger;
@@ -39,7 +39,7 @@ export function buildAuditExporterApp(deps: AuditExporterDeps): { batcher: Audit
     maxDelayMs: config.retryMaxMs,
     now: () => deps.clock.now(),
   });
-  const handler = recordEventHandler(createRecordEvent({ policies: deps.policies, cases: deps.cases, batcher, clock: deps.clock, seen: new CaseFactsFromEvents() }));
+  const handler = recordEventHandler(createRecordEvent({ policies: deps.policies, caseUseCases: deps.caseUseCases, batcher, clock: deps.clock }));
   for (const subscription of auditSubscriptions()) deps.host.consume(subscription, handler);
   const closable: Closable = { name: 'audit-batcher', close: () => batcher.close() };
   deps.host.onClose(closable);

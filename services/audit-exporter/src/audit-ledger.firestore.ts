@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { Collections } from '@arbiter/cases';
-import type { AuditLedger, CaseFacts, CaseUseCases, LedgerMarker } from './ports';
+import type { AuditLedger, CaseUseCaseEntry, CaseUseCaseProjection, LedgerMarker } from './ports';
 
 /** Retained (`RetainedCollections`): Firestore's TTL policy on `expireAt` removes each marker when the policy says. */
 export const AUDIT_LEDGER_COLLECTION = Collections.auditLedger;
@@ -26,39 +26,29 @@ export class FirestoreAuditLedger implements AuditLedger {
   }
 }
 
-/** The use case of a case, from `cases/{caseId}`. */
-export class FirestoreCaseUseCases implements CaseUseCases {
+/** `auditCaseUseCases/{caseId}`: the exporter's own projection of each case's use case. Retained like the ledger. */
+export const CASE_USE_CASES_COLLECTION = Collections.auditCaseUseCases;
+
+/** What `auditCaseUseCases/{caseId}` holds. */
+export interface CaseUseCaseDoc {
+  caseId: string;
+  useCase: string;
+  recordedAt: number;
+  expireAt: Date;
+}
+
+/** The exporter's caseId → use case projection in Firestore: one document per case, rewritten idempotently. */
+export class FirestoreCaseUseCaseProjection implements CaseUseCaseProjection {
   constructor(private readonly firestore: Firestore) {}
 
   async useCaseOf(caseId: string): Promise<string | undefined> {
-    const snapshot = await this.firestore.collection(Collections.cases).doc(caseId).get();
+    const snapshot = await this.firestore.collection(CASE_USE_CASES_COLLECTION).doc(caseId).get();
     const useCase = snapshot.get('useCase') as unknown;
     return typeof useCase === 'string' ? useCase : undefined;
   }
 
-  async factsOf(caseId: string): Promise<CaseFacts | undefined> {
-    const snapshot = await this.firestore.collection(Collections.cases).doc(caseId).get();
-    return snapshot.exists ? factsOfCaseDoc(snapshot.data() as CaseDocFields) : undefined;
+  async record(entry: CaseUseCaseEntry, at: Date): Promise<void> {
+    const doc: CaseUseCaseDoc = { caseId: entry.caseId, useCase: entry.useCase, recordedAt: at.getTime(), expireAt: entry.expireAt };
+    await this.firestore.collection(CASE_USE_CASES_COLLECTION).doc(entry.caseId).set(doc);
   }
-}
-
-/** The fields of `cases/{caseId}` the facts come from. */
-export interface CaseDocFields {
-  openedAt?: number;
-  prediction?: { prediction?: { label?: string }; category?: string };
-  route?: { kind?: string; queue?: string; priority?: { reasons?: string[] } };
-  golden?: { expectedOutcome?: string };
-}
-
-/** What a case document says for the rows of its decision and reviews (pure). */
-export function factsOfCaseDoc(doc: CaseDocFields): CaseFacts | undefined {
-  if (typeof doc.openedAt !== 'number') return undefined;
-  const label = doc.prediction?.prediction?.label;
-  return {
-    openedAt: doc.openedAt,
-    ...(label !== undefined ? { label } : {}),
-    ...(doc.prediction?.category !== undefined ? { category: doc.prediction.category } : {}),
-    ...(doc.route?.kind === 'review' && doc.route.queue ? { queue: doc.route.queue, priorityReasons: doc.route.priority?.reasons ?? [] } : {}),
-    ...(doc.golden?.expectedOutcome ? { goldenExpectedOutcome: doc.golden.expectedOutcome } : {}),
-  };
 }

@@ -8,7 +8,10 @@ import { EventTypes, type ArbiterEvent, type EventType } from '@arbiter/contract
 import { traceIdOf } from '@arbiter/platform';
 import { businessMillisBetween, DEFAULT_REDACTION_MARKER, isCustomerFavorable, modelOutcomeOf, redact, wallDuration, type ActorRef, type Policy, type RouteKind, type RouteReason } from '@arbiter/core';
 
-/** The few facts of `cases/{caseId}` the audit rows of decisions and reviews carry. Times: epoch ms. */
+/**
+ * The few facts of a case the audit rows of decisions and reviews carry, as the events say them
+ * (`case.decided`, `case.reviewed`: `caseFacts`, taken from the case by their producer). Times: epoch ms.
+ */
 export interface CaseFacts {
   openedAt: number;
   /** The prediction's label (what the model said). */
@@ -150,7 +153,7 @@ const serviceOf = (source: string): string => source.split('/').filter(Boolean).
 export interface AuditContext {
   /** The whole policy when known: decided and reviewed rows then carry SLA timing and the model's outcome. */
   policy: Pick<Policy, 'id' | 'version' | 'privacy'> & Partial<Pick<Policy, 'queues' | 'outcomes' | 'modelOutcome' | 'quality'>>;
-  /** What `cases/{caseId}` says, for decided and reviewed rows (see `decisionTiming`). */
+  /** What the event says of the case, for decided and reviewed rows (see `decisionTiming`). */
   facts?: CaseFacts;
   /** The use case, for events whose data does not name it (`evidence.submitted`). */
   useCase: string;
@@ -424,10 +427,20 @@ export function toAuditRow(event: ArbiterEvent, context: AuditContext): AuditRow
     state,
     ...blank(),
     ...specific,
-    payload: JSON.stringify(redactEventData(event.data, context.policy)),
+    payload: JSON.stringify(redactEventData(payloadOf(event), context.policy)),
     ingested_at: context.ingestedAt.toISOString(),
     trace_id: traceIdOf(event.extensions?.['traceparent']) ?? null,
   };
+}
+
+/**
+ * The event data a row keeps as its payload: all of it, except the `caseFacts` a `case.reviewed`
+ * carries for the row's columns (the payload stays what the review said).
+ */
+function payloadOf(event: ArbiterEvent): unknown {
+  if (event.type !== EventTypes.caseReviewed || event.data.caseFacts === undefined) return event.data;
+  const { caseFacts: _facts, ...review } = event.data;
+  return review;
 }
 
 /** The use case an event names, if its data names one (`evidence.submitted` does not). */

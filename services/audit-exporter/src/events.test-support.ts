@@ -82,3 +82,14 @@ export const caseRouted = (caseId: string): ArbiterEvent<typeof EventTypes.caseR
     { caseId, useCase: 'vehicle-cleanliness', policy: { id: 'vehicle-cleanliness', version: '1' }, route: 'review', reason: 'band-medium', queue: 'cleanliness-review', dueAt: '2026-11-21T14:00:00Z', rationale: 'medium band: human review', routedAt: '2026-11-21T12:00:01Z' },
     { source: '/arbiter/router', id: `routed-${caseId}`, time: '2026-11-21T12:00:01.000Z' },
   );
+
+/** Facts of the case `caseOpened` opens, routed for review to cleanliness-review (as `case.decided` / `case.reviewed` carry them). */
+export const reviewedCaseFacts = { openedAt: '2026-11-21T12:00:00.000Z', label: 'dirty', queue: 'cleanliness-review', priorityReasons: ['next-booking-soon'] };
+
+/** The `case.decided` staged with `decision` (by default `decisionMade(caseId)`): its data, its identity, the case's facts. */
+export const caseDecided = (caseId: string, decision: ArbiterEvent<typeof EventTypes.decisionMade> = decisionMade(caseId), caseFacts: EventDataMap[typeof EventTypes.caseDecided]['caseFacts'] = reviewedCaseFacts): ArbiterEvent<typeof EventTypes.caseDecided> =>
+  anEvent(
+    EventTypes.caseDecided,
+    { caseId, useCase: decision.data.useCase, decision: decision.data, decisionEvent: { id: decision.id, source: decision.source, time: decision.time ?? decision.data.decidedAt }, caseFacts },
+    { source: decision.source, id: `decided_${caseId}`, ...(decision.time ? { time: decision.time } : {}) },
+  );

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { buildAuditExporterApp } from './app';
-import { FirestoreAuditLedger, FirestoreCaseUseCases } from './audit-ledger.firestore';
+import { FirestoreAuditLedger, FirestoreCaseUseCaseProjection } from './audit-ledger.firestore';
 import { BigQueryAuditSink } from './bigquery.audit-sink';
 import { createBigQuery } from './bigquery.client';
 import { readAuditExporterConfig } from './config';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     host,
     sink: new BigQueryAuditSink(bigquery, config.dataset),
     ledger: new FirestoreAuditLedger(firestore),
-    cases: new FirestoreCaseUseCases(firestore),
+    caseUseCases: new FirestoreCaseUseCaseProjection(firestore),
     policies,
     clock: systemClock,
     logger,

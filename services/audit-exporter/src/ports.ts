@@ -1,4 +1,4 @@
-import type { AuditRow, CaseFacts } from './audit-row';
+import type { AuditRow } from './audit-row';
 import type { LabelledExampleRow } from './labelled-example';
 
 /** One row to write, with the identity BigQuery deduplicates on (best effort) and our ledger key. */
@@ -39,15 +39,25 @@ export interface AuditLedger {
   record(markers: ReadonlyArray<LedgerMarker>, at: Date): Promise<void>;
 }
 
-/** The use case (and so the policy) of a case, for events that do not name it. */
-export type { CaseFacts } from './audit-row';
-
-export interface CaseUseCases {
-  useCaseOf(caseId: string): Promise<string | undefined>;
-  /** What the case document adds to a decided or reviewed row (times, queue, model outcome, golden answer). */
-  factsOf?(caseId: string): Promise<CaseFacts | undefined>;
+/** One case's use case, as the exporter's projection keeps it. */
+export interface CaseUseCaseEntry {
+  caseId: string;
+  useCase: string;
+  /** When it may be deleted (`expireAt`, from the case's policy like the ledger markers: `markerExpiry`). */
+  expireAt: Date;
 }
 
+/**
+ * The exporter's own projection caseId → use case (`auditCaseUseCases/{caseId}`), written from the
+ * events it records that name both (`case.opened`, `case.decided`, `evidence.requested`) and read for
+ * the events that name no use case (`decision.revised`, `evidence.submitted`). Its own fact: it never
+ * reads another service's documents.
+ */
+export interface CaseUseCaseProjection {
+  useCaseOf(caseId: string): Promise<string | undefined>;
+  /** Records (again: idempotent) the use case of a case, at `at`. */
+  record(entry: CaseUseCaseEntry, at: Date): Promise<void>;
+}
 
 /** In-memory twins, for unit tests. */
 export class InMemoryAuditSink implements AuditSink {

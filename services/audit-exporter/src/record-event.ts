@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { ArbiterEvent } from '@arbiter/contract';
-import { fail, ok, type Result } from '@arbiter/core';
+import { EventTypes, schemaIdOf, type ArbiterEvent } from '@arbiter/contract';
+import { fail, ok, type CaseAuditFacts, type Result } from '@arbiter/core';
 import { idFromEventIdentity, permanentFailure, transientFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import { markerExpiry } from '@arbiter/cases';
 import { RejectedRowError, type AuditBatcher, type WriteOutcome } from './audit-batcher';
-import { caseIdOf, toAuditRow, useCaseOf } from './audit-row';
-import type { CaseFactsFromEvents } from './case-facts.from-events';
+import { caseIdOf, toAuditRow, useCaseOf, type CaseFacts } from './audit-row';
 import { LABELLED_EXAMPLES_TABLE, toLabelledExampleRow } from './labelled-example';
-import { EventTypes } from '@arbiter/contract';
-import type { AuditEntry, CaseFacts, CaseUseCases } from './ports';
+import type { AuditEntry, CaseUseCaseProjection } from './ports';
 
 /** `auditLedger/{key}`: one key per event identity (`ce-source`, `ce-id`). */
 export const ledgerKeyOf = (event: Pick<ArbiterEvent, 'source' | 'id'>): string => idFromEventIdentity('audit', event.source, event.id);
@@ -22,43 +20,64 @@ export function insertIdOf(event: Pick<ArbiterEvent, 'source' | 'id'>): string {
 
 export interface RecordEventDeps {
   policies: PolicyRegistry;
-  cases: CaseUseCases;
+  /** The exporter's own caseId → use case projection, for the events that name no use case. */
+  caseUseCases: CaseUseCaseProjection;
   batcher: Pick<AuditBatcher, 'add'>;
   clock: Clock;
-  /** Facts already seen in the case's own events: spares the case read for automatic and default decisions. */
-  seen?: CaseFactsFromEvents;
 }
 
 export type RecordOutcome = WriteOutcome | 'not-audited';
 
 /**
+ * The events whose use case the projection keeps: every real case is announced by `case.opened`;
+ * every decided case by `case.decided` (so a later `decision.revised` finds it); a case waiting for
+ * the crew by `evidence.requested` (golden cases, never opened by `case.opened`, included).
+ */
+const PROJECTED: ReadonlySet<string> = new Set([EventTypes.caseOpened, EventTypes.caseDecided, EventTypes.evidenceRequested]);
+
+/**
  * Records one event as one audit row. Resolves only once the row is written (so the delivery is
- * acked after the write); a row BigQuery refuses, an unknown use case or case is permanent
- * (dead-lettered with its reason); anything else is transient (redelivered).
+ * acked after the write); a row BigQuery refuses or an unknown use case is permanent (dead-lettered
+ * with its reason); anything else is transient (redelivered) — a case whose use case the projection
+ * does not know yet included: the event that names it may still be on its way (after the
+ * subscription's max attempts it is dead-lettered with that reason).
+ *
+ * A pure projection of events: the facts of the case a decided or reviewed row carries come from the
+ * event (`case.decided`, `case.reviewed`'s `caseFacts`), never from another service's documents.
  */
 export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) => Promise<Result<RecordOutcome, HandlerFailure>> {
   return async (event) => {
     const caseId = caseIdOf(event);
     if (caseId === undefined) return ok('not-audited');
-    deps.seen?.observe(event);
     let useCase = useCaseOf(event);
     if (useCase === undefined) {
-      useCase = await deps.cases.useCaseOf(caseId);
-      if (useCase === undefined) return fail(permanentFailure('CASE.INVALID_UNKNOWN_CASE', `no case ${caseId} to attribute ${event.type} to`));
+      try {
+        useCase = await deps.caseUseCases.useCaseOf(caseId);
+      } catch (error) {
+        return fail(transientFailure('TRANSIENT.AUDIT_PROJECTION_READ_FAILED', error instanceof Error ? error.message : String(error)));
+      }
+      if (useCase === undefined) return fail(transientFailure('TRANSIENT.AUDIT_CASE_NOT_PROJECTED', `no use case known yet for case ${caseId} to attribute ${event.type} to (it comes with the case's case.opened, case.decided or evidence.requested)`));
     }
     const policy = deps.policies.get(useCase);
     if (!policy.ok) return fail(permanentFailure(policy.error.code, policy.error.message));
-    // Decisions and reviews carry facts of the case document (timing on the SLA clock, the model's outcome, a golden answer).
-    const needsFacts = event.type === EventTypes.decisionMade || event.type === EventTypes.caseReviewed;
-    const facts = needsFacts ? (factsSeen(deps.seen, event) ?? (deps.cases.factsOf ? await deps.cases.factsOf(caseId) : undefined)) : undefined;
+    // decision.made.v1 is recorded from the case.decided staged with it, which carries the facts of the case.
+    if (event.type === EventTypes.decisionMade) return ok('not-audited');
     const ingestedAt = deps.clock.now();
-    const row = toAuditRow(event, { policy: policy.value, useCase, ingestedAt, ...(facts ? { facts } : {}) });
-    if (row === undefined) return ok('not-audited');
-    // The ledger markers go with the case's retention (caseDays from now, never within the redelivery window).
+    // Every ledger marker and projection entry goes with the case's retention (caseDays from now, never within the redelivery window).
     const expireAt = markerExpiry(policy.value, ingestedAt.getTime());
-    const entries: AuditEntry[] = [{ key: ledgerKeyOf(event), insertId: insertIdOf(event), expireAt, row }];
-    const example = toLabelledExampleRow(event, policy.value, ingestedAt);
-    if (example !== undefined) entries.push({ key: `${ledgerKeyOf(event)}~example`, insertId: `${insertIdOf(event)}#example`.slice(-128), expireAt, table: LABELLED_EXAMPLES_TABLE, row: example });
+    if (PROJECTED.has(event.type)) {
+      try {
+        await deps.caseUseCases.record({ caseId, useCase, expireAt }, ingestedAt);
+      } catch (error) {
+        return fail(transientFailure('TRANSIENT.AUDIT_PROJECTION_WRITE_FAILED', error instanceof Error ? error.message : String(error)));
+      }
+    }
+    const { audited, facts } = auditedEventOf(event);
+    const row = toAuditRow(audited, { policy: policy.value, useCase, ingestedAt, ...(facts ? { facts } : {}) });
+    if (row === undefined) return ok('not-audited');
+    const entries: AuditEntry[] = [{ key: ledgerKeyOf(audited), insertId: insertIdOf(audited), expireAt, row }];
+    const example = toLabelledExampleRow(audited, policy.value, ingestedAt);
+    if (example !== undefined) entries.push({ key: `${ledgerKeyOf(audited)}~example`, insertId: `${insertIdOf(audited)}#example`.slice(-128), expireAt, table: LABELLED_EXAMPLES_TABLE, row: example });
     try {
       const outcomes = await Promise.all(entries.map((entry) => deps.batcher.add(entry)));
       return ok(outcomes[0] as WriteOutcome);
@@ -69,8 +88,38 @@ export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) 
   };
 }
 
-const factsSeen = (seen: CaseFactsFromEvents | undefined, event: ArbiterEvent): CaseFacts | undefined =>
-  seen !== undefined && event.type === EventTypes.decisionMade ? seen.factsOfDecision(event as ArbiterEvent<typeof EventTypes.decisionMade>) : undefined;
+/**
+ * The event a row is written for, and the facts of the case it carries. `case.decided` stands for the
+ * `decision.made.v1` it accompanies: that event as it was published (its identity, its data, the
+ * trace both were produced in), so the row, its insertId and its ledger key are that event's. A
+ * `case.reviewed` carries its facts itself.
+ */
+export function auditedEventOf(event: ArbiterEvent): { audited: ArbiterEvent; facts?: CaseFacts } {
+  if (event.type === EventTypes.caseDecided) {
+    const { decision, decisionEvent, caseFacts } = event.data;
+    const published: ArbiterEvent<typeof EventTypes.decisionMade> = {
+      specversion: '1.0',
+      id: decisionEvent.id,
+      source: decisionEvent.source,
+      type: EventTypes.decisionMade,
+      subject: decision.caseId,
+      time: decisionEvent.time,
+      dataschema: schemaIdOf(EventTypes.decisionMade),
+      datacontenttype: 'application/json',
+      ...(event.extensions ? { extensions: event.extensions } : {}),
+      data: decision,
+    };
+    return { audited: published, facts: factsOf(caseFacts) };
+  }
+  if (event.type === EventTypes.caseReviewed && event.data.caseFacts) return { audited: event, facts: factsOf(event.data.caseFacts) };
+  return { audited: event };
+}
+
+/** The facts as the row's columns take them (times in epoch ms). */
+function factsOf(facts: CaseAuditFacts): CaseFacts {
+  const { openedAt, ...rest } = facts;
+  return { openedAt: Date.parse(openedAt), ...rest };
+}
 
 /** The same, as a ServiceHost handler that logs what it did. */
 export function recordEventHandler(record: ReturnType<typeof createRecordEvent>): EventHandler {

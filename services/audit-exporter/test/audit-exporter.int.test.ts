@@ -8,12 +8,12 @@ import { loadPolicies } from '@arbiter/policy';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildAuditExporterApp } from '../src/app';
-import { AUDIT_LEDGER_COLLECTION, FirestoreAuditLedger, FirestoreCaseUseCases } from '../src/audit-ledger.firestore';
+import { AUDIT_LEDGER_COLLECTION, CASE_USE_CASES_COLLECTION, FirestoreAuditLedger, FirestoreCaseUseCaseProjection } from '../src/audit-ledger.firestore';
 import { BigQueryAuditSink } from '../src/bigquery.audit-sink';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery, queryRows } from '../src/bigquery.client';
-import { anEvent, caseOpened, caseReviewed, caseRouted, decisionMade, evidenceRequested } from '../src/events.test-support';
-import { ledgerKeyOf } from '../src/record-event';
+import { anEvent, caseDecided, caseOpened, caseReviewed, caseRouted, decisionMade, evidenceRequested } from '../src/events.test-support';
+import { auditedEventOf, ledgerKeyOf } from '../src/record-event';
 import { loadViews } from '../src/views';
 import { ensureViews } from '../src/views.bigquery';
 
@@ -90,7 +90,7 @@ beforeAll(async () => {
     host,
     sink: new BigQueryAuditSink(bigquery, dataset),
     ledger: new FirestoreAuditLedger(firestore),
-    cases: new FirestoreCaseUseCases(firestore),
+    caseUseCases: new FirestoreCaseUseCaseProjection(firestore),
     policies: policies.value,
     clock: systemClock,
     logger,
@@ -108,12 +108,30 @@ afterAll(async () => {
 
 it('writes one row per event, with PII and free text redacted before it leaves', async () => {
   const caseId = `case_${randomUUID()}`;
-  const events: ArbiterEvent[] = [caseOpened(caseId, 'cus-881'), caseRouted(caseId), caseReviewed(caseId, 'Jane Doe phoned: seat was stained before'), evidenceRequested(caseId), decisionMade(caseId)];
+  // The decision as its decider publishes it: decision.made.v1 and v2 on arbiter-decisions, case.decided on arbiter-cases.
+  const decision = decisionMade(caseId);
+  const decisionV2 = anEvent(EventTypes.decisionMadeV2, decision.data, { source: decision.source, id: `dec2_${caseId}`, time: decision.time });
+  // evidence.submitted names no use case: the exporter's projection, written from case.opened, attributes it
+  // (delivered first, it is redelivered until the projection has it).
+  const submitted = anEvent(EventTypes.evidenceSubmitted, { caseId, evidence: [{ uri: 'gs://evidence/bk-20261121-0042/after-2.jpg' }], submittedBy: 'crew-4' }, { source: '//crew-app' });
+  const decisions = 'audit-exporter.record-on-decision-made';
+  const decisionsBefore = handled(decisions);
+  const events: ArbiterEvent[] = [caseOpened(caseId, 'cus-881'), caseRouted(caseId), caseReviewed(caseId, 'Jane Doe phoned: seat was stained before'), evidenceRequested(caseId), submitted, decision, decisionV2, caseDecided(caseId, decision)];
   for (const event of events) await publisher.publish(event);
 
-  const rows = await eventually(() => rowsOf(view, caseId), (r) => r.length >= 5);
-  expect(rows.map((r) => r.state).sort()).toEqual(['decided', 'evidence_requested', 'opened', 'reviewed', 'routed']);
-  expect(await countOf(table, caseId)).toBe(5);
+  const rows = await eventually(() => rowsOf(view, caseId), (r) => r.length >= 6);
+  expect(rows.map((r) => r.state).sort()).toEqual(['decided', 'evidence_requested', 'evidence_submitted', 'opened', 'reviewed', 'routed']);
+  // decision.made v1 and v2 were handled, and added no row of their own: the decided row is v1's, from case.decided.
+  await eventually(async () => handled(decisions), (n) => n >= decisionsBefore + 2);
+  expect(await countOf(table, caseId)).toBe(6);
+  const [decided] = await query<{ event_id: string; event_type: string; event_source: string; queue: string | null; opened_at: string | null; model_outcome: string | null }>(
+    `SELECT event_id, event_type, event_source, queue, FORMAT_TIMESTAMP('%FT%TZ', opened_at) AS opened_at, model_outcome FROM ${view} WHERE case_id = @caseId AND state = 'decided'`,
+    { caseId },
+  );
+  expect(decided).toEqual({ event_id: decision.id, event_type: EventTypes.decisionMade, event_source: decision.source, queue: 'cleanliness-review', opened_at: '2026-11-21T12:00:00Z', model_outcome: 'fee_applied' });
+  expect(rows.find((r) => r.state === 'evidence_submitted')).toMatchObject({ actor_kind: 'human', actor_id: 'crew-4' });
+  const projected = (await firestore.collection(CASE_USE_CASES_COLLECTION).doc(caseId).get()).data();
+  expect(projected).toMatchObject({ caseId, useCase: 'vehicle-cleanliness' });
 
   const byState = Object.fromEntries(rows.map((r) => [r.state, r]));
   expect(byState.opened).toMatchObject({ actor_kind: 'system', actor_id: 'confidence-assessor', model_version: '2.3.0', threshold_high: 0.9, policy_version: '1' });
@@ -134,14 +152,16 @@ it('writes one row per event, with PII and free text redacted before it leaves',
 
 it('adds no second row to the dedup view for a redelivered event, whichever crash window it came through', async () => {
   const caseId = `case_${randomUUID()}`;
-  const decision = decisionMade(caseId);
-  const subscription = 'audit-exporter.record-on-decision-made';
-  await publisher.publish(decision);
+  // The decided row is recorded from case.decided, under the identity of the decision.made.v1 it accompanies.
+  const decided = caseDecided(caseId);
+  const decision = auditedEventOf(decided).audited;
+  const subscription = 'audit-exporter.record-on-case-event';
+  await publisher.publish(decided);
   await eventually(() => countOf(table, caseId), (n) => n >= 1);
 
   // Redelivered after a complete write: the ledger stops it before BigQuery.
   const before = handled(subscription);
-  await publisher.publish(decision);
+  await publisher.publish(decided);
   await eventually(async () => handled(subscription), (n) => n > before);
   expect(await countOf(table, caseId)).toBe(1);
   // The ledger marker is retained as the case's policy says: vehicle-cleanliness' caseDays (90) after
@@ -154,7 +174,7 @@ it('adds no second row to the dedup view for a redelivered event, whichever cras
   // (insertId would catch it within a minute on GCP; the emulator ignores insertId)…
   await firestore.collection(AUDIT_LEDGER_COLLECTION).doc(ledgerKeyOf(decision)).delete();
   const beforeCrash = handled(subscription);
-  await publisher.publish(decision);
+  await publisher.publish(decided);
   await eventually(async () => handled(subscription), (n) => n > beforeCrash);
   // …and an older duplicate written straight to the table, as a second exporter racing would.
   await bigquery.dataset(dataset).table(BigQueryTables.audit).insert([{ insertId: `dup-${randomUUID()}`, json: { ...(await rawRow(caseId)), ingested_at: '2030-01-01T00:00:00.000Z' } }], { raw: true });
