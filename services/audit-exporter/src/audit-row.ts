@@ -110,6 +110,7 @@ export const stateOf: Partial<Record<EventType, AuditState>> = {
   [EventTypes.evidenceAccessed]: 'evidence_accessed',
   [EventTypes.slaEscalated]: 'escalated',
   [EventTypes.enrichmentFlagged]: 'flagged',
+  // Written for the decision.made.v1 a case.decided stands for (record-event.ts: auditedEventOf), never for v1 as received.
   [EventTypes.decisionMade]: 'decided',
   // decision.made.v2 repeats v1 (plus the approval, audited on the reviewed row): no second decided row.
   [EventTypes.decisionRevised]: 'revised',

@@ -12,7 +12,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { CaseTopics, createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type Policy, type PredictionSubmitted } from '@arbiter/core';
-import { caseExpiry, CaseStore, caseDocFromOpened, Collections, decisionIdOf, decisionV2EventIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
+import { caseExpiry, CaseStore, caseDocFromOpened, Collections, decisionIdOf, caseDecidedEventIdOf, decisionV2EventIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
 import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
@@ -375,7 +375,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect(results.filter((r) => r.kind === 'route')).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'route' && r.decided)).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'skip')).toHaveLength(7);
-      expect(published.map((e) => e.id)).toEqual([`routed_${caseId}`, decisionIdOf(caseId), decisionV2EventIdOf(caseId)]);
+      expect(published.map((e) => e.id)).toEqual([`routed_${caseId}`, decisionIdOf(caseId), decisionV2EventIdOf(caseId), caseDecidedEventIdOf(caseId)]);
       const doc = await caseDoc(caseId);
       expect(doc).toMatchObject({ status: 'decided', route: { kind: 'auto' }, decision: { decisionId: decisionIdOf(caseId), decidedBy: { kind: 'auto' } } });
       const marker = (await firestore.collection(Collections.routings).doc(caseId).get()).data();
