@@ -28,7 +28,7 @@ import { stackEnv } from './clients';
 import { stopAllEmulators } from './emulators';
 import { assertLoopbackEndpoints } from './loopback';
 import { localIdentityKeyFile, stackFile } from './paths';
-import { localIdentityEnv, newLocalIdentityKey } from './testing/identity';
+import { localIdentityEnv, newLocalIdentityKey } from './identity';
 import { provisionStack, type ProvisionReport } from './provision';
 import { startStack } from './stack';
 import { publishDemo } from './demo';

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { unitInterval } from '@arbiter/core';
 import { localIdentityKeyFile } from './paths';
-import { signReviewerToken } from './testing/identity';
+import { signReviewerToken } from './identity';
 
 interface Option { id: string; kind: string; outcome?: string; inputs?: Record<string, 'required' | 'optional'> }
 interface ApprovalSpec { checklist?: Array<{ id: string }>; conditions?: Array<{ code: string }> }

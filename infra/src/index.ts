@@ -45,5 +45,5 @@ export { simulateReviewers, type DemoReviewersOptions } from './demo-reviewers';
 export { loadGoldenSet, type GoldenRecord } from './report';
 export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './testing/observe';
 export { policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from './testing/arbiter-harness';
-export { localIdentityEnv, newLocalIdentityKey, signInAsPersona, signReviewerToken } from './testing/identity';
+export { localIdentityEnv, newLocalIdentityKey, signInAsPersona, signReviewerToken } from './identity';
 export { rescoreLoadedGoldenSet } from './report';

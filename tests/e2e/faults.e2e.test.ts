@@ -6,7 +6,8 @@
  * arbiter-escalations and the BigQuery audit trail.
  */
 import { join } from 'node:path';
-import { runFaults, ServiceNames, testEndpoints, type FaultRunResult } from '@arbiter/infra';
+import { runFaults, ServiceNames, type FaultRunResult } from '@arbiter/infra';
+import { testEndpoints } from '@arbiter/testing';
 import { root } from './support';
 
 jest.setTimeout(600_000);

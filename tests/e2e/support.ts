@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { newLocalIdentityKey, policiesForRun, signReviewerToken, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies, type Services } from '@arbiter/infra';
+import { newLocalIdentityKey, signReviewerToken, pubSubClient, type Services } from '@arbiter/infra';
+import { policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from '@arbiter/testing';
 import { idFromEventIdentity } from '@arbiter/platform';
 
 export const root = join(__dirname, '..', '..');
@@ -61,7 +62,7 @@ export async function publishEvent(client: PubSub, type: EventType, data: unknow
   return id;
 }
 
-export { Observer, waitUntil } from '@arbiter/infra';
+export { Observer, waitUntil } from '@arbiter/testing';
 
 export const api = reviewerApi;
 

@@ -19,7 +19,7 @@ import { bigQueryClient, pubSubClient, type StackEndpoints } from '../clients';
 import { provisionPubSub } from '../provision';
 import { pushEndpointOf } from '../push';
 import { ServiceNames, startServices, type ServiceName, type Services } from '../services';
-import { localIdentityEnv, newLocalIdentityKey, signReviewerToken } from '../testing/identity';
+import { localIdentityEnv, newLocalIdentityKey, signReviewerToken } from '../identity';
 import { checkHistory, type AuditRowLite, type CaseKind, type InjectedFault, type ObservedDecision, type ObservedEscalation, type PlannedCase, type Verdict } from './history';
 import { faultPolicy, FaultSla, leadOfKey } from './policy';
 

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { BigQueryDataset } from '@arbiter/contract';
-import { bigQueryClient, demoGoldenSet, loadGoldenSet, newLocalIdentityKey, provisionBigQuery, publishDemo, signReviewerToken, simulateReviewers, startArbiterForTest, testEndpoints, type Services } from '@arbiter/infra';
+import { bigQueryClient, demoGoldenSet, loadGoldenSet, newLocalIdentityKey, provisionBigQuery, publishDemo, signReviewerToken, simulateReviewers, type Services } from '@arbiter/infra';
+import { startArbiterForTest, testEndpoints } from '@arbiter/testing';
 import { eventually, policiesForRun, provisionRunProject, pubsub, root, signInAsPersona } from './support';
 
 jest.setTimeout(60_000);

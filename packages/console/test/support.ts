@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics } from '@arbiter/contract';
 import { sampleDefects, type PredictionSubmitted } from '@arbiter/core';
-import { newLocalIdentityKey, policiesForRun as sharedPoliciesForRun, signInAsPersona, provisionRunProject, pubSubClient, reviewerApi, startArbiterForTest, testEndpoints, type Services } from '@arbiter/infra';
+import { newLocalIdentityKey, signInAsPersona, pubSubClient, type Services } from '@arbiter/infra';
+import { policiesForRun as sharedPoliciesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints } from '@arbiter/testing';
 import { idFromEventIdentity } from '@arbiter/platform';
 
 export const root = join(__dirname, '..', '..', '..');
@@ -38,7 +39,7 @@ export async function publishPrediction(client: PubSub, data: PredictionSubmitte
 }
 
 /** Watching topics and waiting: the helpers every integration test shares. */
-export { Observer, waitUntil as eventually } from '@arbiter/infra';
+export { Observer, waitUntil as eventually } from '@arbiter/testing';
 
 export const api = reviewerApi;
 

@@ -3,7 +3,8 @@
  * Jest global setup has started the emulators and set PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST /
  * ARBITER_PROJECT_ID.
  */
-import { testPubSub } from '@arbiter/infra';
+import { testPubSub } from '@arbiter/testing';
 
-export { bySubjectAndType, eventually, Observer, provisionPubSub, publishEvent, publishRaw, sleep, testPubSub, testProjectId as projectId, type Received } from '@arbiter/infra';
+export { provisionPubSub } from '@arbiter/infra';
+export { bySubjectAndType, eventually, Observer, publishEvent, publishRaw, sleep, testPubSub, testProjectId as projectId, type Received } from '@arbiter/testing';
 export type PubSubClient = ReturnType<typeof testPubSub>;

@@ -7,12 +7,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pubSubClient, type StackEndpoints } from '../clients';
-import { repoRoot } from '../paths';
-import { startServices, type Services } from '../services';
-import { provisionPubSub } from '../provision';
+import { pubSubClient, type StackEndpoints } from '@arbiter/infra';
+import { repoRoot } from '@arbiter/infra';
+import { startServices, type Services } from '@arbiter/infra';
+import { provisionPubSub } from '@arbiter/infra';
 import type { JWK } from 'jose';
-import { localIdentityEnv } from './identity';
+import { localIdentityEnv } from '@arbiter/infra';
 
 /** The emulators the Jest global setup started (it refuses anything that is not loopback). */
 export function testEndpoints(): StackEndpoints {
