@@ -14,6 +14,7 @@ const workspace = {
   '@arbiter/platform': 'packages/platform/src',
   '@arbiter/cases': 'packages/cases/src',
   '@arbiter/infra': 'infra/src',
+  '@arbiter/testing': 'packages/testing/src',
 };
 const moduleNameMapper = Object.fromEntries(
   Object.entries(workspace).map(([name, dir]) => [`^${name}$`, path.join(__dirname, dir)]),
@@ -42,8 +43,8 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{packages,services,infra,schemas,tests,bench}/**/*.{int,e2e}.test.ts'],
-      globalSetup: '<rootDir>/infra/dist/testing/global-setup.js',
-      globalTeardown: '<rootDir>/infra/dist/testing/global-teardown.js',
+      globalSetup: '<rootDir>/packages/testing/dist/global-setup.js',
+      globalTeardown: '<rootDir>/packages/testing/dist/global-teardown.js',
     },
   ],
 };

@@ -5,6 +5,8 @@ export {
   startFirestoreEmulator,
   startPubSubEmulator,
   stopAllEmulators,
+  killEmulatorsOnSignal,
+  logTail,
   stopProcessGroup,
   type EmulatorHandle,
   type EmulatorName,
@@ -31,7 +33,9 @@ export {
   type TopologySubscription,
 } from './provision';
 export { bigQueryClient, bigQueryBaseUrl, pubSubClient, stackEnv, type StackEndpoints } from './clients';
-export { assertLoopbackEndpoints, isLoopbackHost, parseEndpoint } from './loopback';
+export { assertLoopbackEndpoints, hostPort, isLoopbackHost, parseEndpoint } from './loopback';
+export { startBigQueryShield, type ShieldOptions } from './bigquery-shield';
+export { defaultLogDir, repoRoot } from './paths';
 export { BigQueryEmulatorVersion, ensureBigQueryEmulator, locateBigQueryEmulator, requireBigQueryEmulator } from './bigquery-emulator-binary';
 export { freePort, freePorts } from './ports';
 export { startPushSigner, pushAuthEnvOf, LocalPushAudience, LocalPushServiceAccount, type PushSigner, type PushSignerOptions } from './push-signer';
@@ -43,7 +47,5 @@ export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from '
 export { demoGoldenSet } from './demo-golden';
 export { simulateReviewers, type DemoReviewersOptions } from './demo-reviewers';
 export { loadGoldenSet, type GoldenRecord } from './report';
-export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './testing/observe';
-export { policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from './testing/arbiter-harness';
 export { localIdentityEnv, newLocalIdentityKey, signInAsPersona, signReviewerToken } from './identity';
 export { rescoreLoadedGoldenSet } from './report';

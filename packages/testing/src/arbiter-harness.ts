@@ -2,17 +2,13 @@
  * What tests that run the whole of Arbiter need (the end-to-end tests, the console's browser tests):
  * the emulators the Jest global setup started, a copy of the shipped policies whose queue ids are this
  * run's own (the emulators are shared by every test file), the five services as processes, reviewer
- * tokens signed with the run's local identity key (testing/identity.ts), and calls to the reviewer API.
+ * tokens signed with the run's local identity key (@arbiter/infra: identity.ts), and calls to the reviewer API.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pubSubClient, type StackEndpoints } from '@arbiter/infra';
-import { repoRoot } from '@arbiter/infra';
-import { startServices, type Services } from '@arbiter/infra';
-import { provisionPubSub } from '@arbiter/infra';
+import { pubSubClient, type StackEndpoints, repoRoot, startServices, type Services, provisionPubSub, localIdentityEnv } from '@arbiter/infra';
 import type { JWK } from 'jose';
-import { localIdentityEnv } from '@arbiter/infra';
 
 /** The emulators the Jest global setup started (it refuses anything that is not loopback). */
 export function testEndpoints(): StackEndpoints {

@@ -2,10 +2,7 @@ import { DefaultProjectId } from '@arbiter/contract';
 import type { StartedTestContainer } from 'testcontainers';
 import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
-import { startBigQueryShield } from '@arbiter/infra';
-import type { StackEndpoints } from '@arbiter/infra';
-import { hostPort } from '@arbiter/infra';
-import { freePort } from '@arbiter/infra';
+import { startBigQueryShield, hostPort, freePort, type StackEndpoints } from '@arbiter/infra';
 
 /** The emulator images for the Docker path (the same the repo's docker-compose.yml uses). */
 export const Images = {

@@ -12,12 +12,7 @@
  */
 import { DefaultProjectId } from '@arbiter/contract';
 import { join } from 'node:path';
-import { stackEnv, type StackEndpoints } from '@arbiter/infra';
-import { killEmulatorsOnSignal } from '@arbiter/infra';
-import { assertLoopbackEndpoints } from '@arbiter/infra';
-import { defaultLogDir } from '@arbiter/infra';
-import { provisionStack } from '@arbiter/infra';
-import { startStack } from '@arbiter/infra';
+import { stackEnv, type StackEndpoints, killEmulatorsOnSignal, assertLoopbackEndpoints, defaultLogDir, provisionStack, startStack } from '@arbiter/infra';
 import { dockerEngineAnswers, startContainerStack } from './containers';
 import { setRunningStack, takeRunningStack } from './state';
 
