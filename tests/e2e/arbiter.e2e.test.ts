@@ -14,7 +14,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
 import type { DecisionMade, DecisionMadeV2, EvidenceRequested, SlaEscalated } from '@arbiter/core';
 import { loadGoldenSet, type Services } from '@arbiter/infra';
-import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, provisionRunProject, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil as eventually } from './support';
+import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, provisionRunProject, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil } from './support';
 
 jest.setTimeout(180_000);
 
@@ -69,13 +69,13 @@ afterAll(async () => {
 
 const decisionsOf = (caseId: string): DecisionMade[] => decisions.json<DecisionMade>((data, attributes) => data.caseId === caseId && attributes['ce-type'] === EventTypes.decisionMade);
 const decisionsV2Of = (caseId: string): DecisionMadeV2[] => decisions.json<DecisionMadeV2>((data, attributes) => data.caseId === caseId && attributes['ce-type'] === EventTypes.decisionMadeV2);
-const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => eventually(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
+const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => waitUntil(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
 
 interface ItemList {
   items: Array<{ itemId: string; caseId: string; purpose: string; lane: number; priority: number; priorityReasons: string[]; batchKey?: string; enqueuedAt: string; dueAt: string }>;
 }
 const queueItems = async (queueId: string): Promise<ItemList['items']> => (await api<ItemList>(apiUrl, lead, 'GET', `/queues/${queueId}/items?limit=100`)).body.items ?? [];
-const waitInQueue = (queueId: string, caseId: string) => eventually(`${caseId} in ${queueId}`, async () => (await queueItems(queueId)).find((item) => item.caseId === caseId));
+const waitInQueue = (queueId: string, caseId: string) => waitUntil(`${caseId} in ${queueId}`, async () => (await queueItems(queueId)).find((item) => item.caseId === caseId));
 
 async function bigQueryRows(sql: string): Promise<Array<Record<string, unknown>>> {
   const { bigqueryEmulatorHost, projectId } = endpoints();
@@ -202,7 +202,7 @@ it('an approval with modifications arrives downstream in decision.made.v2, besid
   const decided = await decide({ optionId: 'approve-with-modifications', reasonCode: 'MODIFICATIONS_SPECIFIED', notes: 'internal: discussed with the brand team', approval });
   expect(decided.status).toBe(200);
 
-  const v2 = await eventually(`decision.made.v2 of ${proposal.caseId}`, () => decisionsV2Of(proposal.caseId)[0]);
+  const v2 = await waitUntil(`decision.made.v2 of ${proposal.caseId}`, () => decisionsV2Of(proposal.caseId)[0]);
   const v1 = await decisionOf(proposal.caseId);
   expect(v2).toEqual({ ...v1, approval });
   expect(v1).not.toHaveProperty('approval');
@@ -214,7 +214,7 @@ it('an approval with modifications arrives downstream in decision.made.v2, besid
   // Every decision has its v2, automatic ones too (no approval block: nobody recorded one).
   const auto = await publishPrediction(client, cleanliness({ confidence: 0.97 }));
   const autoV1 = await decisionOf(auto.caseId);
-  expect(await eventually(`decision.made.v2 of ${auto.caseId}`, () => decisionsV2Of(auto.caseId)[0])).toEqual(autoV1);
+  expect(await waitUntil(`decision.made.v2 of ${auto.caseId}`, () => decisionsV2Of(auto.caseId)[0])).toEqual(autoV1);
 });
 
 it('a fast-track never chains from an automatic approval: only a person’s approval is a pattern', async () => {
@@ -239,7 +239,7 @@ it('a case’s priority rises as its booking nears, without anyone touching the 
   const soon = await publishPrediction(client, cleanliness({ confidence: 0.8, context: { nextBookingAt, amount: { value: 25, currency: 'EUR' } } }));
   const queued = await waitInQueue(queue('cleanliness-review'), soon.caseId);
   expect(queued.priority).toBe(30);
-  const risen = await eventually(`${soon.caseId} re-ranked`, async () => {
+  const risen = await waitUntil(`${soon.caseId} re-ranked`, async () => {
     const item = (await queueItems(queue('cleanliness-review'))).find((i) => i.caseId === soon.caseId);
     return item && item.priority > 30 ? item : undefined;
   }, 30_000);
@@ -261,7 +261,7 @@ it('a batch of similar cases is decided in one action, each case exactly once', 
       publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.76 + index * 0.01, context: { apiCategory }, features: { component: 'auth-service', patternType: 'GraphQL' } })),
     ),
   );
-  const all = await eventually('seven items in one batch group', async () => {
+  const all = await waitUntil('seven items in one batch group', async () => {
     const inQueue = (await queueItems(queue('api-batch'))).filter((item) => [...cases, ...unlike].some((prediction) => prediction.caseId === item.caseId));
     return inQueue.length === 7 ? inQueue : undefined;
   });
@@ -297,20 +297,20 @@ it('evidence loop: a reviewer asks the crew for photos; the submission puts the 
   expect((await api(apiUrl, reviewer, 'POST', `/items/${encodeURIComponent(item.itemId)}/claim`, {})).status).toBe(200);
   const request = await api(apiUrl, reviewer, 'POST', `/cases/${asked.caseId}/evidence-request`, { what: 'Close-up of the rear seat, please', reasonCode: 'ANGLE_MISSING' });
   expect(request.status).toBe(200);
-  const requested = await eventually('evidence.requested', () => evidenceRequests.json<EvidenceRequested>((data) => data.caseId === asked.caseId)[0]);
+  const requested = await waitUntil('evidence.requested', () => evidenceRequests.json<EvidenceRequested>((data) => data.caseId === asked.caseId)[0]);
   expect(requested).toMatchObject({ useCase: 'vehicle-cleanliness', reasonCode: 'ANGLE_MISSING', what: 'Close-up of the rear seat, please' });
 
   const newer = await publishPrediction(client, cleanliness({ confidence: 0.84, context: { nextBookingAt: new Date(Date.now() + 600_000).toISOString(), amount: { value: 80, currency: 'EUR' } } }));
   await waitInQueue(queue('cleanliness-review'), newer.caseId);
   await publishEvent(client, EventTypes.evidenceSubmitted, { caseId: asked.caseId, submittedBy: 'crew-7', evidence: [{ uri: `gs://arbiter-demo-evidence/extra/${asked.caseId}/rear-seat.jpg`, role: 'return', mediaType: 'image/jpeg' }] });
-  const back = await eventually('the case back in lane 0', async () => (await queueItems(queue('cleanliness-review'))).find((entry) => entry.caseId === asked.caseId && entry.lane === 0));
+  const back = await waitUntil('the case back in lane 0', async () => (await queueItems(queue('cleanliness-review'))).find((entry) => entry.caseId === asked.caseId && entry.lane === 0));
   const order = (await queueItems(queue('cleanliness-review'))).map((entry) => entry.caseId);
   expect(order.indexOf(back.caseId)).toBeLessThan(order.indexOf(newer.caseId));
 });
 
 it('reminder, escalation and expiry fire on a short SLA, each once', async () => {
   const late = await publishPrediction(client, cleanliness({ confidence: 0.8, useCase: 'e2e-short-sla' }));
-  const levels = await eventually(
+  const levels = await waitUntil(
     'a reminder and an escalation',
     () => {
       const sent = escalations.json<SlaEscalated>((data) => data.caseId === late.caseId);
@@ -347,7 +347,7 @@ it('invalid events land on the dead-letter topic with their reasons and decide n
   await topic.publishMessage({ data: Buffer.from('{"useCase": "vehicle-cleanliness", oops'), attributes: attributes(badId('json')) });
   await topic.publishMessage({ data: Buffer.from(JSON.stringify({ ...cleanliness({ confidence: 0.8 }), prediction: { confidence: 1.7 } })), attributes: attributes(badId('schema')) });
   await topic.publishMessage({ data: Buffer.from(JSON.stringify(cleanliness({ confidence: 0.8, useCase: 'teleportation-check' }))), attributes: attributes(badId('usecase')) });
-  const letters = await eventually('three dead letters', () => {
+  const letters = await waitUntil('three dead letters', () => {
     const ours = deadLetters.where((message) => message.attributes['ce-id']?.startsWith(`bad-${run}-`) ?? false).map((message) => message.attributes);
     return ours.length >= 3 ? ours : undefined;
   });
@@ -364,7 +364,7 @@ it('the audit trail of a case is in BigQuery, one row per state change, redacted
   await claimAndDecide(reviewer, queue('cleanliness-review'), audited.caseId, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING', notes: 'customer was rude at the counter' });
   await decisionOf(audited.caseId);
   const query = (): Promise<Array<Record<string, unknown>>> => bigQueryRows(`SELECT event_type, event_id, actor_kind, reason_code, payload, sla_elapsed_seconds, sla_target_seconds, model_outcome, critical_path FROM arbiter_audit.audit_events WHERE case_id = '${audited.caseId}'`);
-  const rows = await eventually(
+  const rows = await waitUntil(
     'audit rows up to the decision',
     async () => {
       const found = await query();
@@ -397,7 +397,7 @@ it('a post-action report exists for an automatic approval: on the case and in Bi
   expect(view.body.postActionReport?.title).toBe('AUTO-APPROVAL IMPLEMENTATION REPORT');
   expect(view.body.postActionReport?.markdown).toContain('**Code Changes**: 7 files changed');
   expect(view.body.postActionReport?.markdown).toContain('**Test Coverage**: 91% coverage');
-  const rows = await eventually('the post-action report in BigQuery', async () => {
+  const rows = await waitUntil('the post-action report in BigQuery', async () => {
     const found = await bigQueryRows(`SELECT title, markdown FROM arbiter_audit.post_action_reports WHERE case_id = '${auto.caseId}'`);
     return found.length > 0 ? found : undefined;
   }, 60_000);
@@ -419,33 +419,33 @@ it('the quality loop from real events: a golden verdict carries its known answer
     // A real case comes in; the golden case is mixed in beside it, and the reviewer gets it wrong.
     const real = await publishPrediction(client, cleanliness({ confidence: 0.8, useCase: 'e2e-quality' }));
     await waitInQueue(qualityQueue, real.caseId);
-    const golden = await eventually('the golden item', async () => (await queueItems(qualityQueue)).find((item) => item.purpose === 'golden'));
+    const golden = await waitUntil('the golden item', async () => (await queueItems(qualityQueue)).find((item) => item.purpose === 'golden'));
     expect((await api(apiUrl, reviewer, 'POST', `/items/${encodeURIComponent(golden.itemId)}/claim`, {})).status).toBe(200);
     expect((await api(apiUrl, reviewer, 'POST', `/cases/${golden.caseId}/decision`, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' })).status).toBe(200);
-    const goldenRow = await eventually('the golden verdict in BigQuery', async () => (await bigQueryRows(`SELECT review_purpose, outcome, expected_outcome, actor_id FROM arbiter_audit.audit_events WHERE case_id = '${golden.caseId}' AND state = 'reviewed'`))[0], 60_000);
+    const goldenRow = await waitUntil('the golden verdict in BigQuery', async () => (await bigQueryRows(`SELECT review_purpose, outcome, expected_outcome, actor_id FROM arbiter_audit.audit_events WHERE case_id = '${golden.caseId}' AND state = 'reviewed'`))[0], 60_000);
     expect(goldenRow).toEqual({ review_purpose: 'golden', outcome: 'fee_applied', expected_outcome: 'fee_waived', actor_id: 'reviewer-e2e' });
 
     // An automatic decision sampled for blind review; the person disagrees.
     const auto = await publishPrediction(client, cleanliness({ confidence: 0.97, useCase: 'e2e-quality' }));
     expect(await decisionOf(auto.caseId)).toMatchObject({ decidedBy: { kind: 'auto' }, outcome: 'fee_applied' });
-    const blind = await eventually('the blind review', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === auto.caseId && item.purpose === 'blind-review'));
+    const blind = await waitUntil('the blind review', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === auto.caseId && item.purpose === 'blind-review'));
     expect((await api(apiUrl, reviewer, 'POST', `/items/${encodeURIComponent(blind.itemId)}/claim`, {})).status).toBe(200);
     const verdict = await api<{ purpose: string; decided: boolean }>(apiUrl, reviewer, 'POST', `/cases/${auto.caseId}/decision`, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
     expect(verdict.body).toMatchObject({ purpose: 'blind-review', decided: false });
-    const labelled = await eventually('the labelled example', () => feedback.json<{ caseId: string; source: string; outcome: string }>((data) => data.caseId === auto.caseId)[0]);
+    const labelled = await waitUntil('the labelled example', () => feedback.json<{ caseId: string; source: string; outcome: string }>((data) => data.caseId === auto.caseId)[0]);
     expect(labelled).toMatchObject({ source: 'override', outcome: 'fee_waived' });
     expect(decisionsOf(auto.caseId)).toHaveLength(1); // the decision stands; the label feeds the model
-    const example = await eventually('the labelled example in BigQuery', async () => (await bigQueryRows(`SELECT source, human_outcome, model_outcome FROM arbiter_audit.labelled_examples WHERE case_id = '${auto.caseId}'`))[0], 60_000);
+    const example = await waitUntil('the labelled example in BigQuery', async () => (await bigQueryRows(`SELECT source, human_outcome, model_outcome FROM arbiter_audit.labelled_examples WHERE case_id = '${auto.caseId}'`))[0], 60_000);
     expect(example).toEqual({ source: 'override', human_outcome: 'fee_waived', model_outcome: 'fee_applied' });
     // HITL-OPT's "> 95 % human-approval alignment": this use case's one blind review of an automatic decision disagreed.
-    const alignment = await eventually('the alignment of e2e-quality', async () => (await bigQueryRows("SELECT blind_reviews, aligned FROM arbiter_audit.metrics_human_alignment WHERE use_case = 'e2e-quality'"))[0], 120_000);
+    const alignment = await waitUntil('the alignment of e2e-quality', async () => (await bigQueryRows("SELECT blind_reviews, aligned FROM arbiter_audit.metrics_human_alignment WHERE use_case = 'e2e-quality'"))[0], 120_000);
     expect({ blind: Number(alignment.blind_reviews), aligned: Number(alignment.aligned) }).toEqual({ blind: 1, aligned: 0 });
 
     // A critical-path proposal decided by a person: the decided row says so, with its queue's SLA clock.
     const critical = await publishPrediction(client, hitl('api-endpoint-batch', { confidence: 0.78, context: { apiCategory: `Critical ${run}`, criticalPath: true }, features: { component: 'api-endpoint', patternType: 'CRUD' } }));
     expect((await claimAndDecide(lead, queue('api-batch'), critical.caseId, { optionId: 'approve' })).status).toBe(200);
     await decisionOf(critical.caseId);
-    const decided = await eventually('the critical-path decision in BigQuery', async () => (await bigQueryRows(`SELECT critical_path, sla_target_seconds, sla_elapsed_seconds, model_outcome FROM arbiter_audit.audit_events WHERE case_id = '${critical.caseId}' AND state = 'decided'`))[0], 60_000);
+    const decided = await waitUntil('the critical-path decision in BigQuery', async () => (await bigQueryRows(`SELECT critical_path, sla_target_seconds, sla_elapsed_seconds, model_outcome FROM arbiter_audit.audit_events WHERE case_id = '${critical.caseId}' AND state = 'decided'`))[0], 60_000);
     expect(String(decided.critical_path)).toBe('true');
     expect(Number(decided.sla_target_seconds)).toBe(86_400);
     expect(Number(decided.sla_elapsed_seconds)).toBeGreaterThan(0);
@@ -467,23 +467,23 @@ it('a disagreeing double review reaches a lead, whose outcome revises the publis
     expect(published).toMatchObject({ decidedBy: { kind: 'human', id: annId }, outcome: 'fee_applied' });
 
     // The second reviewer, blind to the first verdict, disagrees: a lead's item opens.
-    const second = await eventually('the double review', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === doubled.caseId && item.purpose === 'double-review'));
+    const second = await waitUntil('the double review', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === doubled.caseId && item.purpose === 'double-review'));
     expect((await api(apiUrl, ann, 'POST', `/items/${encodeURIComponent(second.itemId)}/claim`, {})).status).toBe(403);
     expect((await api(apiUrl, bob, 'POST', `/items/${encodeURIComponent(second.itemId)}/claim`, {})).status).toBe(200);
     expect((await api<{ decision?: unknown }>(apiUrl, bob, 'GET', `/cases/${doubled.caseId}`)).body.decision).toBeUndefined();
     expect((await api(apiUrl, bob, 'POST', `/cases/${doubled.caseId}/decision`, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' })).status).toBe(200);
-    const adjudication = await eventually('the adjudication item', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === doubled.caseId && item.purpose === 'adjudication'));
+    const adjudication = await waitUntil('the adjudication item', async () => (await queueItems(qualityQueue)).find((item) => item.caseId === doubled.caseId && item.purpose === 'adjudication'));
     expect((await api(apiUrl, bob, 'POST', `/items/${encodeURIComponent(adjudication.itemId)}/claim`, {})).status).toBe(403);
 
     // The lead sides with the second reviewer.
     expect((await api(apiUrl, lead, 'POST', `/items/${encodeURIComponent(adjudication.itemId)}/claim`, {})).status).toBe(200);
     const settled = await api<{ purpose: string; revisionId?: string }>(apiUrl, lead, 'POST', `/cases/${doubled.caseId}/decision`, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
     expect(settled.body).toMatchObject({ purpose: 'adjudication', revisionId: `rvs_adj_${doubled.caseId}` });
-    const revised = await eventually('decision.revised', () => decisions.json<{ caseId: string; decisionId: string; outcome: string; previousOutcome: string; customerFavorable: boolean; revisedBy: { kind: string; id: string } }>((data, attributes) => data.caseId === doubled.caseId && attributes['ce-type'] === EventTypes.decisionRevised)[0]);
+    const revised = await waitUntil('decision.revised', () => decisions.json<{ caseId: string; decisionId: string; outcome: string; previousOutcome: string; customerFavorable: boolean; revisedBy: { kind: string; id: string } }>((data, attributes) => data.caseId === doubled.caseId && attributes['ce-type'] === EventTypes.decisionRevised)[0]);
     expect(revised).toMatchObject({ decisionId: published.decisionId, outcome: 'fee_waived', previousOutcome: 'fee_applied', customerFavorable: true, revisedBy: { kind: 'human', id: 'lead-e2e' } });
-    const labelled = await eventually('the adjudication label', () => feedback.json<{ caseId: string; source: string; outcome: string }>((data) => data.caseId === doubled.caseId && data.source === 'adjudication')[0]);
+    const labelled = await waitUntil('the adjudication label', () => feedback.json<{ caseId: string; source: string; outcome: string }>((data) => data.caseId === doubled.caseId && data.source === 'adjudication')[0]);
     expect(labelled).toMatchObject({ outcome: 'fee_waived' });
-    const example = await eventually('the adjudicated example in BigQuery', async () => (await bigQueryRows(`SELECT source, human_outcome FROM arbiter_audit.labelled_examples WHERE case_id = '${doubled.caseId}' AND source = 'adjudication'`))[0], 60_000);
+    const example = await waitUntil('the adjudicated example in BigQuery', async () => (await bigQueryRows(`SELECT source, human_outcome FROM arbiter_audit.labelled_examples WHERE case_id = '${doubled.caseId}' AND source = 'adjudication'`))[0], 60_000);
     expect(example).toEqual({ source: 'adjudication', human_outcome: 'fee_waived' });
     // One decision.made per type; the correction is the revision, once.
     expect(decisionsOf(doubled.caseId)).toHaveLength(1);

@@ -19,7 +19,7 @@ import { EventTypes, Topics } from '@arbiter/contract';
 import { createFirestore } from '@arbiter/platform';
 import type { DecisionMade } from '@arbiter/core';
 import { ServiceNames, signInAsPersona, startServices, type ServiceName, type Services } from '@arbiter/infra';
-import { api, cleanliness, endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, waitUntil as eventually } from './support';
+import { api, cleanliness, endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, waitUntil } from './support';
 
 jest.setTimeout(300_000);
 
@@ -139,10 +139,10 @@ it('starts the five services from the images’ contents, pushed to as on Cloud 
 
 it('routes a prediction through the five: a decision, and its audit trail in BigQuery', async () => {
   const { caseId } = await publishPrediction(client as PubSub, cleanliness({ confidence: 0.97 }));
-  const decision = await eventually(`the decision of ${caseId}`, () => decisions?.json<DecisionMade>((data) => data.caseId === caseId)[0], 60_000);
+  const decision = await waitUntil(`the decision of ${caseId}`, () => decisions?.json<DecisionMade>((data) => data.caseId === caseId)[0], 60_000);
   expect(decision.decidedBy.kind).toBe('auto');
   const { bigqueryEmulatorHost, projectId } = endpoints();
-  const types = await eventually(
+  const types = await waitUntil(
     'the case’s audit rows up to its decision',
     async () => {
       const response = await fetch(`${bigqueryEmulatorHost}/bigquery/v2/projects/${projectId}/queries`, {
@@ -170,7 +170,7 @@ it('review-queue serves the console built into its image, signs a reviewer in, a
   reviewCaseId = caseId;
   // The console's one-click persona sign-in (ARBITER_ENV=local), served by the image's identity provider.
   const { token } = await signInAsPersona(url, 'lead');
-  const item = await eventually(`${caseId} in the cleanliness queue`, async () => {
+  const item = await waitUntil(`${caseId} in the cleanliness queue`, async () => {
     const listed = await api<{ items?: Array<{ caseId: string }> }>(url, token, 'GET', '/queues/cleanliness-review/items?limit=100');
     return listed.body.items?.find((entry) => entry.caseId === caseId);
   }, 60_000);

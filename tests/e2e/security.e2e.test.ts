@@ -26,7 +26,7 @@ import type { PredictionSubmitted } from '@arbiter/core';
 import { demoPredictions, type Services } from '@arbiter/infra';
 import { policiesForRun, startArbiterForTest } from '@arbiter/testing';
 import { loadPolicies } from '@arbiter/policy';
-import { endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, testIdentityKey, waitUntil as eventually } from './support';
+import { endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, testIdentityKey, waitUntil } from './support';
 
 jest.setTimeout(240_000);
 
@@ -100,7 +100,7 @@ describe('event delivery is authenticated', () => {
       await client.topic(Topics.evidence).publishMessage(toPubSubMessage(event));
       // Pushed by the emulator through the signer, and answered 204 by review-queue once it verified the
       // token (the signer counts the answer after the service has dead-lettered, so wait for the count).
-      await eventually('the emulator push forwarded by the signer and taken', async () => ((arbiter.pushSigner.forwarded.get(204) ?? 0) - forwardedBefore >= 1 ? true : undefined), 60_000);
+      await waitUntil('the emulator push forwarded by the signer and taken', async () => ((arbiter.pushSigner.forwarded.get(204) ?? 0) - forwardedBefore >= 1 ? true : undefined), 60_000);
       // Delivered twice: by review-queue's own streaming pull and by the push; both reach the handler
       // (an unknown case: dead-lettered).
       const dead = await letters.waitFor((m) => m.attributes['ce-id'] === event.id, 2, 60_000);
@@ -221,7 +221,7 @@ describe('one redaction list: no PII in any log or audit row', () => {
         const names = body.schema?.fields.map((field) => field.name) ?? [];
         return (body.rows ?? []).map((row) => Object.fromEntries(row.f.map((cell, index) => [names[index] as string, cell.v])));
       };
-      const rows = await eventually(
+      const rows = await waitUntil(
         'a case.opened and a case.routed audit row for every seeded case',
         async () => {
           const found = await rowsOf();

@@ -19,7 +19,7 @@ import type { SlaEscalated } from '@arbiter/core';
 import { type Services } from '@arbiter/infra';
 import { policiesForRun, startArbiterForTest } from '@arbiter/testing';
 import { idFromEventIdentity } from '@arbiter/platform';
-import { api, cleanliness, endpoints, mintToken, Observer, provisionRunProject, pubsub, root, SOURCE, testIdentityKey, waitUntil as eventually } from './support';
+import { api, cleanliness, endpoints, mintToken, Observer, provisionRunProject, pubsub, root, SOURCE, testIdentityKey, waitUntil } from './support';
 import { OtlpReceiver } from './otlp-receiver';
 
 jest.setTimeout(180_000);
@@ -91,14 +91,14 @@ it('one case: spans of all five services in the trace its prediction arrived wit
   const caseId = idFromEventIdentity('case', SOURCE, id);
 
   // The escalator reminds (the case is in review, its first SLA timer falls due), then a reviewer decides.
-  const reminder = await eventually('the SLA reminder', () => escalations.where((m) => (JSON.parse(m.data) as SlaEscalated).caseId === caseId && (JSON.parse(m.data) as SlaEscalated).level === 'reminder')[0], 60_000);
+  const reminder = await waitUntil('the SLA reminder', () => escalations.where((m) => (JSON.parse(m.data) as SlaEscalated).caseId === caseId && (JSON.parse(m.data) as SlaEscalated).level === 'reminder')[0], 60_000);
   const reviewer = await mintToken('reviewer-traces', ['reviewer', 'cleanliness-reviewer']);
   const apiUrl = arbiter.urlOf('review-queue');
   const claim = await api(apiUrl, reviewer, 'POST', `/items/${encodeURIComponent(`${caseId}~decision`)}/claim`, {});
   expect(claim.status).toBe(200);
   const decided = await api(apiUrl, reviewer, 'POST', `/cases/${caseId}/decision`, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
   expect(decided.status).toBe(200);
-  const decision = await eventually('the decision', () => decisions.where((m) => m.attributes['ce-type'] === EventTypes.decisionMade && (JSON.parse(m.data) as { caseId: string }).caseId === caseId)[0]);
+  const decision = await waitUntil('the decision', () => decisions.where((m) => m.attributes['ce-type'] === EventTypes.decisionMade && (JSON.parse(m.data) as { caseId: string }).caseId === caseId)[0]);
 
   // The events on the wire carry the case's trace, for CloudEvents consumers and for the Pub/Sub client.
   expect(traceIdOfHeader(reminder.attributes['ce-traceparent'])).toBe(traceId);
@@ -106,7 +106,7 @@ it('one case: spans of all five services in the trace its prediction arrived wit
   expect(decision.attributes['googclient_traceparent']).toBe(decision.attributes['ce-traceparent']);
 
   // Spans: every service, and the steps that matter, in the one trace.
-  const spans = await eventually(
+  const spans = await waitUntil(
     'spans of the five services, up to the audit of the decision',
     () => {
       const inTrace = receiver.inTrace(traceId);
@@ -134,7 +134,7 @@ it('one case: spans of all five services in the trace its prediction arrived wit
 
   // The audit rows in BigQuery name the trace.
   const { bigqueryEmulatorHost, projectId } = endpoints();
-  const rows = await eventually(
+  const rows = await waitUntil(
     'audit rows up to the decision',
     async () => {
       const response = await fetch(`${bigqueryEmulatorHost}/bigquery/v2/projects/${projectId}/queries`, {
@@ -179,7 +179,7 @@ it('/metrics: Prometheus text for scrapers, JSON for everyone else; counters als
   // Pushed by OTLP too: deliveries from the four services with subscriptions (the escalator has none),
   // publishes from the four that produce events (the exporter writes to BigQuery only).
   const pushed = (service: string, metric: string): boolean => receiver.metrics.get(service)?.has(metric) ?? false;
-  await eventually(
+  await waitUntil(
     'OTLP metrics from every service',
     () =>
       FIVE.filter((service) => service !== 'sla-escalator').every((service) => pushed(service, 'arbiter.deliveries')) &&

@@ -16,7 +16,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EventTypes, Topics } from '@arbiter/contract';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Services } from '@arbiter/infra';
-import { api, cleanliness, endpoints, eventually, journeyProposal, policiesForRun, signInAsPersona, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
+import { api, cleanliness, endpoints, waitUntil, journeyProposal, policiesForRun, signInAsPersona, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
 
 // Each test drives a real browser against five processes on a shared two-core machine: Jest's 5 s
 // default was a timing assertion nobody meant (at a load average of 24 a keyboard-only decision took
@@ -108,7 +108,7 @@ describe('reviewer console in Chromium', () => {
     for (let i = 0; i < 4; i += 1) caseIds.push(await publishPrediction(client, cleanliness(0.8, `look-${suffix}`)));
     // Upstream text is data, never markup: the template must show it, not run it.
     strategicCaseId = await publishPrediction(client, journeyProposal({ component: 'Mobile <img src=x onerror="window.__xss=1"> Users', stageFlow: 'Awareness → Consideration → Decision → Conversion' }));
-    await eventually('the four cleanliness cases in the queue', async () => {
+    await waitUntil('the four cleanliness cases in the queue', async () => {
       const r = await api<{ queues: Array<{ queue: string; depth: number }> }>(baseUrl, reviewerToken, 'GET', '/queues');
       return r.body.queues.find((q) => q.queue === queue)?.depth === 4 || undefined;
     }, 60_000);
@@ -179,7 +179,7 @@ describe('reviewer console in Chromium', () => {
       expect(f.width).toBe(640);
     }
     // Opening the photos went through the API, which recorded the access.
-    await eventually('evidence.accessed for both photos', () => {
+    await waitUntil('evidence.accessed for both photos', () => {
       const accessed = caseEvents.json<{ caseId: string; uri: string }>((d: { caseId: string }, a: Record<string, string>) => a['ce-type'] === EventTypes.evidenceAccessed && d.caseId === firstCaseId);
       return new Set(accessed.map((d: { uri: string }) => d.uri)).size >= 2 || undefined;
     });
@@ -214,7 +214,7 @@ describe('reviewer console in Chromium', () => {
     // The decision is sent while the next case shows; its result arrives as a toast.
     await page.waitForFunction(() => /Approve \(apply cleaning fee\): Cleaning fee applied/.test(document.getElementById('toast')?.textContent ?? ''));
 
-    const decision = await eventually('the decision on arbiter-decisions', () => decisions.json<DecisionData>((d: DecisionData) => d.caseId === firstCaseId)[0]);
+    const decision = await waitUntil('the decision on arbiter-decisions', () => decisions.json<DecisionData>((d: DecisionData) => d.caseId === firstCaseId)[0]);
     expect(decision).toMatchObject({ caseId: firstCaseId, outcome: 'fee_applied', reasonCode: 'CONFIRMED_SOILING', decidedBy: { kind: 'human' } });
     expect(pageErrors).toEqual([]);
   });
@@ -323,7 +323,7 @@ describe('reviewer console in Chromium', () => {
     // Decided, waiting in the undo window; the flagged one back to individual review.
     expect(await page.$$eval('.batch-results li', (els) => els.map((el) => el.getAttribute('data-result')).sort())).toEqual(['pending', 'returned-for-review']);
     const decidedCase = (items[0] as string).split('~')[0] as string;
-    const decision = await eventually('the batch decision on arbiter-decisions', () => decisions.json<DecisionData>((d: DecisionData) => d.caseId === decidedCase)[0]);
+    const decision = await waitUntil('the batch decision on arbiter-decisions', () => decisions.json<DecisionData>((d: DecisionData) => d.caseId === decidedCase)[0]);
     expect(decision).toMatchObject({ outcome: 'fee_applied', reasonCode: 'CONFIRMED_SOILING', decidedBy: { kind: 'human' } });
     expect(decisions.json<DecisionData>((d: DecisionData) => d.caseId === (items[1] as string).split('~')[0])).toEqual([]);
   });
@@ -377,7 +377,7 @@ describe('reviewer console in Chromium', () => {
   it('renders a HITL-OPT approval template from markdown, sanitised', async () => {
     const page = await context.newPage();
     await signIn(page, 'lead');
-    await eventually('the strategic case in its queue', async () => ((await api<{ items: unknown[] }>(baseUrl, leadToken, 'GET', `/cases/${strategicCaseId}`)).body.items?.length ?? 0) > 0 || undefined);
+    await waitUntil('the strategic case in its queue', async () => ((await api<{ items: unknown[] }>(baseUrl, leadToken, 'GET', `/cases/${strategicCaseId}`)).body.items?.length ?? 0) > 0 || undefined);
     await page.goto(`${baseUrl}/#/case/${strategicCaseId}`);
     await page.waitForSelector('.markdown h2');
     expect(await page.textContent('.markdown')).toMatch(/HITL APPROVAL REQUEST: Journey Logic Architecture/);
@@ -405,7 +405,7 @@ describe('reviewer console in Chromium', () => {
     await page.check('[data-input="conditions"] input[data-condition="STAGED_ROLLOUT_5_PERCENT"]');
     await page.screenshot({ path: join(ARTIFACTS, 'approval-inputs.png'), fullPage: true });
     await page.click('form.decide button[type="submit"]');
-    const v2 = await eventually('decision.made.v2 with the approval', () => decisions.json<DecisionData & { approval?: unknown }>((d: DecisionData, attributes: Record<string, string>) => d.caseId === strategicCaseId && attributes['ce-type'] === 'arbiter.decision.made.v2')[0]);
+    const v2 = await waitUntil('decision.made.v2 with the approval', () => decisions.json<DecisionData & { approval?: unknown }>((d: DecisionData, attributes: Record<string, string>) => d.caseId === strategicCaseId && attributes['ce-type'] === 'arbiter.decision.made.v2')[0]);
     expect(v2.approval).toEqual({
       checklist: { 'journey-stage-definitions': true, 'personalization-parameters': true, 'scarcity-trigger-strategy': false, 'upsell-optimization-rules': true, 'ux-intelligence-integration': true },
       modifications: 'Limit the scarcity banner to returning visitors for the first two weeks.',
@@ -419,7 +419,7 @@ describe('reviewer console in Chromium', () => {
     const decisionsToTime = 21;
     const published: string[] = [];
     for (let i = 0; i < decisionsToTime + 2; i += 1) published.push(await publishPrediction(client, cleanliness(0.8)));
-    await eventually('the new cases in the queue', async () => {
+    await waitUntil('the new cases in the queue', async () => {
       const views = await Promise.all(published.map((id) => api<{ items?: Array<{ status: string }> }>(baseUrl, leadToken, 'GET', `/cases/${id}`)));
       return views.every((v) => v.body.items?.[0]?.status === 'open') || undefined;
     }, 60_000);
@@ -458,11 +458,11 @@ describe('reviewer console in Chromium', () => {
     const leftBehind = await held();
     const leftCase = leftBehind.split('~')[0] as string;
     await page.goto('about:blank');
-    await eventually('the case held ahead released on leaving', async () => {
+    await waitUntil('the case held ahead released on leaving', async () => {
       const view = await api<{ items: Array<{ itemId: string; status: string }> }>(baseUrl, leadToken, 'GET', `/cases/${leftCase}`);
       return view.body.items.find((it) => it.itemId === leftBehind)?.status === 'open' || undefined;
     }, 30_000);
-    const released = await eventually('case.released for the case held ahead', () => caseEvents.json<{ caseId: string; reason: string; releasedBy: { id: string } }>((d: { caseId: string }, a: Record<string, string>) => a['ce-type'] === EventTypes.caseReleased && d.caseId === leftCase)[0]);
+    const released = await waitUntil('case.released for the case held ahead', () => caseEvents.json<{ caseId: string; reason: string; releasedBy: { id: string } }>((d: { caseId: string }, a: Record<string, string>) => a['ce-type'] === EventTypes.caseReleased && d.caseId === leftCase)[0]);
     expect(released).toMatchObject({ reason: 'released', releasedBy: { id: reviewerId } });
     await page.close();
   }, 240_000);
@@ -471,7 +471,7 @@ describe('reviewer console in Chromium', () => {
     const undoReviewer = reviewerId;
     const published: string[] = [];
     for (let i = 0; i < 3; i += 1) published.push(await publishPrediction(client, cleanliness(0.8)));
-    await eventually('the new cases in the queue', async () => {
+    await waitUntil('the new cases in the queue', async () => {
       const views = await Promise.all(published.map((id) => api<{ items?: Array<{ status: string }> }>(baseUrl, leadToken, 'GET', `/cases/${id}`)));
       return views.every((v) => v.body.items?.[0]?.status === 'open') || undefined;
     }, 60_000);
@@ -511,9 +511,9 @@ describe('reviewer console in Chromium', () => {
     await page.keyboard.press('r');
     await page.keyboard.press('1');
     await page.keyboard.press('Enter');
-    const made = await eventually('the second decision on arbiter-decisions', () => decisions.json<DecisionData>((d: DecisionData) => d.caseId === undone)[0], 60_000);
+    const made = await waitUntil('the second decision on arbiter-decisions', () => decisions.json<DecisionData>((d: DecisionData) => d.caseId === undone)[0], 60_000);
     expect(made).toMatchObject({ caseId: undone, outcome: 'fee_waived', decidedBy: { kind: 'human', id: undoReviewer } });
-    const reviewed = await eventually('the second case.reviewed', () => caseEvents.json<{ caseId: string; outcome: string }>((d: { caseId: string }, a: Record<string, string>) => a['ce-type'] === EventTypes.caseReviewed && d.caseId === undone)[0], 60_000);
+    const reviewed = await waitUntil('the second case.reviewed', () => caseEvents.json<{ caseId: string; outcome: string }>((d: { caseId: string }, a: Record<string, string>) => a['ce-type'] === EventTypes.caseReviewed && d.caseId === undone)[0], 60_000);
     expect(reviewed.outcome).toBe('fee_waived');
     // One decision (decision.made v1, and its v2 twin), the second one: nothing of the undone approve.
     expect(decisions.json<DecisionData>((d: DecisionData, a: Record<string, string>) => d.caseId === undone && a['ce-type'] === EventTypes.decisionMade)).toHaveLength(1);
@@ -525,12 +525,12 @@ describe('reviewer console in Chromium', () => {
   it('comfort: photos blurred until pointed at (the reviewer’s setting), compare and compact batch by address', async () => {
     const published: string[] = [];
     for (let i = 0; i < 10; i += 1) published.push(await publishPrediction(client, cleanliness(0.8, `comfort-${suffix}`)));
-    await eventually('the ten new cases in the queue', async () => {
+    await waitUntil('the ten new cases in the queue', async () => {
       const views = await Promise.all(published.map((id) => api<{ items?: Array<{ status: string }> }>(baseUrl, leadToken, 'GET', `/cases/${id}`)));
       return views.every((v) => v.body.items?.[0]?.status === 'open') || undefined;
     }, 60_000);
     // The queue's batches hold at most ten (policy batch.maxSize); the open cases split evenly among them.
-    const batch = await eventually('a batch of six to ten', async () => {
+    const batch = await waitUntil('a batch of six to ten', async () => {
       const r = await api<{ queues: Array<{ queue: string; batchable: Array<{ batchKey: string; size: number }> }> }>(baseUrl, reviewerToken, 'GET', '/queues');
       return r.body.queues.find((q) => q.queue === queue)?.batchable.find((b) => b.size >= 6);
     }, 90_000);

@@ -17,7 +17,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { BigQueryDataset } from '@arbiter/contract';
 import { bigQueryClient, demoGoldenSet, loadGoldenSet, newLocalIdentityKey, provisionBigQuery, publishDemo, signReviewerToken, simulateReviewers, type Services } from '@arbiter/infra';
 import { startArbiterForTest, testEndpoints } from '@arbiter/testing';
-import { eventually, policiesForRun, provisionRunProject, pubsub, root, signInAsPersona } from './support';
+import { waitUntil, policiesForRun, provisionRunProject, pubsub, root, signInAsPersona } from './support';
 
 jest.setTimeout(60_000);
 
@@ -93,7 +93,7 @@ describe('metrics page in Chromium, from views fed by real events', () => {
     // Reviewers work every queue (the policies' queue roles) until the metrics page has every chart.
     const queueRoles = [...new Set(readdirSync(policies.dir).flatMap((f) => [...readFileSync(join(policies.dir, f), 'utf8').matchAll(/roles: \[([^\]]*)\]/g)].flatMap((m) => (m[1] ?? '').split(',').map((r) => r.trim()).filter(Boolean))))];
     const mint = (sub: string, roles: string[]) => signReviewerToken(identityKey, sub, roles, { ttlSeconds: 3600 });
-    page = await eventually(
+    page = await waitUntil(
       'a reading of the views with every metric, reviewer and threshold on the page',
       async () => {
         await simulateReviewers({ apiUrl: `${baseUrl}/api`, queueRoles, mint, maxMs: 60_000 });

@@ -39,7 +39,7 @@ export async function publishPrediction(client: PubSub, data: PredictionSubmitte
 }
 
 /** Watching topics and waiting: the helpers every integration test shares. */
-export { Observer, waitUntil as eventually } from '@arbiter/testing';
+export { Observer, waitUntil } from '@arbiter/testing';
 
 export const api = reviewerApi;
 

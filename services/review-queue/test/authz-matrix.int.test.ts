@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { queueItemId, Collections, type QueueItemDoc } from '@arbiter/cases';
 import { LocalIdentityProvider, LOCAL_IDENTITY_AUDIENCE, LOCAL_IDENTITY_ISSUER } from '../src/identity';
 import { CALLERS, MATRIX, ROLES, type Caller, type Fixture, type MatrixRow } from './authz-matrix';
-import { call, eventually, localIdentityKey, publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, type Running } from './support';
+import { call, waitUntil, localIdentityKey, publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(300_000);
 
@@ -71,7 +71,7 @@ async function fixture(kind: Fixture): Promise<FixtureIds> {
   const doc = await writeCase(app.firestore, { label: 'heavily_soiled' });
   await publish(app, routedEvent(doc, queue));
   const itemId = queueItemId(doc.caseId, 'decision');
-  await eventually(async () => ((await app.firestore.collection(Collections.queueItems).doc(itemId).get()).data() as QueueItemDoc | undefined), 20_000, `item of ${doc.caseId}`);
+  await waitUntil(`item of ${doc.caseId}`, async () => ((await app.firestore.collection(Collections.queueItems).doc(itemId).get()).data() as QueueItemDoc | undefined), 20_000);
   if (kind === 'claimed') {
     const claimed = await call(app, 'POST', `/api/items/${itemId}/claim`, await token('holder', ['reviewer', 'cleanliness-reviewer']));
     if (claimed.status !== 200) throw new Error(`fixture: holder could not claim ${itemId}: ${claimed.status}`);

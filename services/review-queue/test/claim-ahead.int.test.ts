@@ -4,7 +4,7 @@
  * out of everyone else's reach, a working lease once opened.
  */
 import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/cases';
-import { call, eventually, publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, type Running } from './support';
+import { call, waitUntil, publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(120_000);
 
@@ -30,7 +30,7 @@ it('holds one case ahead under the short lease, renews it when asked again, keep
     await publish(app, routedEvent(doc, queue, { priority: { score: 10 + i, reasons: [] } }));
     docs.push(doc);
   }
-  for (const d of docs) await eventually(async () => ((await itemOf(queueItemId(d.caseId, 'decision')))?.status === 'open' ? true : undefined), 20_000, 'item');
+  for (const d of docs) await waitUntil('item', async () => ((await itemOf(queueItemId(d.caseId, 'decision')))?.status === 'open' ? true : undefined), 20_000);
   const nia = await reviewer('nia');
   const current = await call(app, 'POST', `/api/queues/${queue}/next`, nia);
   expect(current.status).toBe(200);

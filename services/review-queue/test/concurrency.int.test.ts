@@ -1,6 +1,6 @@
 import { Collections, queueItemId, type CaseDoc } from '@arbiter/cases';
 import { EventTypes, Topics } from '@arbiter/contract';
-import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
+import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(300_000);
 
@@ -27,10 +27,10 @@ it('20 reviewers working one queue at once: zero double claims, zero double deci
   const docs: CaseDoc[] = [];
   for (let i = 0; i < CASES; i += 1) docs.push(await writeCase(app.firestore));
   await Promise.all(docs.map((d, i) => publish(app, routedEvent(d, queue, { priority: { score: i % 5, reasons: [] } }))));
-  await eventually(async () => {
+  await waitUntil('all items enqueued', async () => {
     const snap = await app.firestore.collection(Collections.queueItems).where('queue', '==', queue).get();
     return snap.size === CASES ? true : undefined;
-  }, 60_000, 'all items enqueued');
+  }, 60_000);
 
   const decisions = await tap(app, Topics.decisions);
   const claimsOf = new Map<string, string[]>();
@@ -77,7 +77,7 @@ it('20 reviewers working one queue at once: zero double claims, zero double deci
     const items = await app.firestore.getAll(...docs.map((d) => app.firestore.collection(Collections.queueItems).doc(queueItemId(d.caseId, 'decision'))));
     expect(items.every((s) => s.data()?.status === 'done')).toBe(true);
     // One decision.made per case on the wire (same ce-id if ever republished).
-    await eventually(async () => (new Set(ofType(decisions.messages, EventTypes.decisionMade).filter((m) => docs.some((d) => d.caseId === m.data.caseId)).map((m) => m.attributes['ce-id'])).size === CASES ? true : undefined), 30_000, 'all decision.made');
+    await waitUntil('all decision.made', async () => (new Set(ofType(decisions.messages, EventTypes.decisionMade).filter((m) => docs.some((d) => d.caseId === m.data.caseId)).map((m) => m.attributes['ce-id'])).size === CASES ? true : undefined), 30_000);
     const made = ofType(decisions.messages, EventTypes.decisionMade).filter((m) => docs.some((d) => d.caseId === m.data.caseId));
     expect(new Set(made.map((m) => m.data.caseId)).size).toBe(CASES);
 

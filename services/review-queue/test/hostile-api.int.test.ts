@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { queueItemId } from '@arbiter/cases';
 import { MATRIX } from './authz-matrix';
-import { publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, eventually, type Running } from './support';
+import { publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, waitUntil, type Running } from './support';
 
 jest.setTimeout(300_000);
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const queue = app.queue('cleanliness-review');
   const doc = await writeCase(app.firestore, {});
   await publish(app, routedEvent(doc, queue));
-  await eventually(async () => ((await app.firestore.collection('queueItems').doc(queueItemId(doc.caseId, 'decision')).get()).exists ? true : undefined), 20_000, 'item');
+  await waitUntil('item', async () => ((await app.firestore.collection('queueItems').doc(queueItemId(doc.caseId, 'decision')).get()).exists ? true : undefined), 20_000);
   ids = { queue, caseId: doc.caseId, itemId: queueItemId(doc.caseId, 'decision'), index: '0', subjectType: doc.subject.type, subjectId: doc.subject.id };
   admin = await token('hx-admin', ['admin']);
   reviewer = await token('hx-reviewer', ['reviewer', 'cleanliness-reviewer']);

@@ -1,7 +1,7 @@
 import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { GOLDEN_COLLECTION, type GoldenCaseDoc } from '../src/golden';
-import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, uid, withQualitySampling, writeCase, type Running } from './support';
+import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, uid, withQualitySampling, writeCase, type Running } from './support';
 
 /**
  * Double review, golden cases and the quality gates that act, against the emulators, with a policy whose quality block samples
@@ -51,11 +51,11 @@ it('mixes in a golden case, sends the decided case to an independent second revi
 
   const real = await writeCase(app.firestore);
   await publish(app, routedEvent(real, queue));
-  await eventually(() => itemDoc(queueItemId(real.caseId, 'decision')), 20_000, 'decision item');
-  const goldenItems = await eventually(async () => {
+  await waitUntil('decision item', () => itemDoc(queueItemId(real.caseId, 'decision')), 20_000);
+  const goldenItems = await waitUntil('golden item', async () => {
     const snap = await app.firestore.collection(Collections.queueItems).where('queue', '==', queue).where('purpose', '==', 'golden').get();
     return snap.empty ? undefined : snap.docs.map((d) => d.data() as QueueItemDoc);
-  }, 20_000, 'golden item');
+  }, 20_000);
   expect(goldenItems).toHaveLength(1);
   const goldenItem = goldenItems[0] as QueueItemDoc;
   expect(goldenItem.itemId).toBe(`${goldenItem.caseId}~decision`); // nothing in its id marks it
@@ -74,7 +74,7 @@ it('mixes in a golden case, sends the decided case to an independent second revi
   expect((await call(app, 'POST', `/api/items/${queueItemId(real.caseId, 'decision')}/claim`, a, {})).status).toBe(200);
   const first = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, a, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
   expect(first.status).toBe(200);
-  const second = await eventually(() => itemDoc(queueItemId(real.caseId, 'double-review')), 20_000, 'double-review item');
+  const second = await waitUntil('double-review item', () => itemDoc(queueItemId(real.caseId, 'double-review')), 20_000);
   expect(second).toMatchObject({ purpose: 'double-review', status: 'open', queue, excludeReviewers: [annId] });
   const annTries = await call(app, 'POST', `/api/items/${second.itemId}/claim`, a, {});
   expect(annTries.status).toBe(403);
@@ -99,10 +99,10 @@ it('mixes in a golden case, sends the decided case to an independent second revi
   expect(goldenVerdict.body).toMatchObject({ purpose: 'golden', decided: false });
   expect((await itemDoc(goldenItem.itemId))?.goldenResult).toEqual({ expectedOutcome: 'fee_waived', correct: false });
 
-  const events = await eventually(async () => {
+  const events = await waitUntil('case.reviewed events', async () => {
     const found = [...ofType(reviewed.messages, EventTypes.caseReviewed, real.caseId), ...ofType(reviewed.messages, EventTypes.caseReviewed, goldenItem.caseId)];
     return found.length >= 3 ? found : undefined;
-  }, 20_000, 'case.reviewed events');
+  }, 20_000);
   expect(events.map((e) => e.data.purpose).sort()).toEqual(['decision', 'double-review', 'golden']);
   await reviewed.close();
 
@@ -120,24 +120,24 @@ it('a double review that disagrees goes to a lead, whose outcome revises the pub
   const real = await writeCase(app.firestore);
   await publish(app, routedEvent(real, queue));
   const decisionItemId = queueItemId(real.caseId, 'decision');
-  await eventually(() => itemDoc(decisionItemId), 20_000, 'decision item');
+  await waitUntil('decision item', () => itemDoc(decisionItemId), 20_000);
   const [annId, bobId, carolId, leadId] = ['ann', 'bob', 'carol', 'lead'].map((name) => `${name}-${uid()}`) as [string, string, string, string];
   const [a, b, c, lead] = await Promise.all([reviewer(annId), reviewer(bobId), reviewer(carolId), token(leadId, ['lead'])]);
 
   expect((await call(app, 'POST', `/api/items/${decisionItemId}/claim`, a, {})).status).toBe(200);
   const decided = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, a, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
   expect(decided.status).toBe(200);
-  const published = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, real.caseId)[0], 20_000, 'decision.made');
+  const published = await waitUntil('decision.made', async () => ofType(decisions.messages, EventTypes.decisionMade, real.caseId)[0], 20_000);
   expect(published.data.outcome).toBe('fee_applied');
 
   const doubleItemId = queueItemId(real.caseId, 'double-review');
-  await eventually(() => itemDoc(doubleItemId), 20_000, 'double-review item');
+  await waitUntil('double-review item', () => itemDoc(doubleItemId), 20_000);
   expect((await call(app, 'POST', `/api/items/${doubleItemId}/claim`, b, {})).status).toBe(200);
   expect((await call(app, 'POST', `/api/cases/${real.caseId}/decision`, b, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' })).status).toBe(200);
 
   // The disagreement opens an adjudication item: ahead of new work, for leads only.
   const adjudicationItemId = queueItemId(real.caseId, 'adjudication');
-  const opened = await eventually(() => itemDoc(adjudicationItemId), 20_000, 'adjudication item');
+  const opened = await waitUntil('adjudication item', () => itemDoc(adjudicationItemId), 20_000);
   expect(opened).toMatchObject({ purpose: 'adjudication', status: 'open', lane: 0, queue, excludeReviewers: [annId, bobId], disagreement: { first: { reviewerId: annId, outcome: 'fee_applied' }, second: { reviewerId: bobId, outcome: 'fee_waived' } } });
   expect((await call(app, 'POST', `/api/items/${adjudicationItemId}/claim`, c, {})).status).toBe(403);
   const leadView = await call(app, 'GET', `/api/cases/${real.caseId}`, lead);
@@ -151,7 +151,7 @@ it('a double review that disagrees goes to a lead, whose outcome revises the pub
   const again = await call(app, 'POST', `/api/cases/${real.caseId}/decision`, lead, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
   expect(again.status).toBe(409);
 
-  const revised = await eventually(async () => ofType(decisions.messages, EventTypes.decisionRevised, real.caseId)[0], 20_000, 'decision.revised');
+  const revised = await waitUntil('decision.revised', async () => ofType(decisions.messages, EventTypes.decisionRevised, real.caseId)[0], 20_000);
   expect(revised.attributes['ce-id']).toBe(`rvs_adj_${real.caseId}`);
   expect(revised.data).toEqual({
     caseId: real.caseId,
@@ -164,7 +164,7 @@ it('a double review that disagrees goes to a lead, whose outcome revises the pub
     revisedAt: expect.any(String),
     previousOutcome: 'fee_applied',
   });
-  const labelled = await eventually(async () => ofType(feedback.messages, EventTypes.feedbackLabelled, real.caseId).find((m) => m.data.source === 'adjudication'), 20_000, 'adjudication label');
+  const labelled = await waitUntil('adjudication label', async () => ofType(feedback.messages, EventTypes.feedbackLabelled, real.caseId).find((m) => m.data.source === 'adjudication'), 20_000);
   expect(labelled.data).toMatchObject({ outcome: 'fee_waived', source: 'adjudication', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', prediction: { label: 'dirty' } });
   // One decision.made per type on the wire; the correction is the revision, not a second decision.
   expect(ofType(decisions.messages, EventTypes.decisionMade, real.caseId)).toHaveLength(1);
@@ -212,8 +212,8 @@ it('a reviewer flagged below the bar is served golden cases on "next" until they
   // A real case waits in the queue (with the golden case goldenRate 1 mixes in next to it).
   const real = await writeCase(app.firestore);
   await publish(app, routedEvent(real, queue));
-  await eventually(() => itemDoc(queueItemId(real.caseId, 'decision')), 20_000, 'decision item');
-  const mixed = await eventually(async () => (await openGolden())[0], 20_000, 'mixed-in golden item');
+  await waitUntil('decision item', () => itemDoc(queueItemId(real.caseId, 'decision')), 20_000);
+  const mixed = await waitUntil('mixed-in golden item', async () => (await openGolden())[0], 20_000);
 
   // Dan gets the mixed-in golden case wrong: 0 of 1 < 0.9, flagged.
   const danId = `dan-${uid()}`;

@@ -1,6 +1,6 @@
 import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
-import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
+import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(120_000);
 
@@ -27,7 +27,7 @@ const caseOf = async (caseId: string): Promise<CaseDoc> => (await app.firestore.
 async function enqueue(spec: Parameters<typeof writeCase>[1] = {}, extra: Parameters<typeof routedEvent>[2] = {}, queue = cleanliness): Promise<CaseDoc> {
   const doc = await writeCase(app.firestore, spec);
   await publish(app, routedEvent(doc, queue, extra));
-  await eventually(() => item(doc.caseId, extra.route === 'auto' ? 'blind-review' : 'decision'), 20_000, `item of ${doc.caseId}`);
+  await waitUntil(`item of ${doc.caseId}`, () => item(doc.caseId, extra.route === 'auto' ? 'blind-review' : 'decision'), 20_000);
   return doc;
 }
 
@@ -41,7 +41,7 @@ describe('enqueue and list', () => {
     await publish(app, lowEvent); // redelivery: same ce-id, no second effect
     await publish(app, routedEvent(high, cleanliness, { priority: { score: 60, reasons: ['Next booking within 3 h'] } }));
     await publish(app, routedEvent(soon, cleanliness, { priority: { score: 10, reasons: [] }, dueAt: new Date(Date.now() + 600_000).toISOString() }));
-    for (const c of [low, high, soon]) await eventually(() => item(c.caseId), 20_000, 'item');
+    for (const c of [low, high, soon]) await waitUntil('item', () => item(c.caseId), 20_000);
 
     const created = (await item(low.caseId)) as QueueItemDoc;
     expect(created).toMatchObject({ queue: cleanliness, status: 'open', lane: 1, purpose: 'decision', blind: false });
@@ -86,7 +86,7 @@ describe('enqueue and list', () => {
     const verdict = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, blinded, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
     expect(verdict.status).toBe(200);
     expect(verdict.body).toMatchObject({ purpose: 'blind-review', decided: false, outcome: 'fee_waived' });
-    const labelled = await eventually(async () => ofType(feedback.messages, EventTypes.feedbackLabelled, doc.caseId)[0], 20_000, 'feedback.labelled of the blind override');
+    const labelled = await waitUntil('feedback.labelled of the blind override', async () => ofType(feedback.messages, EventTypes.feedbackLabelled, doc.caseId)[0], 20_000);
     expect(labelled.attributes['ce-id']).toBe(`fbk_override_${doc.caseId}`);
     expect(labelled.data).toMatchObject({ source: 'override', outcome: 'fee_waived', prediction: { label: 'dirty' }, reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' });
     await feedback.close();
@@ -131,11 +131,11 @@ describe('claims, leases and decisions', () => {
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('CASE.ALREADY_DECIDED');
 
-      const made = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, doc.caseId)[0], 20_000, 'decision.made');
+      const made = await waitUntil('decision.made', async () => ofType(decisions.messages, EventTypes.decisionMade, doc.caseId)[0], 20_000);
       expect(made.data).toMatchObject({ caseId: doc.caseId, outcome: 'fee_waived', decidedBy: { kind: 'human', id: 'alice' }, reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', customerFavorable: true });
       expect(JSON.stringify(made.data)).not.toContain('wet');
       expect(made.attributes['ce-id']).toBe(`dec_${doc.caseId}`);
-      const labelled = await eventually(async () => ofType(feedback.messages, EventTypes.feedbackLabelled, doc.caseId)[0], 20_000, 'feedback.labelled');
+      const labelled = await waitUntil('feedback.labelled', async () => ofType(feedback.messages, EventTypes.feedbackLabelled, doc.caseId)[0], 20_000);
       expect(labelled.data).toMatchObject({ source: 'override', outcome: 'fee_waived', prediction: { label: 'dirty' } });
       expect((await item(doc.caseId))?.status).toBe('done');
       expect((await caseOf(doc.caseId)).decision?.decidedBy).toEqual({ kind: 'human', id: 'alice' });
@@ -160,10 +160,10 @@ describe('claims, leases and decisions', () => {
       expect(tooEarly.body.item).toBeNull();
       // Once carol's 1 s lease has run out, dave's "next case" gets the item.
       const dave = await token('dave', ['reviewer', 'cleanliness-reviewer']);
-      const taken = await eventually(async () => {
+      const taken = await waitUntil('the item back after the lease', async () => {
         const next = await call(short, 'POST', `/api/queues/${queue}/next`, dave);
         return next.body.item ? next : undefined;
-      }, 10_000, 'the item back after the lease');
+      }, 10_000);
       expect(taken.body.item).toMatchObject({ caseId: doc.caseId, claim: { reviewerId: 'dave' } });
       const lateCarol = await call(short, 'POST', `/api/cases/${doc.caseId}/decision`, await token('carol', ['reviewer', 'cleanliness-reviewer']), { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
       expect(lateCarol.status).toBe(409);
@@ -222,7 +222,7 @@ describe('evidence', () => {
       const asked = await call(app, 'POST', `/api/cases/${doc.caseId}/evidence-request`, henry, { what: 'photo of the rear seat', reasonCode: 'ANGLE_MISSING' });
       expect(asked.status).toBe(200);
       expect(await item(doc.caseId)).toMatchObject({ status: 'awaiting-evidence' });
-      const requested = await eventually(async () => ofType(requests.messages, EventTypes.evidenceRequested, doc.caseId)[0], 20_000, 'evidence.requested');
+      const requested = await waitUntil('evidence.requested', async () => ofType(requests.messages, EventTypes.evidenceRequested, doc.caseId)[0], 20_000);
       expect(requested.data).toMatchObject({ caseId: doc.caseId, requestedBy: 'henry', reasonCode: 'ANGLE_MISSING', what: 'photo of the rear seat' });
       // The case must be back in the queue by the request's dueBy: pending from then, for the reconciler.
       expect((await caseOf(doc.caseId)).nextStep).toMatchObject({ kind: 'requeue', since: Date.parse(asked.body.dueBy), redrives: 0 });
@@ -234,9 +234,9 @@ describe('evidence', () => {
       const before = handled();
       await publish(app, submitted.value as ArbiterEvent, Topics.evidence);
       await publish(app, submitted.value as ArbiterEvent, Topics.evidence); // duplicate delivery
-      await eventually(async () => ((await item(doc.caseId))?.status === 'open' ? true : undefined), 20_000, 'requeue');
+      await waitUntil('requeue', async () => ((await item(doc.caseId))?.status === 'open' ? true : undefined), 20_000);
       // Both deliveries handled (the second as a duplicate) before anything is counted.
-      await eventually(async () => (handled() >= before + 2 ? true : undefined), 20_000, 'both evidence deliveries handled');
+      await waitUntil('both evidence deliveries handled', async () => (handled() >= before + 2 ? true : undefined), 20_000);
       expect(await item(doc.caseId)).toMatchObject({ status: 'open', lane: 0 });
       expect((await caseOf(doc.caseId)).extraEvidence).toHaveLength(1);
       expect((await caseOf(doc.caseId)).status).toBe('in-review');
@@ -259,7 +259,7 @@ describe('evidence', () => {
       const stray = createEvent({ type: EventTypes.evidenceSubmitted, source: '//crew-app', data: { caseId: 'case_does_not_exist', submittedBy: 'crew-7', evidence: [{ uri: 'gs://x/y.jpg' }] } });
       if (!stray.ok) throw new Error(stray.error.message);
       await publish(app, stray.value as ArbiterEvent, Topics.evidence);
-      const letter = await eventually(async () => dead.find((a) => a['ce-id'] === stray.value.id), 30_000, 'dead letter');
+      const letter = await waitUntil('dead letter', async () => dead.find((a) => a['ce-id'] === stray.value.id), 30_000);
       await dlq.close();
       expect(letter['arbiter-error-code']).toBe('CASE.NOT_FOUND');
     } finally {
@@ -284,7 +284,7 @@ describe('evidence', () => {
     const first = redriven(1, new Date());
     const before = handled();
     await publish(app, first, Topics.caseRedriven);
-    await eventually(async () => ((await item(doc.caseId))?.status === 'open' ? true : undefined), 20_000, 'requeue on case.redriven');
+    await waitUntil('requeue on case.redriven', async () => ((await item(doc.caseId))?.status === 'open' ? true : undefined), 20_000);
     expect(await item(doc.caseId)).toMatchObject({ status: 'open', lane: 0 });
     expect(await caseOf(doc.caseId)).toMatchObject({ status: 'in-review' });
     expect((await caseOf(doc.caseId)).nextStep).toBeUndefined();
@@ -295,7 +295,7 @@ describe('evidence', () => {
     const again = await call(app, 'POST', `/api/cases/${doc.caseId}/evidence-request`, iris, { what: 'photo of the boot, closer', reasonCode: 'ANGLE_MISSING' });
     expect(again.status).toBe(200);
     await publish(app, first, Topics.caseRedriven);
-    await eventually(async () => (handled() >= before + 2 ? true : undefined), 20_000, 'both case.redriven deliveries handled');
+    await waitUntil('both case.redriven deliveries handled', async () => (handled() >= before + 2 ? true : undefined), 20_000);
     expect(await item(doc.caseId)).toMatchObject({ status: 'awaiting-evidence' });
     expect((await caseOf(doc.caseId)).nextStep).toMatchObject({ kind: 'requeue', redrives: 0 });
   });
@@ -319,7 +319,7 @@ describe('evidence', () => {
       expect((await fetch(`${app.url}/evidence/evidence/bk-20261121-0042/before-1.jpg${link.search}`)).status).toBe(403);
       expect((await fetch(`${app.url}${link.pathname}?expires=${Number(link.searchParams.get('expires')) + 86_400}&signature=${link.searchParams.get('signature')}`)).status).toBe(403);
       expect((await fetch(`${app.url}/evidence/arbiter-demo-evidence/vehicle-cleanliness/bk-guess/return-1.jpg`)).status).toBe(401);
-      const accessed = await eventually(async () => ofType(cases.messages, EventTypes.evidenceAccessed, doc.caseId)[0], 20_000, 'evidence.accessed');
+      const accessed = await waitUntil('evidence.accessed', async () => ofType(cases.messages, EventTypes.evidenceAccessed, doc.caseId)[0], 20_000);
       expect(accessed.data).toMatchObject({ caseId: doc.caseId, uri: 'gs://evidence/bk-20261121-0042/after-1.jpg', accessedBy: { id: 'ivy', role: 'reviewer' } });
       expect((await call(app, 'GET', `/api/cases/${doc.caseId}/evidence/7`, ivy)).status).toBe(404);
     } finally {

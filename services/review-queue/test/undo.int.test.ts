@@ -6,7 +6,7 @@
 import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { PENDING_DECISIONS } from '../src/use-cases/undo';
-import { call, eventually, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
+import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(120_000);
 
@@ -31,7 +31,7 @@ const pendingExists = async (caseId: string): Promise<boolean> => (await app.fir
 async function enqueue(target: Running = app): Promise<CaseDoc> {
   const doc = await writeCase(target.firestore, { label: 'dirty' });
   await publish(target, routedEvent(doc, queue, { priority: { score: 10, reasons: [] } }));
-  await eventually(async () => ((await itemOf(doc.caseId))?.status === 'open' ? true : undefined), 20_000, `item of ${doc.caseId}`);
+  await waitUntil(`item of ${doc.caseId}`, async () => ((await itemOf(doc.caseId))?.status === 'open' ? true : undefined), 20_000);
   return doc;
 }
 
@@ -77,15 +77,15 @@ it('undone within the window: no decision and no event, the case is the reviewer
     // commits after its window and arrives. By then the undone one would have arrived too.
     await claim(later.caseId, ida);
     expect((await call(app, 'POST', `/api/cases/${later.caseId}/decision`, ida, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' })).status).toBe(200);
-    const made = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, later.caseId)[0], 30_000, 'the later decision.made');
+    const made = await waitUntil('the later decision.made', async () => ofType(decisions.messages, EventTypes.decisionMade, later.caseId)[0], 30_000);
     expect(made.data).toMatchObject({ caseId: later.caseId, outcome: 'fee_applied', decidedBy: { kind: 'human', id: 'ida' } });
-    await eventually(async () => ofType(cases.messages, EventTypes.caseReviewed, later.caseId)[0], 30_000, 'the later case.reviewed');
+    await waitUntil('the later case.reviewed', async () => ofType(cases.messages, EventTypes.caseReviewed, later.caseId)[0], 30_000);
     expect(ofType(decisions.messages, EventTypes.decisionMade, undone.caseId)).toEqual([]);
     expect(ofType(cases.messages, EventTypes.caseReviewed, undone.caseId)).toEqual([]);
     expect((await caseOf(undone.caseId)).decision).toBeUndefined();
     // The undone case can be decided again, as usual.
     expect((await call(app, 'POST', `/api/cases/${undone.caseId}/decision`, ida, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN' })).status).toBe(200);
-    const second = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, undone.caseId)[0], 30_000, 'the re-made decision');
+    const second = await waitUntil('the re-made decision', async () => ofType(decisions.messages, EventTypes.decisionMade, undone.caseId)[0], 30_000);
     expect(second.data).toMatchObject({ outcome: 'fee_waived' });
   } finally {
     await decisions.close();
@@ -101,7 +101,7 @@ it('after the window it commits once, with the time the reviewer decided; too la
     await claim(doc.caseId, kai);
     const held = await call(app, 'POST', `/api/cases/${doc.caseId}/decision`, kai, { optionId: 'reject', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', notes: 'seat was only wet' });
     expect(held.status).toBe(200);
-    const made = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, doc.caseId)[0], 30_000, 'decision.made');
+    const made = await waitUntil('decision.made', async () => ofType(decisions.messages, EventTypes.decisionMade, doc.caseId)[0], 30_000);
     expect(made.data).toMatchObject({ outcome: 'fee_waived', reasonCode: 'STAIN_NOT_VISIBLE_IN_RETURN', decidedBy: { kind: 'human', id: 'kai' } });
     expect(made.data.decidedAt).toBe(held.body.decidedAt);
     const item = await itemOf(doc.caseId);
@@ -129,9 +129,9 @@ it('a decision held by a process that dies inside its window is committed by ano
     await doomed.close(); // its commit timer dies with it
     expect(await pendingExists(doc.caseId)).toBe(true);
     // Another instance sweeps once the window (and the grace the timer had) is over.
-    const committed = await eventually(async () => ((await app.useCases.pendingCommits.sweep()) > 0 ? true : undefined), 30_000, 'the sweep committing it');
+    const committed = await waitUntil('the sweep committing it', async () => ((await app.useCases.pendingCommits.sweep()) > 0 ? true : undefined), 30_000);
     expect(committed).toBe(true);
-    const made = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, doc.caseId)[0], 30_000, 'decision.made from the sweep');
+    const made = await waitUntil('decision.made from the sweep', async () => ofType(decisions.messages, EventTypes.decisionMade, doc.caseId)[0], 30_000);
     expect(made.data).toMatchObject({ outcome: 'fee_applied', decidedBy: { kind: 'human', id: 'lia' } });
     expect((await itemOf(doc.caseId)).status).toBe('done');
   } finally {
@@ -160,7 +160,7 @@ it('a batch decision waits in the window too, and is undone as a whole; its item
     // Moved on: one of them decided again, singly, arrives; the undone batch never does.
     await claim(docs[0]?.caseId as string, max);
     await call(app, 'POST', `/api/cases/${docs[0]?.caseId}/decision`, max, { optionId: 'approve', reasonCode: 'CONFIRMED_SOILING' });
-    const made = await eventually(async () => ofType(decisions.messages, EventTypes.decisionMade, docs[0]?.caseId)[0], 30_000, 'the single decision');
+    const made = await waitUntil('the single decision', async () => ofType(decisions.messages, EventTypes.decisionMade, docs[0]?.caseId)[0], 30_000);
     expect(made.data).toMatchObject({ caseId: docs[0]?.caseId, outcome: 'fee_applied' });
     expect(ofType(decisions.messages, EventTypes.decisionMade, docs[1]?.caseId)).toEqual([]);
   } finally {
