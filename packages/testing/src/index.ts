@@ -1,2 +1,2 @@
-export { Observer, bySubjectAndType, eventually, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './observe';
+export { Observer, bySubjectAndType, publishEvent, publishRaw, sleep, testProjectId, testPubSub, waitUntil, type Received } from './observe';
 export { policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from './arbiter-harness';

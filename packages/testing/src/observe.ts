@@ -106,29 +106,27 @@ export async function publishRaw(pubsub: PubSub, topic: string, data: string, at
   await pubsub.topic(topic).publishMessage({ data: Buffer.from(data, 'utf8'), attributes });
 }
 
-/** Polls until `read` returns something that satisfies `done`. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
-    await sleep(150);
-  }
-}
+/** How a last value reads in a timeout message (errors by their message, values as JSON, cut short). */
+const describe = (value: unknown): string => (value instanceof Error ? value.message : (JSON.stringify(value) ?? String(value))).slice(0, 500);
 
-/** Polls until `probe` returns a value (not undefined/false); says what it waited for when it times out. */
+/**
+ * The one wait of the integration tests: polls `probe` until it returns a value (anything but
+ * undefined or false) and returns that value. A probe that throws is polled again. On timeout it
+ * throws, naming `what` it waited for and the last thing the probe returned or threw, so a probe that
+ * wants to say how far it got throws (or returns) that.
+ */
 export async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  while (Date.now() < deadline) {
+  for (;;) {
     try {
       const value = await probe();
       if (value !== undefined && value !== false) return value;
+      last = value;
     } catch (error) {
       last = error;
     }
-    await sleep(200);
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${describe(last)}`);
+    await sleep(150);
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }

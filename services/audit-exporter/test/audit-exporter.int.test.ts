@@ -3,6 +3,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, Topics, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
 import { provisionPubSub, pubSubClient } from '@arbiter/infra';
+import { waitUntil } from '@arbiter/testing';
 import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -42,21 +43,7 @@ let publisher: PubSubEventPublisher;
 let host: ServiceHost;
 let logger: Logger;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 const query = <T = Record<string, unknown>>(sql: string, params: Record<string, string>): Promise<T[]> => queryRows<T>(bigquery, sql, params);
-
-/** Polls until `check` passes; fails, saying what it last saw, when `timeoutMs` runs out first. */
-async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!check(value)) {
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
-    await sleep(250);
-    value = await probe();
-  }
-  return value;
-}
 
 const handled = (subscription: string): number => host.counters.get(subscription)?.byOutcome.handled ?? 0;
 const rowsOf = (from: string, caseId: string) =>
@@ -119,10 +106,13 @@ it('writes one row per event, with PII and free text redacted before it leaves',
   const events: ArbiterEvent[] = [caseOpened(caseId, 'cus-881'), caseRouted(caseId), caseReviewed(caseId, 'Jane Doe phoned: seat was stained before'), evidenceRequested(caseId), submitted, decision, decisionV2, caseDecided(caseId, decision)];
   for (const event of events) await publisher.publish(event);
 
-  const rows = await eventually(() => rowsOf(view, caseId), (r) => r.length >= 6);
+  const rows = await waitUntil('six lifecycle rows of the case in the view', async () => {
+    const found = await rowsOf(view, caseId);
+    return found.length >= 6 && found;
+  });
   expect(rows.map((r) => r.state).sort()).toEqual(['decided', 'evidence_requested', 'evidence_submitted', 'opened', 'reviewed', 'routed']);
   // decision.made v1 and v2 were handled, and added no row of their own: the decided row is v1's, from case.decided.
-  await eventually(async () => handled(decisions), (n) => n >= decisionsBefore + 2);
+  await waitUntil('decision.made v1 and v2 handled', () => handled(decisions) >= decisionsBefore + 2);
   expect(await countOf(table, caseId)).toBe(6);
   const [decided] = await query<{ event_id: string; event_type: string; event_source: string; queue: string | null; opened_at: string | null; model_outcome: string | null }>(
     `SELECT event_id, event_type, event_source, queue, FORMAT_TIMESTAMP('%FT%TZ', opened_at) AS opened_at, model_outcome FROM ${view} WHERE case_id = @caseId AND state = 'decided'`,
@@ -157,12 +147,12 @@ it('adds no second row to the dedup view for a redelivered event, whichever cras
   const decision = auditedEventOf(decided).audited;
   const subscription = 'audit-exporter.record-on-case-event';
   await publisher.publish(decided);
-  await eventually(() => countOf(table, caseId), (n) => n >= 1);
+  await waitUntil('the decision row in the table', async () => (await countOf(table, caseId)) >= 1);
 
   // Redelivered after a complete write: the ledger stops it before BigQuery.
   const before = handled(subscription);
   await publisher.publish(decided);
-  await eventually(async () => handled(subscription), (n) => n > before);
+  await waitUntil('the redelivery handled', () => handled(subscription) > before);
   expect(await countOf(table, caseId)).toBe(1);
   // The ledger marker is retained as the case's policy says: vehicle-cleanliness' caseDays (90) after
   // the row was made, which is the insert's duration before the marker is recorded.
@@ -175,7 +165,7 @@ it('adds no second row to the dedup view for a redelivered event, whichever cras
   await firestore.collection(AUDIT_LEDGER_COLLECTION).doc(ledgerKeyOf(decision)).delete();
   const beforeCrash = handled(subscription);
   await publisher.publish(decided);
-  await eventually(async () => handled(subscription), (n) => n > beforeCrash);
+  await waitUntil('the redelivery after the crash handled', () => handled(subscription) > beforeCrash);
   // …and an older duplicate written straight to the table, as a second exporter racing would.
   await bigquery.dataset(dataset).table(BigQueryTables.audit).insert([{ insertId: `dup-${randomUUID()}`, json: { ...(await rawRow(caseId)), ingested_at: '2030-01-01T00:00:00.000Z' } }], { raw: true });
 
@@ -232,7 +222,10 @@ describe('dead letters', () => {
     const unknown = anEvent(EventTypes.decisionMade, { ...decisionMade(caseId).data, useCase: 'no-such-use-case' }, { source: '/arbiter/review-queue' });
     await publisher.publish(unknown);
 
-    const dead = await eventually(async () => received.filter((m) => [brokenId, unknown.id].includes(m.attributes['ce-id'] ?? '')), (m) => m.length >= 2);
+    const dead = await waitUntil('both dead letters', () => {
+      const letters = received.filter((m) => [brokenId, unknown.id].includes(m.attributes['ce-id'] ?? ''));
+      return letters.length >= 2 && letters;
+    });
     const codeOf = (id: string): string | undefined => dead.find((m) => m.attributes['ce-id'] === id)?.attributes['arbiter-error-code'];
     expect(codeOf(brokenId)).toMatch(/^EVENT\./);
     expect(codeOf(unknown.id)).toBe('POLICY.UNKNOWN_USE_CASE');

@@ -14,7 +14,7 @@ import { startPushSigner, type PushSigner } from '@arbiter/infra';
 import { loadPolicies } from '@arbiter/policy';
 import { ASSESSOR_SOURCE, ASSESSOR_SUBSCRIPTION, buildAssessorApp } from '../src/app';
 import { FirestoreCaseOpenings } from '../src/firestore.case-openings';
-import { bySubjectAndType, eventually, Observer, provisionPubSub, publishEvent, publishRaw, testPubSub, type PubSubClient } from './support';
+import { bySubjectAndType, Observer, provisionPubSub, publishEvent, publishRaw, testPubSub, type PubSubClient, waitUntil } from './support';
 
 const SOURCE = '//test/vision-cleanliness';
 
@@ -89,7 +89,7 @@ describe('confidence-assessor against the emulators', () => {
     const caseId = idFromEventIdentity('case', SOURCE, event.id);
     await publishEvent(pubsub, Topics.predictions, event);
 
-    const doc = await eventually(() => caseDoc(caseId), (d) => d !== undefined);
+    const doc = await waitUntil(`the case ${caseId} in Firestore`, () => caseDoc(caseId));
     expect(doc).toMatchObject({
       caseId,
       status: 'opened',
@@ -117,7 +117,7 @@ describe('confidence-assessor against the emulators', () => {
     const event = predictionEvent(prediction());
     const caseId = idFromEventIdentity('case', SOURCE, event.id);
     await publishEvent(pubsub, Topics.predictions, event);
-    const first = await eventually(() => caseDoc(caseId), (d) => d !== undefined);
+    const first = await waitUntil(`the case ${caseId} in Firestore`, () => caseDoc(caseId));
     await cases.waitFor(bySubjectAndType(caseId, EventTypes.caseOpened));
 
     // Republished twice, once with other data: the identity, not the content, decides.
@@ -127,7 +127,7 @@ describe('confidence-assessor against the emulators', () => {
     const changed = createEvent({ type: EventTypes.predictionSubmitted, source: SOURCE, id: event.id, data: prediction({ prediction: { label: 'clean', confidence: 0.99 } }) });
     if (!changed.ok) throw new Error(changed.error.message);
     await publishEvent(pubsub, Topics.predictions, changed.value);
-    await eventually(async () => handled(), (n) => n >= before + 2);
+    await waitUntil(`both republishes handled (${before + 2} in all)`, () => handled() >= before + 2);
     // A prediction published after the republishes: once its case.opened is here, a (wrong) second
     // case.opened of the republished prediction, emitted before it, would be here too.
     const later = predictionEvent(prediction());
@@ -147,7 +147,7 @@ describe('confidence-assessor against the emulators', () => {
     });
     const caseId = idFromEventIdentity('case', SOURCE, event.id);
     await publishEvent(pubsub, Topics.predictions, event);
-    const doc = await eventually(() => caseDoc(caseId), (d) => d !== undefined);
+    const doc = await waitUntil(`the case ${caseId} in Firestore`, () => caseDoc(caseId));
     expect(doc?.confidenceSource).toBe('factors');
     expect(doc?.confidence).toBeCloseTo(0.9, 10);
     expect(doc?.band).toBe('high');

@@ -1,10 +1,10 @@
 /**
- * Integration-test helpers, shared by every service's tests: see infra/src/testing/observe.ts. The
+ * Integration-test helpers, shared by every service's tests: see packages/testing/src/observe.ts. The
  * Jest global setup has started the emulators and set PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST /
  * ARBITER_PROJECT_ID.
  */
 import { testPubSub } from '@arbiter/testing';
 
 export { provisionPubSub } from '@arbiter/infra';
-export { bySubjectAndType, eventually, Observer, publishEvent, publishRaw, sleep, testPubSub, testProjectId as projectId, type Received } from '@arbiter/testing';
+export { bySubjectAndType, Observer, publishEvent, publishRaw, sleep, testPubSub, waitUntil, testProjectId as projectId, type Received } from '@arbiter/testing';
 export type PubSubClient = ReturnType<typeof testPubSub>;

@@ -225,16 +225,8 @@ export async function publish(app: Running, event: ArbiterEvent, topic: string =
   await app.host.pubsub.topic(topic).publishMessage({ data: message.data, attributes: message.attributes });
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The shared wait of the integration tests (@arbiter/testing). */
+export { waitUntil } from '@arbiter/testing';
 
 /** A temporary subscription on a topic that collects every message from now on. */
 export async function tap(app: Running, topic: string): Promise<{ messages: Message[]; close(): Promise<void> }> {

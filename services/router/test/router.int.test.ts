@@ -19,7 +19,7 @@ import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/firestore.routing-cases';
 import { planRoute, type RouteStep } from '../src/route-case';
 import { openedOf, policyOf } from '../src/route-case.test-support';
-import { bySubjectAndType, eventually, Observer, publishEvent, provisionPubSub, testPubSub, type PubSubClient, type Received } from './support';
+import { bySubjectAndType, Observer, publishEvent, provisionPubSub, testPubSub, type PubSubClient, type Received, waitUntil } from './support';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const SOURCE = '//test/upstream-models';
@@ -89,7 +89,15 @@ describe('router against the emulators (assessor upstream as its own process)', 
     const snapshot = await firestore.collection(Collections.cases).doc(caseId).get();
     return snapshot.exists ? (snapshot.data() as CaseDoc) : undefined;
   };
-  const routedCase = (caseId: string): Promise<CaseDoc | undefined> => eventually(() => caseDoc(caseId), (d) => d?.route !== undefined, 30_000);
+  const routedCase = (caseId: string): Promise<CaseDoc | undefined> => 
+    waitUntil(
+      `the route of ${caseId}`,
+      async () => {
+        const doc = await caseDoc(caseId);
+        return doc?.route !== undefined && doc;
+      },
+      30_000,
+    );
 
   async function submit(data: PredictionSubmitted, identity: { id: string; caseId: string }): Promise<ArbiterEvent> {
     const event = createEvent({ type: EventTypes.predictionSubmitted, source: SOURCE, id: identity.id, data });
@@ -428,7 +436,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       const handled = (): number => host.counters.get(ROUTER_SUBSCRIPTION)?.byOutcome.handled ?? 0;
       const before = handled();
       await pubsub.topic(Topics.caseOpened).publishMessage({ data: Buffer.from(opened?.data ?? ''), attributes: opened?.attributes ?? {} });
-      await eventually(async () => handled(), (n) => n > before);
+      await waitUntil(`the redelivery handled (${before + 1} in all)`, () => handled() > before);
       await laterDecision(); // a (wrong) second case, route or decision would be here by now
 
       const snapshot = await firestore.collection(Collections.cases).where('sourceEvent.id', '==', identity.id).get();
