@@ -22,6 +22,6 @@ prepare('build', 'pnpm', ['run', 'build']);
 
 // Hand over to the stack runner (infra): it owns the processes and stops them on a signal. Ctrl-C
 // reaches the whole foreground group; a SIGTERM sent to this wrapper alone is forwarded.
-const runner = spawn('node', [join(root, 'infra', 'dist', 'cli.js'), 'up', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const runner = spawn('node', [join(root, 'tools', 'local-stack', 'dist', 'cli.js'), 'up', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => runner.kill(signal));
 runner.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -20,7 +20,7 @@ import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
 import { Collections, queueItemId, setTimer, timerBucketOf, timerBucketRef, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
 import { mulberry32, openItem, type DecisionMade, type PredictionSubmitted } from '@arbiter/core';
-import { localIdentityEnv, newLocalIdentityKey, pubSubClient, signReviewerToken, stackEnv, startServices, startStack, terminate, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/infra';
+import { localIdentityEnv, newLocalIdentityKey, pubSubClient, signReviewerToken, stackEnv, startServices, startStack, terminate, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/local-stack';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { median, round, summarize, sustainedRate, type Summary } from './stats';
 

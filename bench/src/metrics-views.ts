@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
-import { bigQueryClient, freePorts, provisionBigQuery, requireBigQueryEmulator, startBigQueryEmulator } from '@arbiter/infra';
+import { bigQueryClient, freePorts, provisionBigQuery, requireBigQueryEmulator, startBigQueryEmulator } from '@arbiter/local-stack';
 
 const argument = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);

@@ -9,8 +9,8 @@ import { ServiceNames as ContractServiceNames, Subscriptions } from '@arbiter/co
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot } from './paths';
-import { DefaultServicePorts, ServiceNames } from './services';
+import { repoRoot } from '@arbiter/local-stack';
+import { DefaultServicePorts, ServiceNames } from '@arbiter/local-stack';
 
 const root = repoRoot();
 const dockerfileOf = (service: string): string => readFileSync(join(root, 'services', service, 'Dockerfile'), 'utf8');
@@ -84,7 +84,7 @@ describe('docker-compose.yml', () => {
   it('provisions with the workspace’s own command from the shared build stage', () => {
     const provision = compose.services.provision as ComposeService & { command: string[] };
     expect(provision.build).toEqual({ context: '.', dockerfile: 'services/router/Dockerfile', target: 'build' });
-    expect(provision.command.join(' ')).toContain('node infra/dist/cli.js provision --allow-non-loopback');
+    expect(provision.command.join(' ')).toContain('node tools/local-stack/dist/cli.js provision --allow-non-loopback');
   });
 
   it('publishes every port on loopback only', () => {

@@ -13,8 +13,8 @@ import { loadPolicies } from '@arbiter/policy';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './paths';
-import { loadTableDefinitions } from './provision';
+import { repoRoot } from '@arbiter/local-stack';
+import { loadTableDefinitions } from '@arbiter/local-stack';
 import { terraformDataFile, terraformDataText } from './terraform-data';
 import { readConfig, type EnvReader } from '@arbiter/platform';
 // Each service's own configuration reader (what its main.ts validates at start-up), to check the

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
 import type { DecisionMade, DecisionMadeV2, EvidenceRequested, SlaEscalated } from '@arbiter/core';
-import { loadGoldenSet, type Services } from '@arbiter/infra';
+import { loadGoldenSet, type Services } from '@arbiter/local-stack';
 import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, provisionRunProject, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil } from './support';
 
 jest.setTimeout(180_000);

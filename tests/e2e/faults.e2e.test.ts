@@ -6,7 +6,7 @@
  * arbiter-escalations and the BigQuery audit trail.
  */
 import { join } from 'node:path';
-import { runFaults, ServiceNames, type FaultRunResult } from '@arbiter/infra';
+import { runFaults, ServiceNames, type FaultRunResult } from '@arbiter/local-stack';
 import { testEndpoints } from '@arbiter/testing';
 import { root } from './support';
 

@@ -18,7 +18,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { createFirestore } from '@arbiter/platform';
 import type { DecisionMade } from '@arbiter/core';
-import { ServiceNames, signInAsPersona, startServices, type ServiceName, type Services } from '@arbiter/infra';
+import { ServiceNames, signInAsPersona, startServices, type ServiceName, type Services } from '@arbiter/local-stack';
 import { api, cleanliness, endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, waitUntil } from './support';
 
 jest.setTimeout(300_000);

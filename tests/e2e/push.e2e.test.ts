@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { PubSub } from '@google-cloud/pubsub';
 import { EventTypes, Subscriptions, Topics } from '@arbiter/contract';
 import type { DecisionMade } from '@arbiter/core';
-import { pushEndpointOf, type Services } from '@arbiter/infra';
+import { pushEndpointOf, type Services } from '@arbiter/local-stack';
 import { startArbiterForTest } from '@arbiter/testing';
 import { join } from 'node:path';
 import { api, cleanliness, mintToken, Observer, policiesWithShortSla, provisionRunProject, publishPrediction, pubsub, root, testIdentityKey, waitUntil } from './support';

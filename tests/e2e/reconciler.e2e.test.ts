@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { EventTypes, Topics } from '@arbiter/contract';
 import type { DecisionMade } from '@arbiter/core';
-import { type Services } from '@arbiter/infra';
+import { type Services } from '@arbiter/local-stack';
 import { policiesForRun, startArbiterForTest } from '@arbiter/testing';
 import { auditRowsOf, cleanliness, Observer, provisionRunProject, publishPrediction, pubsub, root, testIdentityKey, waitUntil } from './support';
 import { createFirestore } from '@arbiter/platform';

@@ -23,7 +23,7 @@ import { deadLetterTopicOf, EventTypes, Topics, toPubSubMessage, toPushRequest, 
 import { idFromEventIdentity } from '@arbiter/platform';
 import { hostileFor, Subscriptions, typesOf } from '../../packages/platform/src/hostile.test-support';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { demoPredictions, type Services } from '@arbiter/infra';
+import { demoPredictions, type Services } from '@arbiter/local-stack';
 import { policiesForRun, startArbiterForTest } from '@arbiter/testing';
 import { loadPolicies } from '@arbiter/policy';
 import { endpoints, Observer, provisionRunProject, publishPrediction, pubsub, root, testIdentityKey, waitUntil } from './support';

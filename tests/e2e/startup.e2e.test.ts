@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceNames } from '@arbiter/infra';
+import { ServiceNames } from '@arbiter/local-stack';
 import { endpoints, root } from './support';
 
 let dir: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { newLocalIdentityKey, signReviewerToken, pubSubClient, type Services } from '@arbiter/infra';
+import { newLocalIdentityKey, signReviewerToken, pubSubClient, type Services } from '@arbiter/local-stack';
 import { policiesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints, type RunPolicies } from '@arbiter/testing';
 import { idFromEventIdentity } from '@arbiter/platform';
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics } from '@arbiter/contract';
 import type { SlaEscalated } from '@arbiter/core';
-import { type Services } from '@arbiter/infra';
+import { type Services } from '@arbiter/local-stack';
 import { policiesForRun, startArbiterForTest } from '@arbiter/testing';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { api, cleanliness, endpoints, mintToken, Observer, provisionRunProject, pubsub, root, SOURCE, testIdentityKey, waitUntil } from './support';

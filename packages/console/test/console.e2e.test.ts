@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EventTypes, Topics } from '@arbiter/contract';
 import type { PubSub } from '@google-cloud/pubsub';
-import type { Services } from '@arbiter/infra';
+import type { Services } from '@arbiter/local-stack';
 import { api, cleanliness, endpoints, waitUntil, journeyProposal, policiesForRun, signInAsPersona, provisionRunProject, publishPrediction, pubsub, root, startArbiter, Observer } from './support';
 
 // Each test drives a real browser against five processes on a shared two-core machine: Jest's 5 s

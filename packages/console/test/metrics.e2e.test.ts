@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { BigQueryDataset } from '@arbiter/contract';
-import { bigQueryClient, demoGoldenSet, loadGoldenSet, newLocalIdentityKey, provisionBigQuery, publishDemo, signReviewerToken, simulateReviewers, type Services } from '@arbiter/infra';
+import { bigQueryClient, demoGoldenSet, loadGoldenSet, newLocalIdentityKey, provisionBigQuery, publishDemo, signReviewerToken, simulateReviewers, type Services } from '@arbiter/local-stack';
 import { startArbiterForTest, testEndpoints } from '@arbiter/testing';
 import { waitUntil, policiesForRun, provisionRunProject, pubsub, root, signInAsPersona } from './support';
 

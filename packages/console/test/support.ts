@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { createEvent, EventTypes, toPubSubMessage, Topics } from '@arbiter/contract';
 import { sampleDefects, type PredictionSubmitted } from '@arbiter/core';
-import { newLocalIdentityKey, signInAsPersona, pubSubClient, type Services } from '@arbiter/infra';
+import { newLocalIdentityKey, signInAsPersona, pubSubClient, type Services } from '@arbiter/local-stack';
 import { policiesForRun as sharedPoliciesForRun, provisionRunProject, reviewerApi, startArbiterForTest, testEndpoints } from '@arbiter/testing';
 import { idFromEventIdentity } from '@arbiter/platform';
 

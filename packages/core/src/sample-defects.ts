@@ -1,7 +1,7 @@
 /**
  * Where the demo's vehicle photos show their defects: one layout per booking, deterministic from the
  * use case and booking id, shared by the two sides that must agree — the demo stream, whose predictions
- * carry these boxes as the model's regions (infra/src/demo.ts), and the local painter, which paints a
+ * carry these boxes as the model's regions (tools/local-stack/src/demo.ts), and the local painter, which paints a
  * stain, debris, a scratch or a dent inside each box of the return photo
  * (services/review-queue/src/sample-evidence.ts). So on the demo every drawn region has its defect.
  */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { createEvent, deadLetterInspectionOf, EventTypes, toPubSubMessage } from '@arbiter/contract';
-import { provisionPubSub, pubSubClient } from '@arbiter/infra';
+import { provisionPubSub, pubSubClient } from '@arbiter/local-stack';
 import { createLogger, DeliveryCounters, PubSubConsumer, PubSubEventPublisher, permanentFailure, type EventHandler } from '@arbiter/platform';
 
 /**

@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pubSubClient, type StackEndpoints, repoRoot, startServices, type Services, provisionPubSub, localIdentityEnv } from '@arbiter/infra';
+import { pubSubClient, type StackEndpoints, repoRoot, startServices, type Services, provisionPubSub, localIdentityEnv } from '@arbiter/local-stack';
 import type { JWK } from 'jose';
 
 /** The emulators the Jest global setup started (it refuses anything that is not loopback). */

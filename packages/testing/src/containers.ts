@@ -2,7 +2,7 @@ import { DefaultProjectId } from '@arbiter/contract';
 import type { StartedTestContainer } from 'testcontainers';
 import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
-import { startBigQueryShield, hostPort, freePort, type StackEndpoints } from '@arbiter/infra';
+import { startBigQueryShield, hostPort, freePort, type StackEndpoints } from '@arbiter/local-stack';
 
 /** The emulator images for the Docker path (the same the repo's docker-compose.yml uses). */
 export const Images = {

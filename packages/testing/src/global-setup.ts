@@ -12,7 +12,7 @@
  */
 import { DefaultProjectId } from '@arbiter/contract';
 import { join } from 'node:path';
-import { stackEnv, type StackEndpoints, killEmulatorsOnSignal, assertLoopbackEndpoints, defaultLogDir, provisionStack, startStack } from '@arbiter/infra';
+import { stackEnv, type StackEndpoints, killEmulatorsOnSignal, assertLoopbackEndpoints, defaultLogDir, provisionStack, startStack } from '@arbiter/local-stack';
 import { dockerEngineAnswers, startContainerStack } from './containers';
 import { setRunningStack, takeRunningStack } from './state';
 

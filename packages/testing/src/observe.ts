@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PubSub, Subscription } from '@google-cloud/pubsub';
 import { toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
-import { pubSubClient } from '@arbiter/infra';
+import { pubSubClient } from '@arbiter/local-stack';
 
 export const testProjectId = (): string => process.env.ARBITER_PROJECT_ID ?? 'arbiter-local';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, Topics, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
-import { provisionPubSub, pubSubClient } from '@arbiter/infra';
+import { provisionPubSub, pubSubClient } from '@arbiter/local-stack';
 import { waitUntil } from '@arbiter/testing';
 import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';

@@ -10,7 +10,7 @@ import { createEvent, deadLetterInspectionOf, EventTypes, Topics, toHttpBinary, 
 import type { PredictionSubmitted } from '@arbiter/core';
 import { CaseStore, type CaseDoc } from '@arbiter/cases';
 import { createFirestore, createLogger, idFromEventIdentity, LOCAL_PUSH_AUDIENCE, LOCAL_PUSH_SERVICE_ACCOUNT, OutboxRelay, pushAuthenticatorOf, ServiceHost, systemClock } from '@arbiter/platform';
-import { startPushSigner, type PushSigner } from '@arbiter/infra';
+import { startPushSigner, type PushSigner } from '@arbiter/local-stack';
 import { loadPolicies } from '@arbiter/policy';
 import { ASSESSOR_SOURCE, ASSESSOR_SUBSCRIPTION, buildAssessorApp } from '../src/app';
 import { FirestoreCaseOpenings } from '../src/firestore.case-openings';

@@ -5,6 +5,6 @@
  */
 import { testPubSub } from '@arbiter/testing';
 
-export { provisionPubSub } from '@arbiter/infra';
+export { provisionPubSub } from '@arbiter/local-stack';
 export { bySubjectAndType, Observer, publishEvent, publishRaw, sleep, testPubSub, waitUntil, testProjectId as projectId, type Received } from '@arbiter/testing';
 export type PubSubClient = ReturnType<typeof testPubSub>;

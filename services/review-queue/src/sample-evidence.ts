@@ -1,5 +1,5 @@
 /**
- * Sample evidence for local runs: the demo stream (`pnpm start --demo`, infra/src/demo.ts) refers to
+ * Sample evidence for local runs: the demo stream (`pnpm start --demo`, tools/local-stack/src/demo.ts) refers to
  * photos at `gs://arbiter-demo-evidence/<useCase>/<booking>/<role>-<n>.jpg` that exist nowhere. The
  * local `EvidenceUrlSigner` links them under `/evidence/arbiter-demo-evidence/...`; when no file is
  * there, this module paints one, deterministically from the path: a car seat (cleanliness) or a car's

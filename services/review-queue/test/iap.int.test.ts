@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
-import { provisionPubSub, pubSubClient, startServices, type Services } from '@arbiter/infra';
+import { provisionPubSub, pubSubClient, startServices, type Services } from '@arbiter/local-stack';
 import { testEndpoints } from '@arbiter/testing';
 
 jest.setTimeout(120_000);

@@ -7,7 +7,7 @@ import { createEvent, toPubSubMessage, topicOf, EventTypes, type ArbiterEvent } 
 import { similarityBasisOf, type CaseOpened, type CaseRouted, type WorkOrder, type WorkOrderItem } from '@arbiter/core';
 import { OutboxRelay, ServiceHost, createLogger, systemClock, noPushCallers } from '@arbiter/platform';
 import { parsePolicyFiles, type PolicyRegistry } from '@arbiter/policy';
-import { provisionPubSub, pubSubClient } from '@arbiter/infra';
+import { provisionPubSub, pubSubClient } from '@arbiter/local-stack';
 import { createReviewQueueApp, type ReviewQueueUseCases } from '../src/app';
 import { firestoreStores } from '../src/stores.firestore';
 import { LocalIdentityProvider } from '../src/identity';

@@ -2,7 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { CaseStore, pendingStep, producedEvent, type CaseDoc } from '@arbiter/cases';
 import { EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
-import { provisionPubSub, pubSubClient } from '@arbiter/infra';
+import { provisionPubSub, pubSubClient } from '@arbiter/local-stack';
 import { createFirestore, ManualClock, OutboxRelay, PubSubEventPublisher, type Logger } from '@arbiter/platform';
 import { FirestorePendingSteps } from '../src/pending-steps.firestore';
 import { createReconcile, redriveEventId, type Reconcile } from '../src/reconcile';

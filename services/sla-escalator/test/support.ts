@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Message, PubSub } from '@google-cloud/pubsub';
-import { pubSubClient } from '@arbiter/infra';
+import { pubSubClient } from '@arbiter/local-stack';
 import { createLogger, type Logger } from '@arbiter/platform';
 
 export const projectId = (): string => process.env.ARBITER_PROJECT_ID ?? 'arbiter-local';

@@ -14,7 +14,7 @@ export function faultsReport(results: readonly FaultRunResult[], context: { comm
     'the same workload and the same fault plan; timings differ with the machine). Each delivery mode runs on its own',
     'Pub/Sub and Firestore project on the emulators, the audit trail in BigQuery. The figures come from what reached',
     '`arbiter-decisions`, `arbiter-escalations` and the BigQuery audit table, not from Arbiter\'s counters',
-    '(`infra/src/faults/history.ts`).',
+    '(`tools/local-stack/src/faults/history.ts`).',
     '',
     `| | ${modes.join(' | ')} |`,
     `|---|${modes.map(() => '---').join('|')}|`,

@@ -2,20 +2,20 @@
 /**
  * arbiter-stack: the local GCP stack.
  *
- *   node infra/dist/cli.js up [--random-ports] [--no-install] [--emulators-only] [--push] [--demo[=N]]
+ *   node tools/local-stack/dist/cli.js up [--random-ports] [--no-install] [--emulators-only] [--push] [--demo[=N]]
  *       build the BigQuery emulator if missing → start the three emulators → provision → start the
  *       five services as separate processes (unless --emulators-only; with --push they are pushed to,
  *       as on Cloud Run: push subscriptions on the emulator pointing at each service's
  *       POST /pubsub/push/<subscription>) → write .arbiter/stack.json →
  *       print `Arbiter ready` and the endpoints → (with --demo, publish N demo predictions per use
  *       case) → stay in the foreground until SIGINT/SIGTERM, then stop exactly what it started.
- *   node infra/dist/cli.js demo [--per-use-case=N] [--seed=S]
+ *   node tools/local-stack/dist/cli.js demo [--per-use-case=N] [--seed=S]
  *       publish a realistic stream of predictions across every shipped use case to the running stack.
- *   node infra/dist/cli.js demo --reviewers
+ *   node tools/local-stack/dist/cli.js demo --reviewers
  *       also load a demo golden set and simulate reviewers working every queue through the API.
- *   node infra/dist/cli.js report | thresholds | rescore | golden load | post-action-report
- *       the decision-quality commands (infra/src/report.ts, docs/metrics.md).
- *   node infra/dist/cli.js provision [--allow-non-loopback] [--json]
+ *   node tools/local-stack/dist/cli.js report | thresholds | rescore | golden load | post-action-report
+ *       the decision-quality commands (tools/local-stack/src/report.ts, docs/metrics.md).
+ *   node tools/local-stack/dist/cli.js provision [--allow-non-loopback] [--json]
  *       provision already-running emulators named by PUBSUB_EMULATOR_HOST and BIGQUERY_EMULATOR_HOST
  *       (or, if unset, by .arbiter/stack.json). Non-loopback emulator hosts (docker compose service
  *       names) need --allow-non-loopback. --json prints the provisioning report as JSON on stdout.

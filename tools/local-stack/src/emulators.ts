@@ -259,7 +259,7 @@ export const startBigQueryEmulator = async (options: BigQueryEmulatorOptions): P
 
 /** The compiled shield beside this file (dist/), or the workspace build of it when run from src/. */
 const shieldScript = (): string => {
-  const candidates = [join(__dirname, 'bigquery-shield.js'), join(repoRoot(), 'infra', 'dist', 'bigquery-shield.js')];
+  const candidates = [join(__dirname, 'bigquery-shield.js'), join(repoRoot(), 'tools', 'local-stack', 'dist', 'bigquery-shield.js')];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found === undefined) throw new Error(`The BigQuery shield is not built (${candidates.join(', ')}): run pnpm build`);
   return found;
