@@ -12,7 +12,7 @@
  *   after their technology: `*.firestore.ts`, `bigquery.*.ts`, `*.gcs.ts`, …) and the composition root
  *   (`main.ts`) may. The modules that still do are listed in
  *   `.dependency-cruiser-known-violations.json`; the list may only shrink (regenerate it with
- *   `depcruise --config .dependency-cruiser.cjs --output-type baseline --output-to .dependency-cruiser-known-violations.json packages services infra schemas` only when removing entries).
+ *   `depcruise --config .dependency-cruiser.cjs --output-type baseline --output-to .dependency-cruiser-known-violations.json packages services tools infra schemas` only when removing entries).
  *
  * `packages/core/src/purity.test.ts` complements the first rule with what a module graph cannot see:
  * globals such as `process`, `console`, `Date.now`, `Math.random`, timers and `fetch`.

@@ -13,7 +13,7 @@ const workspace = {
   '@arbiter/policy': 'packages/policy/src',
   '@arbiter/platform': 'packages/platform/src',
   '@arbiter/cases': 'packages/cases/src',
-  '@arbiter/infra': 'infra/src',
+  '@arbiter/local-stack': 'tools/local-stack/src',
   '@arbiter/testing': 'packages/testing/src',
 };
 const moduleNameMapper = Object.fromEntries(
@@ -36,13 +36,13 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{packages,services,infra,schemas}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{packages,services,tools,infra,schemas}/**/*.test.ts'],
       testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
     },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{packages,services,infra,schemas,tests,bench}/**/*.{int,e2e}.test.ts'],
+      testMatch: ['<rootDir>/{packages,services,tools,infra,schemas,tests,bench}/**/*.{int,e2e}.test.ts'],
       globalSetup: '<rootDir>/packages/testing/dist/global-setup.js',
       globalTeardown: '<rootDir>/packages/testing/dist/global-teardown.js',
     },

@@ -9,8 +9,7 @@ import { ServiceNames as ContractServiceNames, Subscriptions } from '@arbiter/co
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot } from '@arbiter/local-stack';
-import { DefaultServicePorts, ServiceNames } from '@arbiter/local-stack';
+import { repoRoot, DefaultServicePorts, ServiceNames } from '@arbiter/local-stack';
 
 const root = repoRoot();
 const dockerfileOf = (service: string): string => readFileSync(join(root, 'services', service, 'Dockerfile'), 'utf8');

@@ -26,8 +26,7 @@ import { ExpiryField, RetainedCollections } from '@arbiter/cases';
 import { loadPolicies } from '@arbiter/policy';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bigQuerySchemaDir, repoRoot } from '@arbiter/local-stack';
-import { contractTopology, desiredSubscriptions, desiredTopics, loadTableDefinitions } from '@arbiter/local-stack';
+import { bigQuerySchemaDir, repoRoot, contractTopology, desiredSubscriptions, desiredTopics, loadTableDefinitions } from '@arbiter/local-stack';
 
 export const terraformDataFile = (root: string = repoRoot()): string => join(root, 'infra', 'terraform', 'modules', 'arbiter', 'arbiter.gen.json');
 

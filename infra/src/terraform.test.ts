@@ -13,8 +13,7 @@ import { loadPolicies } from '@arbiter/policy';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@arbiter/local-stack';
-import { loadTableDefinitions } from '@arbiter/local-stack';
+import { repoRoot, loadTableDefinitions } from '@arbiter/local-stack';
 import { terraformDataFile, terraformDataText } from './terraform-data';
 import { readConfig, type EnvReader } from '@arbiter/platform';
 // Each service's own configuration reader (what its main.ts validates at start-up), to check the

@@ -4,7 +4,7 @@ import { assessCase, decideRoute } from '@arbiter/core';
 import { loadPolicies } from '@arbiter/policy';
 import { demoPredictions, DemoUseCases } from './demo';
 
-const policies = loadPolicies(join(__dirname, '..', '..', 'policies'));
+const policies = loadPolicies(join(__dirname, '..', '..', '..', 'policies'));
 
 describe('the demo stream', () => {
   const predictions = demoPredictions({ perUseCase: 30, seed: 7, now: new Date('2026-11-21T10:00:00Z') });

@@ -35,7 +35,7 @@ export {
 export { bigQueryClient, bigQueryBaseUrl, pubSubClient, stackEnv, type StackEndpoints } from './clients';
 export { assertLoopbackEndpoints, hostPort, isLoopbackHost, parseEndpoint } from './loopback';
 export { startBigQueryShield, type ShieldOptions } from './bigquery-shield';
-export { defaultLogDir, repoRoot } from './paths';
+export { bigQuerySchemaDir, defaultLogDir, repoRoot } from './paths';
 export { BigQueryEmulatorVersion, ensureBigQueryEmulator, locateBigQueryEmulator, requireBigQueryEmulator } from './bigquery-emulator-binary';
 export { freePort, freePorts } from './ports';
 export { startPushSigner, pushAuthEnvOf, LocalPushAudience, LocalPushServiceAccount, type PushSigner, type PushSignerOptions } from './push-signer';
