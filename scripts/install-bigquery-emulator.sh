@@ -75,7 +75,7 @@ if installed; then
 fi
 
 command -v go >/dev/null 2>&1 || {
-  say "Go is required to build the BigQuery emulator (or use docker compose, see infra/README.md)"
+  say "Go is required to build the BigQuery emulator (or use docker compose, see tools/local-stack/README.md)"
   exit 1
 }
 # go-zetasql does not compile with GCC 12 (constexpr and C-linkage errors); it needs clang, as the
