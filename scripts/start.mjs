@@ -20,7 +20,7 @@ prepare('dependencies', 'pnpm', ['install', '--frozen-lockfile', '--reporter=sil
 prepare('BigQuery emulator', 'bash', ['scripts/install-bigquery-emulator.sh']);
 prepare('build', 'pnpm', ['run', 'build']);
 
-// Hand over to the stack runner (infra): it owns the processes and stops them on a signal. Ctrl-C
+// Hand over to the stack runner (tools/local-stack): it owns the processes and stops them on a signal. Ctrl-C
 // reaches the whole foreground group; a SIGTERM sent to this wrapper alone is forwarded.
 const runner = spawn('node', [join(root, 'tools', 'local-stack', 'dist', 'cli.js'), 'up', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => runner.kill(signal));
