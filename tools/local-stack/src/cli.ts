@@ -14,7 +14,7 @@
  *   node tools/local-stack/dist/cli.js demo --reviewers
  *       also load a demo golden set and simulate reviewers working every queue through the API.
  *   node tools/local-stack/dist/cli.js report | thresholds | rescore | golden load | post-action-report
- *       the decision-quality commands (tools/local-stack/src/report.ts, docs/metrics.md).
+ *       the decision-quality commands (services/audit-exporter/src/learning-loop/report.bigquery.ts, docs/metrics.md).
  *   node tools/local-stack/dist/cli.js provision [--allow-non-loopback] [--json]
  *       provision already-running emulators named by PUBSUB_EMULATOR_HOST and BIGQUERY_EMULATOR_HOST
  *       (or, if unset, by .arbiter/stack.json). Non-loopback emulator hosts (docker compose service
@@ -34,7 +34,7 @@ import { startStack } from './stack';
 import { publishDemo } from './demo';
 import { startServices, type Services } from './services';
 import { pubSubClient } from './clients';
-import { loadGoldenSet, metricsReport, postActionReport, rescoreLoadedGoldenSet, rescoreReport, thresholdsReport } from './report';
+import { loadGoldenSet, metricsReport, postActionReport, rescoreLoadedGoldenSet, rescoreReport, thresholdsReport } from '@arbiter/audit-exporter/learning-loop';
 import { simulateReviewers } from './demo-reviewers';
 import { demoGoldenSet } from './demo-golden';
 

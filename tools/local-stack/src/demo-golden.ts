@@ -1,5 +1,5 @@
 import { demoPredictions } from './demo';
-import type { GoldenRecord } from './report';
+import type { GoldenRecord } from '@arbiter/audit-exporter/learning-loop';
 
 /**
  * A demo golden set: vehicle predictions (a seed of their own) with known answers — the model's

@@ -46,6 +46,6 @@ export { pushEndpointOf, pushSubscriptionsTo, pullSubscriptions, pullSubscriptio
 export { demoPredictions, publishDemo, DemoUseCases, DemoEvidenceBucket } from './demo';
 export { demoGoldenSet } from './demo-golden';
 export { simulateReviewers, type DemoReviewersOptions } from './demo-reviewers';
-export { loadGoldenSet, type GoldenRecord } from './report';
+export { loadGoldenSet, type GoldenRecord } from '@arbiter/audit-exporter/learning-loop';
 export { localIdentityEnv, newLocalIdentityKey, signInAsPersona, signReviewerToken } from './identity';
-export { rescoreLoadedGoldenSet } from './report';
+export { rescoreLoadedGoldenSet } from '@arbiter/audit-exporter/learning-loop';

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
 import { parsePolicyFiles } from '@arbiter/policy';
-import { bigQueryBaseUrl } from '../src/clients';
-import { repoRoot } from '../src/paths';
-import { loadGoldenSet, rescoreLoadedGoldenSet, thresholdsReport } from '../src/report';
-import { bigQueryRest, testStack, uniqueName } from './support';
+import { bigQueryBaseUrl } from '@arbiter/local-stack';
+import { repoRoot } from '@arbiter/local-stack';
+import { loadGoldenSet, rescoreLoadedGoldenSet, thresholdsReport } from '../src/learning-loop';
+import { bigQueryRest, testStack, uniqueName } from '@arbiter/testing';
 
 jest.setTimeout(180_000);
 
