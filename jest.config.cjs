@@ -14,6 +14,7 @@ const workspace = {
   '@arbiter/platform': 'packages/platform/src',
   '@arbiter/cases': 'packages/cases/src',
   '@arbiter/local-stack': 'tools/local-stack/src',
+  '@arbiter/audit-exporter/learning-loop': 'services/audit-exporter/src/learning-loop',
   '@arbiter/testing': 'packages/testing/src',
 };
 const moduleNameMapper = Object.fromEntries(

@@ -12,17 +12,16 @@ import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
 import { parsePolicyFiles } from '@arbiter/policy';
-import { bigQueryBaseUrl } from '@arbiter/local-stack';
-import { repoRoot } from '@arbiter/local-stack';
+import { bigQueryRest, testEndpoints, uniqueName } from '@arbiter/testing';
 import { loadGoldenSet, rescoreLoadedGoldenSet, thresholdsReport } from '../src/learning-loop';
-import { bigQueryRest, testStack, uniqueName } from '@arbiter/testing';
+import { repoRoot } from '../src/learning-loop/repo-root';
 
 jest.setTimeout(180_000);
 
 const dataset = BigQueryDataset.id;
 
 it('thresholds: recommends the lowest high threshold meeting the precision target on a seeded history, with a bootstrap interval and the change in review load', async () => {
-  const stack = testStack();
+  const endpoints = testEndpoints();
   const useCase = uniqueName('ll');
   // 38 cases of cleanliness-vit 2.3.0 at 0.62, 0.63, …, 0.99. At 0.80 and above the reviewer agreed
   // with the model; below, every other case. Precision of "automatic iff c >= t": t = 0.78 → 21 of 22
@@ -45,7 +44,6 @@ it('thresholds: recommends the lowest high threshold meeting the precision targe
   const parsed = parsePolicyFiles([{ file: `${useCase}.yaml`, text }]);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
 
-  const endpoints = { projectId: stack.projectId, pubsubEmulatorHost: stack.pubsubHost, firestoreEmulatorHost: stack.firestoreHost, bigqueryEmulatorHost: bigQueryBaseUrl(stack.bigqueryHost) };
   const report = await thresholdsReport(endpoints, 0.95, { useCase, policies: parsed.value, resamples: 300 });
   expect(report).toContain('from 38 labelled outcomes');
   expect(report).toContain(`${useCase} 2.3.0: 38 examples; high 0.78 (now 0.95), 95% bootstrap interval `);
@@ -56,8 +54,7 @@ it('thresholds: recommends the lowest high threshold meeting the precision targe
 });
 
 it('rescore: a new model version scored on the golden set as loaded into the stack, precision and recall per label against the old one', async () => {
-  const stack = testStack();
-  const endpoints = { projectId: stack.projectId, pubsubEmulatorHost: stack.pubsubHost, firestoreEmulatorHost: stack.firestoreHost, bigqueryEmulatorHost: bigQueryBaseUrl(stack.bigqueryHost) };
+  const endpoints = testEndpoints();
   const set = uniqueName('gold');
   // Six cleanliness golden cases: three clean (no_fee), three dirty (fee_applied; "dirty" named, as
   // heavily_soiled means a fee too). cleanliness-vit 2.3.0 said clean, dirty, dirty | dirty, dirty, clean
@@ -77,7 +74,7 @@ it('rescore: a new model version scored on the golden set as loaded into the sta
     const loaded = await loadGoldenSet(endpoints, goldenFile);
     expect(loaded).toContain('loaded 6 golden cases into goldenCases');
     // In the stack: what the review queue mixes in and measures reviewers against.
-    const firestore = new Firestore({ projectId: stack.projectId, host: stack.firestoreHost, ssl: false });
+    const firestore = new Firestore({ projectId: endpoints.projectId, host: endpoints.firestoreEmulatorHost, ssl: false });
     const stored = await firestore.collection('goldenCases').doc(`${set}-3`).get();
     expect(stored.data()).toMatchObject({ useCase: 'vehicle-cleanliness', expectedOutcome: 'fee_applied', expectedLabel: 'dirty', band: 'medium' });
     await firestore.terminate();

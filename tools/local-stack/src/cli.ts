@@ -13,8 +13,8 @@
  *       publish a realistic stream of predictions across every shipped use case to the running stack.
  *   node tools/local-stack/dist/cli.js demo --reviewers
  *       also load a demo golden set and simulate reviewers working every queue through the API.
- *   node tools/local-stack/dist/cli.js report | thresholds | rescore | golden load | post-action-report
- *       the decision-quality commands (services/audit-exporter/src/learning-loop/report.bigquery.ts, docs/metrics.md).
+ *   (The decision-quality commands over what the stack recorded are `arbiter-learning-loop`:
+ *   services/audit-exporter/src/learning-loop, docs/metrics.md.)
  *   node tools/local-stack/dist/cli.js provision [--allow-non-loopback] [--json]
  *       provision already-running emulators named by PUBSUB_EMULATOR_HOST and BIGQUERY_EMULATOR_HOST
  *       (or, if unset, by .arbiter/stack.json). Non-loopback emulator hosts (docker compose service
@@ -34,7 +34,7 @@ import { startStack } from './stack';
 import { publishDemo } from './demo';
 import { startServices, type Services } from './services';
 import { pubSubClient } from './clients';
-import { loadGoldenSet, metricsReport, postActionReport, rescoreLoadedGoldenSet, rescoreReport, thresholdsReport } from '@arbiter/audit-exporter/learning-loop';
+import { loadGoldenSet } from '@arbiter/audit-exporter/learning-loop';
 import { simulateReviewers } from './demo-reviewers';
 import { demoGoldenSet } from './demo-golden';
 
@@ -158,10 +158,6 @@ const queueRolesOfPolicies = (): string[] => {
   return [...roles];
 };
 
-const report = async (): Promise<void> => {
-  process.stdout.write(`${await metricsReport(endpointsFromEnvironment())}\n`);
-};
-
 const endpointsFromEnvironment = (): StackEndpoints => {
   const env = process.env;
   const fromFile = existsSync(stackFile()) ? (JSON.parse(readFileSync(stackFile(), 'utf8')) as StackEndpoints) : undefined;
@@ -197,38 +193,8 @@ const main = async (): Promise<void> => {
       return provision(args);
     case 'demo':
       return demo(args);
-    case 'report':
-      return report();
-    case 'thresholds': {
-      const target = Number((args.find((a) => a.startsWith('--target=')) ?? '--target=0.95').split('=')[1]);
-      process.stdout.write(`${await thresholdsReport(endpointsFromEnvironment(), target)}\n`);
-      return;
-    }
-    case 'rescore': {
-      const files = args.filter((a) => !a.startsWith('--'));
-      const [golden, predictions] = files;
-      if (files.length === 1 && golden) {
-        // One file: the new predictions, scored against the golden set loaded into the stack.
-        process.stdout.write(`${await rescoreLoadedGoldenSet(endpointsFromEnvironment(), golden)}\n`);
-        return;
-      }
-      if (!golden || !predictions) throw new Error('usage: rescore [<golden set file>] <new model predictions file>');
-      process.stdout.write(`${rescoreReport(golden, predictions)}\n`);
-      return;
-    }
-    case 'golden': {
-      const [verb, file] = args;
-      if (verb !== 'load' || !file) throw new Error('usage: golden load <file>');
-      process.stdout.write(`${await loadGoldenSet(endpointsFromEnvironment(), file)}\n`);
-      return;
-    }
-    case 'post-action-report': {
-      const days = Number((args.find((a) => a.startsWith('--days=')) ?? '--days=1').split('=')[1]);
-      process.stdout.write(`${await postActionReport(endpointsFromEnvironment(), days)}\n`);
-      return;
-    }
     default:
-      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--push] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S] [--reviewers] | report | thresholds [--target=0.95] | rescore [<golden>] <predictions> | golden load <file> | post-action-report [--days=1]\n');
+      process.stderr.write('usage: arbiter-stack up [--random-ports] [--no-install] [--emulators-only] [--push] [--demo[=N]] | provision [--allow-non-loopback] [--json] | demo [--per-use-case=N] [--seed=S] [--reviewers]\n');
       process.exitCode = 2;
   }
 };

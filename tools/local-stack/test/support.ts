@@ -1,6 +1,5 @@
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
-import { randomUUID } from 'node:crypto';
-import { bigQueryBaseUrl, pubSubClient } from '../src/clients';
+import { pubSubClient } from '../src/clients';
 import { assertLoopbackEndpoints } from '../src/loopback';
 
 /** The stack the Jest global setup started, from the variables it exported (always loopback). */
@@ -18,26 +17,8 @@ export const testPubSub = (): PubSub => {
   return pubSubClient(stack.projectId, stack.pubsubHost);
 };
 
-/**
- * The BigQuery REST API, called with fetch. Not the client library: inside Jest's VM its HTTP layer
- * (teeny-request 10) fails on `import('node-fetch')` with "A dynamic import callback was invoked
- * without --experimental-vm-modules" unless Jest runs with NODE_OPTIONS=--experimental-vm-modules.
- */
-export const bigQueryRest = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
-  const stack = testStack();
-  const url = `${bigQueryBaseUrl(stack.bigqueryHost)}/bigquery/v2/projects/${stack.projectId}${path}`;
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-};
-
-/** A name no other test (or test run) uses. */
-export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+/** The emulator's BigQuery REST API and unique names: the shared test package's. */
+export { bigQueryRest, uniqueName } from '@arbiter/testing';
 
 /**
  * Resolves with the first message on `subscription` that `accept` returns true for; every message

@@ -1,5 +1,7 @@
 /**
- * The decision-quality commands (docs/metrics.md):
+ * The learning-loop commands (docs/metrics.md), beside the views they read (../views.ts): they query
+ * the metric views in BigQuery and keep the golden set in Firestore `goldenCases`. `arbiter-learning-loop`
+ * (./main.ts) runs them against the stack in .arbiter/stack.json or the emulator variables.
  *   report                      every seed success metric, read from the metric views of the running
  *                               stack's BigQuery emulator (.arbiter/stack.json)
  *   thresholds [--target=0.95]  band thresholds per model version from labelled outcomes
@@ -28,8 +30,19 @@ import {
   type PredictionSubmitted,
 } from '@arbiter/core';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
-import { bigQueryClient, type StackEndpoints } from './clients';
-import { repoRoot } from './paths';
+import { createBigQuery } from '../bigquery.client';
+import { repoRoot } from './repo-root';
+
+/** Where the commands find BigQuery and Firestore (the emulators' hosts; the local stack's StackEndpoints fit). */
+export interface LearningLoopEndpoints {
+  projectId: string;
+  /** `host:port` (FIRESTORE_EMULATOR_HOST). */
+  firestoreEmulatorHost: string;
+  /** `http://host:port` or `host:port` (BIGQUERY_EMULATOR_HOST). */
+  bigqueryEmulatorHost: string;
+}
+
+const bigQueryClient = (projectId: string, emulatorHost: string): BigQuery => createBigQuery(projectId, emulatorHost);
 
 type Row = Record<string, unknown>;
 
@@ -54,7 +67,7 @@ function table(title: string, target: string, rows: Row[], columns: Array<[strin
 const sum = (rows: Row[], key: string): number => rows.reduce((s, r) => s + (typeof r[key] === 'number' ? (r[key] as number) : 0), 0);
 
 /** Every metric of both seeds, from the views. */
-export async function metricsReport(endpoints: StackEndpoints): Promise<string> {
+export async function metricsReport(endpoints: LearningLoopEndpoints): Promise<string> {
   const bq = bigQueryClient(endpoints.projectId, endpoints.bigqueryEmulatorHost);
   const v = (name: string): string => `\`${endpoints.projectId}.${BigQueryDataset.id}.${name}\``;
   const hitl = "use_case NOT LIKE 'vehicle-%' AND use_case NOT LIKE 'fx-%'";
@@ -146,7 +159,7 @@ export interface ThresholdsOptions {
  * cases, with a bootstrap interval of the recommended threshold and the expected change in the
  * reviewers' load against the threshold in force.
  */
-export async function thresholdsReport(endpoints: StackEndpoints, targetPrecision: number, options: ThresholdsOptions = {}): Promise<string> {
+export async function thresholdsReport(endpoints: LearningLoopEndpoints, targetPrecision: number, options: ThresholdsOptions = {}): Promise<string> {
   const bq = bigQueryClient(endpoints.projectId, endpoints.bigqueryEmulatorHost);
   const which = options.useCase !== undefined ? `t.use_case = '${options.useCase.replace(/[^a-z0-9-]/g, '')}'` : "t.use_case NOT LIKE 'fx-%'";
   // Every case a person decided or blind-reviewed is a labelled outcome: the model agreed iff the person's outcome is the model's.
@@ -202,7 +215,7 @@ export interface GoldenRecord {
 }
 
 /** Loads a golden set into Firestore `goldenCases` (assessed like a case of its policy would be). */
-export async function loadGoldenSet(endpoints: StackEndpoints, file: string, options: { policiesDir?: string } = {}): Promise<string> {
+export async function loadGoldenSet(endpoints: LearningLoopEndpoints, file: string, options: { policiesDir?: string } = {}): Promise<string> {
   const registry = policies(options.policiesDir);
   const firestore = new Firestore({ projectId: endpoints.projectId, host: endpoints.firestoreEmulatorHost, ssl: false });
   const lines: string[] = [];
@@ -240,7 +253,7 @@ export function rescoreReport(goldenFile: string, newFile: string): string {
  * Re-scores the golden set as loaded into the stack (Firestore `goldenCases`, what reviewers are
  * measured against) with a new model version's predictions (a file: `{ goldenId, model, label }` per line).
  */
-export async function rescoreLoadedGoldenSet(endpoints: StackEndpoints, newFile: string, options: { policiesDir?: string } = {}): Promise<string> {
+export async function rescoreLoadedGoldenSet(endpoints: LearningLoopEndpoints, newFile: string, options: { policiesDir?: string } = {}): Promise<string> {
   const firestore = new Firestore({ projectId: endpoints.projectId, host: endpoints.firestoreEmulatorHost, ssl: false });
   try {
     const snapshot = await firestore.collection('goldenCases').get();
@@ -274,7 +287,7 @@ function rescoreRecords(golden: readonly GoldenRecord[], predictions: readonly R
 }
 
 /** What was decided automatically in the last `days` days, per use case and category, rendered with each policy's post-action-report template. */
-export async function postActionReport(endpoints: StackEndpoints, days: number, perUseCase = 3): Promise<string> {
+export async function postActionReport(endpoints: LearningLoopEndpoints, days: number, perUseCase = 3): Promise<string> {
   const bq = bigQueryClient(endpoints.projectId, endpoints.bigqueryEmulatorHost);
   const since = new Date(Date.now() - days * 86_400_000);
   const rows = await query(bq, `SELECT use_case, category, outcome, SUM(decisions) AS decisions, SUM(blind_sampled) AS blind_sampled, SUM(blind_aligned) AS blind_aligned FROM \`${endpoints.projectId}.${BigQueryDataset.id}.metrics_post_action_report\` WHERE day >= DATE '${since.toISOString().slice(0, 10)}' AND use_case NOT LIKE 'fx-%' GROUP BY use_case, category, outcome ORDER BY use_case, category, outcome`);
