@@ -410,7 +410,7 @@ it('the quality loop from real events: a golden verdict carries its known answer
   const feedback = await Observer.onTopic(client, Topics.feedback);
   const dir = mkdtempSync(join(tmpdir(), 'arbiter-e2e-golden-'));
   try {
-    // A golden case whose known answer is "no fee", loaded as `arbiter-stack golden load` does, into the run's project.
+    // A golden case whose known answer is "no fee", loaded as `pnpm learning-loop golden load` does, into the run's project.
     const goldenId = `e2e-golden-${run}`;
     const file = join(dir, 'golden.ndjson');
     writeFileSync(file, JSON.stringify({ goldenId, useCase: 'e2e-quality', queue: qualityQueue, prediction: cleanliness({ confidence: 0.8, useCase: 'e2e-quality' }), expectedOutcome: 'fee_waived' }));

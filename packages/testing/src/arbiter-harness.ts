@@ -2,7 +2,7 @@
  * What tests that run the whole of Arbiter need (the end-to-end tests, the console's browser tests):
  * the emulators the Jest global setup started, a copy of the shipped policies whose queue ids are this
  * run's own (the emulators are shared by every test file), the five services as processes, reviewer
- * tokens signed with the run's local identity key (@arbiter/infra: identity.ts), and calls to the reviewer API.
+ * tokens signed with the run's local identity key (@arbiter/local-stack: identity.ts), and calls to the reviewer API.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

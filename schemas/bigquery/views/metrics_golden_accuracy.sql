@@ -2,7 +2,7 @@
 -- reviewer, and the reviewers below the policy's bar (ADR-0016 "golden review subsets for
 -- calibration"; flagged to the lead).
 --
--- Golden cases (a set with known answers, loaded with `arbiter-stack golden load`) are mixed into
+-- Golden cases (a set with known answers, loaded with `pnpm learning-loop golden load`) are mixed into
 -- the queues at the policy's quality.goldenRate, looking like any other case. Each verdict on one
 -- is a reviewed row with review_purpose = 'golden' and the known answer in expected_outcome.
 --   accuracy  = correct / golden_reviews, correct meaning outcome = expected_outcome

@@ -1,7 +1,7 @@
 -- arbiter_audit.metrics_post_action_report: what was decided automatically, per use case, category,
 -- day, outcome and model version (HITL-OPT "High Confidence (>85%): Automatic approval with
 -- post-action reporting"; "Post-Action Review: >85% confidence, summary reporting").
--- The command `arbiter-stack post-action-report` renders it with each policy's post-action-report
+-- The command `pnpm learning-loop post-action-report` renders it with each policy's post-action-report
 -- template where it has one. blind_sampled / blind_aligned: how many of these went to blind human
 -- review, and how many of those the reviewer agreed with.
 WITH blind AS (

@@ -1,6 +1,6 @@
 /**
  * Golden cases (ADR-0016 §5 "maintain golden review subsets for calibration"): cases with known
- * answers, loaded into `goldenCases/{goldenId}` (infra: `arbiter-stack golden load <file>`), and mixed
+ * answers, loaded into `goldenCases/{goldenId}` (`pnpm learning-loop golden load <file>`), and mixed
  * into a queue at the policy's `quality.goldenRate` when a real case is enqueued there. A mixed-in
  * golden case is a fresh case document (`case_<sha256>`, like any case) with one queue item whose id
  * is `<caseId>~decision` like any decision item, so nothing a reviewer sees marks it; only the item's

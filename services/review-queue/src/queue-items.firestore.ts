@@ -125,7 +125,7 @@ export class FirestoreQueueItems implements QueueItems {
   }
 }
 
-/** The golden set in Firestore (`goldenCases/{goldenId}`), loaded by `arbiter-stack golden load`. */
+/** The golden set in Firestore (`goldenCases/{goldenId}`), loaded by `pnpm learning-loop golden load`. */
 export class FirestoreGoldenSet implements GoldenSet {
   constructor(private readonly firestore: Firestore) {}
 
