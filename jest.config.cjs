@@ -12,7 +12,7 @@ const workspace = {
   '@arbiter/contract': 'packages/contract/src',
   '@arbiter/policy': 'packages/policy/src',
   '@arbiter/platform': 'packages/platform/src',
-  '@arbiter/cases': 'packages/cases/src',
+  '@arbiter/case-store': 'packages/case-store/src',
   '@arbiter/local-stack': 'tools/local-stack/src',
   '@arbiter/audit-exporter/learning-loop': 'services/audit-exporter/src/learning-loop',
   '@arbiter/testing': 'packages/testing/src',

@@ -17,7 +17,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Firestore, type DocumentReference } from '@google-cloud/firestore';
 import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
-import { Collections, queueItemId, setTimer, timerBucketOf, timerBucketRef, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, queueItemId, setTimer, timerBucketOf, timerBucketRef, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { createEvent, EventTypes, Topics, toPubSubMessage } from '@arbiter/contract';
 import { mulberry32, openItem, type DecisionMade, type PredictionSubmitted } from '@arbiter/core';
 import { localIdentityEnv, newLocalIdentityKey, pubSubClient, signReviewerToken, stackEnv, startServices, startStack, terminate, ServiceNames, type Services, type Stack, type StackEndpoints } from '@arbiter/local-stack';
@@ -733,7 +733,7 @@ async function claimRun(
   };
 }
 
-/** Queue items in the shape of @arbiter/cases, written in bulk; `due` of them (with their cases) due now. */
+/** Queue items in the shape of @arbiter/case-store, written in bulk; `due` of them (with their cases) due now. */
 async function seedQueueItems(firestore: Firestore, run: string, from: number, count: number, due: number): Promise<void> {
   const now = Date.now();
   const writer = firestore.bulkWriter();

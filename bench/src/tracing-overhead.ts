@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { PubSub } from '@google-cloud/pubsub';
-import { producedEvent } from '@arbiter/cases';
+import { producedEvent } from '@arbiter/case-store';
 import { createEvent, EventTypes, toPubSubMessage } from '@arbiter/contract';
 import { createLogger, DeliveryCounters, processDelivery, PubSubEventPublisher, readConfig, readTelemetryConfig, shutdownTracing, startTracing, type DeliveryDeps } from '@arbiter/platform';
 

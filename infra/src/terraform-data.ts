@@ -5,7 +5,7 @@
  * - topics, subscriptions (with their dead-letter topics, retry policy, filter, ack deadline) and what
  *   each service publishes: `@arbiter/contract` (topology.ts) through the same `desiredSubscriptions`
  *   the local provisioning uses;
- * - Firestore composite indexes: each service's `firestore.indexes.json`; TTL fields: `@arbiter/cases`;
+ * - Firestore composite indexes: each service's `firestore.indexes.json`; TTL fields: `@arbiter/case-store`;
  * - BigQuery tables and views: `schemas/bigquery/`;
  * - retention: every policy's `privacy.retention`.
  *
@@ -22,7 +22,7 @@ import {
   topicOf,
   type ServiceName,
 } from '@arbiter/contract';
-import { ExpiryField, RetainedCollections } from '@arbiter/cases';
+import { ExpiryField, RetainedCollections } from '@arbiter/case-store';
 import { loadPolicies } from '@arbiter/policy';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -168,7 +168,7 @@ const retentionData = (root: string): { use_cases: Record<string, unknown>; case
 export const terraformDataText = (root: string = repoRoot()): string => {
   const retention = retentionData(root);
   const data = {
-    generated_by: 'pnpm terraform:data (infra/src/terraform-data.ts) from packages/contract/src/topology.ts, services/*/firestore.indexes.json, packages/cases (TTL fields), schemas/bigquery/ and policies/. Do not edit.',
+    generated_by: 'pnpm terraform:data (infra/src/terraform-data.ts) from packages/contract/src/topology.ts, services/*/firestore.indexes.json, packages/case-store (TTL fields), schemas/bigquery/ and policies/. Do not edit.',
     services: servicesData(root),
     topics: desiredTopics(contractTopology).filter((topic) => !topic.endsWith('.dlq')).sort(),
     dead_letter_topics: desiredTopics(contractTopology).filter((topic) => topic.endsWith('.dlq')).sort(),

@@ -7,7 +7,7 @@
  * `terraform fmt -check` runs here, so it is part of `pnpm test`'s unit tests.
  */
 import { parse } from '@cdktf/hcl2json';
-import { ExpiryField, RetainedCollections } from '@arbiter/cases';
+import { ExpiryField, RetainedCollections } from '@arbiter/case-store';
 import { EventTypes, ProducedEventTypes, RedrivenEventTypes, ServiceNames, Subscriptions, Topics, deadLetterInspectionOf, deadLetterTopicOf, topicOf } from '@arbiter/contract';
 import { loadPolicies } from '@arbiter/policy';
 import { spawnSync } from 'node:child_process';
@@ -134,7 +134,7 @@ describe('generated data file (arbiter.gen.json)', () => {
     for (const service of ServiceNames) {
       const code = sourcesOf(join(root, 'services', service, 'src')).join('\n');
       const staged = new Set([...code.matchAll(/\b(?:producedEvent|event)\(\s*EventTypes\.(\w+)/g)].map((m) => EventTypes[m[1] as keyof typeof EventTypes]));
-      // A service that decides through the one-decision rule (@arbiter/cases) stages decision.made there, v1 and v2, and case.decided.
+      // A service that decides through the one-decision rule (@arbiter/case-store) stages decision.made there, v1 and v2, and case.decided.
       if (code.includes('decideInTransaction(')) for (const type of [EventTypes.decisionMade, EventTypes.decisionMadeV2, EventTypes.caseDecided]) staged.add(type);
       // The reconciler publishes again the stored events of the types it may re-drive, and only those.
       if (code.includes('RedrivenEventTypes.includes(')) for (const type of RedrivenEventTypes) staged.add(type);

@@ -1,5 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { Collections } from '@arbiter/cases';
+import { Collections } from '@arbiter/case-store';
 import type { AuditLedger, CaseUseCaseEntry, CaseUseCaseProjection, LedgerMarker } from './ports';
 
 /** Retained (`RetainedCollections`): Firestore's TTL policy on `expireAt` removes each marker when the policy says. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { buildDecision, caseDocFromOpened, decisionEvents, type CaseDoc } from '@arbiter/cases';
+import { buildDecision, caseDocFromOpened, decisionEvents, type CaseDoc } from '@arbiter/case-store';
 import { EventTypes, fromPubSubMessage, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
 import { ManualClock } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';

@@ -3,7 +3,7 @@ import { EventTypes, schemaIdOf, type ArbiterEvent } from '@arbiter/contract';
 import { fail, ok, type CaseAuditFacts, type Result } from '@arbiter/core';
 import { idFromEventIdentity, permanentFailure, transientFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-import { markerExpiry } from '@arbiter/cases';
+import { markerExpiry } from '@arbiter/case-store';
 import { RejectedRowError, type AuditBatcher, type WriteOutcome } from './audit-batcher';
 import { caseIdOf, toAuditRow, useCaseOf, type CaseFacts } from './audit-row';
 import { LABELLED_EXAMPLES_TABLE, toLabelledExampleRow } from './labelled-example';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { EventTypes, createEvent, type ArbiterEvent } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import type { CaseDoc } from '@arbiter/cases';
+import type { CaseDoc } from '@arbiter/case-store';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
 import type { CaseOpenings } from './assess-prediction';
 

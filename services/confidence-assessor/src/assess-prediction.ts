@@ -9,7 +9,7 @@
  */
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { assessCase, fail, ok, type Band, type CaseOpened, type Result } from '@arbiter/core';
-import { caseDocFromOpened, caseExpiry, pendingStep, producedEvent, type CaseDoc } from '@arbiter/cases';
+import { caseDocFromOpened, caseExpiry, pendingStep, producedEvent, type CaseDoc } from '@arbiter/case-store';
 import { idFromEventIdentity, permanentFailure, type Clock, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 

@@ -1,5 +1,5 @@
 import type { ArbiterEvent } from '@arbiter/contract';
-import type { CaseDoc, CaseStore } from '@arbiter/cases';
+import type { CaseDoc, CaseStore } from '@arbiter/case-store';
 import type { CaseOpenings } from './assess-prediction';
 
 /**

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createEvent, deadLetterInspectionOf, EventTypes, Topics, toHttpBinary, toPubSubMessage, toPushRequest, type ArbiterEvent } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { CaseStore, type CaseDoc } from '@arbiter/cases';
+import { CaseStore, type CaseDoc } from '@arbiter/case-store';
 import { createFirestore, createLogger, idFromEventIdentity, LOCAL_PUSH_AUDIENCE, LOCAL_PUSH_SERVICE_ACCOUNT, OutboxRelay, pushAuthenticatorOf, ServiceHost, systemClock } from '@arbiter/platform';
 import { startPushSigner, type PushSigner } from '@arbiter/local-stack';
 import { loadPolicies } from '@arbiter/policy';

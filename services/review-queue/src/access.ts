@@ -9,7 +9,7 @@
  * - support: reads dispute views;
  * - admin: everything, and the only role that sees PII fields unredacted.
  */
-import type { QueueItemDoc } from '@arbiter/cases';
+import type { QueueItemDoc } from '@arbiter/case-store';
 import type { QueueSpec } from '@arbiter/core';
 import type { PlatformRole, Principal } from './auth';
 

@@ -8,7 +8,7 @@
  * know. Its verdict is recorded (`case.reviewed` purpose `golden`) and never decides anything.
  */
 import { createHash } from 'node:crypto';
-import { queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { ok, openItem, type Band, type PredictionSubmitted, type QueueItemRefusal, type Result, type Thresholds } from '@arbiter/core';
 
 export const GOLDEN_COLLECTION = 'goldenCases';

@@ -9,7 +9,7 @@
  * summaries, listings, the case view, disputes, the lead overview) read through `ReviewReads` and
  * `ReviewerQuality.recentVerdicts`, and record who opened evidence through `EvidenceAccessLog`.
  */
-import type { CaseDoc, DecideResult, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, Work } from '@arbiter/cases';
+import type { CaseDoc, DecideResult, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, RestoreChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';

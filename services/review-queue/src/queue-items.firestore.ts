@@ -1,5 +1,5 @@
 import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type Transaction, type WriteBatch } from '@google-cloud/firestore';
-import { caseConverter, Collections, GrpcCode, pendingStepDone, queueItemConverter, queueItemUpdateOf, setTimer, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { caseConverter, Collections, GrpcCode, pendingStepDone, queueItemConverter, queueItemUpdateOf, setTimer, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { ClaimChange } from '@arbiter/core';
 import { GOLDEN_COLLECTION, type GoldenCaseDoc } from './golden';

@@ -1,5 +1,5 @@
 import { FieldValue, type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { caseConverter, Collections, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { caseConverter, Collections, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { PendingDecisionDoc, PendingUnit, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import { judgedVerdictsOf, recordJudgedVerdicts } from './reviewer-quality.firestore';
 import { PENDING_DECISIONS } from './use-cases/undo';

@@ -4,7 +4,7 @@
  * `InMemoryQueueItems`, stages events in the same list, and commits a unit of work only when its
  * work returns: a refused verdict leaves everything as it was.
  */
-import { buildDecision, decisionEvents, queueItemId, type CaseDoc, type DecideResult, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { buildDecision, decisionEvents, queueItemId, type CaseDoc, type DecideResult, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import { applyQueueItemChange, deepCopy, type ReleaseChange, type RestoreChange } from '@arbiter/core';
 import type { JudgedInput, PendingDecisionDoc, PendingUnit, ProcessedMarker, RequeueCaseChange, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import type { InMemoryQueueItems } from './queue-items.test-support';

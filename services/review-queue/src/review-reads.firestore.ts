@@ -6,7 +6,7 @@
  */
 import { FieldPath, type CollectionReference, type Firestore, type Query } from '@google-cloud/firestore';
 import type { ArbiterEvent } from '@arbiter/contract';
-import { caseConverter, Collections, queueItemConverter, queueItemId, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/cases';
+import { caseConverter, Collections, queueItemConverter, queueItemId, type CaseDoc, type CaseStore, type QueueItemDoc } from '@arbiter/case-store';
 import type { ReviewPurpose } from '@arbiter/core';
 import type { EvidenceAccessLog, Page, ReviewReads } from './ports';
 

@@ -4,7 +4,7 @@
  * ordered and bounded as the Firestore queries are; the access log stages its events in the same list.
  */
 import type { ArbiterEvent } from '@arbiter/contract';
-import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { deepCopy, type ReviewPurpose } from '@arbiter/core';
 import type { EvidenceAccessLog, Page, ReviewReads } from './ports';
 import type { InMemoryQueueItems } from './queue-items.test-support';

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Firestore, Transaction } from '@google-cloud/firestore';
-import { caseExpiry, Collections, documentConverter, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { caseExpiry, Collections, documentConverter, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { caseDueAt, goldenIndexFor, reviewerStanding, servesExtraGolden, type JudgedVerdict, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
 import { GOLDEN_COLLECTION, goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from './golden';
 import type { ReviewerQuality } from './ports';

@@ -3,7 +3,7 @@
  * `createUseCases` receives as its stores (main.ts and the integration tests' harness build them here).
  */
 import type { Firestore } from '@google-cloud/firestore';
-import { CaseStore } from '@arbiter/cases';
+import { CaseStore } from '@arbiter/case-store';
 import type { OutboxRelay } from '@arbiter/platform';
 import { FirestoreMetricReadings } from './metrics/readings.firestore';
 import { FirestoreGoldenSet, FirestoreQueueItems } from './queue-items.firestore';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { CaseDoc } from '@arbiter/cases';
+import type { CaseDoc } from '@arbiter/case-store';
 import { createLogger, type HandlerContext, type Logger } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
 

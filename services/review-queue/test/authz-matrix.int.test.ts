@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importJWK, SignJWT, type KeyLike } from 'jose';
 import { parse } from 'yaml';
-import { queueItemId, Collections, type QueueItemDoc } from '@arbiter/cases';
+import { queueItemId, Collections, type QueueItemDoc } from '@arbiter/case-store';
 import { LocalIdentityProvider, LOCAL_IDENTITY_AUDIENCE, LOCAL_IDENTITY_ISSUER } from '../src/identity';
 import { CALLERS, MATRIX, ROLES, type Caller, type Fixture, type MatrixRow } from './authz-matrix';
 import { call, waitUntil, localIdentityKey, publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, type Running } from './support';

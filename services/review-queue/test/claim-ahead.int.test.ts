@@ -3,7 +3,7 @@
  * short lease while the reviewer works on the current one — one at a time, renewed when asked again,
  * out of everyone else's reach, a working lease once opened.
  */
-import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/case-store';
 import { call, waitUntil, publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(120_000);

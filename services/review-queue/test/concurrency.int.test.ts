@@ -1,4 +1,4 @@
-import { Collections, queueItemId, type CaseDoc } from '@arbiter/cases';
+import { Collections, queueItemId, type CaseDoc } from '@arbiter/case-store';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
 

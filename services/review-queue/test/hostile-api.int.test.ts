@@ -8,7 +8,7 @@
  * (HOSTILE_REPORT=1) for the closing note.
  */
 import fc from 'fast-check';
-import { queueItemId } from '@arbiter/cases';
+import { queueItemId } from '@arbiter/case-store';
 import { MATRIX } from './authz-matrix';
 import { publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, waitUntil, type Running } from './support';
 

@@ -1,4 +1,4 @@
-import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { GOLDEN_COLLECTION, type GoldenCaseDoc } from '../src/golden';
 import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, uid, withQualitySampling, writeCase, type Running } from './support';

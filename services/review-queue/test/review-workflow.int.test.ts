@@ -1,4 +1,4 @@
-import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
 

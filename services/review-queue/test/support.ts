@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
-import { Collections, caseDocFromOpened, type CaseDoc } from '@arbiter/cases';
+import { Collections, caseDocFromOpened, type CaseDoc } from '@arbiter/case-store';
 import { createEvent, toPubSubMessage, topicOf, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { similarityBasisOf, type CaseOpened, type CaseRouted, type WorkOrder, type WorkOrderItem } from '@arbiter/core';
 import { OutboxRelay, ServiceHost, createLogger, systemClock, noPushCallers } from '@arbiter/platform';

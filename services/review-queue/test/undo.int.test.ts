@@ -3,7 +3,7 @@
  * server, undone within the window without a trace, or committed after it exactly once — by the process
  * that took it, or, when that process is gone, by another instance's sweep. Batches too.
  */
-import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { PENDING_DECISIONS } from '../src/use-cases/undo';
 import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';

@@ -1,4 +1,4 @@
-import { caseExpiry, Collections, decideInTransaction, GrpcCode, pendingStep, pendingStepDone, type CaseDoc, type CaseStore, type Expiry, type PatternDoc } from '@arbiter/cases';
+import { caseExpiry, Collections, decideInTransaction, GrpcCode, pendingStep, pendingStepDone, type CaseDoc, type CaseStore, type Expiry, type PatternDoc } from '@arbiter/case-store';
 import type { ApprovedPattern } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';

@@ -3,7 +3,7 @@
  * relay → listen → close on SIGTERM/SIGINT.
  */
 import path from 'node:path';
-import { CaseStore } from '@arbiter/cases';
+import { CaseStore } from '@arbiter/case-store';
 import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE } from './app';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { assessCase, inSample, type ApprovedPattern, type CaseOpened, type PredictionSubmitted } from '@arbiter/core';
-import { buildDecision, caseDocFromOpened, decisionEvents, pendingStep, type CaseDoc, type PatternDoc } from '@arbiter/cases';
+import { buildDecision, caseDocFromOpened, decisionEvents, pendingStep, type CaseDoc, type PatternDoc } from '@arbiter/case-store';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
 import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';

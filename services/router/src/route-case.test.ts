@@ -1,5 +1,5 @@
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
-import { pendingStep } from '@arbiter/cases';
+import { pendingStep } from '@arbiter/case-store';
 import { dispositionOf, ManualClock } from '@arbiter/platform';
 import { caseRouteOf, createRouteCase, defaultReasonCodeOf, planRoute } from './route-case';
 import type { CaseRouted } from '@arbiter/core';

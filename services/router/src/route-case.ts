@@ -33,7 +33,7 @@ import {
   type Policy,
   type Result,
 } from '@arbiter/core';
-import { caseDocFromOpened, producedEvent, type CaseDoc, type CaseRoute, type CaseStatus, type DecisionInput, type RouteSnapshot } from '@arbiter/cases';
+import { caseDocFromOpened, producedEvent, type CaseDoc, type CaseRoute, type CaseStatus, type DecisionInput, type RouteSnapshot } from '@arbiter/case-store';
 import { permanentFailure, transientFailure, type Clock, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 

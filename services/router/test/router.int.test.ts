@@ -12,7 +12,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { CaseTopics, createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type Policy, type PredictionSubmitted } from '@arbiter/core';
-import { caseExpiry, CaseStore, caseDocFromOpened, Collections, decisionIdOf, caseDecidedEventIdOf, decisionV2EventIdOf, type CaseDoc, type PatternDoc } from '@arbiter/cases';
+import { caseExpiry, CaseStore, caseDocFromOpened, Collections, decisionIdOf, caseDecidedEventIdOf, decisionV2EventIdOf, type CaseDoc, type PatternDoc } from '@arbiter/case-store';
 import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';

@@ -1,5 +1,5 @@
 import { type DocumentData, type DocumentReference, type Transaction, type UpdateData } from '@google-cloud/firestore';
-import { caseConverter, Collections, decideInTransaction, moveTimer, queueItemConverter, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { caseConverter, Collections, decideInTransaction, moveTimer, queueItemConverter, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { Result } from '@arbiter/core';
 import type { DueTimer, EscalationItemChange, EscalationItems, EscalationUnit, StoreFailure } from './ports';
 import { storeResult } from './store-result.firestore';

@@ -3,7 +3,7 @@
  * as the Firestore adapters (a unit of work commits all of its changes and events, or nothing; a
  * timer lands no earlier than the writer's minute), in maps a test can read and arrange.
  */
-import { buildDecision, decisionEvents, timerBucketOf, timerFor, TIMER_BUCKET_MS, type CaseDoc, type DecideResult, type QueueItemDoc, type TimerDoc, type TimerSlot, type Work } from '@arbiter/cases';
+import { buildDecision, decisionEvents, timerBucketOf, timerFor, TIMER_BUCKET_MS, type CaseDoc, type DecideResult, type QueueItemDoc, type TimerDoc, type TimerSlot, type Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import { deepCopy, fail, ok, type Result } from '@arbiter/core';
 import { storeFailure, type DueTimer, type EscalationItemChange, type EscalationItems, type EscalationUnit, type OverdueCase, type PendingSteps, type RedriveUnit, type StoreFailure, type TimerPage, type TimerWheel } from './ports';
@@ -50,7 +50,7 @@ export class InMemoryPendingSteps implements PendingSteps {
 const slotKey = (slot: TimerSlot): string => `${slot.bucket}/${slot.id}`;
 
 /**
- * The twin of `FirestoreTimerWheel` and of the timers in `@arbiter/cases`: timers by minute bucket,
+ * The twin of `FirestoreTimerWheel` and of the timers in `@arbiter/case-store`: timers by minute bucket,
  * and the cursor. `set` is how a writer (review-queue) adds one; the escalation items twin moves them.
  */
 export class InMemoryTimerWheel implements TimerWheel {

@@ -3,7 +3,7 @@
  * → tick timer → listen → close on signals.
  */
 import path from 'node:path';
-import { CaseStore } from '@arbiter/cases';
+import { CaseStore } from '@arbiter/case-store';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { buildSlaEscalatorApp } from './app';

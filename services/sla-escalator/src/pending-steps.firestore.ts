@@ -1,5 +1,5 @@
 import type { Transaction } from '@google-cloud/firestore';
-import { caseConverter, Collections, type CaseStore, type Work } from '@arbiter/cases';
+import { caseConverter, Collections, type CaseStore, type Work } from '@arbiter/case-store';
 import type { Result } from '@arbiter/core';
 import { storeResult } from './store-result.firestore';
 import type { OverdueCase, PendingSteps, RedriveUnit, StoreFailure } from './ports';

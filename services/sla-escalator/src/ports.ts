@@ -3,7 +3,7 @@
  * adapters (`*.firestore.ts`) implement them; the in-memory twins (`*.test-support.ts`) stand in for
  * them in unit tests. No use case touches a Firestore type.
  */
-import type { CaseDoc, DecideResult, DecisionInput, PendingStepKind, QueueItemDoc, QueueItemStatus, TimerKind, TimerSlot, Work } from '@arbiter/cases';
+import type { CaseDoc, DecideResult, DecisionInput, PendingStepKind, QueueItemDoc, QueueItemStatus, TimerKind, TimerSlot, Work } from '@arbiter/case-store';
 import type { Failure, Policy, Result } from '@arbiter/core';
 
 /** The store failed (unavailable, timed out, contention it gave up on): nothing was written; try again later. */
@@ -29,7 +29,7 @@ export interface TimerPage {
 }
 
 /**
- * What the tick asks of the timer wheel (`@arbiter/cases` timers): where to start, the due timers of
+ * What the tick asks of the timer wheel (`@arbiter/case-store` timers): where to start, the due timers of
  * one minute bucket, and to remember how far it got. Every question touches one bucket or one
  * document, so a tick's reads grow with what is due, not with the open backlog.
  */

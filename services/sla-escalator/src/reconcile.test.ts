@@ -1,4 +1,4 @@
-import { pendingStep, producedEvent, type CaseDoc } from '@arbiter/cases';
+import { pendingStep, producedEvent, type CaseDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
 import { createLogger, ManualClock } from '@arbiter/platform';
 import { Writable } from 'node:stream';

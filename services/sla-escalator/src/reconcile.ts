@@ -16,7 +16,7 @@
  * `since` to now, so a second reconciler sees a changed case and skips it, and the step is re-driven
  * again only after another `afterMs`.
  */
-import { producedEvent, type PendingStepKind } from '@arbiter/cases';
+import { producedEvent, type PendingStepKind } from '@arbiter/case-store';
 import { EventTypes, RedrivenEventTypes, type ArbiterEvent } from '@arbiter/contract';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { PendingSteps } from './ports';

@@ -1,4 +1,4 @@
-import { producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { completeItem, currentPriority, escalationState, expireLease, nextPriorityChangeAt, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
 import { inTrace, type Clock, type Logger } from '@arbiter/platform';

@@ -1,9 +1,9 @@
 import type { DocumentSnapshot, Firestore } from '@google-cloud/firestore';
-import { bucketOfCollectionId, TIMER_CURSOR_DOC, TimerCollections, timerBucketOf, timerBucketRef, timerConverter, timerHourKey } from '@arbiter/cases';
+import { bucketOfCollectionId, TIMER_CURSOR_DOC, TimerCollections, timerBucketOf, timerBucketRef, timerConverter, timerHourKey } from '@arbiter/case-store';
 import type { TimerPage, TimerWheel } from './ports';
 
 /**
- * The timer wheel in Firestore (`@arbiter/cases` timers): a collection per minute bucket under a
+ * The timer wheel in Firestore (`@arbiter/case-store` timers): a collection per minute bucket under a
  * document per hour, and the cursor in `escalatorState/timerCursor`.
  */
 export class FirestoreTimerWheel implements TimerWheel {

@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
-import { CaseStore, pendingStep, producedEvent, type CaseDoc } from '@arbiter/cases';
+import { CaseStore, pendingStep, producedEvent, type CaseDoc } from '@arbiter/case-store';
 import { EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { provisionPubSub, pubSubClient } from '@arbiter/local-stack';
 import { createFirestore, ManualClock, OutboxRelay, PubSubEventPublisher, type Logger } from '@arbiter/platform';

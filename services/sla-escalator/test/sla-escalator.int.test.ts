@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
-import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, timerBucketCollectionId, TimerCollections, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, timerBucketCollectionId, TimerCollections, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter/core';
 import { createFirestore, ManualClock, OutboxRelay, ServiceHost, type Logger, noPushCallers } from '@arbiter/platform';
@@ -16,7 +16,7 @@ import { dataOf, projectId, silentLogger, tap, testPubSub, unique, type Tap } fr
 
 /**
  * The sla-escalator against the real Firestore and Pub/Sub emulators, driven by a manual clock:
- * queue items and cases are written in the shapes of @arbiter/cases, the app runs in-process, and what
+ * queue items and cases are written in the shapes of @arbiter/case-store, the app runs in-process, and what
  * it publishes is observed on temporary subscriptions of our own.
  */
 jest.setTimeout(120_000);

@@ -1,4 +1,4 @@
-import type { QueueItemDoc } from '@arbiter/cases';
+import type { QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
 import { ManualClock } from '@arbiter/platform';
 import type { Principal } from '../auth';

@@ -10,7 +10,7 @@
  * (`ClaimHints`). That is only a hint — the conditional write alone decides who wins, across any
  * number of processes — but it turns most lost races into none.
  */
-import type { QueueItemDoc, Work } from '@arbiter/cases';
+import type { QueueItemDoc, Work } from '@arbiter/case-store';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { applyQueueItemChange, claimItem, fail, ok, reassignItem, releaseItem, type Failure, type Result } from '@arbiter/core';
 import { inTrace, type Clock } from '@arbiter/platform';

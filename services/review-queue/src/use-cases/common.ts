@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { producedEvent, type QueueItemDoc } from '@arbiter/cases';
+import { producedEvent, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { ActorRef, Policy, QueueSpec } from '@arbiter/core';
 import type { PolicyRegistry } from '@arbiter/policy';

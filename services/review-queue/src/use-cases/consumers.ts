@@ -5,7 +5,7 @@
  * submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction, and a
  * requeue acts only on the evidence request that was overdue when the reconciler looked.
  */
-import { caseExpiry, markerExpiry, queueItemId, queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { caseExpiry, markerExpiry, queueItemId, queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { goldenIndexFor, mixesGolden, ok, openItem, orderOfWorkItem, returnToQueue, type CaseRedriven, type EvidenceSubmitted, type Result } from '@arbiter/core';
 import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';

@@ -1,4 +1,4 @@
-import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
 import { inSample } from '@arbiter/core';
 import { ManualClock } from '@arbiter/platform';

@@ -5,7 +5,7 @@
  * An evidence request parks the item until the crew answers.
  */
 import { randomUUID } from 'node:crypto';
-import { caseAuditFactsOf, pendingStep, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/cases';
+import { caseAuditFactsOf, pendingStep, queueItemId, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { adjudicate, adjudicationRevisionIdOf, awaitEvidence, completeItem, disagreementOf, fail, isCustomerFavorable, modelOutcomeOf, needsDoubleReview, ok, openItem, returnToQueue, slaDueAt, type ApprovalRecord, type DecisionRevised, type Disagreement, type Failure, type Policy, type Result, type ReviewPurpose } from '@arbiter/core';
 import { inTrace, type Clock } from '@arbiter/platform';

@@ -1,4 +1,4 @@
-import { pendingStep, queueItemId, type CaseDoc } from '@arbiter/cases';
+import { pendingStep, queueItemId, type CaseDoc } from '@arbiter/case-store';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type CaseRouted, type WorkOrderItem } from '@arbiter/core';
 import { ManualClock } from '@arbiter/platform';

@@ -1,4 +1,4 @@
-import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import type { CaseRedriven, EvidenceSubmitted } from '@arbiter/core';
 import { ManualClock } from '@arbiter/platform';

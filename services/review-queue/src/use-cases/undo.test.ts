@@ -1,4 +1,4 @@
-import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { ManualClock } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { InMemoryQueueItems } from '../queue-items.test-support';

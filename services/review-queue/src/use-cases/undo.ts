@@ -12,7 +12,7 @@
  * what is overdue — so a decision taken by a process that died inside its window is committed by the
  * next sweep of any instance, never lost, never doubled. Closing the browser changes nothing.
  */
-import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import { fail, holdForDecision, ok, restoreItem, type Failure, type Result, type ReviewPurpose } from '@arbiter/core';
 import type { Clock, Logger } from '@arbiter/platform';

@@ -1,4 +1,4 @@
-import { buildDecision, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/cases';
+import { buildDecision, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData } from '@arbiter/contract';
 import type { Result } from '@arbiter/core';
 import { ManualClock } from '@arbiter/platform';

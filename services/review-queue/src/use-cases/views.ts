@@ -6,7 +6,7 @@
  * `AUTH.FORBIDDEN`, …) becomes an HTTP status in the API's one error map.
  */
 import { randomUUID } from 'node:crypto';
-import type { CaseDoc, QueueItemDoc } from '@arbiter/cases';
+import type { CaseDoc, QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes } from '@arbiter/contract';
 import {
   batchTemplateView,
