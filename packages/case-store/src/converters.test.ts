@@ -26,6 +26,12 @@ describe('queueItemUpdateOf', () => {
     expect(waiting.status).toBe('awaiting-evidence');
     expect(FieldValue.delete().isEqual(waiting.claim as FieldValue)).toBe(true);
   });
+
+  it('writes the SLA bookkeeping by its dotted paths and a new rank as its two fields', () => {
+    expect(queueItemUpdateOf({ nextCheckAt: 5_000, slaSent: ['reminder'] })).toEqual({ 'sla.nextCheckAt': 5_000, 'sla.sent': ['reminder'] });
+    expect(queueItemUpdateOf({ status: 'done', doneAt: 3_000, nextCheckAt: null })).toEqual({ status: 'done', doneAt: 3_000, 'sla.nextCheckAt': null });
+    expect(queueItemUpdateOf({ priority: { score: 70, reasons: ['sla-at-risk'] } })).toEqual({ priority: 70, priorityReasons: ['sla-at-risk'] });
+  });
 });
 
 describe('documentConverter', () => {

@@ -54,12 +54,18 @@ export function documentConverter<T>(what: string, required: FieldTypes): Firest
   return { toFirestore: write, fromFirestore: reader<T>(what, required) };
 }
 
-/** A queue-item change the core's rules returned (`claimItem`, `expireLease`, …), as a typed Firestore update. */
+/**
+ * A queue-item change the core's rules returned (`claimItem`, `expireLease`, `recordSlaCheck`, `rerankItem`, …),
+ * as a typed Firestore update: the one way a rule's change reaches a queue-item document.
+ */
 export function queueItemUpdateOf(change: QueueItemChange): UpdateData<QueueItemDoc> {
   return {
     ...(change.status !== undefined ? { status: change.status } : {}),
     ...(change.claim !== undefined ? { claim: change.claim } : {}),
     ...(change.releaseClaim ? { claim: FieldValue.delete() } : {}),
     ...(change.doneAt !== undefined ? { doneAt: change.doneAt } : {}),
+    ...(change.slaSent !== undefined ? { 'sla.sent': change.slaSent } : {}),
+    ...(change.nextCheckAt !== undefined ? { 'sla.nextCheckAt': change.nextCheckAt } : {}),
+    ...(change.priority !== undefined ? { priority: change.priority.score, priorityReasons: change.priority.reasons } : {}),
   };
 }

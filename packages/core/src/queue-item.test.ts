@@ -8,10 +8,13 @@ import {
   holdForDecision,
   holdsClaim,
   isClaimable,
+  mergeChanges,
   openItem,
   orderOfWorkItem,
   reassignItem,
+  recordSlaCheck,
   releaseItem,
+  rerankItem,
   restoreItem,
   returnToQueue,
   type QueueItemChange,
@@ -119,21 +122,83 @@ describe('expireLease', () => {
 });
 
 describe('completeItem', () => {
-  it('finishes an item from any status but done, keeping its claim', () => {
+  it('finishes an item from any status but done, keeping its claim, with no next check', () => {
     for (const item of [open, waiting, liveBy('rev-1'), lapsedBy('rev-1')]) {
-      expect(completeItem(item, NOW)).toEqual({ ok: true, value: { change: { status: 'done', doneAt: NOW } } });
+      expect(completeItem(item, NOW)).toEqual({ ok: true, value: { change: { status: 'done', doneAt: NOW, nextCheckAt: null } } });
     }
     expect(applyQueueItemChange(liveBy('rev-1'), { status: 'done', doneAt: NOW })).toEqual({ ...liveBy('rev-1'), status: 'done', doneAt: NOW });
+    const checked = { ...liveBy('rev-1'), sla: { sent: ['reminder'], nextCheckAt: NOW + LEASE } };
+    expect(applyQueueItemChange(checked, { status: 'done', doneAt: NOW, nextCheckAt: null })).toEqual({ ...checked, status: 'done', doneAt: NOW, sla: { sent: ['reminder'], nextCheckAt: null } });
   });
 
-  it('is a no-op on a done item', () => {
+  it('is a no-op on a done item, but for clearing a next check left behind', () => {
     expect(completeItem(done, NOW)).toEqual({ ok: true, value: { change: {} } });
     expect(completeItem(done, NOW, { releaseClaim: true })).toEqual({ ok: true, value: { change: {} } });
+    expect(completeItem({ ...done, sla: { sent: [], nextCheckAt: null } }, NOW)).toEqual({ ok: true, value: { change: {} } });
+    expect(completeItem({ ...done, sla: { sent: ['reminder'], nextCheckAt: NOW } }, NOW)).toEqual({ ok: true, value: { change: { nextCheckAt: null } } });
   });
 
   it('removes the claim when asked (a reviewer’s verdict)', () => {
-    expect(completeItem(liveBy('rev-1'), NOW, { releaseClaim: true })).toEqual({ ok: true, value: { change: { status: 'done', doneAt: NOW, releaseClaim: true } } });
+    expect(completeItem(liveBy('rev-1'), NOW, { releaseClaim: true })).toEqual({ ok: true, value: { change: { status: 'done', doneAt: NOW, nextCheckAt: null, releaseClaim: true } } });
     expect(applyQueueItemChange(liveBy('rev-1'), { status: 'done', doneAt: NOW, releaseClaim: true })).toEqual({ status: 'done', doneAt: NOW });
+  });
+});
+
+describe('recordSlaCheck', () => {
+  const checked = (sent: string[], nextCheckAt: number | null): QueueItemState => ({ status: 'open', sla: { sent, nextCheckAt } });
+
+  it('moves the next check, and records the levels sent when more were', () => {
+    expect(recordSlaCheck(checked([], NOW), { sent: ['reminder'], nextCheckAt: NOW + LEASE })).toEqual({ ok: true, value: { change: { nextCheckAt: NOW + LEASE, slaSent: ['reminder'] } } });
+    expect(recordSlaCheck(checked(['reminder'], NOW), { sent: ['reminder'], nextCheckAt: NOW + LEASE })).toEqual({ ok: true, value: { change: { nextCheckAt: NOW + LEASE } } });
+    expect(recordSlaCheck(checked(['reminder'], NOW), { nextCheckAt: null })).toEqual({ ok: true, value: { change: { nextCheckAt: null } } });
+    expect(applyQueueItemChange(checked(['reminder'], NOW), { nextCheckAt: NOW + LEASE, slaSent: ['reminder', 'escalated'] })).toEqual(checked(['reminder', 'escalated'], NOW + LEASE));
+  });
+
+  it('checks any item not done: claimed, waiting for evidence, one with no SLA bookkeeping yet', () => {
+    for (const item of [liveBy('rev-1'), waiting, open]) expect(recordSlaCheck(item, { sent: ['reminder'], nextCheckAt: NOW })).toEqual({ ok: true, value: { change: { nextCheckAt: NOW, slaSent: ['reminder'] } } });
+  });
+
+  it('refuses a done item, forgetting a level sent, and a next check that is not a time', () => {
+    expect(codeOf(recordSlaCheck({ ...done, sla: { sent: [], nextCheckAt: null } }, { nextCheckAt: NOW }))).toBe('QUEUE_ITEM.DONE');
+    expect(recordSlaCheck(checked(['reminder', 'escalated'], NOW), { sent: ['reminder'], nextCheckAt: NOW })).toMatchObject({ ok: false, error: { code: 'QUEUE_ITEM.INVALID_SLA_CHECK', message: expect.stringContaining('escalated') } });
+    expect(codeOf(recordSlaCheck(checked([], NOW), { nextCheckAt: Number.NaN }))).toBe('QUEUE_ITEM.INVALID_SLA_CHECK');
+  });
+});
+
+describe('rerankItem', () => {
+  const ranked: QueueItemState = { status: 'claimed', claim: claimOf('rev-1', NOW + LEASE), priority: 50, priorityReasons: ['booking-soon'] };
+
+  it('re-ranks when the score or the reasons differ, and only then', () => {
+    expect(rerankItem(ranked, { score: 70, reasons: ['booking-soon'] })).toEqual({ ok: true, value: { change: { priority: { score: 70, reasons: ['booking-soon'] } } } });
+    expect(rerankItem(ranked, { score: 50, reasons: ['booking-soon', 'sla-at-risk'] })).toEqual({ ok: true, value: { change: { priority: { score: 50, reasons: ['booking-soon', 'sla-at-risk'] } } } });
+    expect(rerankItem(ranked, { score: 50, reasons: ['booking-soon'] })).toEqual({ ok: true, value: { change: {} } });
+    expect(applyQueueItemChange(ranked, { priority: { score: 70, reasons: [] } })).toEqual({ ...ranked, priority: 70, priorityReasons: [] });
+  });
+
+  it('refuses a done item and a score that is not a number', () => {
+    expect(codeOf(rerankItem({ ...done, priority: 1, priorityReasons: [] }, { score: 2, reasons: [] }))).toBe('QUEUE_ITEM.DONE');
+    expect(codeOf(rerankItem(ranked, { score: Number.NaN, reasons: [] }))).toBe('QUEUE_ITEM.INVALID_PRIORITY');
+  });
+});
+
+describe('mergeChanges', () => {
+  it('writes an SLA check and a re-rank of one look as one change', () => {
+    const check = recordSlaCheck({ status: 'open', sla: { sent: [], nextCheckAt: NOW } }, { sent: ['reminder'], nextCheckAt: NOW + LEASE });
+    const rerank = rerankItem({ status: 'open', priority: 10, priorityReasons: [] }, { score: 70, reasons: ['sla-at-risk'] });
+    if (!check.ok || !rerank.ok) throw new Error('refused');
+    expect(mergeChanges(check.value.change, rerank.value.change)).toEqual({ nextCheckAt: NOW + LEASE, slaSent: ['reminder'], priority: { score: 70, reasons: ['sla-at-risk'] } });
+  });
+
+  it('refuses at compile time two changes that set one field or store and remove the claim (checked by tsc -p tsconfig.tests.json)', () => {
+    const claimed = { status: 'claimed' as const, claim: claimOf('rev-1', NOW + LEASE) };
+    // @ts-expect-error two statuses at once have no meaning
+    const twoStatuses = mergeChanges(claimed, { status: 'open' as const });
+    // @ts-expect-error a claim stored and removed at once has no meaning
+    const storedAndRemoved = mergeChanges({ claim: claimOf('rev-1', NOW + LEASE) }, { releaseClaim: true as const });
+    // @ts-expect-error two next checks at once have no meaning
+    const twoChecks = mergeChanges({ nextCheckAt: NOW }, { nextCheckAt: null });
+    // Were they written anyway, the later change would silently win: why the compiler refuses them.
+    expect([twoStatuses, storedAndRemoved, twoChecks] as unknown[]).toEqual([{ status: 'open', claim: claimed.claim }, { claim: claimed.claim, releaseClaim: true }, { nextCheckAt: null }]);
   });
 });
 
@@ -277,8 +342,11 @@ describe('the rules, for any item', () => {
         expect(after.status).toBe('done');
         expect(after.doneAt).toBe(item.status === 'done' ? item.doneAt : now);
         expect(after.claim).toEqual(releaseClaim && item.status !== 'done' ? undefined : item.claim);
+        expect(after.sla?.nextCheckAt ?? null).toBeNull();
         const again = completeItem(after, later, { releaseClaim: true });
         expect(again).toEqual({ ok: true, value: { change: {} } });
+        expect(codeOf(recordSlaCheck(after, { nextCheckAt: later }))).toBe('QUEUE_ITEM.DONE');
+        expect(codeOf(rerankItem(after, { score: 1, reasons: [] }))).toBe('QUEUE_ITEM.DONE');
         expect(codeOf(claimItem(after, claimant, later, { leaseMs: LEASE, renewOwn: true }))).toBe('QUEUE_ITEM.DONE');
         expect(codeOf(releaseItem(after, { reviewerId: claimant.reviewerId, mayReleaseOthers: true }))).toBe('QUEUE_ITEM.NOT_CLAIMED');
         expect(codeOf(expireLease(after, later))).toBe('QUEUE_ITEM.NOT_CLAIMED');
@@ -385,6 +453,43 @@ describe('the rules, for any item', () => {
           if (wasDone) expect(item.status).toBe('done');
           if (item.status === 'open' || item.status === 'awaiting-evidence') expect(item.claim).toBeUndefined();
           if (item.status === 'claimed') expect(item.claim).toBeDefined();
+        }
+      }),
+    );
+  });
+});
+
+describe('the SLA bookkeeping, for any run of looks', () => {
+  it('levels sent never shrink, and a done item never gets a next check again', () => {
+    type Look = { op: 'check' | 'rerank' | 'complete' | 'claim'; keep: number; add: string[]; next: number | null; score: number };
+    const anyLook: fc.Arbitrary<Look> = fc.record({
+      op: fc.constantFrom<Look['op']>('check', 'check', 'rerank', 'complete', 'claim'),
+      keep: fc.nat({ max: 4 }),
+      add: fc.subarray(['reminder', 'escalated', 'on-call']),
+      next: fc.option(fc.integer({ min: NOW, max: NOW + 10 * LEASE }), { nil: null }),
+      score: fc.integer({ min: 0, max: 100 }),
+    });
+    fc.assert(
+      fc.property(fc.array(anyLook, { maxLength: 25 }), (looks) => {
+        let item: QueueItemState = { status: 'open', sla: { sent: [], nextCheckAt: NOW }, priority: 0, priorityReasons: [] };
+        for (const look of looks) {
+          const before = item;
+          const sent = before.sla?.sent ?? [];
+          // `keep`: how many of the levels sent the look still names (fewer: it would go backwards).
+          const named = [...sent.slice(0, look.keep), ...look.add.filter((key) => !sent.includes(key))];
+          const result =
+            look.op === 'check'
+              ? recordSlaCheck(item, { sent: named, nextCheckAt: look.next })
+              : look.op === 'rerank'
+                ? rerankItem(item, { score: look.score, reasons: look.score > 50 ? ['sla-at-risk'] : [] })
+                : look.op === 'claim'
+                  ? claimItem(item, rev1, NOW, { leaseMs: LEASE })
+                  : completeItem(item, NOW);
+          if (look.op === 'check' && before.status !== 'done') expect(result.ok).toBe(sent.every((key) => named.includes(key)));
+          if (result.ok) item = applyQueueItemChange(item, result.value.change);
+          expect(sent.every((key) => item.sla?.sent.includes(key))).toBe(true);
+          if (item.status === 'done') expect(item.sla?.nextCheckAt ?? null).toBeNull();
+          if (before.status === 'done') expect(item).toEqual(before);
         }
       }),
     );

@@ -15,6 +15,11 @@
  *   returned to the queue.
  *   An undone decision restores the item as it was before the hold (`restoreItem`).
  *
+ * Beside the status, two bookkeeping facts have rules of their own: the SLA's progress (levels sent,
+ * the escalator's next check: `recordSlaCheck`; a done item has none, so `completeItem` clears it) and
+ * the priority (set by `openItem` from the router's order, re-ranked as time passes: `rerankItem`).
+ * A writer that makes several changes in one look at an item writes them as one (`mergeChanges`).
+ *
  * Plain functions over the fields they read, with `nowMs` (epoch milliseconds) passed in. A refused
  * change is a failure value with a `QUEUE_ITEM.*` code; the caller maps it to its own answer.
  */
@@ -32,10 +37,19 @@ export interface QueueItemClaim {
   claimedAt: number;
 }
 
+/** The SLA's bookkeeping on an item: escalation keys sent so far, and when the escalator looks next (null: never). */
+export interface QueueItemSla {
+  sent: string[];
+  nextCheckAt: number | null;
+}
+
 /** What the rules read of an item. */
 export interface QueueItemState {
   status: QueueItemStatus;
   claim?: QueueItemClaim;
+  sla?: QueueItemSla;
+  priority?: number;
+  priorityReasons?: string[];
 }
 
 /** Who takes or holds a claim. */
@@ -48,6 +62,12 @@ export interface Claimant {
 export type QueueItemChange = {
   status?: QueueItemStatus;
   doneAt?: number;
+  /** The escalation keys sent so far (all of them, not only the new ones): `sla.sent`. */
+  slaSent?: string[];
+  /** When the escalator looks next (null: never): `sla.nextCheckAt`. */
+  nextCheckAt?: number | null;
+  /** The item's rank in its queue and why: `priority`, `priorityReasons`. */
+  priority?: { score: number; reasons: string[] };
 } & (
   | {
       /** The claim to store (replacing any). */
@@ -75,7 +95,11 @@ export type QueueItemRefusalCode =
   /** The lease has not run out yet. */
   | 'QUEUE_ITEM.LEASE_LIVE'
   /** An item to open whose order is incomplete or malformed (no queue, a due time that is not a time, …). */
-  | 'QUEUE_ITEM.INVALID_ORDER';
+  | 'QUEUE_ITEM.INVALID_ORDER'
+  /** SLA progress that would forget a level already sent, or a next check that is not a time. */
+  | 'QUEUE_ITEM.INVALID_SLA_CHECK'
+  /** A priority whose score is not a number. */
+  | 'QUEUE_ITEM.INVALID_PRIORITY';
 
 export interface QueueItemRefusal extends Failure {
   code: QueueItemRefusalCode;
@@ -89,12 +113,20 @@ export interface QueueItemTransition<C extends QueueItemChange = QueueItemChange
 
 export type ClaimChange = { status: 'claimed'; claim: QueueItemClaim };
 export type ReleaseChange = { status: 'open'; releaseClaim: true };
-/** Empty when the item was done already; `releaseClaim` when asked to remove the claim. */
-export type CompleteChange = { status: 'done'; doneAt: number; releaseClaim?: true } | { status?: never; doneAt?: never; releaseClaim?: never };
+/**
+ * Done, with no next check (`releaseClaim` when asked to remove the claim); on an item done already,
+ * at most the clearing of a next check left behind.
+ */
+export type CompleteChange = { status: 'done'; doneAt: number; nextCheckAt: null; releaseClaim?: true } | { status?: never; doneAt?: never; releaseClaim?: never; nextCheckAt?: null };
+/** The SLA's progress: the next check, and the levels sent when more were. */
+export type SlaCheckChange = { nextCheckAt: number | null; slaSent?: string[] };
+/** A new rank, or nothing when it did not change. */
+export type RerankChange = { priority?: { score: number; reasons: string[] } };
 export type AwaitEvidenceChange = { status: 'awaiting-evidence'; releaseClaim: true };
 /** What an undo puts back: the claim as it was, or the status it had without a claim. */
 export type RestoreChange = { status: 'claimed'; claim: QueueItemClaim } | { status: QueueItemStatus; releaseClaim: true };
 
+const isTime = (t: unknown): t is number => typeof t === 'number' && Number.isFinite(t);
 const refuse = (code: QueueItemRefusalCode, message: string): { ok: false; error: QueueItemRefusal } => fail({ code, message });
 
 /** Whether an item is free to be claimed: open, or claimed under a lease that ran out. */
@@ -154,13 +186,57 @@ export function expireLease(item: QueueItemState, nowMs: number): Result<QueueIt
 }
 
 /**
- * The item is finished, from any status. The claim, if any, stays as a record of who held it (an
- * expiry), unless `releaseClaim` asks to remove it (a reviewer's verdict: `doneBy` records who).
- * Completing a done item again is allowed and changes nothing: its `doneAt` stays the first one.
+ * The item is finished, from any status, and the escalator never looks at it again (no next check).
+ * The claim, if any, stays as a record of who held it (an expiry), unless `releaseClaim` asks to
+ * remove it (a reviewer's verdict: `doneBy` records who). Completing a done item again is allowed and
+ * changes nothing (its `doneAt` stays the first one) but clearing a next check left behind.
  */
 export function completeItem(item: QueueItemState, nowMs: number, options: { releaseClaim?: boolean } = {}): Result<QueueItemTransition<CompleteChange>, QueueItemRefusal> {
-  if (item.status === 'done') return ok({ change: {} });
-  return ok({ change: { status: 'done', doneAt: nowMs, ...(options.releaseClaim ? { releaseClaim: true as const } : {}) } });
+  if (item.status === 'done') return ok({ change: item.sla?.nextCheckAt != null ? { nextCheckAt: null } : {} });
+  return ok({ change: { status: 'done', doneAt: nowMs, nextCheckAt: null, ...(options.releaseClaim ? { releaseClaim: true as const } : {}) } });
+}
+
+/**
+ * The escalator's look at an item's SLA: the escalation keys handled so far (all of them; absent:
+ * as they are) and when it looks next (null: never). Refused for a done item (`QUEUE_ITEM.DONE`: it
+ * has no next check) and for progress that goes backwards — a key already sent missing from `sent` —
+ * or a next check that is not a time (`QUEUE_ITEM.INVALID_SLA_CHECK`). `slaSent` is in the change
+ * only when keys were added.
+ */
+export function recordSlaCheck(item: QueueItemState, check: { sent?: readonly string[]; nextCheckAt: number | null }): Result<QueueItemTransition<SlaCheckChange>, QueueItemRefusal> {
+  if (item.status === 'done') return refuse('QUEUE_ITEM.DONE', 'the item is done: it has no next check');
+  if (check.nextCheckAt !== null && !isTime(check.nextCheckAt)) return refuse('QUEUE_ITEM.INVALID_SLA_CHECK', `next check ${String(check.nextCheckAt)} is not a time`);
+  const before = item.sla?.sent ?? [];
+  const sent = check.sent ?? before;
+  const forgotten = before.filter((key) => !sent.includes(key));
+  if (forgotten.length) return refuse('QUEUE_ITEM.INVALID_SLA_CHECK', `SLA levels already sent would be forgotten: ${forgotten.join(', ')}`);
+  const added = sent.some((key) => !before.includes(key));
+  return ok({ change: { nextCheckAt: check.nextCheckAt, ...(added ? { slaSent: [...sent] } : {}) } });
+}
+
+/**
+ * The item's rank as it is now (`ranked`: the policy's priority rules at this moment): a change only
+ * when the score or the reasons differ from the item's. Refused for a done item (`QUEUE_ITEM.DONE`:
+ * it is in no queue) and a score that is not a number (`QUEUE_ITEM.INVALID_PRIORITY`).
+ */
+export function rerankItem(item: QueueItemState, ranked: { score: number; reasons: readonly string[] }): Result<QueueItemTransition<RerankChange>, QueueItemRefusal> {
+  if (item.status === 'done') return refuse('QUEUE_ITEM.DONE', 'the item is done');
+  if (!isTime(ranked.score)) return refuse('QUEUE_ITEM.INVALID_PRIORITY', `priority ${String(ranked.score)} is not a number`);
+  const reasons = item.priorityReasons ?? [];
+  const same = ranked.score === item.priority && ranked.reasons.length === reasons.length && ranked.reasons.every((reason, i) => reason === reasons[i]);
+  return ok({ change: same ? {} : { priority: { score: ranked.score, reasons: [...ranked.reasons] } } });
+}
+
+/** The fields a change may set: setting the claim and removing it are one field to a merge. */
+type ChangeFields<C> = { [K in keyof C]?: never } & ('claim' extends keyof C ? { releaseClaim?: never } : unknown) & ('releaseClaim' extends keyof C ? { claim?: never } : unknown);
+
+/**
+ * Two changes of one look at an item (an SLA check and a re-rank), as one write. They must set
+ * different fields: the compiler refuses two that could contradict each other (two statuses, two
+ * next checks, a claim stored and removed).
+ */
+export function mergeChanges<A extends QueueItemChange, B extends QueueItemChange>(a: A, b: B & ChangeFields<A>): A & B {
+  return { ...a, ...b };
 }
 
 /**
@@ -216,11 +292,14 @@ export function applyQueueItemChange<T extends QueueItemState>(item: T, change: 
   const { claim: _dropped, ...unclaimed } = item;
   void _dropped;
   const base = (change.releaseClaim ? unclaimed : item) as T;
+  const slaChanged = change.slaSent !== undefined || change.nextCheckAt !== undefined;
   return {
     ...base,
     ...(change.status !== undefined ? { status: change.status } : {}),
     ...(change.claim !== undefined ? { claim: change.claim } : {}),
     ...(change.doneAt !== undefined ? { doneAt: change.doneAt } : {}),
+    ...(slaChanged ? { sla: { ...item.sla, sent: change.slaSent ?? item.sla?.sent ?? [], nextCheckAt: change.nextCheckAt !== undefined ? change.nextCheckAt : (item.sla?.nextCheckAt ?? null) } } : {}),
+    ...(change.priority !== undefined ? { priority: change.priority.score, priorityReasons: change.priority.reasons } : {}),
   };
 }
 
@@ -274,8 +353,6 @@ export interface OpenedQueueItem extends QueueItemState {
   sla: { sent: string[]; nextCheckAt: number | null };
   summary: QueueItemSummary;
 }
-
-const isTime = (t: unknown): t is number => typeof t === 'number' && Number.isFinite(t);
 
 /**
  * Opens an item as `order` says, at `nowMs`: status open, no claim, lane 1 unless the order puts it

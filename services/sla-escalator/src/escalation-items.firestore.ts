@@ -1,20 +1,8 @@
-import { type DocumentData, type DocumentReference, type Transaction, type UpdateData } from '@google-cloud/firestore';
+import { type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
 import { caseConverter, Collections, decideInTransaction, moveTimer, queueItemConverter, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { Result } from '@arbiter/core';
-import type { DueTimer, EscalationItemChange, EscalationItems, EscalationUnit, StoreFailure } from './ports';
+import type { DueTimer, EscalationItems, EscalationUnit, StoreFailure } from './ports';
 import { storeResult } from './store-result.firestore';
-
-/** The queue-item fields of `change`, as a typed Firestore update. */
-export function itemUpdateOf(change: EscalationItemChange): UpdateData<QueueItemDoc> {
-  return {
-    // Status, doneAt and the claim: as the core's rules said.
-    ...queueItemUpdateOf(change),
-    ...(change.sent !== undefined ? { 'sla.sent': change.sent } : {}),
-    ...(change.nextCheckAt !== undefined ? { 'sla.nextCheckAt': change.nextCheckAt } : {}),
-    ...(change.priority !== undefined ? { priority: change.priority } : {}),
-    ...(change.priorityReasons !== undefined ? { priorityReasons: change.priorityReasons } : {}),
-  };
-}
 
 const isQueueItem = (doc: QueueItemDoc | CaseDoc): doc is QueueItemDoc => 'itemId' in doc;
 
@@ -56,8 +44,11 @@ export class FirestoreEscalationItems implements EscalationItems {
         const unit: EscalationUnit = {
           item,
           caseOf: async (of) => (prefetched?.caseId === of.caseId ? prefetched.caseDoc : (await tx.get(this.caseRef(of.caseId))).data()),
+          // Only a change of the core's rules, written as `queueItemUpdateOf` maps it (as review-queue's
+          // are); an empty one writes nothing (Firestore refuses an empty update).
           update: (change) => {
-            tx.update(itemRef, itemUpdateOf(change));
+            const update = queueItemUpdateOf(change);
+            if (Object.keys(update).length) tx.update(itemRef, update);
           },
           moveTimer: (atMs) => moveTimer(tx, store.firestore, timer, atMs, nowMs),
           decide: (caseDoc, policy, input, source) => decideInTransaction(tx, store, caseDoc, policy, input, source),

@@ -5,8 +5,8 @@
  */
 import { buildDecision, decisionEvents, timerBucketOf, timerFor, TIMER_BUCKET_MS, type CaseDoc, type DecideResult, type QueueItemDoc, type TimerDoc, type TimerSlot, type Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
-import { deepCopy, fail, ok, type Result } from '@arbiter/core';
-import { storeFailure, type DueTimer, type EscalationItemChange, type EscalationItems, type EscalationUnit, type OverdueCase, type PendingSteps, type RedriveUnit, type StoreFailure, type TimerPage, type TimerWheel } from './ports';
+import { applyQueueItemChange, deepCopy, fail, ok, type Result } from '@arbiter/core';
+import { storeFailure, type DueTimer, type EscalationItems, type EscalationUnit, type OverdueCase, type PendingSteps, type RedriveUnit, type StoreFailure, type TimerPage, type TimerWheel } from './ports';
 
 const copy = <T>(value: T): T => deepCopy(value);
 
@@ -104,19 +104,6 @@ export class InMemoryTimerWheel implements TimerWheel {
   }
 }
 
-/** Applies `change` to a copy of `item`, as the Firestore update does. */
-export function changedItem(item: QueueItemDoc, change: EscalationItemChange): QueueItemDoc {
-  const { claim: _released, ...unclaimed } = item;
-  return {
-    ...(change.releaseClaim ? unclaimed : item),
-    ...(change.status !== undefined ? { status: change.status } : {}),
-    ...(change.doneAt !== undefined ? { doneAt: change.doneAt } : {}),
-    ...(change.priority !== undefined ? { priority: change.priority } : {}),
-    ...(change.priorityReasons !== undefined ? { priorityReasons: change.priorityReasons } : {}),
-    sla: { sent: change.sent ?? item.sla.sent, nextCheckAt: change.nextCheckAt !== undefined ? change.nextCheckAt : item.sla.nextCheckAt },
-  };
-}
-
 /** The twin of `FirestoreEscalationItems`: items and cases in maps, timers in an `InMemoryTimerWheel`. */
 export class InMemoryEscalationItems implements EscalationItems {
   readonly items = new Map<string, QueueItemDoc>();
@@ -150,7 +137,7 @@ export class InMemoryEscalationItems implements EscalationItems {
       },
       update: (change) => {
         if (!item) throw new Error(`bug: update of ${timer.itemId}, which does not exist`);
-        item = changedItem(item, change);
+        item = applyQueueItemChange(item, change);
       },
       moveTimer: (atMs) => (timerAt = atMs),
       decide: (caseDoc, policy, input, source): DecideResult => {

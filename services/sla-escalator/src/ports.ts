@@ -3,8 +3,8 @@
  * adapters (`*.firestore.ts`) implement them; the in-memory twins (`*.test-support.ts`) stand in for
  * them in unit tests. No use case touches a Firestore type.
  */
-import type { CaseDoc, DecideResult, DecisionInput, PendingStepKind, QueueItemDoc, QueueItemStatus, TimerKind, TimerSlot, Work } from '@arbiter/case-store';
-import type { Failure, Policy, Result } from '@arbiter/core';
+import type { CaseDoc, DecideResult, DecisionInput, PendingStepKind, QueueItemDoc, TimerKind, TimerSlot, Work } from '@arbiter/case-store';
+import type { Failure, Policy, QueueItemChange, Result } from '@arbiter/core';
 
 /** The store failed (unavailable, timed out, contention it gave up on): nothing was written; try again later. */
 export interface StoreFailure extends Failure {
@@ -47,31 +47,18 @@ export interface TimerWheel {
   advance(bucket: number): Promise<void>;
 }
 
-/**
- * The fields of a queue item the escalator changes; absent fields stay as they are. `status`, `doneAt`
- * and `releaseClaim` come from the core's queue-item rules (`expireLease`, `completeItem`).
- */
-export interface EscalationItemChange {
-  status?: Extract<QueueItemStatus, 'open' | 'done'>;
-  doneAt?: number;
-  /** Escalation keys handled so far (all of them, not only the new ones). */
-  sent?: string[];
-  /** When the escalator must look next (null: never). */
-  nextCheckAt?: number | null;
-  priority?: number;
-  priorityReasons?: string[];
-  /** Remove the reviewer's claim. */
-  releaseClaim?: true;
-}
-
 /** One unit of work on the queue item of a due timer, as the escalator sees it. */
 export interface EscalationUnit {
   /** The item as read in this unit of work (undefined: it is gone). */
   readonly item: QueueItemDoc | undefined;
   /** The item's case, read in this unit of work (undefined: no such case). */
   caseOf(item: QueueItemDoc): Promise<CaseDoc | undefined>;
-  /** Changes the item. */
-  update(change: EscalationItemChange): void;
+  /**
+   * Changes the item as a rule of the core's queue-item rulebook said (`expireLease`, `completeItem`,
+   * `recordSlaCheck`, `rerankItem`; several of one look merged with `mergeChanges`): the escalator
+   * writes no queue-item field of its own. An empty change writes nothing.
+   */
+  update(change: QueueItemChange): void;
   /** Puts the timer looked at where the item now needs it (null: removes it). */
   moveTimer(atMs: number | null): void;
   /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
-import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter/core';
+import { deepCopy, escalationState, SLA_AT_RISK_REASON, SLA_AT_RISK_WEIGHT, type Policy, type QueueSpec } from '@arbiter/core';
 import { createLogger, ManualClock } from '@arbiter/platform';
 import { createPolicyRegistry, loadPolicies } from '@arbiter/policy';
 import { InMemoryEscalationItems, InMemoryTimerWheel, MINUTE } from './escalator.test-support';
@@ -130,6 +130,16 @@ describe('sla tick: escalations', () => {
     ]);
     expect(sent.every((event) => event.source === SOURCE)).toBe(true);
     expectValid(items.staged);
+  });
+
+  it('re-ranks an item once its SLA is at risk, and leaves the rank alone while it stays the same', async () => {
+    const { items, tick, enqueue, at } = setup(WEDNESDAY + 6 * MINUTE);
+    const { itemId } = enqueue(wall, WEDNESDAY);
+    expect(await tick()).toMatchObject({ escalations: { reminder: 1 }, reranked: 1 });
+    expect(items.items.get(itemId)).toMatchObject({ priority: 10 + SLA_AT_RISK_WEIGHT, priorityReasons: [SLA_AT_RISK_REASON] });
+    at(WEDNESDAY + 11 * MINUTE);
+    expect(await tick()).toMatchObject({ escalations: { escalated: 1 }, reranked: 0 });
+    expect(items.items.get(itemId)).toMatchObject({ priority: 10 + SLA_AT_RISK_WEIGHT, priorityReasons: [SLA_AT_RISK_REASON] });
   });
 
   it('sends a level that is already in sla.sent never again, even when its timer comes round again', async () => {

@@ -1,6 +1,6 @@
 import { producedEvent, TIMER_BUCKET_MS, timerBucketOf, type CaseDoc, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
-import { completeItem, currentPriority, escalationState, expireLease, nextPriorityChangeAt, type EscalationLevel, type Policy, type QueueSpec } from '@arbiter/core';
+import { completeItem, currentPriority, escalationState, expireLease, mergeChanges, nextPriorityChangeAt, ok, recordSlaCheck, rerankItem, type EscalationLevel, type Policy, type QueueItemRefusal, type QueueItemTransition, type QueueSpec, type RerankChange, type Result } from '@arbiter/core';
 import { inTrace, type Clock, type Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { DueTimer, EscalationItems, EscalationUnit, TimerPage, TimerWheel } from './ports';
@@ -32,7 +32,7 @@ export interface TickReport {
   reranked: number;
   /** Read but left alone: another escalator handled them first, done, or already decided. */
   skipped: number;
-  /** Items whose use case or queue is not in the loaded policies (checked again later), or whose transaction failed (its timer stays). */
+  /** Items whose use case or queue is not in the loaded policies (checked again later), or whose transaction failed or change the queue-item rules refused (its timer stays). */
   errors: number;
   /** The tick stopped at `maxItemsPerTick` timers (or `MAX_BUCKETS_PER_TICK` buckets); the next tick continues. */
   truncated: boolean;
@@ -62,7 +62,12 @@ type ItemOutcome =
   | { kind: 'expired'; decided: boolean }
   | { kind: 'released' }
   | { kind: 'skipped'; why: string }
-  | { kind: 'misconfigured'; code: string; message: string };
+  | { kind: 'misconfigured'; code: string; message: string }
+  /** A queue-item rule refused the change the tick meant to write (a bug: it asks only what the rules allow): nothing written, the timer stays. */
+  | { kind: 'refused'; code: string; message: string };
+
+/** A refused rule: the tick writes nothing of this look and leaves the timer for the next tick. */
+const refusedBy = (error: QueueItemRefusal): Work<ItemOutcome> => ({ result: { kind: 'refused', code: error.code, message: error.message }, events: [] });
 
 /** The escalation event of one level of one item; its `ce-id` (`<itemId>:<key>`) makes it once per level. */
 export const escalationEventId = (itemId: string, key: string): string => `${itemId}:${key}`;
@@ -106,21 +111,30 @@ async function checkDueItem(deps: SlaTickDeps, unit: EscalationUnit, timer: DueT
   const nextCheckAt = item.sla?.nextCheckAt ?? null;
   if (nextCheckAt === null || nextCheckAt > nowMs || item.status === 'done') {
     // A timer left behind (the item was decided, or its check moved): keep only what the item needs.
+    // A done item has no next check: completing it again clears one left behind (and writes nothing else).
+    if (item.status === 'done') {
+      const completed = completeItem(item, nowMs);
+      if (!completed.ok) return refusedBy(completed.error);
+      unit.update(completed.value.change);
+    }
     unit.moveTimer(item.status === 'done' ? null : nextCheckAt);
-    if (item.status === 'done' && nextCheckAt !== null) unit.update({ nextCheckAt: null });
     return { result: { kind: 'skipped', why: item.status === 'done' ? 'done' : 'not-due' }, events: [] };
   }
   if (item.pendingDecision !== undefined) {
     // A reviewer decided in time and the verdict waits out its undo window: it wins over expiry and
     // reminders. Look again once it is committed (the item is then done) or undone (claimed again).
     const retryAt = Math.max(item.pendingDecision.commitAfter, nowMs) + PENDING_DECISION_RETRY_MS;
-    unit.update({ nextCheckAt: retryAt });
+    const checked = recordSlaCheck(item, { nextCheckAt: retryAt });
+    if (!checked.ok) return refusedBy(checked.error);
+    unit.update(checked.value.change);
     unit.moveTimer(retryAt);
     return { result: { kind: 'skipped', why: 'decision-pending' }, events: [] };
   }
   const found = queueOf(policies, item);
   if ('code' in found) {
-    unit.update({ nextCheckAt: nowMs + MISCONFIGURED_RETRY_MS });
+    const checked = recordSlaCheck(item, { nextCheckAt: nowMs + MISCONFIGURED_RETRY_MS });
+    if (!checked.ok) return refusedBy(checked.error);
+    unit.update(checked.value.change);
     unit.moveTimer(nowMs + MISCONFIGURED_RETRY_MS);
     return { result: { kind: 'misconfigured', ...found }, events: [] };
   }
@@ -130,7 +144,9 @@ async function checkDueItem(deps: SlaTickDeps, unit: EscalationUnit, timer: DueT
     caseDoc = await unit.caseOf(item);
     if (caseDoc === undefined || caseDoc.decision) {
       // Decided elsewhere (or no case at all): nothing left to chase.
-      unit.update({ nextCheckAt: null });
+      const checked = recordSlaCheck(item, { nextCheckAt: null });
+      if (!checked.ok) return refusedBy(checked.error);
+      unit.update(checked.value.change);
       unit.moveTimer(null);
       return { result: { kind: 'skipped', why: caseDoc ? 'already-decided' : 'no-case' }, events: [] };
     }
@@ -139,6 +155,10 @@ async function checkDueItem(deps: SlaTickDeps, unit: EscalationUnit, timer: DueT
   const state = escalationState({ openedAt: new Date(item.enqueuedAt), dueAt: new Date(item.dueAt) }, queue.sla, queue.calendar, now, sent);
 
   if (state.expired) {
+    // Not done (checked above): the core's rules mark it done, with no next check. Asked before
+    // deciding, so that a refusal writes nothing.
+    const completed = completeItem(item, nowMs);
+    if (!completed.ok) return refusedBy(completed.error);
     const events: ArbiterEvent[] = [];
     let decided = false;
     if (caseDoc) {
@@ -158,9 +178,7 @@ async function checkDueItem(deps: SlaTickDeps, unit: EscalationUnit, timer: DueT
         events.push(...outcome.events);
       }
     }
-    // Not done (checked above): the core's rules mark it done now.
-    const completed = completeItem(item, nowMs);
-    unit.update({ ...(completed.ok ? completed.value.change : {}), nextCheckAt: null });
+    unit.update(completed.value.change);
     unit.moveTimer(null);
     return { result: { kind: 'expired', decided }, events };
   }
@@ -190,18 +208,19 @@ async function checkDueItem(deps: SlaTickDeps, unit: EscalationUnit, timer: DueT
   );
   // Re-rank as time passes: the policy's rules now (a booking come near) and the SLA at risk once a
   // reminder or escalation is out. Only items whose timer is due are looked at, never the queue.
-  let rerank: { priority: number; priorityReasons: string[] } | undefined;
-  let rerankAt: number | undefined;
-  if (caseDoc) {
-    const ranked = currentPriority(caseDoc.prediction, queue.priority, now, sent.length + state.due.length > 0);
-    if (ranked.score !== item.priority || ranked.reasons.join('\n') !== (item.priorityReasons ?? []).join('\n')) rerank = { priority: ranked.score, priorityReasons: ranked.reasons };
-    rerankAt = nextPriorityChangeAt(caseDoc.prediction, queue.priority, now)?.getTime();
-  }
+  // The rank changes only when the score or its reasons do (`rerankItem`).
+  const rerank: Result<QueueItemTransition<RerankChange>, QueueItemRefusal> = caseDoc ? rerankItem(item, currentPriority(caseDoc.prediction, queue.priority, now, sent.length + state.due.length > 0)) : ok({ change: {} });
+  const rerankAt = caseDoc ? nextPriorityChangeAt(caseDoc.prediction, queue.priority, now)?.getTime() : undefined;
   const slaNext = state.nextCheckAt ? state.nextCheckAt.getTime() : null;
   const next = rerankAt === undefined ? slaNext : slaNext === null ? rerankAt : Math.min(slaNext, rerankAt);
-  unit.update({ sent: [...sent, ...state.due.map((due) => due.key)], nextCheckAt: next, ...(rerank ?? {}) });
+  // The levels now handled and the next look, through the rulebook, written with the new rank as one change.
+  const checked = recordSlaCheck(item, { sent: [...sent, ...state.due.map((due) => due.key)], nextCheckAt: next });
+  if (!checked.ok) return refusedBy(checked.error);
+  if (!rerank.ok) return refusedBy(rerank.error);
+  unit.update(mergeChanges(checked.value.change, rerank.value.change));
   unit.moveTimer(next);
-  const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level), reranked: rerank !== undefined } : { kind: 'rescheduled', reranked: rerank !== undefined };
+  const reranked = rerank.value.change.priority !== undefined;
+  const result: ItemOutcome = events.length ? { kind: 'escalated', levels: state.due.map((due) => due.level), reranked } : { kind: 'rescheduled', reranked };
   if (quality && state.due.length) deps.logger.debug({ itemId, levels: state.due.map((due) => due.level) }, 'quality item past its soft SLA: not escalated');
   return { result, events };
 }
@@ -293,6 +312,10 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
         case 'skipped':
           report.skipped += 1;
           break;
+        case 'refused':
+          report.errors += 1;
+          deps.logger.error({ itemId, code: outcome.code }, `sla tick: bug: the queue-item rules refused the tick's change: ${outcome.message}; the timer stays`);
+          break;
         case 'misconfigured':
           report.errors += 1;
           deps.logger.error({ itemId, code: outcome.code }, `sla tick: ${outcome.message}; looking again in ${MISCONFIGURED_RETRY_MS / 60_000} min`);
@@ -313,7 +336,7 @@ export function createSlaTick(deps: SlaTickDeps): () => Promise<TickReport> {
       const outcome = await (timer.kind === 'lease' ? releaseItem(deps, timer, now) : checkItem(deps, timer, now)).catch((error: unknown) =>
         error instanceof Error ? error : new Error(String(error)),
       );
-      if (outcome instanceof Error) keepFrom = Math.min(keepFrom, timer.bucket);
+      if (outcome instanceof Error || outcome.kind === 'refused') keepFrom = Math.min(keepFrom, timer.bucket);
       record(timer.itemId, outcome);
     };
 
