@@ -62,11 +62,11 @@ export class FirestoreReviewCases implements ReviewCases {
       },
       finishItem: (itemId, change, finished) => {
         // `doneBy`, `verdict` and `goldenResult` are not (yet) fields of QueueItemDoc: written untyped.
+        // Status, claim and next check as the core's change (`completeItem`) says.
         tx.update(this.untypedItemRef(itemId), {
           ...queueItemUpdateOf(change),
           doneBy: finished.doneBy,
           pendingDecision: FieldValue.delete(),
-          'sla.nextCheckAt': null,
           verdict: finished.verdict,
           ...(finished.goldenResult ? { goldenResult: finished.goldenResult } : {}),
           ...(finished.adjudication ? { adjudication: finished.adjudication } : {}),

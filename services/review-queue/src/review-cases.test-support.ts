@@ -60,7 +60,7 @@ export class InMemoryReviewCases implements ReviewCases {
       },
       finishItem: (itemId, itemChange, finished) => {
         const { pendingDecision: _mark, ...rest } = applyQueueItemChange(itemOf(itemId), itemChange);
-        change(itemId, { ...(rest as Item), sla: { ...rest.sla, nextCheckAt: null }, ...finished });
+        change(itemId, { ...(rest as Item), ...finished });
       },
       putItem: (item) => change(item.itemId, deepCopy(item) as Item),
       recordJudged: (input) => judged.push(input),
