@@ -185,6 +185,10 @@ export interface QueueItemDoc {
   doneAt?: number;
   /** Set when done by a person's verdict: who gave it (the lead overview's throughput). */
   doneBy?: string;
+  /** Set when done by a person's verdict: what they chose (review-queue writes it). */
+  verdict?: QueueItemVerdict;
+  /** Golden items, once answered: the known answer and whether the verdict matched it. */
+  goldenResult?: { expectedOutcome: string; correct: boolean };
   /** Set while a verdict on the item waits out its undo window (review-queue writes and removes it). */
   pendingDecision?: PendingDecisionMark;
   /** Adjudication items: the two verdicts of the double review that disagreed. */
@@ -200,6 +204,14 @@ export interface QueueItemDoc {
   summary: QueueItemSummary;
   /** Retention: as its case's. */
   expireAt?: Expiry;
+}
+
+/** A reviewer's verdict as its item keeps it. */
+export interface QueueItemVerdict {
+  optionId: string;
+  outcome: string;
+  reasonCode?: string;
+  approval?: unknown;
 }
 
 export const queueItemId = (caseId: string, purpose: ReviewPurpose): string => `${caseId}~${purpose}`;

@@ -9,7 +9,7 @@
  * summaries, listings, the case view, disputes, the lead overview) read through `ReviewReads` and
  * `ReviewerQuality.recentVerdicts`, and record who opened evidence through `EvidenceAccessLog`.
  */
-import type { CaseDoc, DecideResult, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, Work } from '@arbiter/case-store';
+import type { CaseDoc, DecideResult, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, QueueItemVerdict, Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, RestoreChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
@@ -112,14 +112,18 @@ export interface PendingDecisionDoc {
 /** The mark a held verdict leaves on its item (the escalator reads it too). */
 export type PendingMark = PendingDecisionMark;
 
-/** What recording a verdict leaves on its item, besides the core's change (`completeItem`: done, `doneAt`, claim gone); the pending mark and next SLA check go. */
+/**
+ * What recording a verdict leaves on its item (typed fields of `QueueItemDoc` only review-queue
+ * writes), besides the core's change (`completeItem`: done, `doneAt`, no next check, claim gone); the
+ * pending mark goes.
+ */
 export interface FinishedItem {
   doneBy: string;
-  verdict: { optionId: string; outcome: string; reasonCode?: string; approval?: unknown };
+  verdict: QueueItemVerdict;
   /** Golden items: the known answer and whether the verdict matched it. */
-  goldenResult?: { expectedOutcome: string; correct: boolean };
+  goldenResult?: QueueItemDoc['goldenResult'];
   /** Adjudication items: the lead's outcome and each reviewer judged against it. */
-  adjudication?: { outcome: string; judged: Array<{ reviewerId: string; outcome: string; correct: boolean }> };
+  adjudication?: QueueItemDoc['adjudication'];
 }
 
 /** What a verdict says about reviewers (reviewer-quality): the inputs of `judgedVerdictsOf`. */

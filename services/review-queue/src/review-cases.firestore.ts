@@ -61,9 +61,8 @@ export class FirestoreReviewCases implements ReviewCases {
         tx.update(this.caseRef(caseId), { revision });
       },
       finishItem: (itemId, change, finished) => {
-        // `doneBy`, `verdict` and `goldenResult` are not (yet) fields of QueueItemDoc: written untyped.
-        // Status, claim and next check as the core's change (`completeItem`) says.
-        tx.update(this.untypedItemRef(itemId), {
+        // Status, claim and next check as the core's change says; the verdict's own facts beside it.
+        tx.update(this.itemRef(itemId), {
           ...queueItemUpdateOf(change),
           doneBy: finished.doneBy,
           pendingDecision: FieldValue.delete(),
