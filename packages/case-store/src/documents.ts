@@ -189,6 +189,10 @@ export interface QueueItemDoc {
   verdict?: QueueItemVerdict;
   /** Golden items, once answered: the known answer and whether the verdict matched it. */
   goldenResult?: { expectedOutcome: string; correct: boolean };
+  /** An item a reviewer flagged in a batch approval, sent back for review on its own: the batch's id. */
+  flaggedInBatch?: string;
+  /** A decision item put back at the head of its queue (new evidence, or an overdue evidence request): when. */
+  requeuedAt?: number;
   /** Set while a verdict on the item waits out its undo window (review-queue writes and removes it). */
   pendingDecision?: PendingDecisionMark;
   /** Adjudication items: the two verdicts of the double review that disagreed. */

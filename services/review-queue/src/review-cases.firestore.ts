@@ -23,12 +23,7 @@ export class FirestoreReviewCases implements ReviewCases {
   }
 
   private itemRef(itemId: string): DocumentReference<QueueItemDoc> {
-    return this.untypedItemRef(itemId).withConverter(queueItemConverter);
-  }
-
-  /** For the fields a verdict writes that are not (yet) fields of `QueueItemDoc`. */
-  private untypedItemRef(itemId: string): DocumentReference {
-    return this.store.firestore.collection(Collections.queueItems).doc(itemId);
+    return this.store.firestore.collection(Collections.queueItems).doc(itemId).withConverter(queueItemConverter);
   }
 
   private processedRef(consumer: string, key: string): DocumentReference {
@@ -78,8 +73,7 @@ export class FirestoreReviewCases implements ReviewCases {
         recordJudgedVerdicts(tx, store.firestore, judgedVerdictsOf(input.policy, input.caseDoc, input.item, input.reviewerId, input.outcome, { ...(input.expected !== undefined ? { expected: input.expected } : {}), ...(input.adjudication ? { adjudication: input.adjudication } : {}) }, input.nowMs));
       },
       returnForReview: (itemId, change, batchId) => {
-        // `flaggedInBatch` is not (yet) a field of QueueItemDoc: written untyped.
-        tx.update(this.untypedItemRef(itemId), { ...queueItemUpdateOf(change), lane: 0, flaggedInBatch: batchId });
+        tx.update(this.itemRef(itemId), { ...queueItemUpdateOf(change), lane: 0, flaggedInBatch: batchId });
       },
       awaitEvidence: (itemId, change, request, requeue) => {
         tx.update(this.itemRef(itemId), queueItemUpdateOf(change));
@@ -135,8 +129,7 @@ export class FirestoreReviewCases implements ReviewCases {
         item: itemData && isQueueItem(itemData) ? itemData : undefined,
         processed: markerSnap?.exists ?? false,
         requeueItem: (change, requeuedAt) => {
-          // `requeuedAt` is not (yet) a field of QueueItemDoc: written untyped.
-          tx.update(this.untypedItemRef(itemRef.id), { ...queueItemUpdateOf(change), lane: 0, requeuedAt });
+          tx.update(itemRef, { ...queueItemUpdateOf(change), lane: 0, requeuedAt });
         },
         updateCase: (change) => {
           // Nothing to change (an item already gone, no step pending): Firestore refuses an empty update.

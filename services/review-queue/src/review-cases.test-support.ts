@@ -144,7 +144,7 @@ export class InMemoryReviewCases implements ReviewCases {
     });
     // Commit: an update of a case that does not exist fails the whole unit, as Firestore's update does.
     if (changes.length && !stored) throw Object.assign(new Error(`5 NOT_FOUND: cases/${read.caseId} (twin)`), { code: 5 });
-    if (item && requeued) this.store.put({ ...applyQueueItemChange(item, requeued.change), lane: 0, requeuedAt: requeued.at } as QueueItemDoc);
+    if (item && requeued) this.store.put({ ...applyQueueItemChange(item, requeued.change), lane: 0, requeuedAt: requeued.at });
     if (stored) {
       let next: CaseDoc = stored;
       for (const change of changes) {
