@@ -192,7 +192,7 @@ export function expireLease(item: QueueItemState, nowMs: number): Result<QueueIt
  * changes nothing (its `doneAt` stays the first one) but clearing a next check left behind.
  */
 export function completeItem(item: QueueItemState, nowMs: number, options: { releaseClaim?: boolean } = {}): Result<QueueItemTransition<CompleteChange>, QueueItemRefusal> {
-  if (item.status === 'done') return ok({ change: item.sla?.nextCheckAt != null ? { nextCheckAt: null } : {} });
+  if (item.status === 'done') return ok({ change: (item.sla?.nextCheckAt ?? null) !== null ? { nextCheckAt: null } : {} });
   return ok({ change: { status: 'done', doneAt: nowMs, nextCheckAt: null, ...(options.releaseClaim ? { releaseClaim: true as const } : {}) } });
 }
 
@@ -227,7 +227,7 @@ export function rerankItem(item: QueueItemState, ranked: { score: number; reason
   return ok({ change: same ? {} : { priority: { score: ranked.score, reasons: [...ranked.reasons] } } });
 }
 
-/** The fields a change may set: setting the claim and removing it are one field to a merge. */
+/** What a change merged after `C` may not set: any field `C` has (storing the claim and removing it count as one field). */
 type ChangeFields<C> = { [K in keyof C]?: never } & ('claim' extends keyof C ? { releaseClaim?: never } : unknown) & ('releaseClaim' extends keyof C ? { claim?: never } : unknown);
 
 /**
