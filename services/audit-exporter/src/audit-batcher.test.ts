@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { createLogger } from '@arbiter/platform';
 import { AuditBatcher, RejectedRowError } from './audit-batcher';
 import type { AuditRow } from './audit-row';
-import { InMemoryAuditLedger, InMemoryAuditSink, type AuditEntry } from './ports';
+import type { AuditEntry } from './ports';
+import { InMemoryAuditLedger, InMemoryAuditSink } from './ports.test-support';
 
 const logger = createLogger({ service: 'test', level: 'fatal', destination: new Writable({ write: (_c, _e, done) => done() }) });
 const entry = (n: number): AuditEntry => ({ key: `k${n}`, insertId: `/src/e${n}`, expireAt: new Date(Date.UTC(2027, 0, n)), row: { event_id: `e${n}` } as AuditRow });
