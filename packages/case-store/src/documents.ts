@@ -1,5 +1,5 @@
 import type { Timestamp } from '@google-cloud/firestore';
-import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, PredictionSubmitted, QueueItemClaim, QueueItemStatus, QueueItemSummary, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
+import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, OpenedQueueItem, PredictionSubmitted, QueueItemClaim, QueueItemStatus, QueueItemSummary, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
 
 /**
  * Firestore holds case state. The collections (`Collections` below; each service's own, such as the
@@ -158,29 +158,14 @@ export interface PendingDecisionMark {
   batchId?: string;
 }
 
-export interface QueueItemDoc {
-  itemId: string;
-  caseId: string;
-  useCase: string;
-  queue: string;
-  purpose: ReviewPurpose;
+/**
+ * A queue item as stored: what the core's `openItem` made it (`OpenedQueueItem`: where it goes, how
+ * urgent, its SLA, its summary), with the status and claim the rulebook's transitions change since,
+ * and what its writers added on the way.
+ */
+export interface QueueItemDoc extends Omit<OpenedQueueItem, 'status'> {
   status: QueueItemStatus;
-  /** 0: back with new evidence (ahead of new work); 1: normal. Ordered ascending. */
-  lane: 0 | 1;
-  priority: number;
-  priorityReasons: string[];
-  enqueuedAt: number;
-  dueAt: number;
-  batchKey?: string;
-  /** What batching by similarity compares (queues whose batch has `similarity`): from the prediction, no PII. */
-  similarityBasis?: SimilarityBasis;
-  /** Blind review: the reviewer does not see the automatic outcome. */
-  blind: boolean;
-  /** Double review: reviewers who may not take this item (whoever gave the verdict it checks). */
-  excludeReviewers?: string[];
   claim?: QueueItemClaim;
-  /** SLA bookkeeping: escalation keys already sent, and when the escalator must look next (null: never). */
-  sla: { sent: string[]; nextCheckAt: number | null };
   /** Set when done. */
   doneAt?: number;
   /** Set when done by a person's verdict: who gave it (the lead overview's throughput). */
@@ -204,8 +189,6 @@ export interface QueueItemDoc {
    * the item that no event starts — a reviewer's decision, the escalator's reminders — continues it.
    */
   traceparent?: string;
-  /** Denormalised for listing without reading the case (`queueItemSummaryOf`). */
-  summary: QueueItemSummary;
   /** Retention: as its case's. */
   expireAt?: Expiry;
 }

@@ -340,17 +340,22 @@ export interface OpenedQueueItem extends QueueItemState {
   queue: string;
   purpose: ReviewPurpose;
   status: 'open';
+  /** 0: back with new evidence (ahead of new work); 1: normal. Queues order by it ascending. */
   lane: 0 | 1;
   priority: number;
   priorityReasons: string[];
   enqueuedAt: number;
   dueAt: number;
   batchKey?: string;
+  /** What batching by similarity compares (queues whose batch has `similarity`): from the prediction, no PII. */
   similarityBasis?: SimilarityBasis;
   /** A blind review: the reviewer does not see the decision it checks. */
   blind: boolean;
+  /** Double review: reviewers who may not take this item (whoever gave the verdict it checks). */
   excludeReviewers?: string[];
+  /** SLA bookkeeping: escalation keys already sent, and when the escalator must look next (null: never). */
   sla: { sent: string[]; nextCheckAt: number | null };
+  /** Denormalised for listing without reading the case (`queueItemSummaryOf` in the case store). */
   summary: QueueItemSummary;
 }
 
