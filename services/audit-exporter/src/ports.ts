@@ -49,7 +49,7 @@ export interface CaseUseCaseEntry {
 
 /**
  * The exporter's own projection caseId → use case (`auditCaseUseCases/{caseId}`), written from the
- * events it records that name both (`case.opened`, `case.decided`, `evidence.requested`) and read for
+ * events it records that name both (`case.opened`, `evidence.requested`) and read for
  * the events that name no use case (`decision.revised`, `evidence.submitted`). Its own fact: it never
  * reads another service's documents.
  */

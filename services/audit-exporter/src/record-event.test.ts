@@ -136,10 +136,12 @@ describe('record event: events that name no use case', () => {
     anEvent(EventTypes.decisionRevised, { caseId, decisionId: `dec_${caseId}`, revisionId: `rvs_adj_${caseId}`, outcome: 'fee_waived', customerFavorable: true, revisedBy: { kind: 'human', id: 'lead-2' }, revisedAt: '2026-11-22T09:30:00Z', previousOutcome: 'fee_applied' }, { source: '/arbiter/review-queue' });
   const submitted = (caseId: string) => anEvent(EventTypes.evidenceSubmitted, { caseId, evidence: [{ uri: 'gs://e/1.jpg' }], submittedBy: 'crew-4' }, { source: '//crew-app' });
 
-  it('are attributed through the projection case.opened, case.decided and evidence.requested write', async () => {
+  it('are attributed through the projection case.opened and evidence.requested write (case.decided writes none)', async () => {
     const { caseUseCases, rows, record } = setup();
     expect(await record(caseOpened('c-7'))).toMatchObject({ ok: true });
+    expect(await record(caseOpened('c-8'))).toMatchObject({ ok: true });
     expect(await record(caseDecided('c-8'))).toMatchObject({ ok: true });
+    expect(await record(caseDecided('c-11'))).toMatchObject({ ok: true });
     expect(await record(evidenceRequested('c-9'))).toMatchObject({ ok: true });
     const expireAt = new Date(NOW.getTime() + cleanliness.privacy.retention.caseDays * DAY_MS);
     expect([...caseUseCases.entries.values()]).toEqual(['c-7', 'c-8', 'c-9'].map((caseId) => ({ caseId, useCase: 'vehicle-cleanliness', expireAt })));

@@ -29,11 +29,12 @@ export interface RecordEventDeps {
 export type RecordOutcome = WriteOutcome | 'not-audited';
 
 /**
- * The events whose use case the projection keeps: every real case is announced by `case.opened`;
- * every decided case by `case.decided` (so a later `decision.revised` finds it); a case waiting for
- * the crew by `evidence.requested` (golden cases, never opened by `case.opened`, included).
+ * The events whose use case the projection keeps: every real case is announced by `case.opened` (a
+ * revised decision is one of them: golden cases are never decided); a case waiting for the crew by
+ * `evidence.requested` (golden cases, never opened by `case.opened`, included). One write per case
+ * and per evidence request: `case.decided` adds nothing a revision could need.
  */
-const PROJECTED: ReadonlySet<string> = new Set([EventTypes.caseOpened, EventTypes.caseDecided, EventTypes.evidenceRequested]);
+const PROJECTED: ReadonlySet<string> = new Set([EventTypes.caseOpened, EventTypes.evidenceRequested]);
 
 /**
  * Records one event as one audit row. Resolves only once the row is written (so the delivery is
@@ -56,7 +57,7 @@ export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) 
       } catch (error) {
         return fail(transientFailure('TRANSIENT.AUDIT_PROJECTION_READ_FAILED', error instanceof Error ? error.message : String(error)));
       }
-      if (useCase === undefined) return fail(transientFailure('TRANSIENT.AUDIT_CASE_NOT_PROJECTED', `no use case known yet for case ${caseId} to attribute ${event.type} to (it comes with the case's case.opened, case.decided or evidence.requested)`));
+      if (useCase === undefined) return fail(transientFailure('TRANSIENT.AUDIT_CASE_NOT_PROJECTED', `no use case known yet for case ${caseId} to attribute ${event.type} to (it comes with the case's case.opened or evidence.requested)`));
     }
     const policy = deps.policies.get(useCase);
     if (!policy.ok) return fail(permanentFailure(policy.error.code, policy.error.message));
