@@ -1,10 +1,10 @@
 /**
  * What the use-case unit tests share: the shipped policies (loaded once per test file), a logger that
- * writes nothing, a handler context for the event consumers, and a case to work on.
+ * writes nothing, a handler context for the event consumers, and a case and its queue item to work on.
  */
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { CaseDoc } from '@arbiter/case-store';
+import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { createLogger, type HandlerContext, type Logger } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
 
@@ -38,5 +38,30 @@ export function damageCase(caseId: string, openedAt: number, status: CaseDoc['st
     sourceEvent: { id: `pred-${caseId}`, source: '//unit/vision' },
     status,
     openedAt,
+  };
+}
+
+/**
+ * An open decision item of a `damageCase` in `damage-review`, enqueued 10 min before `nowMs`, due 50 min
+ * after it, first checked in 30 min (`overrides` may change any field, the purpose included).
+ */
+export function damageItem(caseId: string, nowMs: number, overrides: Partial<QueueItemDoc> = {}): QueueItemDoc {
+  const MIN = 60_000;
+  return {
+    itemId: queueItemId(caseId, overrides.purpose ?? 'decision'),
+    caseId,
+    useCase: 'vehicle-damage',
+    queue: 'damage-review',
+    purpose: 'decision',
+    status: 'open',
+    lane: 1,
+    priority: 10,
+    priorityReasons: [],
+    enqueuedAt: nowMs - 10 * MIN,
+    dueAt: nowMs + 50 * MIN,
+    blind: false,
+    sla: { sent: [], nextCheckAt: nowMs + 30 * MIN },
+    summary: { label: 'scratch', confidence: 0.8, band: 'medium', model: { name: 'damage-detr', version: '1.4.2' }, subject: { type: 'booking', id: `bk-${caseId}` } },
+    ...overrides,
   };
 }

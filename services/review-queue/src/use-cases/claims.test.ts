@@ -5,7 +5,7 @@ import type { Principal } from '../auth';
 import { InMemoryQueueItems, InMemoryReviewerQuality } from '../queue-items.test-support';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem, type ClaimDeps } from './claims';
 import { QueueCatalog } from './common';
-import { shippedPolicies } from '../use-cases.test-support';
+import { damageItem, shippedPolicies } from '../use-cases.test-support';
 
 const policies = shippedPolicies();
 
@@ -21,24 +21,7 @@ const outsider: Principal = { id: 'rev-x', roles: ['reviewer'], queueRoles: ['cl
 let counter = 0;
 function item(overrides: Partial<QueueItemDoc> = {}): QueueItemDoc {
   counter += 1;
-  const caseId = `case-${counter}`;
-  return {
-    itemId: `${caseId}~decision`,
-    caseId,
-    useCase: 'vehicle-damage',
-    queue: QUEUE,
-    purpose: 'decision',
-    status: 'open',
-    lane: 1,
-    priority: 10,
-    priorityReasons: [],
-    enqueuedAt: NOW - 10 * MIN,
-    dueAt: NOW + 50 * MIN,
-    blind: false,
-    sla: { sent: [], nextCheckAt: NOW + 30 * MIN },
-    summary: { label: 'scratch', confidence: 0.8, band: 'medium', model: { name: 'damage-detector', version: '1.4.0' }, subject: { type: 'booking', id: `bk-${caseId}` } },
-    ...overrides,
-  };
+  return damageItem(`case-${counter}`, NOW, overrides);
 }
 
 function setup(options: { spread?: number; random?: () => number } = {}) {

@@ -7,7 +7,7 @@ import type { EvidenceUrlSigner } from '../evidence';
 import { InMemoryQueueItems, InMemoryReviewerQuality } from '../queue-items.test-support';
 import { InMemoryEvidenceAccessLog, InMemoryReviewReads } from '../review-reads.test-support';
 import type { ReviewerVerdictDoc } from '../reviewer-verdicts';
-import { damageCase, shippedPolicies } from '../use-cases.test-support';
+import { damageCase, damageItem, shippedPolicies } from '../use-cases.test-support';
 import { QueueCatalog } from './common';
 import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence, type ViewDeps } from './views';
 
@@ -25,26 +25,7 @@ const auditor: Principal = { id: 'aud-1', roles: ['auditor'], queueRoles: [] };
 const support: Principal = { id: 'sup-1', roles: ['support'], queueRoles: [] };
 const techLead: Principal = { id: 'tl-1', roles: ['reviewer'], queueRoles: ['tech-lead'] };
 
-function item(caseId: string, overrides: Partial<QueueItemDoc> = {}): QueueItemDoc {
-  const purpose = overrides.purpose ?? 'decision';
-  return {
-    itemId: queueItemId(caseId, purpose),
-    caseId,
-    useCase: 'vehicle-damage',
-    queue: QUEUE,
-    purpose,
-    status: 'open',
-    lane: 1,
-    priority: 10,
-    priorityReasons: [],
-    enqueuedAt: NOW - 10 * MIN,
-    dueAt: NOW + 50 * MIN,
-    blind: false,
-    sla: { sent: [], nextCheckAt: NOW + 30 * MIN },
-    summary: { label: 'scratch', confidence: 0.8, band: 'medium', model: { name: 'damage-detr', version: '1.4.2' }, subject: { type: 'booking', id: `bk-${caseId}` } },
-    ...overrides,
-  };
-}
+const item = (caseId: string, overrides: Partial<QueueItemDoc> = {}): QueueItemDoc => damageItem(caseId, NOW, overrides);
 
 const claim = (reviewerId: string, leaseUntil: number) => ({ reviewerId, role: 'reviewer', leaseUntil, claimedAt: NOW - 5 * MIN });
 
