@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { PubSub } from '@google-cloud/pubsub';
-import { EventTypes, Topics } from '@arbiter/contract';
+import { EventTypes, SubscriptionNames, Topics } from '@arbiter/contract';
 import { createFirestore } from '@arbiter/platform';
 import type { DecisionMade } from '@arbiter/core';
 import { ServiceNames, signInAsPersona, startServices, type ServiceName, type Services } from '@arbiter/local-stack';
@@ -128,7 +128,7 @@ it('holds production dependencies only', () => {
 it('starts the five services from the images’ contents, pushed to as on Cloud Run', async () => {
   expect(arbiter?.services.map((s) => s.name).sort()).toEqual([...ServiceNames].sort());
   expect(arbiter?.delivery).toBe('push');
-  const subscription = (await (client as PubSub).subscription('router.route-on-case-opened').getMetadata())[0];
+  const subscription = (await (client as PubSub).subscription(SubscriptionNames.routeOnCaseOpened).getMetadata())[0];
   expect(subscription.pushConfig?.pushEndpoint).toMatch(/\/pubsub\/push\/router\.route-on-case-opened$/);
   for (const service of arbiter?.services ?? []) {
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);

@@ -1,9 +1,11 @@
 import type { Timestamp } from '@google-cloud/firestore';
+import { OUTBOX_COLLECTION } from '@arbiter/platform';
 import type { ApprovalRecord, Band, CaseOpened, DecisionMade, DecisionRevised, Disagreement, OpenedQueueItem, PredictionSubmitted, QueueItemClaim, QueueItemStatus, QueueItemSummary, ReviewPurpose, RouteKind, RouteReason, SimilarityBasis, Thresholds } from '@arbiter/core';
 
 /**
- * Firestore holds case state. The collections (`Collections` below; each service's own, such as the
- * outbox, the timer wheel or `pendingDecisions`, are named where they are written):
+ * Firestore holds case state. `Collections` below names every collection of the database, the
+ * services' own included (the outbox, the timer wheel, `pendingDecisions`, …), so its name is spelled
+ * once:
  *
  * - `cases/{caseId}`: one document per prediction; `caseId` derives from the prediction event's
  *   (`ce-source`, `ce-id`), so a redelivered or republished prediction opens nothing new. The decision
@@ -41,6 +43,18 @@ export const Collections = {
    * events it records that name it, for the events that do not (decision.revised, evidence.submitted).
    */
   auditCaseUseCases: 'auditCaseUseCases',
+  /** `goldenCases/{goldenId}`: the golden set as loaded (`pnpm learning-loop golden load`); review-queue mixes them into its queues. */
+  goldenCases: 'goldenCases',
+  /** `pendingDecisions/{itemId}`: review-queue's decisions inside their undo window. */
+  pendingDecisions: 'pendingDecisions',
+  /** `metricReadings/{slot}`: review-queue's periodic readings of queue depth and SLA for the console's charts. */
+  metricReadings: 'metricReadings',
+  /** `timerBuckets/{hour}/m{minute}/…`: the timer wheel (timers.ts); the hour document itself is never written. */
+  timerBuckets: 'timerBuckets',
+  /** `escalatorState/timerCursor`: the first bucket of the wheel that may still hold a due timer. */
+  escalatorState: 'escalatorState',
+  /** `outbox/{eventId}`: events staged with the commit that caused them, until published (the platform's outbox). */
+  outbox: OUTBOX_COLLECTION,
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import type { CollectionReference, DocumentReference, Firestore } from '@google-cloud/firestore';
+import { Collections } from './documents';
 
 /**
  * Timers: when the sla-escalator must look at a queue item — its next SLA check (`sla`) or the end
@@ -18,13 +19,6 @@ import type { CollectionReference, DocumentReference, Firestore } from '@google-
  * clock lags its own. An empty minute's collection does not exist, so listing an hour's collections
  * tells which minutes hold timers (how a tick jumps a long quiet stretch).
  */
-export const TimerCollections = {
-  /** `timerBuckets/{hour}`: the parent of that hour's minute collections (the document itself is never written). */
-  buckets: 'timerBuckets',
-  /** `escalatorState/timerCursor`: the first bucket that may still hold a due timer. */
-  state: 'escalatorState',
-} as const;
-
 export const TIMER_CURSOR_DOC = 'timerCursor';
 export const TIMER_BUCKET_MS = 60_000;
 export const TIMER_HOUR_MS = 3_600_000;
@@ -65,7 +59,7 @@ export function bucketOfCollectionId(id: string): number | undefined {
 export const timerId = (kind: TimerKind, itemId: string): string => `${kind}~${itemId}`;
 
 export const timerBucketRef = (firestore: Firestore, bucket: number): CollectionReference =>
-  firestore.collection(TimerCollections.buckets).doc(timerHourKey(bucket)).collection(timerBucketCollectionId(bucket));
+  firestore.collection(Collections.timerBuckets).doc(timerHourKey(bucket)).collection(timerBucketCollectionId(bucket));
 
 export const timerRef = (firestore: Firestore, slot: TimerSlot): DocumentReference => timerBucketRef(firestore, slot.bucket).doc(slot.id);
 

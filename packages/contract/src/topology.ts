@@ -103,21 +103,43 @@ export interface SubscriptionSpec {
 
 const defaults = { ackDeadlineSeconds: 60, maxDeliveryAttempts: 10 };
 
+/** Every subscription's name: the one spelling services, provisioning and tests use. */
+export const SubscriptionNames = {
+  assessOnPredictionSubmitted: 'confidence-assessor.assess-on-prediction-submitted',
+  routeOnCaseOpened: 'router.route-on-case-opened',
+  enqueueOnCaseRouted: 'review-queue.enqueue-on-case-routed',
+  requeueOnEvidenceSubmitted: 'review-queue.requeue-on-evidence-submitted',
+  requeueOnCaseRedriven: 'review-queue.requeue-on-case-redriven',
+  recordOnCaseOpened: 'audit-exporter.record-on-case-opened',
+  recordOnCaseRouted: 'audit-exporter.record-on-case-routed',
+  recordOnCaseRedriven: 'audit-exporter.record-on-case-redriven',
+  recordOnCaseEvent: 'audit-exporter.record-on-case-event',
+  /** Named before the exporter recorded decisions from `case.decided`; its rows now come from `decision.revised` only (renaming would orphan the deployed subscription). */
+  recordOnDecisionMade: 'audit-exporter.record-on-decision-made',
+  recordOnEvidenceRequested: 'audit-exporter.record-on-evidence-requested',
+  recordOnEvidenceSubmitted: 'audit-exporter.record-on-evidence-submitted',
+  recordOnSlaEscalated: 'audit-exporter.record-on-sla-escalated',
+  recordOnFeedbackLabelled: 'audit-exporter.record-on-feedback-labelled',
+} as const;
+
+export type SubscriptionName = (typeof SubscriptionNames)[keyof typeof SubscriptionNames];
+
+const S = SubscriptionNames;
 export const Subscriptions: readonly SubscriptionSpec[] = [
-  { name: 'confidence-assessor.assess-on-prediction-submitted', topic: Topics.predictions, service: 'confidence-assessor', ...defaults },
-  { name: 'router.route-on-case-opened', topic: Topics.caseOpened, service: 'router', eventTypes: [EventTypes.caseOpened], ...defaults },
-  { name: 'review-queue.enqueue-on-case-routed', topic: Topics.caseRouted, service: 'review-queue', eventTypes: [EventTypes.caseRouted], ...defaults },
-  { name: 'review-queue.requeue-on-evidence-submitted', topic: Topics.evidence, service: 'review-queue', ...defaults },
-  { name: 'review-queue.requeue-on-case-redriven', topic: Topics.caseRedriven, service: 'review-queue', eventTypes: [EventTypes.caseRedriven], ...defaults },
-  { name: 'audit-exporter.record-on-case-opened', topic: Topics.caseOpened, service: 'audit-exporter', ...defaults },
-  { name: 'audit-exporter.record-on-case-routed', topic: Topics.caseRouted, service: 'audit-exporter', ...defaults },
-  { name: 'audit-exporter.record-on-case-redriven', topic: Topics.caseRedriven, service: 'audit-exporter', ...defaults },
-  { name: 'audit-exporter.record-on-case-event', topic: Topics.cases, service: 'audit-exporter', ...defaults },
-  { name: 'audit-exporter.record-on-decision-made', topic: Topics.decisions, service: 'audit-exporter', ...defaults },
-  { name: 'audit-exporter.record-on-evidence-requested', topic: Topics.evidenceRequests, service: 'audit-exporter', ...defaults },
-  { name: 'audit-exporter.record-on-evidence-submitted', topic: Topics.evidence, service: 'audit-exporter', ...defaults },
-  { name: 'audit-exporter.record-on-sla-escalated', topic: Topics.escalations, service: 'audit-exporter', ...defaults },
-  { name: 'audit-exporter.record-on-feedback-labelled', topic: Topics.feedback, service: 'audit-exporter', ...defaults },
+  { name: S.assessOnPredictionSubmitted, topic: Topics.predictions, service: 'confidence-assessor', ...defaults },
+  { name: S.routeOnCaseOpened, topic: Topics.caseOpened, service: 'router', eventTypes: [EventTypes.caseOpened], ...defaults },
+  { name: S.enqueueOnCaseRouted, topic: Topics.caseRouted, service: 'review-queue', eventTypes: [EventTypes.caseRouted], ...defaults },
+  { name: S.requeueOnEvidenceSubmitted, topic: Topics.evidence, service: 'review-queue', ...defaults },
+  { name: S.requeueOnCaseRedriven, topic: Topics.caseRedriven, service: 'review-queue', eventTypes: [EventTypes.caseRedriven], ...defaults },
+  { name: S.recordOnCaseOpened, topic: Topics.caseOpened, service: 'audit-exporter', ...defaults },
+  { name: S.recordOnCaseRouted, topic: Topics.caseRouted, service: 'audit-exporter', ...defaults },
+  { name: S.recordOnCaseRedriven, topic: Topics.caseRedriven, service: 'audit-exporter', ...defaults },
+  { name: S.recordOnCaseEvent, topic: Topics.cases, service: 'audit-exporter', ...defaults },
+  { name: S.recordOnDecisionMade, topic: Topics.decisions, service: 'audit-exporter', ...defaults },
+  { name: S.recordOnEvidenceRequested, topic: Topics.evidenceRequests, service: 'audit-exporter', ...defaults },
+  { name: S.recordOnEvidenceSubmitted, topic: Topics.evidence, service: 'audit-exporter', ...defaults },
+  { name: S.recordOnSlaEscalated, topic: Topics.escalations, service: 'audit-exporter', ...defaults },
+  { name: S.recordOnFeedbackLabelled, topic: Topics.feedback, service: 'audit-exporter', ...defaults },
 ];
 
 export const deadLetterTopicOf = (subscription: string): string => `${subscription}.dlq`;
@@ -132,6 +154,15 @@ export const DefaultProjectId = 'arbiter-local';
 /** The five services; each runs as its own process (Cloud Run service) with its own identity. */
 export const ServiceNames = ['confidence-assessor', 'router', 'review-queue', 'sla-escalator', 'audit-exporter'] as const satisfies readonly SubscriptionSpec['service'][];
 export type ServiceName = (typeof ServiceNames)[number];
+
+/** The CloudEvents `source` of what each service publishes; consumers key their processed markers by source and id. */
+export const EventSources = {
+  'confidence-assessor': '/arbiter/confidence-assessor',
+  router: '/arbiter/router',
+  'review-queue': '/arbiter/review-queue',
+  'sla-escalator': '/arbiter/sla-escalator',
+  'audit-exporter': '/arbiter/audit-exporter',
+} as const satisfies Record<ServiceName, `/arbiter/${string}`>;
 
 /**
  * The event types each service publishes (through its outbox). Deployment grants a service the right

@@ -14,7 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import pino from 'pino';
-import type { SubscriptionSpec } from '@arbiter/contract';
+import { SubscriptionNames, type SubscriptionSpec } from '@arbiter/contract';
 import { deadLetterAttributes, truncateUtf8 } from './dead-letter-attributes';
 import { DeliveryCounters, processDelivery, type Delivery } from './delivery';
 import { hostileFor, PubSubLimitedSink, Subscriptions, typesOf, type Hostile } from './hostile.test-support';
@@ -69,7 +69,7 @@ describe('hostile deliveries, every subscription', () => {
   it('thousands of them do not grow the heap', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const spec = Subscriptions.find((s) => s.name === 'confidence-assessor.assess-on-prediction-submitted') as SubscriptionSpec;
+    const spec = Subscriptions.find((s) => s.name === SubscriptionNames.assessOnPredictionSubmitted) as SubscriptionSpec;
     const stream = fc.sample(hostileFor('arbiter.prediction.submitted.v1'), { numRuns: 500, seed: 7 });
     const run = async (rounds: number): Promise<void> => {
       for (let r = 0; r < rounds; r += 1) {

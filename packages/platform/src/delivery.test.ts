@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
-import { createEvent, toPubSubMessage, EventTypes, deadLetterTopicOf } from '@arbiter/contract';
+import { createEvent, toPubSubMessage, EventTypes, deadLetterTopicOf, SubscriptionNames } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
 import { DeliveryCounters, processDelivery, type DeliveryDeps, type EventHandler } from './delivery';
 import { createLogger } from './logger';
 import { permanentFailure, transientFailure } from './errors';
 
-const subscription = 'confidence-assessor.assess-on-prediction-submitted';
+const subscription = SubscriptionNames.assessOnPredictionSubmitted;
 
 const prediction: PredictionSubmitted = {
   useCase: 'vehicle-cleanliness',

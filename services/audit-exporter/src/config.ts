@@ -1,7 +1,8 @@
+import type { ServiceName } from '@arbiter/contract';
 import { readCommonServiceConfig, type CommonServiceConfig, type EnvReader } from '@arbiter/platform';
 
 export const DEFAULT_PORT = 8105;
-export const EVENT_SOURCE = '/arbiter/audit-exporter';
+export const SERVICE = 'audit-exporter' satisfies ServiceName;
 
 export interface AuditExporterConfig extends CommonServiceConfig {
   /** `http://host:port` of the BigQuery emulator; unset on GCP. */

@@ -1,11 +1,11 @@
 export { buildAuditExporterApp, auditSubscriptions, type AuditExporterDeps } from './app';
 export { AuditBatcher, RejectedRowError, type AuditBatcherOptions, type WriteOutcome } from './audit-batcher';
 export { toAuditRow, redactionPaths, redactEventData, routeLabel, stateOf, FREE_TEXT_PATHS, type AuditRow, type AuditState, type AuditContext } from './audit-row';
-export { FirestoreAuditLedger, FirestoreCaseUseCaseProjection, AUDIT_LEDGER_COLLECTION, CASE_USE_CASES_COLLECTION, type CaseUseCaseDoc } from './audit-ledger.firestore';
+export { FirestoreAuditLedger, FirestoreCaseUseCaseProjection, type CaseUseCaseDoc } from './audit-ledger.firestore';
 export { BigQueryAuditSink, TransientRowError, isTransientBigQueryError, type BigQueryInserter } from './bigquery.audit-sink';
 export { createBigQuery, queryRows, type QueryParams } from './bigquery.client';
 export { toLabelledExampleRow, LABELLED_EXAMPLES_TABLE, type LabelledExampleRow } from './labelled-example';
-export { readAuditExporterConfig, DEFAULT_PORT, EVENT_SOURCE, type AuditExporterConfig } from './config';
+export { readAuditExporterConfig, DEFAULT_PORT, SERVICE, type AuditExporterConfig } from './config';
 export { createRecordEvent, recordEventHandler, insertIdOf, ledgerKeyOf, auditedEventOf } from './record-event';
 export { loadViews, viewsDir, type ViewDefinition } from './views';
 export { ensureViews } from './views.bigquery';

@@ -9,11 +9,9 @@ import { buildAuditExporterApp } from './app';
 import { FirestoreAuditLedger, FirestoreCaseUseCaseProjection } from './audit-ledger.firestore';
 import { BigQueryAuditSink } from './bigquery.audit-sink';
 import { createBigQuery } from './bigquery.client';
-import { readAuditExporterConfig } from './config';
+import { readAuditExporterConfig, SERVICE } from './config';
 import { loadViews } from './views';
 import { ensureViews } from './views.bigquery';
-
-const SERVICE = 'audit-exporter';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE, readAuditExporterConfig);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub } from '@google-cloud/pubsub';
-import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, Topics, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
+import { Collections } from '@arbiter/case-store';
+import { BigQueryDataset, BigQueryTables, deadLetterInspectionOf, EventTypes, SubscriptionNames, Topics, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
 import { provisionPubSub, pubSubClient } from '@arbiter/local-stack';
 import { waitUntil } from '@arbiter/testing';
 import { createFirestore, createLogger, PubSubEventPublisher, ServiceHost, systemClock, type Logger, noPushCallers } from '@arbiter/platform';
@@ -9,7 +10,7 @@ import { loadPolicies } from '@arbiter/policy';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildAuditExporterApp } from '../src/app';
-import { AUDIT_LEDGER_COLLECTION, CASE_USE_CASES_COLLECTION, FirestoreAuditLedger, FirestoreCaseUseCaseProjection } from '../src/audit-ledger.firestore';
+import { FirestoreAuditLedger, FirestoreCaseUseCaseProjection } from '../src/audit-ledger.firestore';
 import { BigQueryAuditSink } from '../src/bigquery.audit-sink';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQuery, queryRows } from '../src/bigquery.client';
@@ -101,7 +102,7 @@ it('writes one row per event, with PII and free text redacted before it leaves',
   // evidence.submitted names no use case: the exporter's projection, written from case.opened, attributes it
   // (delivered first, it is redelivered until the projection has it).
   const submitted = anEvent(EventTypes.evidenceSubmitted, { caseId, evidence: [{ uri: 'gs://evidence/bk-20261121-0042/after-2.jpg' }], submittedBy: 'crew-4' }, { source: '//crew-app' });
-  const decisions = 'audit-exporter.record-on-decision-made';
+  const decisions = SubscriptionNames.recordOnDecisionMade;
   const decisionsBefore = handled(decisions);
   const events: ArbiterEvent[] = [caseOpened(caseId, 'cus-881'), caseRouted(caseId), caseReviewed(caseId, 'Jane Doe phoned: seat was stained before'), evidenceRequested(caseId), submitted, decision, decisionV2, caseDecided(caseId, decision)];
   for (const event of events) await publisher.publish(event);
@@ -120,7 +121,7 @@ it('writes one row per event, with PII and free text redacted before it leaves',
   );
   expect(decided).toEqual({ event_id: decision.id, event_type: EventTypes.decisionMade, event_source: decision.source, queue: 'cleanliness-review', opened_at: '2026-11-21T12:00:00Z', model_outcome: 'fee_applied' });
   expect(rows.find((r) => r.state === 'evidence_submitted')).toMatchObject({ actor_kind: 'human', actor_id: 'crew-4' });
-  const projected = (await firestore.collection(CASE_USE_CASES_COLLECTION).doc(caseId).get()).data();
+  const projected = (await firestore.collection(Collections.auditCaseUseCases).doc(caseId).get()).data();
   expect(projected).toMatchObject({ caseId, useCase: 'vehicle-cleanliness' });
 
   const byState = Object.fromEntries(rows.map((r) => [r.state, r]));
@@ -145,7 +146,7 @@ it('adds no second row to the dedup view for a redelivered event, whichever cras
   // The decided row is recorded from case.decided, under the identity of the decision.made.v1 it accompanies.
   const decided = caseDecided(caseId);
   const decision = auditedEventOf(decided).audited;
-  const subscription = 'audit-exporter.record-on-case-event';
+  const subscription = SubscriptionNames.recordOnCaseEvent;
   await publisher.publish(decided);
   await waitUntil('the decision row in the table', async () => (await countOf(table, caseId)) >= 1);
 
@@ -156,13 +157,13 @@ it('adds no second row to the dedup view for a redelivered event, whichever cras
   expect(await countOf(table, caseId)).toBe(1);
   // The ledger marker is retained as the case's policy says: vehicle-cleanliness' caseDays (90) after
   // the row was made, which is the insert's duration before the marker is recorded.
-  const marker = (await firestore.collection(AUDIT_LEDGER_COLLECTION).doc(ledgerKeyOf(decision)).get()).data();
+  const marker = (await firestore.collection(Collections.auditLedger).doc(ledgerKeyOf(decision)).get()).data();
   const early = 90 * 86_400_000 - (marker?.expireAt?.toMillis() - marker?.recordedAt);
   expect(`${marker?.expireAt?.constructor?.name} ${early >= 0 && early < 60_000 ? 'caseDays after the write' : `${early} ms off`}`).toBe('Timestamp caseDays after the write');
 
   // Redelivered after a crash between the insert and the ledger write: the row goes in again
   // (insertId would catch it within a minute on GCP; the emulator ignores insertId)…
-  await firestore.collection(AUDIT_LEDGER_COLLECTION).doc(ledgerKeyOf(decision)).delete();
+  await firestore.collection(Collections.auditLedger).doc(ledgerKeyOf(decision)).delete();
   const beforeCrash = handled(subscription);
   await publisher.publish(decided);
   await waitUntil('the redelivery after the crash handled', () => handled(subscription) > beforeCrash);
@@ -196,7 +197,7 @@ it('ships views that answer the success metrics from the deduplicated rows (each
 
 describe('dead letters', () => {
   const received: Message[] = [];
-  const subscription = 'audit-exporter.record-on-decision-made';
+  const subscription = SubscriptionNames.recordOnDecisionMade;
   let inspect: ReturnType<PubSub['subscription']>;
 
   beforeAll(() => {

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
+import { Collections } from '@arbiter/case-store';
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
 import { parsePolicyFiles } from '@arbiter/policy';
 import { bigQueryRest, testEndpoints, uniqueName } from '@arbiter/testing';
@@ -75,7 +76,7 @@ it('rescore: a new model version scored on the golden set as loaded into the sta
     expect(loaded).toContain('loaded 6 golden cases into goldenCases');
     // In the stack: what the review queue mixes in and measures reviewers against.
     const firestore = new Firestore({ projectId: endpoints.projectId, host: endpoints.firestoreEmulatorHost, ssl: false });
-    const stored = await firestore.collection('goldenCases').doc(`${set}-3`).get();
+    const stored = await firestore.collection(Collections.goldenCases).doc(`${set}-3`).get();
     expect(stored.data()).toMatchObject({ useCase: 'vehicle-cleanliness', expectedOutcome: 'fee_applied', expectedLabel: 'dirty', band: 'medium' });
     await firestore.terminate();
 

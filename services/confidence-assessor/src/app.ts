@@ -2,14 +2,11 @@
  * The confidence assessor: builds its handler from its dependencies and registers it on a
  * ServiceHost (streaming pull, and the same handler for Pub/Sub push and HTTP). Never listens.
  */
-import { EventTypes } from '@arbiter/contract';
+import { EventSources, EventTypes, SubscriptionNames } from '@arbiter/contract';
 import { ok } from '@arbiter/core';
 import type { Clock, ServiceHost } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import { createAssessPrediction, type AssessPrediction, type CaseOpenings } from './assess-prediction';
-
-export const ASSESSOR_SUBSCRIPTION = 'confidence-assessor.assess-on-prediction-submitted';
-export const ASSESSOR_SOURCE = '/arbiter/confidence-assessor';
 
 export interface AssessorAppDeps {
   host: ServiceHost;
@@ -19,8 +16,8 @@ export interface AssessorAppDeps {
 }
 
 export function buildAssessorApp(deps: AssessorAppDeps): { assess: AssessPrediction } {
-  const assess = createAssessPrediction({ cases: deps.cases, policies: deps.policies, clock: deps.clock, source: ASSESSOR_SOURCE });
-  deps.host.consume(ASSESSOR_SUBSCRIPTION, async (event, { logger }) => {
+  const assess = createAssessPrediction({ cases: deps.cases, policies: deps.policies, clock: deps.clock, source: EventSources['confidence-assessor'] });
+  deps.host.consume(SubscriptionNames.assessOnPredictionSubmitted, async (event, { logger }) => {
     if (event.type !== EventTypes.predictionSubmitted) {
       logger.info('not a prediction; ignored');
       return ok({ ignored: event.type });

@@ -1,6 +1,7 @@
+import type { ServiceName } from '@arbiter/contract';
 import { readCommonServiceConfig, readConfig as readEnvConfig, type CommonServiceConfig, type ConfigResult, type EnvReader } from '@arbiter/platform';
 
-export const SERVICE_NAME = 'confidence-assessor';
+export const SERVICE = 'confidence-assessor' satisfies ServiceName;
 export const DEFAULT_PORT = 8101;
 
 export interface AssessorConfig extends CommonServiceConfig {

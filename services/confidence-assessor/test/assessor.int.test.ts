@@ -6,13 +6,13 @@
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createEvent, deadLetterInspectionOf, EventTypes, Topics, toHttpBinary, toPubSubMessage, toPushRequest, type ArbiterEvent } from '@arbiter/contract';
+import { createEvent, deadLetterInspectionOf, EventSources, EventTypes, SubscriptionNames, Topics, toHttpBinary, toPubSubMessage, toPushRequest, type ArbiterEvent } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
 import { CaseStore, type CaseDoc } from '@arbiter/case-store';
 import { createFirestore, createLogger, idFromEventIdentity, LOCAL_PUSH_AUDIENCE, LOCAL_PUSH_SERVICE_ACCOUNT, OutboxRelay, pushAuthenticatorOf, ServiceHost, systemClock } from '@arbiter/platform';
 import { startPushSigner, type PushSigner } from '@arbiter/local-stack';
 import { loadPolicies } from '@arbiter/policy';
-import { ASSESSOR_SOURCE, ASSESSOR_SUBSCRIPTION, buildAssessorApp } from '../src/app';
+import { buildAssessorApp } from '../src/app';
 import { FirestoreCaseOpenings } from '../src/firestore.case-openings';
 import { bySubjectAndType, Observer, provisionPubSub, publishEvent, publishRaw, testPubSub, type PubSubClient, waitUntil } from './support';
 
@@ -69,7 +69,7 @@ describe('confidence-assessor against the emulators', () => {
     pubsub = testPubSub(project);
     await provisionPubSub(pubsub);
     cases = await Observer.onTopic(pubsub, Topics.caseOpened);
-    deadLetters = Observer.existing(pubsub, deadLetterInspectionOf(ASSESSOR_SUBSCRIPTION));
+    deadLetters = Observer.existing(pubsub, deadLetterInspectionOf(SubscriptionNames.assessOnPredictionSubmitted));
     const port = await host.start(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${port}`;
   });
@@ -105,7 +105,7 @@ describe('confidence-assessor against the emulators', () => {
     expect(opened?.attributes).toMatchObject({
       'ce-specversion': '1.0',
       'ce-id': `opened_${caseId}`,
-      'ce-source': ASSESSOR_SOURCE,
+      'ce-source': EventSources['confidence-assessor'],
       'ce-type': EventTypes.caseOpened,
       'ce-subject': caseId,
       'content-type': 'application/json',
@@ -121,7 +121,7 @@ describe('confidence-assessor against the emulators', () => {
     await cases.waitFor(bySubjectAndType(caseId, EventTypes.caseOpened));
 
     // Republished twice, once with other data: the identity, not the content, decides.
-    const handled = (): number => host.counters.get(ASSESSOR_SUBSCRIPTION)?.byOutcome.handled ?? 0;
+    const handled = (): number => host.counters.get(SubscriptionNames.assessOnPredictionSubmitted)?.byOutcome.handled ?? 0;
     const before = handled();
     await publishEvent(pubsub, Topics.predictions, event);
     const changed = createEvent({ type: EventTypes.predictionSubmitted, source: SOURCE, id: event.id, data: prediction({ prediction: { label: 'clean', confidence: 0.99 } }) });
@@ -156,13 +156,13 @@ describe('confidence-assessor against the emulators', () => {
   it('serves the same handler over HTTP (binary CloudEvent) and as a Pub/Sub push delivery, through the push signer', async () => {
     const viaHttp = predictionEvent(prediction());
     const http = toHttpBinary(viaHttp);
-    const response = await fetch(`${signer.endpointBaseOf('confidence-assessor')}/events/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: http.headers, body: http.body });
+    const response = await fetch(`${signer.endpointBaseOf('confidence-assessor')}/events/${SubscriptionNames.assessOnPredictionSubmitted}`, { method: 'POST', headers: http.headers, body: http.body });
     expect(response.status).toBe(204);
     expect(await caseDoc(idFromEventIdentity('case', SOURCE, viaHttp.id))).toMatchObject({ status: 'opened', band: 'medium' });
 
     const viaPush = predictionEvent(prediction());
-    const push = toPushRequest(toPubSubMessage(viaPush), { format: 'wrapped', messageId: '1', publishTime: new Date().toISOString(), subscription: `projects/${project}/subscriptions/${ASSESSOR_SUBSCRIPTION}` });
-    const pushed = await fetch(`${signer.endpointBaseOf('confidence-assessor')}/pubsub/push/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: push.headers, body: push.body });
+    const push = toPushRequest(toPubSubMessage(viaPush), { format: 'wrapped', messageId: '1', publishTime: new Date().toISOString(), subscription: `projects/${project}/subscriptions/${SubscriptionNames.assessOnPredictionSubmitted}` });
+    const pushed = await fetch(`${signer.endpointBaseOf('confidence-assessor')}/pubsub/push/${SubscriptionNames.assessOnPredictionSubmitted}`, { method: 'POST', headers: push.headers, body: push.body });
     expect(pushed.status).toBe(204);
     expect(await caseDoc(idFromEventIdentity('case', SOURCE, viaPush.id))).toMatchObject({ status: 'opened' });
   });
@@ -182,12 +182,12 @@ describe('confidence-assessor against the emulators', () => {
     ];
     for (const [what, token, status] of attempts) {
       const event = predictionEvent(prediction());
-      const push = toPushRequest(toPubSubMessage(event), { format: 'wrapped', messageId: '2', publishTime: new Date().toISOString(), subscription: `projects/${project}/subscriptions/${ASSESSOR_SUBSCRIPTION}` });
+      const push = toPushRequest(toPubSubMessage(event), { format: 'wrapped', messageId: '2', publishTime: new Date().toISOString(), subscription: `projects/${project}/subscriptions/${SubscriptionNames.assessOnPredictionSubmitted}` });
       const bearer = await token();
       const headers = { ...push.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
-      const pushed = await fetch(`${baseUrl}/pubsub/push/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers, body: push.body });
+      const pushed = await fetch(`${baseUrl}/pubsub/push/${SubscriptionNames.assessOnPredictionSubmitted}`, { method: 'POST', headers, body: push.body });
       const http = toHttpBinary(event);
-      const posted = await fetch(`${baseUrl}/events/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: { ...http.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: http.body });
+      const posted = await fetch(`${baseUrl}/events/${SubscriptionNames.assessOnPredictionSubmitted}`, { method: 'POST', headers: { ...http.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: http.body });
       expect({ what, push: pushed.status, http: posted.status }).toEqual({ what, push: status, http: status });
       expect(((await pushed.json()) as { error: { code: string } }).error.code).toBe(status === 401 ? 'AUTH.UNAUTHENTICATED' : 'AUTH.FORBIDDEN');
       expect(await caseDoc(idFromEventIdentity('case', SOURCE, event.id))).toBeUndefined();
@@ -195,7 +195,7 @@ describe('confidence-assessor against the emulators', () => {
     // The same events with the signer's token are accepted: the refusals above were the token's doing.
     const accepted = predictionEvent(prediction());
     const http = toHttpBinary(accepted);
-    const ok = await fetch(`${baseUrl}/events/${ASSESSOR_SUBSCRIPTION}`, { method: 'POST', headers: { ...http.headers, authorization: `Bearer ${await signer.mint()}` }, body: http.body });
+    const ok = await fetch(`${baseUrl}/events/${SubscriptionNames.assessOnPredictionSubmitted}`, { method: 'POST', headers: { ...http.headers, authorization: `Bearer ${await signer.mint()}` }, body: http.body });
     expect(ok.status).toBe(204);
     expect(await caseDoc(idFromEventIdentity('case', SOURCE, accepted.id))).toMatchObject({ status: 'opened' });
   });
@@ -205,7 +205,7 @@ describe('confidence-assessor against the emulators', () => {
       const [message] = await deadLetters.waitFor((m) => m.attributes['ce-id'] === ceId);
       expect(message?.attributes['arbiter-error-code']).toEqual(typeof code === 'string' ? code : expect.stringMatching(code));
       expect(message?.attributes['arbiter-error-message']?.length).toBeGreaterThan(0);
-      expect(message?.attributes['arbiter-subscription']).toBe(ASSESSOR_SUBSCRIPTION);
+      expect(message?.attributes['arbiter-subscription']).toBe(SubscriptionNames.assessOnPredictionSubmitted);
       const caseId = idFromEventIdentity('case', SOURCE, ceId);
       expect(await caseDoc(caseId)).toBeUndefined();
       expect(cases.where((m) => m.attributes['ce-subject'] === caseId)).toHaveLength(0);
@@ -250,7 +250,7 @@ describe('confidence-assessor against the emulators', () => {
 
     it('are counted per code on /metrics', async () => {
       const metrics = (await (await fetch(`${baseUrl}/metrics`)).json()) as { deliveries: Record<string, { deadLettersByCode: Record<string, number> }> };
-      expect(metrics.deliveries[ASSESSOR_SUBSCRIPTION]?.deadLettersByCode).toMatchObject({
+      expect(metrics.deliveries[SubscriptionNames.assessOnPredictionSubmitted]?.deadLettersByCode).toMatchObject({
         'POLICY.UNKNOWN_USE_CASE': expect.any(Number),
         'EVENT.SCHEMA_VIOLATION': expect.any(Number),
         'EVENT.NOT_JSON': expect.any(Number),

@@ -3,13 +3,13 @@
  * reviewer API under `/api`, the console's sign-in under `/auth`, the local evidence folder under `/evidence` (demo photos painted on
  * request), the reviewer console at `/`. Never listens (main.ts does).
  */
+import { SubscriptionNames } from '@arbiter/contract';
 import type { Logger, ServiceHost } from '@arbiter/platform';
 import { LocalEvidenceUrlSigner } from './evidence';
 import { apiRouter } from './http/api';
 import { authRoutes } from './http/auth-routes';
 import type { IdentityVerifier, LocalIdentityProvider } from './identity';
 import { consoleRoutes, evidenceRoutes } from './http/static';
-import { ENQUEUE_SUBSCRIPTION, REQUEUE_OVERDUE_SUBSCRIPTION, REQUEUE_SUBSCRIPTION } from './use-cases/consumers';
 import { createUseCases, type ReviewQueueUseCases, type UseCaseWiring } from './use-cases';
 
 export type { ReviewQueueUseCases } from './use-cases';
@@ -30,9 +30,9 @@ export function createReviewQueueApp(deps: ReviewQueueDeps): ReviewQueueUseCases
   const useCases = createUseCases({ ...deps, logger: deps.logger });
   deps.host.onClose({ name: 'pending decision commits', close: async () => useCases.pendingCommits.stop() });
   deps.host.onClose({ name: 'metrics refresh job', close: async () => useCases.stopMetricsRefresh() });
-  deps.host.consume(ENQUEUE_SUBSCRIPTION, useCases.enqueueOnCaseRouted);
-  deps.host.consume(REQUEUE_SUBSCRIPTION, useCases.requeueOnEvidenceSubmitted);
-  deps.host.consume(REQUEUE_OVERDUE_SUBSCRIPTION, useCases.requeueOnCaseRedriven);
+  deps.host.consume(SubscriptionNames.enqueueOnCaseRouted, useCases.enqueueOnCaseRouted);
+  deps.host.consume(SubscriptionNames.requeueOnEvidenceSubmitted, useCases.requeueOnEvidenceSubmitted);
+  deps.host.consume(SubscriptionNames.requeueOnCaseRedriven, useCases.requeueOnCaseRedriven);
   deps.host.app.use('/api', apiRouter({ identity: deps.identity, useCases, logger: deps.logger, now: () => deps.clock.now() }));
   deps.host.app.use('/auth', authRoutes(deps.identity.mode, deps.localIdentity));
   if (deps.evidenceDir) {

@@ -1,7 +1,10 @@
+import type { ServiceName } from '@arbiter/contract';
 import { readCommonServiceConfig, type CommonServiceConfig, type EnvReader } from '@arbiter/platform';
 import { businessMillis, validateDuration } from '@arbiter/core';
 import type { JWK } from 'jose';
 import type { IdentitySettings } from './identity';
+
+export const SERVICE = 'review-queue' satisfies ServiceName;
 
 /** ARBITER_IDENTITY and its settings; `local` only with ARBITER_ENV=local, `iap` the default elsewhere. */
 export function readIdentitySettings(read: EnvReader, env: string, projectId: string): IdentitySettings {

@@ -11,8 +11,6 @@ import { createHash } from 'node:crypto';
 import { queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { ok, openItem, type Band, type PredictionSubmitted, type QueueItemRefusal, type Result, type Thresholds } from '@arbiter/core';
 
-export const GOLDEN_COLLECTION = 'goldenCases';
-
 /** A golden case as loaded: the prediction as a case of it would be assessed, and the known answer. */
 export interface GoldenCaseDoc {
   goldenId: string;

@@ -5,21 +5,21 @@ import { loadPoliciesOrExit } from '@arbiter/policy';
 import { createReviewQueueApp } from './app';
 import { firestoreStores } from './stores.firestore';
 import { identityOf } from './identity';
-import { describeReviewQueueConfig } from './config';
+import { describeReviewQueueConfig, SERVICE } from './config';
 import { Storage } from '@google-cloud/storage';
 import { LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
 import { GcsEvidenceUrlSigner } from './evidence.gcs';
 import { bigQueryAudit } from './metrics/bigquery';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit('review-queue', describeReviewQueueConfig);
-  const baseLogger = createLogger({ service: 'review-queue', level: config.logLevel });
+  const config = loadConfigOrExit(SERVICE, describeReviewQueueConfig);
+  const baseLogger = createLogger({ service: SERVICE, level: config.logLevel });
   const repoRoot = join(__dirname, '..', '..', '..');
-  const policies = loadPoliciesOrExit('review-queue', baseLogger, config.policiesDir, repoRoot);
+  const policies = loadPoliciesOrExit(SERVICE, baseLogger, config.policiesDir, repoRoot);
   // One redaction list from here on: the static secrets plus every loaded policy's privacy.redact fields.
   const logger = withPolicyRedaction(baseLogger, policyRedactPaths(policies.list()));
   const firestore = createFirestore(config.projectId);
-  const host = new ServiceHost({ service: 'review-queue', projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth), telemetry: config.telemetry });
+  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth), telemetry: config.telemetry });
   const relay = new OutboxRelay(firestore, host.publisher, logger);
   const identity = await identityOf(config.identity);
   logger.info({ identity: config.identity.mode, evidenceSigner: config.evidenceSigner }, 'reviewer identity and evidence links');

@@ -2,7 +2,7 @@ import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestor
 import { caseConverter, Collections, GrpcCode, pendingStepDone, queueItemConverter, queueItemUpdateOf, setTimer, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { ClaimChange } from '@arbiter/core';
-import { GOLDEN_COLLECTION, type GoldenCaseDoc } from './golden';
+import type { GoldenCaseDoc } from './golden';
 import type { EnqueueUnit, GoldenSet, QueueItemUnit, QueueItems, ReadItem } from './ports';
 
 /**
@@ -130,7 +130,7 @@ export class FirestoreGoldenSet implements GoldenSet {
   constructor(private readonly firestore: Firestore) {}
 
   async ofQueue(useCase: string, queue: string): Promise<GoldenCaseDoc[]> {
-    const set = await this.firestore.collection(GOLDEN_COLLECTION).where('useCase', '==', useCase).where('queue', '==', queue).limit(500).get();
+    const set = await this.firestore.collection(Collections.goldenCases).where('useCase', '==', useCase).where('queue', '==', queue).limit(500).get();
     return set.docs.map((doc) => goldenCaseOf(doc.data())).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
   }
 }
@@ -138,6 +138,6 @@ export class FirestoreGoldenSet implements GoldenSet {
 /** A golden case as read, once the fields the enqueue relies on are there. */
 function goldenCaseOf(data: Record<string, unknown>): GoldenCaseDoc {
   const isGolden = (d: Record<string, unknown>): d is Record<string, unknown> & GoldenCaseDoc => typeof d.goldenId === 'string' && typeof d.queue === 'string' && typeof d.useCase === 'string' && typeof d.expectedOutcome === 'string';
-  if (!isGolden(data)) throw new Error(`bug: a document in ${GOLDEN_COLLECTION} is not a golden case (goldenId, useCase, queue, expectedOutcome)`);
+  if (!isGolden(data)) throw new Error(`bug: a document in ${Collections.goldenCases} is not a golden case (goldenId, useCase, queue, expectedOutcome)`);
   return data;
 }

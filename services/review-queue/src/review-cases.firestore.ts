@@ -1,9 +1,8 @@
+import { EventSources } from '@arbiter/contract';
 import { FieldValue, type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
 import { caseConverter, Collections, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { PendingDecisionDoc, PendingUnit, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import { judgedVerdictsOf, recordJudgedVerdicts } from './reviewer-quality.firestore';
-import { PENDING_DECISIONS } from './use-cases/undo';
-import { SOURCE } from './use-cases/common';
 
 const isQueueItem = (doc: object): doc is QueueItemDoc => 'itemId' in doc;
 /** Read through `caseConverter` (which checks its fields): a case, told apart from the other documents of one read. */
@@ -31,7 +30,7 @@ export class FirestoreReviewCases implements ReviewCases {
   }
 
   private pendingRef(itemId: string): DocumentReference {
-    return this.store.firestore.collection(PENDING_DECISIONS).doc(itemId);
+    return this.store.firestore.collection(Collections.pendingDecisions).doc(itemId);
   }
 
   /** Reads the case and the items that exist, in one round trip. */
@@ -51,7 +50,7 @@ export class FirestoreReviewCases implements ReviewCases {
     return {
       caseDoc,
       items,
-      decide: (doc, policy, input) => decideInTransaction(tx, store, doc, policy, input, SOURCE),
+      decide: (doc, policy, input) => decideInTransaction(tx, store, doc, policy, input, EventSources['review-queue']),
       reviseDecision: (revision) => {
         tx.update(this.caseRef(caseId), { revision });
       },
@@ -164,12 +163,12 @@ export class FirestoreReviewCases implements ReviewCases {
   }
 
   async overduePending(cutoffMs: number, limit: number): Promise<string[]> {
-    const snapshot = await this.store.firestore.collection(PENDING_DECISIONS).where('commitAfter', '<=', cutoffMs).orderBy('commitAfter').limit(limit).get();
+    const snapshot = await this.store.firestore.collection(Collections.pendingDecisions).where('commitAfter', '<=', cutoffMs).orderBy('commitAfter').limit(limit).get();
     return snapshot.docs.map((d) => d.id);
   }
 
   async pendingOfBatch(batchId: string, limit: number): Promise<PendingDecisionDoc[]> {
-    const snapshot = await this.store.firestore.collection(PENDING_DECISIONS).where('batchId', '==', batchId).limit(limit).get();
+    const snapshot = await this.store.firestore.collection(Collections.pendingDecisions).where('batchId', '==', batchId).limit(limit).get();
     return snapshot.docs.map((d) => pendingDecisionOf(d.data()));
   }
 }
@@ -178,6 +177,6 @@ export class FirestoreReviewCases implements ReviewCases {
 function pendingDecisionOf(data: unknown): PendingDecisionDoc {
   const isPending = (d: unknown): d is PendingDecisionDoc =>
     typeof d === 'object' && d !== null && 'itemId' in d && 'caseId' in d && 'principal' in d && 'verdict' in d && 'decidedAt' in d && typeof d.caseId === 'string' && typeof d.decidedAt === 'number';
-  if (!isPending(data)) throw new Error(`bug: a document in ${PENDING_DECISIONS} is not a pending decision (itemId, caseId, principal, verdict, decidedAt)`);
+  if (!isPending(data)) throw new Error(`bug: a document in ${Collections.pendingDecisions} is not a pending decision (itemId, caseId, principal, verdict, decidedAt)`);
   return data;
 }

@@ -1,3 +1,4 @@
+import { EventSources } from '@arbiter/contract';
 /**
  * The in-memory twin of `FirestoreReviewCases`, for unit tests of the verdict use cases (decide,
  * batch, evidence request, the undo window's hold and commit). It shares its cases and items with an
@@ -8,7 +9,6 @@ import { buildDecision, decisionEvents, queueItemId, type CaseDoc, type DecideRe
 import { applyQueueItemChange, deepCopy, type ReleaseChange, type RestoreChange } from '@arbiter/core';
 import type { JudgedInput, PendingDecisionDoc, PendingUnit, ProcessedMarker, RequeueCaseChange, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import type { InMemoryQueueItems } from './queue-items.test-support';
-import { SOURCE } from './use-cases/common';
 
 type Item = QueueItemDoc & Record<string, unknown>;
 
@@ -50,7 +50,7 @@ export class InMemoryReviewCases implements ReviewCases {
         const decision = buildDecision(doc, policy, input);
         caseDoc = { ...caseDoc, decision, status: 'decided', decidedAt: input.decidedAt.getTime(), ...(input.approval ? { approval: input.approval } : {}) };
         caseChanged = true;
-        const events = decisionEvents(doc, decision, input.approval, SOURCE);
+        const events = decisionEvents(doc, decision, input.approval, EventSources['review-queue']);
         return { decided: true, decision: events[0], events };
       },
       reviseDecision: (revision) => {

@@ -1,6 +1,6 @@
 import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, Topics } from '@arbiter/contract';
-import { GOLDEN_COLLECTION, type GoldenCaseDoc } from '../src/golden';
+import type { GoldenCaseDoc } from '../src/golden';
 import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, uid, withQualitySampling, writeCase, type Running } from './support';
 
 /**
@@ -47,7 +47,7 @@ it('mixes in a golden case, sends the decided case to an independent second revi
     expectedOutcome: 'fee_waived',
     loadedAt: Date.now(),
   };
-  await app.firestore.collection(GOLDEN_COLLECTION).doc(goldenId).set(golden);
+  await app.firestore.collection(Collections.goldenCases).doc(goldenId).set(golden);
 
   const real = await writeCase(app.firestore);
   await publish(app, routedEvent(real, queue));
@@ -205,7 +205,7 @@ it('a reviewer flagged below the bar is served golden cases on "next" until they
     expectedOutcome: 'fee_waived',
     loadedAt: Date.now(),
   };
-  await app.firestore.collection(GOLDEN_COLLECTION).doc(goldenId).set(golden);
+  await app.firestore.collection(Collections.goldenCases).doc(goldenId).set(golden);
   const openGolden = async (): Promise<QueueItemDoc[]> => (await app.firestore.collection(Collections.queueItems).where('queue', '==', queue).where('purpose', '==', 'golden').where('status', '==', 'open').get()).docs.map((d) => d.data() as QueueItemDoc);
   const answerOf = async (caseId: string): Promise<string> => ((await app.firestore.collection(Collections.cases).doc(caseId).get()).data() as { golden: { expectedOutcome: string } }).golden.expectedOutcome;
 

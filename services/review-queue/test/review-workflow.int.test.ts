@@ -1,5 +1,5 @@
 import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
-import { createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
+import { createEvent, deadLetterInspectionOf, EventTypes, SubscriptionNames, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(120_000);
@@ -251,7 +251,7 @@ describe('evidence', () => {
       expect(order.indexOf(doc.caseId)).toBeLessThan(order.indexOf(newer.caseId));
       expect(listed.status).toBe(200);
 
-      const dlq = app.host.pubsub.subscription('review-queue.requeue-on-evidence-submitted.dlq.inspect');
+      const dlq = app.host.pubsub.subscription(deadLetterInspectionOf(SubscriptionNames.requeueOnEvidenceSubmitted));
       const dead: Array<Record<string, string>> = [];
       // A stream error after the test closed it must not crash the run (an unhandled 'error' event).
       dlq.on('error', () => undefined);

@@ -5,7 +5,6 @@
  */
 import { Collections, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, Topics } from '@arbiter/contract';
-import { PENDING_DECISIONS } from '../src/use-cases/undo';
 import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, withoutQualitySampling, writeCase, type Running } from './support';
 
 jest.setTimeout(120_000);
@@ -26,7 +25,7 @@ afterAll(async () => {
 const itemOf = async (caseId: string): Promise<QueueItemDoc & { pendingDecision?: unknown }> =>
   (await app.firestore.collection(Collections.queueItems).doc(queueItemId(caseId, 'decision')).get()).data() as QueueItemDoc & { pendingDecision?: unknown };
 const caseOf = async (caseId: string): Promise<CaseDoc> => (await app.firestore.collection(Collections.cases).doc(caseId).get()).data() as CaseDoc;
-const pendingExists = async (caseId: string): Promise<boolean> => (await app.firestore.collection(PENDING_DECISIONS).doc(queueItemId(caseId, 'decision')).get()).exists;
+const pendingExists = async (caseId: string): Promise<boolean> => (await app.firestore.collection(Collections.pendingDecisions).doc(queueItemId(caseId, 'decision')).get()).exists;
 
 async function enqueue(target: Running = app): Promise<CaseDoc> {
   const doc = await writeCase(target.firestore, { label: 'dirty' });

@@ -2,14 +2,11 @@
  * The router: builds its handler from its dependencies and registers it on a ServiceHost (streaming
  * pull, and the same handler for Pub/Sub push and HTTP). Never listens.
  */
-import { EventTypes } from '@arbiter/contract';
+import { EventSources, EventTypes, SubscriptionNames } from '@arbiter/contract';
 import { ok } from '@arbiter/core';
 import type { Clock, ServiceHost } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import { createRouteCase, type ApprovedPatterns, type RouteCase, type RoutingCases } from './route-case';
-
-export const ROUTER_SUBSCRIPTION = 'router.route-on-case-opened';
-export const ROUTER_SOURCE = '/arbiter/router';
 
 export interface RouterAppDeps {
   host: ServiceHost;
@@ -20,8 +17,8 @@ export interface RouterAppDeps {
 }
 
 export function buildRouterApp(deps: RouterAppDeps): { routeCase: RouteCase } {
-  const routeCase = createRouteCase({ cases: deps.cases, patterns: deps.patterns, policies: deps.policies, clock: deps.clock, source: ROUTER_SOURCE });
-  deps.host.consume(ROUTER_SUBSCRIPTION, async (event, { logger }) => {
+  const routeCase = createRouteCase({ cases: deps.cases, patterns: deps.patterns, policies: deps.policies, clock: deps.clock, source: EventSources.router });
+  deps.host.consume(SubscriptionNames.routeOnCaseOpened, async (event, { logger }) => {
     if (event.type !== EventTypes.caseOpened) return ok({ ignored: event.type });
     const result = await routeCase(event);
     if (result.ok) {

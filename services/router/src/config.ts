@@ -1,6 +1,7 @@
+import type { ServiceName } from '@arbiter/contract';
 import { readCommonServiceConfig, readConfig as readEnvConfig, type CommonServiceConfig, type ConfigResult, type EnvReader } from '@arbiter/platform';
 
-export const SERVICE_NAME = 'router';
+export const SERVICE = 'router' satisfies ServiceName;
 export const DEFAULT_PORT = 8102;
 
 export interface RouterConfig extends CommonServiceConfig {

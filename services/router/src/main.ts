@@ -4,30 +4,31 @@
  */
 import path from 'node:path';
 import { CaseStore } from '@arbiter/case-store';
+import { EventSources } from '@arbiter/contract';
 import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, OutboxRelay, ServiceHost, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { loadPoliciesOrExit } from '@arbiter/policy';
-import { buildRouterApp, ROUTER_SOURCE } from './app';
-import { describeConfig, SERVICE_NAME } from './config';
+import { buildRouterApp } from './app';
+import { describeConfig, SERVICE } from './config';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from './firestore.routing-cases';
 
 /** services/router/dist/main.js → the repository root. */
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(SERVICE_NAME, describeConfig);
-  const baseLogger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const config = loadConfigOrExit(SERVICE, describeConfig);
+  const baseLogger = createLogger({ service: SERVICE, level: config.logLevel });
 
-  const policies = loadPoliciesOrExit(SERVICE_NAME, baseLogger, config.policiesDir, repoRoot);
+  const policies = loadPoliciesOrExit(SERVICE, baseLogger, config.policiesDir, repoRoot);
   // One redaction list from here on: the static secrets plus every loaded policy's privacy.redact fields.
   const logger = withPolicyRedaction(baseLogger, policyRedactPaths(policies.list()));
 
   const firestore = createFirestore(config.projectId);
-  const host = new ServiceHost({ service: SERVICE_NAME, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth), telemetry: config.telemetry });
+  const host = new ServiceHost({ service: SERVICE, projectId: config.projectId, logger, delivery: config.delivery, backoffBeforeNack: config.backoffBeforeNack, pushAuth: pushAuthenticatorOf(config.pushAuth), telemetry: config.telemetry });
   const relay = new OutboxRelay(firestore, host.publisher, logger, { sweepEveryMs: config.outboxSweepMs, olderThanMs: 3_000, batch: 200 });
   const store = new CaseStore(firestore, relay);
   buildRouterApp({
     host,
-    cases: new FirestoreRoutingCases(store, relay, ROUTER_SOURCE),
+    cases: new FirestoreRoutingCases(store, relay, EventSources.router),
     patterns: new FirestoreApprovedPatterns(store, config.fastTrackPatternLimit),
     policies,
     clock: systemClock,
@@ -42,6 +43,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${SERVICE_NAME}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${SERVICE}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

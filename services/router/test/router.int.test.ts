@@ -10,12 +10,12 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { CaseTopics, createEvent, EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
+import { CaseTopics, createEvent, EventSources, EventTypes, SubscriptionNames, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type Policy, type PredictionSubmitted } from '@arbiter/core';
 import { caseExpiry, CaseStore, caseDocFromOpened, Collections, decisionIdOf, caseDecidedEventIdOf, decisionV2EventIdOf, type CaseDoc, type PatternDoc } from '@arbiter/case-store';
 import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
-import { buildRouterApp, ROUTER_SOURCE, ROUTER_SUBSCRIPTION } from '../src/app';
+import { buildRouterApp } from '../src/app';
 import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/firestore.routing-cases';
 import { planRoute, type RouteStep } from '../src/route-case';
 import { openedOf, policyOf } from '../src/route-case.test-support';
@@ -27,7 +27,7 @@ const HOUR = 3_600_000;
 
 /** What the router plans for `caseDoc`, which must be a case it routes. */
 function routeStepOf(caseDoc: CaseDoc, policy: Policy, now: Date): RouteStep {
-  const step = planRoute({ caseDoc, policy, approvedPatterns: [], now, source: ROUTER_SOURCE });
+  const step = planRoute({ caseDoc, policy, approvedPatterns: [], now, source: EventSources.router });
   if (step.kind !== 'route') throw new Error(`case ${caseDoc.caseId} is not routed: ${step.kind}`);
   return step;
 }
@@ -133,7 +133,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
     host = new ServiceHost({ service: 'router', projectId: project, logger, delivery: 'pull', backoffBeforeNack: true, pushAuth: noPushCallers });
     const relay = new OutboxRelay(firestore, host.publisher, logger);
     const store = new CaseStore(firestore, relay);
-    buildRouterApp({ host, cases: new FirestoreRoutingCases(store, relay, ROUTER_SOURCE), patterns: new FirestoreApprovedPatterns(store, 300), policies: policies.value, clock: systemClock });
+    buildRouterApp({ host, cases: new FirestoreRoutingCases(store, relay, EventSources.router), patterns: new FirestoreApprovedPatterns(store, 300), policies: policies.value, clock: systemClock });
     host.onClose({ name: 'outbox relay', close: () => relay.close() });
     await host.start(0, '127.0.0.1');
 
@@ -200,10 +200,10 @@ describe('router against the emulators (assessor upstream as its own process)', 
       expect(doc?.decision).toMatchObject({ outcome: 'fee_applied', decidedBy: { kind: 'auto', id: 'cleanliness-vit@2.3.0' }, sourceEventId: identity.id });
 
       const routed = await routedEvent(identity.caseId);
-      expect(routed.attributes).toMatchObject({ 'ce-source': ROUTER_SOURCE, 'ce-id': `routed_${identity.caseId}`, 'content-type': 'application/json' });
+      expect(routed.attributes).toMatchObject({ 'ce-source': EventSources.router, 'ce-id': `routed_${identity.caseId}`, 'content-type': 'application/json' });
       expect(routed.data).toMatchObject({ route: 'auto', reason: 'band-high', blindReview: false });
       const [decision] = await decisions.waitFor(bySubjectAndType(identity.caseId, EventTypes.decisionMade));
-      expect(decision?.attributes).toMatchObject({ 'ce-id': `dec_${identity.caseId}`, 'ce-source': ROUTER_SOURCE });
+      expect(decision?.attributes).toMatchObject({ 'ce-id': `dec_${identity.caseId}`, 'ce-source': EventSources.router });
       expect(JSON.parse(decision?.data ?? '{}')).toMatchObject({ caseId: identity.caseId, outcome: 'fee_applied', band: 'high', customerFavorable: false });
     });
 
@@ -373,7 +373,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       await store.caseRef(caseId).create(caseDocFromOpened(opened));
       const policy = policyOf('vehicle-cleanliness');
       const published: ArbiterEvent[] = [];
-      const routing = new FirestoreRoutingCases(store, { publishCommitted: async (events) => void published.push(...events) }, ROUTER_SOURCE);
+      const routing = new FirestoreRoutingCases(store, { publishCommitted: async (events) => void published.push(...events) }, EventSources.router);
 
       const now = new Date();
       const results = await Promise.all(
@@ -400,7 +400,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       const { caseId } = predictionId(false, 0.02);
       const opened = openedOf(caseId, cleanliness(0.95), new Date());
       const published: ArbiterEvent[] = [];
-      const routing = new FirestoreRoutingCases(new CaseStore(firestore, new OutboxRelay(firestore, host.publisher, logger)), { publishCommitted: async (events) => void published.push(...events) }, ROUTER_SOURCE);
+      const routing = new FirestoreRoutingCases(new CaseStore(firestore, new OutboxRelay(firestore, host.publisher, logger)), { publishCommitted: async (events) => void published.push(...events) }, EventSources.router);
       const policy = policyOf('vehicle-cleanliness');
       const now = new Date();
 
@@ -433,7 +433,7 @@ describe('router against the emulators (assessor upstream as its own process)', 
       // And the router's own input redelivered: case.opened published again.
       const [opened] = cases.where(bySubjectAndType(identity.caseId, EventTypes.caseOpened));
       expect(opened).toBeDefined();
-      const handled = (): number => host.counters.get(ROUTER_SUBSCRIPTION)?.byOutcome.handled ?? 0;
+      const handled = (): number => host.counters.get(SubscriptionNames.routeOnCaseOpened)?.byOutcome.handled ?? 0;
       const before = handled();
       await pubsub.topic(Topics.caseOpened).publishMessage({ data: Buffer.from(opened?.data ?? ''), attributes: opened?.attributes ?? {} });
       await waitUntil(`the redelivery handled (${before + 1} in all)`, () => handled() > before);

@@ -1,7 +1,7 @@
+import { EventSources } from '@arbiter/contract';
 import { httpStatusOf, type Clock, type Closable, type Logger, type ServiceHost } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { SlaEscalatorConfig } from './config';
-import { EVENT_SOURCE } from './config';
 import type { EscalationItems, PendingSteps, TimerWheel } from './ports';
 import { createSlaTick, type TickReport } from './sla-tick';
 import { createReconcile, type ReconcileReport } from './reconcile';
@@ -46,14 +46,14 @@ export function buildSlaEscalatorApp(deps: SlaEscalatorDeps): SlaEscalatorApp {
     policies: deps.policies,
     clock: deps.clock,
     logger,
-    source: EVENT_SOURCE,
+    source: EventSources['sla-escalator'],
     pageSize: config.pageSize,
     maxItemsPerTick: config.maxItemsPerTick,
     concurrency: config.concurrency,
   });
   const reconcile = config.reconcileAfterMs === null
     ? undefined
-    : createReconcile({ cases: deps.pendingSteps, clock: deps.clock, logger, source: EVENT_SOURCE, afterMs: config.reconcileAfterMs, maxPerRun: config.reconcileMaxPerTick, concurrency: config.concurrency });
+    : createReconcile({ cases: deps.pendingSteps, clock: deps.clock, logger, source: EventSources['sla-escalator'], afterMs: config.reconcileAfterMs, maxPerRun: config.reconcileMaxPerTick, concurrency: config.concurrency });
   const tick = async (): Promise<EscalatorTickReport> => {
     const report = await runTick();
     const busy = report.read.due + report.read.leases > 0;

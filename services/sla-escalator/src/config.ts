@@ -1,8 +1,9 @@
+import type { ServiceName } from '@arbiter/contract';
 import { businessMillis, validateDuration } from '@arbiter/core';
 import { readCommonServiceConfig, type CommonServiceConfig, type EnvReader } from '@arbiter/platform';
 
 export const DEFAULT_PORT = 8104;
-export const EVENT_SOURCE = '/arbiter/sla-escalator';
+export const SERVICE = 'sla-escalator' satisfies ServiceName;
 
 /**
  * How `POST /tick` is authorised:

@@ -1,5 +1,5 @@
 export { buildSlaEscalatorApp, type SlaEscalatorApp, type SlaEscalatorDeps } from './app';
-export { readSlaEscalatorConfig, DEFAULT_PORT, EVENT_SOURCE, type SlaEscalatorConfig, type TickAuth } from './config';
+export { readSlaEscalatorConfig, DEFAULT_PORT, SERVICE, type SlaEscalatorConfig, type TickAuth } from './config';
 export type { DueTimer, EscalationItems, PendingSteps, TimerPage, TimerWheel } from './ports';
 export { FirestoreTimerWheel } from './timer-wheel.firestore';
 export { FirestoreEscalationItems } from './escalation-items.firestore';

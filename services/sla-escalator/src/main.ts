@@ -7,12 +7,10 @@ import { CaseStore } from '@arbiter/case-store';
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { OutboxRelay, ServiceHost, closeOnSignals, createFirestore, createLogger, loadConfigOrExit, systemClock, policyRedactPaths, pushAuthenticatorOf, withPolicyRedaction } from '@arbiter/platform';
 import { buildSlaEscalatorApp } from './app';
-import { readSlaEscalatorConfig } from './config';
+import { readSlaEscalatorConfig, SERVICE } from './config';
 import { FirestoreEscalationItems } from './escalation-items.firestore';
 import { FirestorePendingSteps } from './pending-steps.firestore';
 import { FirestoreTimerWheel } from './timer-wheel.firestore';
-
-const SERVICE = 'sla-escalator';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE, readSlaEscalatorConfig);

@@ -1,5 +1,5 @@
 import type { DocumentSnapshot, Firestore } from '@google-cloud/firestore';
-import { bucketOfCollectionId, TIMER_CURSOR_DOC, TimerCollections, timerBucketOf, timerBucketRef, timerConverter, timerHourKey } from '@arbiter/case-store';
+import { bucketOfCollectionId, Collections, TIMER_CURSOR_DOC, timerBucketOf, timerBucketRef, timerConverter, timerHourKey } from '@arbiter/case-store';
 import type { TimerPage, TimerWheel } from './ports';
 
 /**
@@ -12,7 +12,7 @@ export class FirestoreTimerWheel implements TimerWheel {
   constructor(private readonly firestore: Firestore) {}
 
   private cursorRef() {
-    return this.firestore.collection(TimerCollections.state).doc(TIMER_CURSOR_DOC);
+    return this.firestore.collection(Collections.escalatorState).doc(TIMER_CURSOR_DOC);
   }
 
   async cursor(): Promise<number | undefined> {
@@ -27,7 +27,7 @@ export class FirestoreTimerWheel implements TimerWheel {
     // group query and no index: a minute whose timers are all gone has no collection any more.
     const fromBucket = timerBucketOf(fromMs);
     const [fromHour, toHour] = [timerHourKey(fromBucket), timerHourKey(timerBucketOf(nowMs))];
-    const buckets = this.firestore.collection(TimerCollections.buckets);
+    const buckets = this.firestore.collection(Collections.timerBuckets);
     const hours = (await buckets.listDocuments()).map((doc) => doc.id).filter((id) => id >= fromHour && id <= toHour).sort();
     for (const hour of hours) {
       const minutes = (await buckets.doc(hour).listCollections())

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
-import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, timerBucketCollectionId, TimerCollections, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
+import { CaseStore, Collections, decideInTransaction, queueItemId, setTimer, TIMER_CURSOR_DOC, timerBucketCollectionId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, Topics } from '@arbiter/contract';
 import { deepCopy, escalationState, type Policy, type QueueSpec } from '@arbiter/core';
 import { createFirestore, ManualClock, OutboxRelay, ServiceHost, type Logger, noPushCallers } from '@arbiter/platform';
@@ -159,7 +159,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   // The tick looks at every due timer in the database: start each test from an empty queue and wheel
   // (and no cursor: each test's manual clock starts where it likes).
-  await Promise.all([Collections.queueItems, TimerCollections.buckets, TimerCollections.state].map((name) => firestore.recursiveDelete(firestore.collection(name))));
+  await Promise.all([Collections.queueItems, Collections.timerBuckets, Collections.escalatorState].map((name) => firestore.recursiveDelete(firestore.collection(name))));
 });
 
 afterEach(async () => {
@@ -290,7 +290,7 @@ describe('timers', () => {
   /** Every timer in the wheel, as `<minute collection>/<timer id>`. */
   const timersIn = async (): Promise<string[]> => {
     const found: string[] = [];
-    for (const hour of await firestore.collection(TimerCollections.buckets).listDocuments()) {
+    for (const hour of await firestore.collection(Collections.timerBuckets).listDocuments()) {
       for (const minute of await hour.listCollections()) for (const timer of await minute.listDocuments()) found.push(`${minute.id}/${timer.id}`);
     }
     return found;
@@ -328,7 +328,7 @@ describe('timers', () => {
     expect(report.escalations.reminder).toBe(1); // the late case's reminder; the early one has expired
     expect(report.expired).toBe(1);
     expect(report.buckets).toBeLessThanOrEqual(40);
-    const cursor = (await firestore.collection(TimerCollections.state).doc('timerCursor').get()).get('bucket') as number;
+    const cursor = (await firestore.collection(Collections.escalatorState).doc(TIMER_CURSOR_DOC).get()).get('bucket') as number;
     expect(cursor).toBe(WEDNESDAY + 3 * 24 * 60 * MIN + 6 * MIN);
     const next = await instance.app.tick();
     expect(next).toMatchObject({ read: { due: 0, leases: 0 }, buckets: 4 });

@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { Firestore } from '@google-cloud/firestore';
+import { Collections } from '@arbiter/case-store';
 import { BigQueryDataset } from '@arbiter/contract';
 import {
   assessCase,
@@ -229,13 +230,13 @@ export async function loadGoldenSet(endpoints: LearningLoopEndpoints, file: stri
       if (!assessed.ok) throw new Error(`golden ${g.goldenId}: ${assessed.error.message}`);
       const action = p.actions[assessed.value.band];
       const queue = g.queue ?? (action.route === 'review' ? action.queue : p.actions.medium.route === 'review' ? p.actions.medium.queue : p.alwaysHuman.queue);
-      await firestore.collection('goldenCases').doc(g.goldenId).set({ goldenId: g.goldenId, useCase: p.id, queue, policy: { id: p.id, version: p.version }, prediction: g.prediction, ...assessed.value, expectedOutcome: g.expectedOutcome, ...(g.expectedLabel ? { expectedLabel: g.expectedLabel } : {}), loadedAt: Date.now() });
+      await firestore.collection(Collections.goldenCases).doc(g.goldenId).set({ goldenId: g.goldenId, useCase: p.id, queue, policy: { id: p.id, version: p.version }, prediction: g.prediction, ...assessed.value, expectedOutcome: g.expectedOutcome, ...(g.expectedLabel ? { expectedLabel: g.expectedLabel } : {}), loadedAt: Date.now() });
       lines.push(`  ${g.goldenId} → ${queue} (expects ${g.expectedOutcome})`);
     }
   } finally {
     await firestore.terminate();
   }
-  return `loaded ${lines.length} golden cases into goldenCases\n${lines.join('\n')}`;
+  return `loaded ${lines.length} golden cases into ${Collections.goldenCases}\n${lines.join('\n')}`;
 }
 
 interface RescoredPrediction {
@@ -256,7 +257,7 @@ export function rescoreReport(goldenFile: string, newFile: string): string {
 export async function rescoreLoadedGoldenSet(endpoints: LearningLoopEndpoints, newFile: string, options: { policiesDir?: string } = {}): Promise<string> {
   const firestore = new Firestore({ projectId: endpoints.projectId, host: endpoints.firestoreEmulatorHost, ssl: false });
   try {
-    const snapshot = await firestore.collection('goldenCases').get();
+    const snapshot = await firestore.collection(Collections.goldenCases).get();
     const golden = snapshot.docs.map((d) => d.data() as GoldenRecord).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
     return rescoreRecords(golden, readRecords<RescoredPrediction>(newFile), policies(options.policiesDir));
   } finally {
@@ -302,7 +303,7 @@ export async function postActionReport(endpoints: LearningLoopEndpoints, days: n
       const policy = registry.get(useCase);
       const template = policy.ok ? policy.value.templates?.find((t) => t.kind === 'post-action-report') : undefined;
       if (!policy.ok || !template) continue;
-      const snap = await firestore.collection('cases').where('useCase', '==', useCase).where('status', '==', 'decided').where('decidedAt', '>=', since.getTime()).limit(200).get();
+      const snap = await firestore.collection(Collections.cases).where('useCase', '==', useCase).where('status', '==', 'decided').where('decidedAt', '>=', since.getTime()).limit(200).get();
       const auto = snap.docs.map((d) => d.data() as Record<string, any>).filter((c) => c.decision?.decidedBy?.kind === 'auto').slice(0, perUseCase);
       for (const c of auto) {
         out.push(renderTemplate(template.markdown, templateView({ caseId: c.caseId, useCase: c.useCase, policy: c.policy, subject: c.subject, model: c.model, confidence: c.confidence, band: c.band, thresholds: c.thresholds, prediction: c.prediction, openedAt: new Date(c.openedAt).toISOString() })), '');

@@ -5,10 +5,9 @@
  * reads the views, the others skip the slot. Bounded: `trim` keeps the last N.
  */
 import type { Firestore } from '@google-cloud/firestore';
+import { Collections } from '@arbiter/case-store';
 import type { MetricsReading } from './catalog';
 import type { MetricReadingsStore, ReviewerRow, StoredReading, ThresholdRow } from '../use-cases/metrics';
-
-export const METRIC_READINGS = 'metricReadings';
 
 /** Firestore's ALREADY_EXISTS (gRPC code 6). */
 const alreadyExists = (error: unknown): boolean => (error as { code?: unknown }).code === 6;
@@ -17,7 +16,7 @@ export class FirestoreMetricReadings implements MetricReadingsStore {
   constructor(private readonly firestore: Firestore) {}
 
   private doc(slot: number) {
-    return this.firestore.collection(METRIC_READINGS).doc(String(slot).padStart(15, '0'));
+    return this.firestore.collection(Collections.metricReadings).doc(String(slot).padStart(15, '0'));
   }
 
   async claim(slot: number, at: number): Promise<boolean> {
@@ -35,7 +34,7 @@ export class FirestoreMetricReadings implements MetricReadingsStore {
   }
 
   async latest(limit: number): Promise<StoredReading[]> {
-    const snapshot = await this.firestore.collection(METRIC_READINGS).orderBy('at', 'desc').limit(limit).get();
+    const snapshot = await this.firestore.collection(Collections.metricReadings).orderBy('at', 'desc').limit(limit).get();
     return snapshot.docs
       .filter((d) => d.get('state') === 'done')
       .map((d) => ({
@@ -48,7 +47,7 @@ export class FirestoreMetricReadings implements MetricReadingsStore {
   }
 
   async trim(keep: number): Promise<void> {
-    const stale = await this.firestore.collection(METRIC_READINGS).orderBy('at', 'desc').offset(keep).limit(50).get();
+    const stale = await this.firestore.collection(Collections.metricReadings).orderBy('at', 'desc').offset(keep).limit(50).get();
     await Promise.all(stale.docs.map((d) => d.ref.delete()));
   }
 }

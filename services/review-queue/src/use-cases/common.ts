@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { producedEvent, type QueueItemDoc } from '@arbiter/case-store';
-import { EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
+import { EventSources, EventTypes, type ArbiterEvent, type EventDataMap, type EventType } from '@arbiter/contract';
 import type { ActorRef, Policy, QueueSpec } from '@arbiter/core';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { isLeadLike } from '../access';
-
-/** The CloudEvents `source` of everything this service produces. */
-export const SOURCE = '/arbiter/review-queue';
 
 export interface QueueRef {
   policy: Policy;
@@ -52,7 +49,7 @@ export function actorOf(p: Principal): ActorRef {
 export const leadActorOf = (p: Principal): ActorRef => ({ id: p.id, role: p.roles.includes('lead') ? 'lead' : isLeadLike(p) ? 'admin' : 'reviewer' });
 
 export function event<T extends EventType>(type: T, data: EventDataMap[T], caseId: string, now: Date, id: string = randomUUID()): ArbiterEvent {
-  return producedEvent(type, SOURCE, data, { id, subject: caseId, time: now }) as ArbiterEvent;
+  return producedEvent(type, EventSources['review-queue'], data, { id, subject: caseId, time: now }) as ArbiterEvent;
 }
 
 /** Whether an item is claimable, and whether someone holds it: the core's queue-item rules. */

@@ -6,16 +6,13 @@
  * requeue acts only on the evidence request that was overdue when the reconciler looked.
  */
 import { caseExpiry, markerExpiry, queueItemId, queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
-import { EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import { EventTypes, SubscriptionNames, type ArbiterEvent } from '@arbiter/contract';
 import { goldenIndexFor, mixesGolden, ok, openItem, orderOfWorkItem, returnToQueue, type CaseRedriven, type EvidenceSubmitted, type Result } from '@arbiter/core';
 import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
 import { currentTraceparent, idFromEventIdentity, permanentFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { GoldenSet, QueueItems, RequeueUnit, ReviewCases } from '../ports';
 
-export const ENQUEUE_SUBSCRIPTION = 'review-queue.enqueue-on-case-routed';
-export const REQUEUE_SUBSCRIPTION = 'review-queue.requeue-on-evidence-submitted';
-export const REQUEUE_OVERDUE_SUBSCRIPTION = 'review-queue.requeue-on-case-redriven';
 
 type Outcome = Result<{ created: string[] } | { requeued: boolean; duplicate: boolean }, HandlerFailure>;
 
@@ -118,7 +115,7 @@ export function createRequeueOnEvidenceSubmitted(deps: RequeueDeps): EventHandle
     if (event.type !== EventTypes.evidenceSubmitted) return;
     const submitted: EvidenceSubmitted = (event as ArbiterEvent<typeof EventTypes.evidenceSubmitted>).data;
     const now = deps.clock.now();
-    const marker = { consumer: REQUEUE_SUBSCRIPTION, key: idFromEventIdentity('evs', event.source, event.id) };
+    const marker = { consumer: SubscriptionNames.requeueOnEvidenceSubmitted, key: idFromEventIdentity('evs', event.source, event.id) };
     return deps.cases.requeue({ caseId: submitted.caseId, marker }, now, (unit) => {
       if (unit.processed) return { result: ok({ requeued: false, duplicate: true }) as Outcome, events: [] };
       const { caseDoc } = unit;
@@ -128,7 +125,7 @@ export function createRequeueOnEvidenceSubmitted(deps: RequeueDeps): EventHandle
       unit.updateCase({ addEvidence: added, ...(requeued ? { backInReview: true as const } : {}), ...(caseDoc.nextStep?.kind === 'requeue' ? { requeueDone: true as const } : {}) });
       // Retained like the case (markerExpiry: its policy's caseDays, never within the redelivery window).
       const policy = deps.policies.get(caseDoc.useCase);
-      unit.markProcessed({ consumer: REQUEUE_SUBSCRIPTION, source: event.source, id: event.id, caseId: submitted.caseId, processedAt: now.getTime(), ...(policy.ok ? { expireAt: markerExpiry(policy.value, now.getTime()) } : {}) });
+      unit.markProcessed({ consumer: SubscriptionNames.requeueOnEvidenceSubmitted, source: event.source, id: event.id, caseId: submitted.caseId, processedAt: now.getTime(), ...(policy.ok ? { expireAt: markerExpiry(policy.value, now.getTime()) } : {}) });
       return { result: ok({ requeued, duplicate: false }) as Outcome, events: [] };
     });
   };

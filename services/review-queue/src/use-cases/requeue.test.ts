@@ -1,10 +1,10 @@
 import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
-import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
+import { createEvent, EventTypes, SubscriptionNames, type ArbiterEvent } from '@arbiter/contract';
 import type { CaseRedriven, EvidenceSubmitted } from '@arbiter/core';
 import { ManualClock } from '@arbiter/platform';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';
-import { createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted, REQUEUE_SUBSCRIPTION } from './consumers';
+import { createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './consumers';
 import { damageCase, handlerContext, shippedPolicies } from '../use-cases.test-support';
 
 const policies = shippedPolicies();
@@ -92,8 +92,8 @@ describe('requeue on evidence submitted', () => {
     // The marker is kept as long as the case (vehicle-damage keeps cases for days), never less than the redelivery window.
     const marker = [...cases.processed.entries()];
     expect(marker).toHaveLength(1);
-    expect(marker[0]?.[0]).toMatch(new RegExp(`^${REQUEUE_SUBSCRIPTION}~`));
-    expect(marker[0]?.[1]).toMatchObject({ consumer: REQUEUE_SUBSCRIPTION, source: '//unit/crew-app', id: `evs-${caseId}`, caseId, processedAt: NOW });
+    expect(marker[0]?.[0]).toMatch(new RegExp(`^${SubscriptionNames.requeueOnEvidenceSubmitted}~`));
+    expect(marker[0]?.[1]).toMatchObject({ consumer: SubscriptionNames.requeueOnEvidenceSubmitted, source: '//unit/crew-app', id: `evs-${caseId}`, caseId, processedAt: NOW });
     expect((marker[0]?.[1].expireAt as Date).getTime()).toBeGreaterThanOrEqual(NOW + DAY);
     expect(store.staged).toEqual([]);
   });

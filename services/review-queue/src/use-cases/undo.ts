@@ -20,8 +20,6 @@ import type { Principal } from '../auth';
 import type { PendingDecisionDoc, PendingMark, ReviewCases, StoredVerdict, UndoUnit, VerdictUnit } from '../ports';
 import { actorOf, iso } from './common';
 
-export const PENDING_DECISIONS = 'pendingDecisions';
-
 export type { PendingDecisionDoc, PendingMark, StoredVerdict } from '../ports';
 
 export type WithPending = QueueItemDoc & { pendingDecision?: PendingMark };
