@@ -1,5 +1,5 @@
 import { FieldValue, type QueryDocumentSnapshot } from '@google-cloud/firestore';
-import { documentConverter, queueItemUpdateOf } from './converters';
+import { documentConverter, goldenCaseConverter, patternConverter, queueItemUpdateOf } from './converters';
 
 describe('queueItemUpdateOf', () => {
   const claim = { reviewerId: 'rev-1', role: 'reviewer', leaseUntil: 2_000, claimedAt: 1_000 };
@@ -49,5 +49,21 @@ describe('documentConverter', () => {
 
   it('refuses a document of another shape, naming it and every wrong field', () => {
     expect(() => converter.fromFirestore(snapshot({ reviewerId: 7 }))).toThrow('bug: reviewerVerdicts/i~rev-1 is not a reviewer verdict: reviewerId must be a string, at must be a number');
+  });
+});
+
+describe('the golden case and pattern converters', () => {
+  const snapshot = (path: string, data: unknown): QueryDocumentSnapshot => ({ data: () => data, ref: { path } }) as unknown as QueryDocumentSnapshot;
+
+  it('read a golden case as loaded, and refuse one without its known answer or load time', () => {
+    const golden = { goldenId: 'g-1', useCase: 'vehicle-cleanliness', queue: 'cleanliness-review', expectedOutcome: 'fee_waived', loadedAt: 7 };
+    expect(goldenCaseConverter.fromFirestore(snapshot('goldenCases/g-1', golden))).toEqual(golden);
+    expect(() => goldenCaseConverter.fromFirestore(snapshot('goldenCases/g-2', { ...golden, expectedOutcome: undefined, loadedAt: '7' }))).toThrow('bug: goldenCases/g-2 is not a golden case: expectedOutcome must be a string, loadedAt must be a number');
+  });
+
+  it('read an approved pattern, and refuse one without its outcome', () => {
+    const pattern = { caseId: 'case-1', useCase: 'vehicle-damage', outcome: 'no_damage', features: { panel: 'door' }, decidedAt: 3 };
+    expect(patternConverter.fromFirestore(snapshot('patterns/case-1', pattern))).toEqual(pattern);
+    expect(() => patternConverter.fromFirestore(snapshot('patterns/case-2', { ...pattern, outcome: null }))).toThrow('bug: patterns/case-2 is not a pattern: outcome must be a string');
   });
 });

@@ -1,6 +1,6 @@
 import { FieldValue, type DocumentData, type FirestoreDataConverter, type QueryDocumentSnapshot, type UpdateData } from '@google-cloud/firestore';
 import type { QueueItemChange } from '@arbiter/core';
-import type { CaseDoc, QueueItemDoc } from './documents';
+import type { CaseDoc, GoldenCaseDoc, PatternDoc, QueueItemDoc } from './documents';
 import type { TimerDoc } from './timers';
 
 /**
@@ -39,6 +39,16 @@ export const caseConverter: FirestoreDataConverter<CaseDoc> = {
 export const queueItemConverter: FirestoreDataConverter<QueueItemDoc> = {
   toFirestore: write,
   fromFirestore: reader<QueueItemDoc>('queue item', { itemId: 'string', caseId: 'string', useCase: 'string', queue: 'string', purpose: 'string', status: 'string', enqueuedAt: 'number', dueAt: 'number' }),
+};
+
+export const patternConverter: FirestoreDataConverter<PatternDoc> = {
+  toFirestore: write,
+  fromFirestore: reader<PatternDoc>('pattern', { caseId: 'string', useCase: 'string', outcome: 'string', decidedAt: 'number' }),
+};
+
+export const goldenCaseConverter: FirestoreDataConverter<GoldenCaseDoc> = {
+  toFirestore: write,
+  fromFirestore: reader<GoldenCaseDoc>('golden case', { goldenId: 'string', useCase: 'string', queue: 'string', expectedOutcome: 'string', loadedAt: 'number' }),
 };
 
 export const timerConverter: FirestoreDataConverter<TimerDoc> = {

@@ -138,6 +138,8 @@ export interface CaseDoc {
    * (`route`, `enqueue`) or `case.redriven` alone (`requeue`).
    */
   nextStep?: PendingStep;
+  /** Only on an instance of a golden case mixed into a queue (review-queue): which one, and its known answer. Never in a view. */
+  golden?: { goldenId: string; expectedOutcome: string };
 }
 
 export type PendingStepKind = 'route' | 'enqueue' | 'requeue';
@@ -228,6 +230,28 @@ export function queueItemSummaryOf(caseDoc: CaseDoc): QueueItemSummary {
     subject: caseDoc.subject,
     ...(caseDoc.prediction.category !== undefined ? { category: caseDoc.prediction.category } : {}),
   };
+}
+
+/**
+ * `goldenCases/{goldenId}`: a golden case as loaded (`pnpm learning-loop golden load`), the prediction
+ * assessed as a case of it would be, and the known answer; review-queue mixes instances of it into
+ * its queues.
+ */
+export interface GoldenCaseDoc {
+  goldenId: string;
+  useCase: string;
+  /** The queue it is mixed into (the policy's review queue for its band when loaded). */
+  queue: string;
+  policy: { id: string; version: string };
+  prediction: PredictionSubmitted;
+  confidence: number;
+  confidenceSource: 'prediction' | 'factors';
+  band: Band;
+  thresholds: Thresholds;
+  expectedOutcome: string;
+  /** The model label that stands for the expected outcome (for re-scoring), when the loaded record named one. */
+  expectedLabel?: string;
+  loadedAt: number;
 }
 
 export interface PatternDoc {

@@ -5,6 +5,7 @@ import { currentTraceExtensions, stageEvents, type OutboxRelay, type StagedWrite
 import { buildDecision, buildDecisionV2, caseAuditFactsOf, caseDecidedEventIdOf, decisionIdOf, decisionV2EventIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
 import { caseExpiry } from './retention';
+import { caseConverter } from './converters';
 
 /** The update of `nextStep` that says the case's pending step has happened (the field is removed). */
 export const pendingStepDone = (): FieldValue => FieldValue.delete();
@@ -91,8 +92,8 @@ export class CaseStore {
   }
 
   async getCase(caseId: string): Promise<CaseDoc | undefined> {
-    const snapshot = await this.caseRef(caseId).get();
-    return snapshot.exists ? (snapshot.data() as CaseDoc) : undefined;
+    const snapshot = await this.caseRef(caseId).withConverter(caseConverter).get();
+    return snapshot.data();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DocumentData, DocumentReference, Firestore, UpdateData } from '@google-cloud/firestore';
+import type { DocumentData, DocumentReference, Firestore, FirestoreDataConverter, UpdateData } from '@google-cloud/firestore';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { EventPublisher } from './ports';
 import type { Logger } from './logger';
@@ -23,6 +23,16 @@ interface OutboxDoc {
   type: string;
   stagedAt: number;
 }
+
+/** Reads an outbox entry, refusing (as a bug of its writer) one without its event or staging time. */
+const outboxConverter: FirestoreDataConverter<OutboxDoc> = {
+  toFirestore: (doc) => ({ ...doc }),
+  fromFirestore: (snapshot) => {
+    const data = snapshot.data();
+    if (typeof data.event !== 'string' || typeof data.stagedAt !== 'number') throw new Error(`bug: ${snapshot.ref.path} is not an outbox entry: event must be a string, stagedAt a number`);
+    return { event: data.event, type: String(data.type), stagedAt: data.stagedAt };
+  },
+};
 
 /** Document id of an event in the outbox (events have globally unique ids within their source). */
 export const outboxIdOf = (event: ArbiterEvent): string => Buffer.from(`${event.source}\n${event.id}`).toString('base64url');
@@ -178,14 +188,15 @@ export class OutboxRelay {
     try {
       const pending = await this.firestore
         .collection(OUTBOX_COLLECTION)
+        .withConverter(outboxConverter)
         .where('stagedAt', '<=', nowMs - this.options.olderThanMs)
         .orderBy('stagedAt')
         .limit(this.options.batch)
         .get();
       let sent = 0;
       for (const doc of pending.docs) {
-        const entry = doc.data() as OutboxDoc;
         try {
+          const entry = doc.data();
           await this.publisher.publish(JSON.parse(entry.event) as ArbiterEvent);
           await this.removeSent(doc.id);
           sent += 1;

@@ -8,29 +8,13 @@
  * know. Its verdict is recorded (`case.reviewed` purpose `golden`) and never decides anything.
  */
 import { createHash } from 'node:crypto';
-import { queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
-import { ok, openItem, type Band, type PredictionSubmitted, type QueueItemRefusal, type Result, type Thresholds } from '@arbiter/core';
-
-/** A golden case as loaded: the prediction as a case of it would be assessed, and the known answer. */
-export interface GoldenCaseDoc {
-  goldenId: string;
-  useCase: string;
-  /** The queue it is mixed into (the policy's review queue for its band when loaded). */
-  queue: string;
-  policy: { id: string; version: string };
-  prediction: PredictionSubmitted;
-  confidence: number;
-  confidenceSource: 'prediction' | 'factors';
-  band: Band;
-  thresholds: Thresholds;
-  expectedOutcome: string;
-  loadedAt: number;
-}
+import { queueItemSummaryOf, type CaseDoc, type GoldenCaseDoc, type QueueItemDoc } from '@arbiter/case-store';
+import { ok, openItem, type QueueItemRefusal, type Result } from '@arbiter/core';
 
 /** The golden instance mixed in next to `sourceCaseId` (deterministic: a redelivery makes the same one). */
 export const goldenInstanceId = (goldenId: string, sourceCaseId: string): string => `case_${createHash('sha256').update(`golden\n${goldenId}\n${sourceCaseId}`).digest('hex')}`;
 
-export function goldenCaseDoc(golden: GoldenCaseDoc, caseId: string, nowMs: number): CaseDoc & { golden: { goldenId: string; expectedOutcome: string } } {
+export function goldenCaseDoc(golden: GoldenCaseDoc, caseId: string, nowMs: number): CaseDoc {
   return {
     caseId,
     useCase: golden.useCase,

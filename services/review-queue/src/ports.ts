@@ -9,11 +9,10 @@
  * summaries, listings, the case view, disputes, the lead overview) read through `ReviewReads` and
  * `ReviewerQuality.recentVerdicts`, and record who opened evidence through `EvidenceAccessLog`.
  */
-import type { CaseDoc, DecideResult, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, QueueItemVerdict, Work } from '@arbiter/case-store';
+import type { CaseDoc, DecideResult, GoldenCaseDoc, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, QueueItemVerdict, Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, RestoreChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
-import type { GoldenCaseDoc } from './golden';
 import type { ReviewerVerdictDoc } from './reviewer-verdicts';
 
 /**

@@ -1,8 +1,7 @@
 import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type Transaction, type WriteBatch } from '@google-cloud/firestore';
-import { caseConverter, Collections, GrpcCode, pendingStepDone, queueItemConverter, queueItemUpdateOf, setTimer, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
+import { caseConverter, Collections, goldenCaseConverter, GrpcCode, pendingStepDone, queueItemConverter, queueItemUpdateOf, setTimer, type CaseDoc, type CaseStore, type GoldenCaseDoc, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { ClaimChange } from '@arbiter/core';
-import type { GoldenCaseDoc } from './golden';
 import type { EnqueueUnit, GoldenSet, QueueItemUnit, QueueItems, ReadItem } from './ports';
 
 /**
@@ -130,14 +129,8 @@ export class FirestoreGoldenSet implements GoldenSet {
   constructor(private readonly firestore: Firestore) {}
 
   async ofQueue(useCase: string, queue: string): Promise<GoldenCaseDoc[]> {
-    const set = await this.firestore.collection(Collections.goldenCases).where('useCase', '==', useCase).where('queue', '==', queue).limit(500).get();
-    return set.docs.map((doc) => goldenCaseOf(doc.data())).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
+    const set = await this.firestore.collection(Collections.goldenCases).withConverter(goldenCaseConverter).where('useCase', '==', useCase).where('queue', '==', queue).limit(500).get();
+    return set.docs.map((doc) => doc.data()).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
   }
 }
 
-/** A golden case as read, once the fields the enqueue relies on are there. */
-function goldenCaseOf(data: Record<string, unknown>): GoldenCaseDoc {
-  const isGolden = (d: Record<string, unknown>): d is Record<string, unknown> & GoldenCaseDoc => typeof d.goldenId === 'string' && typeof d.queue === 'string' && typeof d.useCase === 'string' && typeof d.expectedOutcome === 'string';
-  if (!isGolden(data)) throw new Error(`bug: a document in ${Collections.goldenCases} is not a golden case (goldenId, useCase, queue, expectedOutcome)`);
-  return data;
-}

@@ -3,10 +3,9 @@
  * each with a version that every write bumps, so a claim conditioned on an older read loses as the
  * Firestore compare-and-set does; a unit of work commits all of its changes and events, or nothing.
  */
-import type { CaseDoc, QueueItemDoc, Work } from '@arbiter/case-store';
+import type { CaseDoc, GoldenCaseDoc, QueueItemDoc, Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import { applyQueueItemChange, deepCopy, servesExtraGolden, type ClaimChange, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
-import type { GoldenCaseDoc } from './golden';
 import type { EnqueueUnit, GoldenSet, QueueItemUnit, QueueItems, ReadItem, ReviewerQuality } from './ports';
 import type { ReviewerVerdictDoc } from './reviewer-verdicts';
 

@@ -11,9 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Firestore, Transaction } from '@google-cloud/firestore';
-import { caseExpiry, Collections, documentConverter, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
+import { caseExpiry, Collections, documentConverter, goldenCaseConverter, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { caseDueAt, goldenIndexFor, reviewerStanding, servesExtraGolden, type JudgedVerdict, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
-import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from './golden';
+import { goldenCaseDoc, goldenInstanceId, goldenItem } from './golden';
 import type { ReviewerQuality } from './ports';
 import { judgedOf, type ReviewerVerdictDoc } from './reviewer-verdicts';
 
@@ -91,8 +91,8 @@ export async function standingOf(firestore: Firestore, reviewerId: string, useCa
  */
 export async function extraGoldenFor(firestore: Firestore, reviewerId: string, policy: Policy, queue: QueueSpec, standing: ReviewerStanding | undefined, nowMs: number, draw: number): Promise<{ itemId: string } | undefined> {
   if (!policy.quality || !standing || !servesExtraGolden(standing, policy.quality, draw)) return undefined;
-  const set = await firestore.collection(Collections.goldenCases).where('useCase', '==', policy.id).where('queue', '==', queue.id).limit(500).get();
-  const goldens = set.docs.map((d) => d.data() as GoldenCaseDoc).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
+  const set = await firestore.collection(Collections.goldenCases).withConverter(goldenCaseConverter).where('useCase', '==', policy.id).where('queue', '==', queue.id).limit(500).get();
+  const goldens = set.docs.map((d) => d.data()).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
   const nonce = randomUUID();
   const golden = goldens[goldenIndexFor(`${reviewerId}:${nonce}`, goldens.length)];
   if (!golden) return undefined;

@@ -1,6 +1,5 @@
-import { Collections, queueItemId, type QueueItemDoc } from '@arbiter/case-store';
+import { Collections, queueItemId, type GoldenCaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, Topics } from '@arbiter/contract';
-import type { GoldenCaseDoc } from '../src/golden';
 import { call, waitUntil, ofType, publish, routedEvent, startApp, tap, token, uid, withQualitySampling, writeCase, type Running } from './support';
 
 /**

@@ -1,4 +1,4 @@
-import { caseExpiry, Collections, decideInTransaction, GrpcCode, pendingStep, pendingStepDone, type CaseDoc, type CaseStore, type Expiry, type PatternDoc } from '@arbiter/case-store';
+import { caseExpiry, Collections, decideInTransaction, GrpcCode, patternConverter, pendingStep, pendingStepDone, type CaseDoc, type CaseStore, type Expiry } from '@arbiter/case-store';
 import type { ApprovedPattern } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
 import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
@@ -76,12 +76,13 @@ export class FirestoreApprovedPatterns implements ApprovedPatterns {
   async recent(useCase: string): Promise<ApprovedPattern[]> {
     const snapshot = await this.store.firestore
       .collection(Collections.patterns)
+      .withConverter(patternConverter)
       .where('useCase', '==', useCase)
       .orderBy('decidedAt', 'desc')
       .limit(this.limit)
       .get();
     return snapshot.docs.map((doc) => {
-      const pattern = doc.data() as PatternDoc;
+      const pattern = doc.data();
       return { caseId: pattern.caseId, outcome: pattern.outcome, features: pattern.features, ...(pattern.embedding ? { embedding: pattern.embedding } : {}), decidedAt: pattern.decidedAt };
     });
   }

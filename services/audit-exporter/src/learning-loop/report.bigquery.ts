@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { Firestore } from '@google-cloud/firestore';
-import { Collections } from '@arbiter/case-store';
+import { caseConverter, Collections, goldenCaseConverter, type GoldenCaseDoc } from '@arbiter/case-store';
 import { BigQueryDataset } from '@arbiter/contract';
 import {
   assessCase,
@@ -230,7 +230,8 @@ export async function loadGoldenSet(endpoints: LearningLoopEndpoints, file: stri
       if (!assessed.ok) throw new Error(`golden ${g.goldenId}: ${assessed.error.message}`);
       const action = p.actions[assessed.value.band];
       const queue = g.queue ?? (action.route === 'review' ? action.queue : p.actions.medium.route === 'review' ? p.actions.medium.queue : p.alwaysHuman.queue);
-      await firestore.collection(Collections.goldenCases).doc(g.goldenId).set({ goldenId: g.goldenId, useCase: p.id, queue, policy: { id: p.id, version: p.version }, prediction: g.prediction, ...assessed.value, expectedOutcome: g.expectedOutcome, ...(g.expectedLabel ? { expectedLabel: g.expectedLabel } : {}), loadedAt: Date.now() });
+      const loaded: GoldenCaseDoc = { goldenId: g.goldenId, useCase: p.id, queue, policy: { id: p.id, version: p.version }, prediction: g.prediction, ...assessed.value, expectedOutcome: g.expectedOutcome, ...(g.expectedLabel ? { expectedLabel: g.expectedLabel } : {}), loadedAt: Date.now() };
+      await firestore.collection(Collections.goldenCases).withConverter(goldenCaseConverter).doc(g.goldenId).set(loaded);
       lines.push(`  ${g.goldenId} → ${queue} (expects ${g.expectedOutcome})`);
     }
   } finally {
@@ -257,17 +258,20 @@ export function rescoreReport(goldenFile: string, newFile: string): string {
 export async function rescoreLoadedGoldenSet(endpoints: LearningLoopEndpoints, newFile: string, options: { policiesDir?: string } = {}): Promise<string> {
   const firestore = new Firestore({ projectId: endpoints.projectId, host: endpoints.firestoreEmulatorHost, ssl: false });
   try {
-    const snapshot = await firestore.collection(Collections.goldenCases).get();
-    const golden = snapshot.docs.map((d) => d.data() as GoldenRecord).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
+    const snapshot = await firestore.collection(Collections.goldenCases).withConverter(goldenCaseConverter).get();
+    const golden = snapshot.docs.map((d) => d.data()).sort((a, b) => (a.goldenId < b.goldenId ? -1 : 1));
     return rescoreRecords(golden, readRecords<RescoredPrediction>(newFile), policies(options.policiesDir));
   } finally {
     await firestore.terminate();
   }
 }
 
-function rescoreRecords(golden: readonly GoldenRecord[], predictions: readonly RescoredPrediction[], registry: PolicyRegistry): string {
+/** What re-scoring needs of a golden case, as a file record or as loaded. */
+type ScoredGolden = Pick<GoldenRecord, 'goldenId' | 'useCase' | 'prediction' | 'expectedOutcome' | 'expectedLabel'>;
+
+function rescoreRecords(golden: readonly ScoredGolden[], predictions: readonly RescoredPrediction[], registry: PolicyRegistry): string {
   const fresh = new Map(predictions.map((r) => [r.goldenId, r]));
-  const expectedLabel = (g: GoldenRecord): string | undefined => {
+  const expectedLabel = (g: ScoredGolden): string | undefined => {
     if (g.expectedLabel) return g.expectedLabel;
     const policy = registry.get(g.useCase);
     if (!policy.ok) return undefined;
@@ -303,8 +307,8 @@ export async function postActionReport(endpoints: LearningLoopEndpoints, days: n
       const policy = registry.get(useCase);
       const template = policy.ok ? policy.value.templates?.find((t) => t.kind === 'post-action-report') : undefined;
       if (!policy.ok || !template) continue;
-      const snap = await firestore.collection(Collections.cases).where('useCase', '==', useCase).where('status', '==', 'decided').where('decidedAt', '>=', since.getTime()).limit(200).get();
-      const auto = snap.docs.map((d) => d.data() as Record<string, any>).filter((c) => c.decision?.decidedBy?.kind === 'auto').slice(0, perUseCase);
+      const snap = await firestore.collection(Collections.cases).withConverter(caseConverter).where('useCase', '==', useCase).where('status', '==', 'decided').where('decidedAt', '>=', since.getTime()).limit(200).get();
+      const auto = snap.docs.map((d) => d.data()).filter((c) => c.decision?.decidedBy?.kind === 'auto').slice(0, perUseCase);
       for (const c of auto) {
         out.push(renderTemplate(template.markdown, templateView({ caseId: c.caseId, useCase: c.useCase, policy: c.policy, subject: c.subject, model: c.model, confidence: c.confidence, band: c.band, thresholds: c.thresholds, prediction: c.prediction, openedAt: new Date(c.openedAt).toISOString() })), '');
       }

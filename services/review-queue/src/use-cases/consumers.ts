@@ -5,10 +5,10 @@
  * submission leaves a `processed/…` marker keyed by (ce-source, ce-id) in the same transaction, and a
  * requeue acts only on the evidence request that was overdue when the reconciler looked.
  */
-import { caseExpiry, markerExpiry, queueItemId, queueItemSummaryOf, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
+import { caseExpiry, markerExpiry, queueItemId, queueItemSummaryOf, type CaseDoc, type GoldenCaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, SubscriptionNames, type ArbiterEvent } from '@arbiter/contract';
 import { goldenIndexFor, mixesGolden, ok, openItem, orderOfWorkItem, returnToQueue, type CaseRedriven, type EvidenceSubmitted, type Result } from '@arbiter/core';
-import { goldenCaseDoc, goldenInstanceId, goldenItem, type GoldenCaseDoc } from '../golden';
+import { goldenCaseDoc, goldenInstanceId, goldenItem } from '../golden';
 import { currentTraceparent, idFromEventIdentity, permanentFailure, type Clock, type EventHandler, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { GoldenSet, QueueItems, RequeueUnit, ReviewCases } from '../ports';

@@ -158,7 +158,7 @@ function recordVerdictInTrace(unit: VerdictUnit, p: Principal, policy: Policy, c
       unit.reviseDecision(revision);
     }
   }
-  const expected = item.purpose === 'golden' ? (caseDoc as CaseDoc & { golden?: { expectedOutcome: string } }).golden?.expectedOutcome : undefined;
+  const expected = item.purpose === 'golden' ? caseDoc.golden?.expectedOutcome : undefined;
   unit.finishItem(item.itemId, completed.value.change, {
     doneBy: p.id,
     verdict: { optionId: verdict.optionId, outcome: verdict.outcome, ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}), ...(verdict.approval ? { approval: verdict.approval } : {}) },
@@ -343,12 +343,12 @@ export function createDecideBatch(deps: DecideDeps) {
     const items = await Promise.all(body.itemIds.map(async (id) => (await deps.items.read(id))?.item));
     const missing = body.itemIds.filter((_, i) => !items[i]);
     if (missing.length) return refused('ITEM.NOT_FOUND', `no queue item ${missing.join(', ')}`);
-    const found = items as QueueItemDoc[];
+    const found = items.filter((item): item is QueueItemDoc => item !== undefined);
     const notDecision = found.filter((i) => i.purpose !== 'decision');
     if (notDecision.length) return refused('VALIDATION.NOT_BATCHABLE', `only decision items can be batched; not: ${notDecision.map((i) => i.itemId).join(', ')}`);
     const keys = new Set(found.map((i) => i.batchKey ?? ''));
-    const first = found[0] as QueueItemDoc;
-    if (keys.size !== 1 || !first.batchKey) return refused('VALIDATION.NOT_BATCHABLE', 'every item of a batch must share one batch key (GET /api/queues lists batchable groups)');
+    const first = found[0];
+    if (keys.size !== 1 || !first?.batchKey) return refused('VALIDATION.NOT_BATCHABLE', 'every item of a batch must share one batch key (GET /api/queues lists batchable groups)');
     const useCases = new Set(found.map((i) => i.useCase));
     if (useCases.size !== 1) return refused('VALIDATION.NOT_BATCHABLE', 'every item of a batch must be of one use case');
     const policy = policyOf(deps, first.useCase);

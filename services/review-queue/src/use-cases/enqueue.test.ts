@@ -1,8 +1,8 @@
-import { pendingStep, queueItemId, type CaseDoc } from '@arbiter/case-store';
+import { pendingStep, queueItemId, type CaseDoc, type GoldenCaseDoc } from '@arbiter/case-store';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type CaseRouted, type WorkOrderItem } from '@arbiter/core';
 import { ManualClock } from '@arbiter/platform';
-import { goldenInstanceId, type GoldenCaseDoc } from '../golden';
+import { goldenInstanceId } from '../golden';
 import { InMemoryGoldenSet, InMemoryQueueItems } from '../queue-items.test-support';
 import { createEnqueueOnCaseRouted } from './consumers';
 import { damageCase, handlerContext, shippedPolicies } from '../use-cases.test-support';
