@@ -1,11 +1,16 @@
+/**
+ * The API's HTTP edge over a real loopback socket (so it runs with the integration tests, not the
+ * unit tests, which do no I/O): the one error map from failure codes to statuses, and what the edge
+ * refuses before a use case runs. The use cases are stand-ins; no emulator is needed.
+ */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { fail, ok } from '@arbiter/core';
-import type { Principal } from '../auth';
-import type { IdentityVerifier } from '../identity';
-import type { ReviewQueueUseCases } from '../use-cases';
-import { quietLogger } from '../use-cases.test-support';
-import { apiRouter } from './api';
+import type { Principal } from '../src/auth';
+import type { IdentityVerifier } from '../src/identity';
+import type { ReviewQueueUseCases } from '../src/use-cases';
+import { quietLogger } from '../src/use-cases.test-support';
+import { apiRouter } from '../src/http/api';
 
 const reviewer: Principal = { id: 'rev-1', roles: ['reviewer'], queueRoles: ['damage-reviewer'] };
 const identity: IdentityVerifier = { mode: 'local', principalOf: async () => ok(reviewer) };
