@@ -15,3 +15,4 @@ export * from './redaction';
 export * from './telemetry-config';
 export * from './tracing';
 export * from './metrics';
+export * from './workspace';

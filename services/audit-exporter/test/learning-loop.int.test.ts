@@ -15,7 +15,7 @@ import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
 import { parsePolicyFiles } from '@arbiter/policy';
 import { bigQueryRest, testEndpoints, uniqueName } from '@arbiter/testing';
 import { loadGoldenSet, rescoreLoadedGoldenSet, thresholdsReport } from '../src/learning-loop';
-import { repoRoot } from '../src/learning-loop/repo-root';
+import { repoRoot } from '@arbiter/platform';
 
 jest.setTimeout(180_000);
 

@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { DefaultProjectId } from '@arbiter/contract';
 import { loadGoldenSet, metricsReport, postActionReport, rescoreLoadedGoldenSet, rescoreReport, thresholdsReport, type LearningLoopEndpoints } from './report.bigquery';
-import { stackFile } from './repo-root';
+import { stackFile } from '@arbiter/platform';
 
 const endpointsFromEnvironment = (): LearningLoopEndpoints => {
   const env = process.env;

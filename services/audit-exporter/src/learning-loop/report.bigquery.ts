@@ -30,9 +30,9 @@ import {
   type Policy,
   type PredictionSubmitted,
 } from '@arbiter/core';
-import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
+import { repoRoot } from '@arbiter/platform';
+import { loadPolicies, policiesDirFrom, type PolicyRegistry } from '@arbiter/policy';
 import { createBigQuery } from '../bigquery.client';
-import { repoRoot } from './repo-root';
 
 /** Where the commands find BigQuery and Firestore (the emulators' hosts; the local stack's StackEndpoints fit). */
 export interface LearningLoopEndpoints {
@@ -140,9 +140,9 @@ export async function metricsReport(endpoints: LearningLoopEndpoints): Promise<s
   return out.join('\n');
 }
 
-/** The policies the commands read: `dir`, else `ARBITER_POLICIES_DIR` (as the services), else the repository's. */
+/** The policies the commands read: `dir`, else the services' (`ARBITER_POLICIES_DIR`, else the repository's). */
 const policies = (dir?: string): PolicyRegistry => {
-  const loaded = loadPolicies(dir ?? process.env.ARBITER_POLICIES_DIR ?? join(repoRoot(), 'policies'));
+  const loaded = loadPolicies(dir ?? policiesDirFrom(process.env, repoRoot()));
   if (!loaded.ok) throw new Error(loaded.error.message);
   return loaded.value;
 };
