@@ -16,8 +16,9 @@ import type { PolicyRegistry } from '@arbiter/policy';
 /** Where cases are opened: atomically, and only once per case id. */
 export interface CaseOpenings {
   /**
-   * In one transaction: when `cases/{caseDoc.caseId}` does not exist, create it and stage `events`
-   * (published after the commit) and answer `opened`; otherwise change nothing and answer `exists`.
+   * In one atomic write (a create precondition, no transaction): when `cases/{caseDoc.caseId}` does
+   * not exist, create it and stage `events` (published after the commit) and answer `opened`;
+   * otherwise change nothing and answer `exists`.
    */
   openIfAbsent(caseDoc: CaseDoc, events: readonly ArbiterEvent[], now: Date): Promise<'opened' | 'exists'>;
 }
