@@ -15,7 +15,7 @@ const workspace = {
   '@arbiter/case-store': 'packages/case-store/src',
   '@arbiter/local-stack': 'tools/local-stack/src',
   '@arbiter/audit-exporter/learning-loop': 'services/audit-exporter/src/learning-loop',
-  '@arbiter/testing': 'packages/testing/src',
+  '@arbiter/testing': 'tools/testing/src',
 };
 const moduleNameMapper = Object.fromEntries(
   Object.entries(workspace).map(([name, dir]) => [`^${name}$`, path.join(__dirname, dir)]),
@@ -44,8 +44,8 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{packages,services,tools,infra,schemas,tests,bench}/**/*.{int,e2e}.test.ts'],
-      globalSetup: '<rootDir>/packages/testing/dist/global-setup.js',
-      globalTeardown: '<rootDir>/packages/testing/dist/global-teardown.js',
+      globalSetup: '<rootDir>/tools/testing/dist/global-setup.js',
+      globalTeardown: '<rootDir>/tools/testing/dist/global-teardown.js',
     },
   ],
 };

@@ -1,5 +1,5 @@
 /**
- * What the console's browser tests need from the stack: the shared harness (packages/testing) for the
+ * What the console's browser tests need from the stack: the shared harness (tools/testing) for the
  * run's policies, the services as processes, the persona sign-in and the reviewer API, plus the predictions these tests publish.
  */
 import { randomUUID } from 'node:crypto';

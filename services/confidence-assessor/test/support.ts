@@ -1,5 +1,5 @@
 /**
- * Integration-test helpers, shared by every service's tests: see packages/testing/src/observe.ts. The
+ * Integration-test helpers, shared by every service's tests: see tools/testing/src/observe.ts. The
  * Jest global setup has started the emulators and set PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST /
  * ARBITER_PROJECT_ID.
  */
