@@ -8,6 +8,8 @@
  * - No circular dependencies anywhere.
  * - A service never imports another service; shared code lives in packages.
  * - Packages never import services.
+ * - Production sources (the src/ of packages and services) never import tools/ (the local stack, the
+ *   test harness).
  * - Use cases never import a cloud SDK (`@google-cloud/*`): in a service, only adapters (files named
  *   after their technology: `*.firestore.ts`, `bigquery.*.ts`, `*.gcs.ts`, …) and the composition root
  *   (`main.ts`) may. The modules that still do are listed in
@@ -79,6 +81,15 @@ module.exports = {
       comment: 'Packages are shared building blocks; they must not depend on a service.',
       from: { path: '^packages/' },
       to: { path: '^services/' },
+    },
+    {
+      name: 'production-code-not-to-tools',
+      severity: 'error',
+      comment:
+        'The local stack and the test harness (tools/) run the code from outside; production sources never ' +
+        'import them (their tests and test support may).',
+      from: { path: '^(packages|services)/[^/]+/src/', pathNot: TEST_FILE },
+      to: { path: '^tools/' },
     },
   ],
   options: {
