@@ -9,7 +9,7 @@ import { describeReviewQueueConfig, SERVICE } from './config';
 import { Storage } from '@google-cloud/storage';
 import { LocalEvidenceUrlSigner, evidenceDirOf } from './evidence';
 import { GcsEvidenceUrlSigner } from './evidence.gcs';
-import { bigQueryAudit } from './metrics/bigquery';
+import { bigQueryAudit } from './audit-queries.bigquery';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(SERVICE, describeReviewQueueConfig);

@@ -13,6 +13,7 @@ import type { CaseDoc, DecideResult, GoldenCaseDoc, DecisionInput, PendingDecisi
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, RestoreChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
+import type { MetricsReading, Row } from './metric-catalog';
 import type { ReviewerVerdictDoc } from './reviewer-verdicts';
 
 /**
@@ -274,4 +275,61 @@ export interface ReviewReads {
 /** Who opened which evidence: `evidence.accessed` events, committed to the outbox and published before the link is given. */
 export interface EvidenceAccessLog {
   record(events: readonly ArbiterEvent[], now: Date): Promise<void>;
+}
+
+// The metrics page (use-cases/metrics.ts): its readings and the audit dataset it reads.
+
+/**
+ * The port: where readings are kept (`metricReadings/{slot}` in Firestore, metric-readings.firestore.ts;
+ * an in-memory twin for unit tests). One document per refresh slot.
+ */
+export interface MetricReadingsStore {
+  /** Claims the slot's reading; false when another instance (or an earlier call) already has. */
+  claim(slot: number, at: number): Promise<boolean>;
+  /** Stores the slot's finished reading. */
+  save(slot: number, reading: StoredReading, ms: number): Promise<void>;
+  /** The finished readings among the last `limit` slots, newest first. */
+  latest(limit: number): Promise<StoredReading[]>;
+  /** Deletes all but the last `keep` slots. */
+  trim(keep: number): Promise<void>;
+}
+
+/** The port: runs one query over the audit dataset (`{dataset}` is the qualified dataset prefix). */
+export interface AuditQueries {
+  /** The qualified name of a view or table (`project.dataset.name`, backquoted). */
+  table(name: string): string;
+  query(sql: string): Promise<Row[]>;
+}
+
+export interface ReviewerRow {
+  reviewerId: string;
+  reviewedLast24h: number;
+  reviewedTotal: number;
+  goldenReviews: number;
+  goldenAccuracy: number | null;
+  belowGoldenBar: boolean;
+  /** Mean Cohen's κ over the pairs the reviewer is in, and how many double-reviewed cases that rests on. */
+  kappa: number | null;
+  doubleReviewed: number;
+}
+
+export interface ThresholdRow {
+  useCase: string;
+  modelVersion: string;
+  examples: number;
+  currentHigh: number | null;
+  recommendedHigh: number | null;
+  precision: number | null;
+  /** Share of cases a person reviews now, and with the recommended threshold (the queue-load effect). */
+  reviewRateNow: number;
+  reviewRateRecommended: number;
+  automaticRateRecommended: number;
+  note: string;
+}
+
+/** One stored reading: the metric values, and the tables that show only the latest reading. */
+export interface StoredReading extends MetricsReading {
+  reviewers: ReviewerRow[];
+  thresholds: ThresholdRow[];
+  errors: string[];
 }

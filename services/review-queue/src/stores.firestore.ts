@@ -5,7 +5,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { CaseStore } from '@arbiter/case-store';
 import type { OutboxRelay } from '@arbiter/platform';
-import { FirestoreMetricReadings } from './metrics/readings.firestore';
+import { FirestoreMetricReadings } from './metric-readings.firestore';
 import { FirestoreGoldenSet, FirestoreQueueItems } from './queue-items.firestore';
 import { FirestoreReviewCases } from './review-cases.firestore';
 import { FirestoreEvidenceAccessLog, FirestoreReviewReads } from './review-reads.firestore';

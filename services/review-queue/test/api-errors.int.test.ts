@@ -9,7 +9,7 @@ import { fail, ok } from '@arbiter/core';
 import type { Principal } from '../src/auth';
 import type { IdentityVerifier } from '../src/identity';
 import type { ReviewQueueUseCases } from '../src/use-cases';
-import { quietLogger } from '../src/use-cases.test-support';
+import { quietLogger } from '../src/use-cases/builders.test-support';
 import { apiRouter } from '../src/http/api';
 
 const reviewer: Principal = { id: 'rev-1', roles: ['reviewer'], queueRoles: ['damage-reviewer'] };

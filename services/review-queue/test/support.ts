@@ -12,7 +12,7 @@ import { createReviewQueueApp, type ReviewQueueUseCases } from '../src/app';
 import { firestoreStores } from '../src/stores.firestore';
 import { LocalIdentityProvider } from '../src/identity';
 import { LocalEvidenceUrlSigner } from '../src/evidence';
-import type { AuditQueries } from '../src/use-cases/metrics';
+import type { AuditQueries } from '../src/ports';
 
 /** What the tests read of a Pub/Sub message. */
 export interface Message {

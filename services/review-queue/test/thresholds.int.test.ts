@@ -4,7 +4,7 @@
  * test's own, so other tests' rows never mix in), read by review-queue through its audit port.
  */
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
-import { bigQueryAudit } from '../src/metrics/bigquery';
+import { bigQueryAudit } from '../src/audit-queries.bigquery';
 import { call, startApp, token, uid, type Running } from './support';
 
 jest.setTimeout(180_000);

@@ -5,7 +5,7 @@ import type { Principal } from '../auth';
 import { InMemoryQueueItems, InMemoryReviewerQuality } from '../queue-items.test-support';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem, type ClaimDeps } from './claims';
 import { QueueCatalog } from './common';
-import { damageItem, shippedPolicies } from '../use-cases.test-support';
+import { damageItem, shippedPolicies } from './builders.test-support';
 
 const policies = shippedPolicies();
 

@@ -8,7 +8,7 @@ import { InMemoryReviewCases } from '../review-cases.test-support';
 import { QueueCatalog } from './common';
 import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './decide';
 import { commitPending } from './undo';
-import { shippedPolicies } from '../use-cases.test-support';
+import { shippedPolicies } from './builders.test-support';
 
 const policies = shippedPolicies();
 

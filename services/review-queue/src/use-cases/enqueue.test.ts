@@ -5,7 +5,7 @@ import { ManualClock } from '@arbiter/platform';
 import { goldenInstanceId } from '../golden';
 import { InMemoryGoldenSet, InMemoryQueueItems } from '../queue-items.test-support';
 import { createEnqueueOnCaseRouted } from './consumers';
-import { damageCase, handlerContext, shippedPolicies } from '../use-cases.test-support';
+import { damageCase, handlerContext, shippedPolicies } from './builders.test-support';
 
 const policies = shippedPolicies();
 

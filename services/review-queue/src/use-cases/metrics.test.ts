@@ -2,8 +2,10 @@ import path from 'node:path';
 import { ManualClock } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import type { Principal } from '../auth';
-import { METRICS, type Row } from '../metrics/catalog';
-import { createMetrics, InMemoryMetricReadings, startMetricsRefresh, thresholdExamplesOf, thresholdExamplesSql, type AuditQueries, type MetricsPage } from './metrics';
+import { METRICS, type Row } from '../metric-catalog';
+import { InMemoryMetricReadings } from '../metric-readings.test-support';
+import type { AuditQueries } from '../ports';
+import { createMetrics, startMetricsRefresh, thresholdExamplesOf, thresholdExamplesSql, type MetricsPage } from './metrics';
 
 const policies = (() => {
   const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', '..', 'policies'));

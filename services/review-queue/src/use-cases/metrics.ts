@@ -1,6 +1,6 @@
 /**
  * The metrics page's data (`GET /api/metrics`, leads, admins and auditors): every success metric of
- * both seeds read from the audit dataset's metric views (metrics/catalog.ts), per-reviewer throughput,
+ * both seeds read from the audit dataset's metric views (metric-catalog.ts), per-reviewer throughput,
  * golden accuracy and agreement, and the threshold recommendations with their effect on queue load.
  *
  * A page view never queries BigQuery. A refresh job (`startMetricsRefresh`, every `refreshMs` in each
@@ -14,55 +14,8 @@ import { fail, ok, recommendThresholds, type Result } from '@arbiter/core';
 import type { PolicyRegistry } from '@arbiter/policy';
 import type { Clock, Logger } from '@arbiter/platform';
 import type { Principal } from '../auth';
-import { chartsOf, METRICS, readingOf, type MetricChart, type MetricsReading, type Row } from '../metrics/catalog';
-
-/**
- * The port: where readings are kept (`metricReadings/{slot}` in Firestore, metrics/readings.firestore.ts;
- * an in-memory twin for unit tests). One document per refresh slot.
- */
-export interface MetricReadingsStore {
-  /** Claims the slot's reading; false when another instance (or an earlier call) already has. */
-  claim(slot: number, at: number): Promise<boolean>;
-  /** Stores the slot's finished reading. */
-  save(slot: number, reading: StoredReading, ms: number): Promise<void>;
-  /** The finished readings among the last `limit` slots, newest first. */
-  latest(limit: number): Promise<StoredReading[]>;
-  /** Deletes all but the last `keep` slots. */
-  trim(keep: number): Promise<void>;
-}
-
-/** The port: runs one query over the audit dataset (`{dataset}` is the qualified dataset prefix). */
-export interface AuditQueries {
-  /** The qualified name of a view or table (`project.dataset.name`, backquoted). */
-  table(name: string): string;
-  query(sql: string): Promise<Row[]>;
-}
-
-export interface ReviewerRow {
-  reviewerId: string;
-  reviewedLast24h: number;
-  reviewedTotal: number;
-  goldenReviews: number;
-  goldenAccuracy: number | null;
-  belowGoldenBar: boolean;
-  /** Mean Cohen's κ over the pairs the reviewer is in, and how many double-reviewed cases that rests on. */
-  kappa: number | null;
-  doubleReviewed: number;
-}
-
-export interface ThresholdRow {
-  useCase: string;
-  modelVersion: string;
-  examples: number;
-  currentHigh: number | null;
-  recommendedHigh: number | null;
-  precision: number | null;
-  /** Share of cases a person reviews now, and with the recommended threshold (the queue-load effect). */
-  reviewRateNow: number;
-  reviewRateRecommended: number;
-  automaticRateRecommended: number;
-  note: string;
-}
+import { chartsOf, METRICS, readingOf, type MetricChart, type Row } from '../metric-catalog';
+import type { AuditQueries, MetricReadingsStore, ReviewerRow, StoredReading, ThresholdRow } from '../ports';
 
 export interface MetricsPage {
   /** When the latest reading was taken (the page's "as of"); the page's own time when there is none yet. */
@@ -90,33 +43,6 @@ export interface MetricsDeps {
   /** How long a page built from the stored readings is served before they are read again (default min(refreshMs, 15 s)). */
   pageCacheMs?: number;
   logger?: Pick<Logger, 'info' | 'warn'>;
-}
-
-/** One stored reading: the metric values, and the tables that show only the latest reading. */
-export interface StoredReading extends MetricsReading {
-  reviewers: ReviewerRow[];
-  thresholds: ThresholdRow[];
-  errors: string[];
-}
-
-/** The in-memory twin, for unit tests. */
-export class InMemoryMetricReadings implements MetricReadingsStore {
-  readonly slots = new Map<number, { at: number; reading?: StoredReading }>();
-  async claim(slot: number, at: number): Promise<boolean> {
-    if (this.slots.has(slot)) return false;
-    this.slots.set(slot, { at });
-    return true;
-  }
-  async save(slot: number, reading: StoredReading): Promise<void> {
-    this.slots.set(slot, { at: reading.at, reading: JSON.parse(JSON.stringify(reading)) as StoredReading });
-  }
-  async latest(limit: number): Promise<StoredReading[]> {
-    return [...this.slots.values()].sort((a, b) => b.at - a.at).slice(0, limit).flatMap((s) => (s.reading ? [s.reading] : []));
-  }
-  async trim(keep: number): Promise<void> {
-    const ordered = [...this.slots.entries()].sort((a, b) => b[1].at - a[1].at);
-    for (const [slot] of ordered.slice(keep)) this.slots.delete(slot);
-  }
 }
 
 const n = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0)) || 0;

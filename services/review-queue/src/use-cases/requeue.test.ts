@@ -5,7 +5,7 @@ import { ManualClock } from '@arbiter/platform';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';
 import { createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './consumers';
-import { damageCase, handlerContext, shippedPolicies } from '../use-cases.test-support';
+import { damageCase, handlerContext, shippedPolicies } from './builders.test-support';
 
 const policies = shippedPolicies();
 

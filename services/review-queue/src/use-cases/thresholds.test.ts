@@ -1,7 +1,7 @@
 import { ManualClock } from '@arbiter/platform';
 import type { Principal } from '../auth';
-import { shippedPolicies } from '../use-cases.test-support';
-import type { AuditQueries } from './metrics';
+import { shippedPolicies } from './builders.test-support';
+import type { AuditQueries } from '../ports';
 import { createThresholdsPage } from './thresholds';
 
 const policies = shippedPolicies();

@@ -13,7 +13,7 @@ import type { PolicyRegistry } from '@arbiter/policy';
 import type { Clock } from '@arbiter/platform';
 import type { Principal } from '../auth';
 import { mayViewLeadOverview } from '../access';
-import type { AuditQueries } from './metrics';
+import type { AuditQueries } from '../ports';
 
 export interface ThresholdsPage {
   generatedAt: string;

@@ -6,7 +6,7 @@ import { InMemoryReviewCases } from '../review-cases.test-support';
 import { QueueCatalog } from './common';
 import { createDecideBatch, createDecideCase, verdictRecorder, type DecideDeps } from './decide';
 import { commitPending, createUndoBatch, createUndoDecision, startPendingCommits } from './undo';
-import { quietLogger, shippedPolicies } from '../use-cases.test-support';
+import { quietLogger, shippedPolicies } from './builders.test-support';
 
 const policies = shippedPolicies();
 

@@ -7,7 +7,7 @@ import type { EvidenceUrlSigner } from '../evidence';
 import { InMemoryQueueItems, InMemoryReviewerQuality } from '../queue-items.test-support';
 import { InMemoryEvidenceAccessLog, InMemoryReviewReads } from '../review-reads.test-support';
 import type { ReviewerVerdictDoc } from '../reviewer-verdicts';
-import { damageCase, damageItem, shippedPolicies } from '../use-cases.test-support';
+import { damageCase, damageItem, shippedPolicies } from './builders.test-support';
 import { QueueCatalog } from './common';
 import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence, type ViewDeps } from './views';
 

@@ -5,12 +5,12 @@
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
-import { createLogger, type HandlerContext, type Logger } from '@arbiter/platform';
+import { createLogger, repoRoot, type HandlerContext, type Logger } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
 
 /** The policies in `policies/`, as review-queue serves them. */
 export function shippedPolicies(): PolicyRegistry {
-  const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', 'policies'));
+  const loaded = loadPolicies(path.join(repoRoot(), 'policies'));
   if (!loaded.ok) throw new Error(loaded.error.message);
   return loaded.value;
 }

@@ -3,8 +3,8 @@
  * on GCP, or the emulator (`BIGQUERY_EMULATOR_HOST`). Read-only: it queries the metric views.
  */
 import { BigQuery } from '@google-cloud/bigquery';
-import type { AuditQueries } from '../use-cases/metrics';
-import type { Row } from './catalog';
+import type { AuditQueries } from './ports';
+import type { Row } from './metric-catalog';
 
 const plain = (v: unknown): unknown => (v !== null && typeof v === 'object' && 'value' in (v as object) ? (v as { value: unknown }).value : v);
 

@@ -1,19 +1,19 @@
 /** Every use case of the service, wired over its stores (ports), the policies and the clock. */
 import type { Clock, Logger } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-import type { EvidenceUrlSigner } from './evidence';
+import type { EvidenceUrlSigner } from '../evidence';
 import { fail, type Result } from '@arbiter/core';
-import type { EvidenceAccessLog, GoldenSet, QueueItems, ReviewCases, ReviewerQuality, ReviewReads } from './ports';
-import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './use-cases/claims';
-import { QueueCatalog } from './use-cases/common';
-import { createEnqueueOnCaseRouted, createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './use-cases/consumers';
-import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './use-cases/decide';
-import { createUndoBatch, createUndoDecision, startPendingCommits } from './use-cases/undo';
-import { createMetrics, mayViewMetrics, startMetricsRefresh, type AuditQueries, type MetricReadingsStore, type MetricsPage } from './use-cases/metrics';
-import { createThresholdsPage, type ThresholdsPage } from './use-cases/thresholds';
-import { mayViewLeadOverview } from './access';
-import type { Principal } from './auth';
-import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './use-cases/views';
+import type { AuditQueries, EvidenceAccessLog, GoldenSet, MetricReadingsStore, QueueItems, ReviewCases, ReviewerQuality, ReviewReads } from '../ports';
+import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem } from './claims';
+import { QueueCatalog } from './common';
+import { createEnqueueOnCaseRouted, createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './consumers';
+import { createDecideBatch, createDecideCase, createRequestEvidence, verdictRecorder, type DecideDeps } from './decide';
+import { createUndoBatch, createUndoDecision, startPendingCommits } from './undo';
+import { createMetrics, mayViewMetrics, startMetricsRefresh, type MetricsPage } from './metrics';
+import { createThresholdsPage, type ThresholdsPage } from './thresholds';
+import { mayViewLeadOverview } from '../access';
+import type { Principal } from '../auth';
+import { createGetCaseView, createGetDisputeView, createLeadOverview, createListClaims, createListItems, createListQueues, createOpenEvidence } from './views';
 
 /** What the use cases read and write through (stores.firestore.ts builds the Firestore ones). */
 export interface ReviewQueueStores {

@@ -1,4 +1,4 @@
-import { chartsOf, METRICS, readingOf } from './catalog';
+import { chartsOf, METRICS, readingOf } from './metric-catalog';
 
 describe('metrics catalog', () => {
   it('covers every success metric of both seeds, each on a metric view', () => {

@@ -6,8 +6,8 @@
  */
 import type { Firestore } from '@google-cloud/firestore';
 import { Collections } from '@arbiter/case-store';
-import type { MetricsReading } from './catalog';
-import type { MetricReadingsStore, ReviewerRow, StoredReading, ThresholdRow } from '../use-cases/metrics';
+import type { MetricsReading } from './metric-catalog';
+import type { MetricReadingsStore, ReviewerRow, StoredReading, ThresholdRow } from './ports';
 
 /** Firestore's ALREADY_EXISTS (gRPC code 6). */
 const alreadyExists = (error: unknown): boolean => (error as { code?: unknown }).code === 6;
