@@ -444,14 +444,14 @@ function payloadOf(event: ArbiterEvent): unknown {
   return review;
 }
 
-/** The use case an event names, if its data names one (`evidence.submitted` does not). */
-export function useCaseOf(event: ArbiterEvent): string | undefined {
+/** The use case an event names, if its data names one (`decision.revised` and `evidence.submitted` do not). */
+export function useCaseNamedBy(event: ArbiterEvent): string | undefined {
   const data = event.data as { useCase?: unknown };
   return typeof data.useCase === 'string' ? data.useCase : undefined;
 }
 
 /** The case an event is about. Every audited event names one. */
-export const caseIdOf = (event: ArbiterEvent): string | undefined => {
+export const caseIdNamedBy = (event: ArbiterEvent): string | undefined => {
   const data = event.data as { caseId?: unknown };
   return typeof data.caseId === 'string' ? data.caseId : undefined;
 };

@@ -5,7 +5,7 @@ import { idFromEventIdentity, permanentFailure, transientFailure, type Clock, ty
 import type { PolicyRegistry } from '@arbiter/policy';
 import { markerExpiry } from '@arbiter/case-store';
 import { RejectedRowError, type AuditBatcher, type WriteOutcome } from './audit-batcher';
-import { caseIdOf, toAuditRow, useCaseOf, type CaseFacts } from './audit-row';
+import { caseIdNamedBy, toAuditRow, useCaseNamedBy, type CaseFacts } from './audit-row';
 import { LABELLED_EXAMPLES_TABLE, toLabelledExampleRow } from './labelled-example';
 import type { AuditEntry, CaseUseCaseProjection } from './ports';
 
@@ -48,9 +48,9 @@ const PROJECTED: ReadonlySet<string> = new Set([EventTypes.caseOpened, EventType
  */
 export function createRecordEvent(deps: RecordEventDeps): (event: ArbiterEvent) => Promise<Result<RecordOutcome, HandlerFailure>> {
   return async (event) => {
-    const caseId = caseIdOf(event);
+    const caseId = caseIdNamedBy(event);
     if (caseId === undefined) return ok('not-audited');
-    let useCase = useCaseOf(event);
+    let useCase = useCaseNamedBy(event);
     if (useCase === undefined) {
       try {
         useCase = await deps.caseUseCases.useCaseOf(caseId);

@@ -1,6 +1,6 @@
 import { EventTypes, validateEventData } from '@arbiter/contract';
 import { dispositionOf, ManualClock } from '@arbiter/platform';
-import { caseIdOf, caseOpenedEventIdOf, createAssessPrediction } from './assess-prediction';
+import { caseIdOfPrediction, caseOpenedEventIdOf, createAssessPrediction } from './assess-prediction';
 import { cleanlinessPrediction, InMemoryCaseOpenings, predictionEvent, shippedPolicies } from './assess-prediction.test-support';
 
 const policies = shippedPolicies();
@@ -18,8 +18,8 @@ describe('assess prediction', () => {
     const event = predictionEvent(cleanlinessPrediction());
     const result = await assess(event);
 
-    expect(result).toEqual({ ok: true, value: { caseId: caseIdOf(event), opened: true, band: 'medium', confidence: 0.78 } });
-    const caseId = caseIdOf(event);
+    expect(result).toEqual({ ok: true, value: { caseId: caseIdOfPrediction(event), opened: true, band: 'medium', confidence: 0.78 } });
+    const caseId = caseIdOfPrediction(event);
     expect(caseId).toMatch(/^case_[0-9a-f]{32}$/);
     const doc = cases.cases.get(caseId);
     expect(doc).toMatchObject({
@@ -50,14 +50,14 @@ describe('assess prediction', () => {
     const policy = policies.get('vehicle-cleanliness');
     if (!policy.ok) throw new Error('no cleanliness policy');
     expect(policy.value.privacy.retention.caseDays).toBe(90);
-    expect(cases.cases.get(caseIdOf(event))?.expireAt).toEqual(new Date(now.getTime() + 90 * 86_400_000));
+    expect(cases.cases.get(caseIdOfPrediction(event))?.expireAt).toEqual(new Date(now.getTime() + 90 * 86_400_000));
 
     // Another retention in the policy, another expiry on the case.
     const shorter = { ...policy.value, privacy: { ...policy.value.privacy, retention: { ...policy.value.privacy.retention, caseDays: 7 } } };
     const other = new InMemoryCaseOpenings();
     const assessShorter = createAssessPrediction({ cases: other, policies: { get: (id: string) => (id === shorter.id ? { ok: true as const, value: shorter } : policies.get(id)) }, clock: new ManualClock(now), source: '/arbiter/confidence-assessor' });
     await assessShorter(event);
-    expect(other.cases.get(caseIdOf(event))?.expireAt).toEqual(new Date(now.getTime() + 7 * 86_400_000));
+    expect(other.cases.get(caseIdOfPrediction(event))?.expireAt).toEqual(new Date(now.getTime() + 7 * 86_400_000));
   });
 
   it('uses the default thresholds for a model version the policy does not list', async () => {
@@ -65,7 +65,7 @@ describe('assess prediction', () => {
     const event = predictionEvent(cleanlinessPrediction({ model: { name: 'cleanliness-vit', version: '9.9.9' }, prediction: { label: 'dirty', confidence: 0.92 } }));
     const result = await assess(event);
     expect(result.ok && result.value.band).toBe('medium');
-    expect(cases.cases.get(caseIdOf(event))?.thresholds).toEqual({ high: 0.95, low: 0.7 });
+    expect(cases.cases.get(caseIdOfPrediction(event))?.thresholds).toEqual({ high: 0.95, low: 0.7 });
   });
 
   it('opens nothing and emits nothing for a redelivered or republished prediction', async () => {
@@ -73,9 +73,9 @@ describe('assess prediction', () => {
     const event = predictionEvent(cleanlinessPrediction());
     await assess(event);
     const again = await assess(predictionEvent(cleanlinessPrediction({ prediction: { label: 'clean', confidence: 0.99 } })));
-    expect(again).toEqual({ ok: true, value: { caseId: caseIdOf(event), opened: false, band: 'high', confidence: 0.99 } });
+    expect(again).toEqual({ ok: true, value: { caseId: caseIdOfPrediction(event), opened: false, band: 'high', confidence: 0.99 } });
     expect(cases.cases.size).toBe(1);
-    expect(cases.cases.get(caseIdOf(event))?.confidence).toBe(0.78);
+    expect(cases.cases.get(caseIdOfPrediction(event))?.confidence).toBe(0.78);
     expect(cases.staged).toHaveLength(1);
   });
 
@@ -96,7 +96,7 @@ describe('assess prediction', () => {
     });
     const result = await assess(event);
     expect(result.ok).toBe(true);
-    const doc = cases.cases.get(caseIdOf(event));
+    const doc = cases.cases.get(caseIdOfPrediction(event));
     expect(doc?.confidenceSource).toBe('factors');
     expect(doc?.confidence).toBeCloseTo(0.8, 10);
     expect(doc?.band).toBe('medium');

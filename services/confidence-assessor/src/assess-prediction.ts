@@ -42,7 +42,7 @@ export interface AssessOutcome {
 export type AssessPrediction = (event: ArbiterEvent<typeof EventTypes.predictionSubmitted>) => Promise<Result<AssessOutcome, HandlerFailure>>;
 
 /** The case id of a prediction: derived from its event identity (architecture: `case_<sha256>`). */
-export const caseIdOf = (event: { source: string; id: string }): string => idFromEventIdentity('case', event.source, event.id);
+export const caseIdOfPrediction = (event: { source: string; id: string }): string => idFromEventIdentity('case', event.source, event.id);
 
 /** The `case.opened` event of a case: its id derives from the case id, so a republish keeps it. */
 export const caseOpenedEventIdOf = (caseId: string): string => `opened_${caseId}`;
@@ -58,7 +58,7 @@ export function createAssessPrediction(deps: AssessPredictionDeps): AssessPredic
     const assessment = assessed.value;
 
     const now = deps.clock.now();
-    const caseId = caseIdOf(event);
+    const caseId = caseIdOfPrediction(event);
     const opened: CaseOpened = {
       caseId,
       useCase: prediction.useCase,
