@@ -12,6 +12,7 @@ const workspace = {
   '@arbiter/contract': 'packages/contract/src',
   '@arbiter/policy': 'packages/policy/src',
   '@arbiter/platform': 'packages/platform/src',
+  '@arbiter/platform/testing': 'packages/platform/src/ports.test-support',
   '@arbiter/case-store': 'packages/case-store/src',
   '@arbiter/local-stack': 'tools/local-stack/src',
   '@arbiter/audit-exporter/learning-loop': 'services/audit-exporter/src/learning-loop',

@@ -11,28 +11,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-/** A clock tests move by hand. */
-export class ManualClock implements Clock {
-  constructor(private current: Date) {}
-  now(): Date {
-    return new Date(this.current.getTime());
-  }
-  set(to: Date): void {
-    this.current = new Date(to.getTime());
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
-
-/** The in-memory twin of a publisher, for unit tests of use cases. */
-export class InMemoryEventPublisher implements EventPublisher {
-  readonly published: ArbiterEvent[] = [];
-  async publish(event: ArbiterEvent): Promise<void> {
-    this.published.push(event);
-  }
-  ofType(type: string): ArbiterEvent[] {
-    return this.published.filter((event) => event.type === type);
-  }
-}

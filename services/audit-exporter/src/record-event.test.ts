@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { buildDecision, caseDocFromOpened, decisionEvents, type CaseDoc } from '@arbiter/case-store';
 import { EventTypes, fromPubSubMessage, toPubSubMessage, type ArbiterEvent } from '@arbiter/contract';
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import { loadPolicies } from '@arbiter/policy';
 import { toAuditRow, type AuditRow } from './audit-row';
 import { InMemoryCaseUseCaseProjection } from './case-use-cases.test-support';

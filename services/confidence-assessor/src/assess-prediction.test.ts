@@ -1,5 +1,6 @@
 import { EventTypes, validateEventData } from '@arbiter/contract';
-import { dispositionOf, ManualClock } from '@arbiter/platform';
+import { dispositionOf } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import { caseIdOfPrediction, caseOpenedEventIdOf, createAssessPrediction } from './assess-prediction';
 import { cleanlinessPrediction, InMemoryCaseOpenings, predictionEvent, shippedPolicies } from './assess-prediction.test-support';
 

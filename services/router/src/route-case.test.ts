@@ -1,6 +1,7 @@
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
 import { pendingStep } from '@arbiter/case-store';
-import { dispositionOf, ManualClock } from '@arbiter/platform';
+import { dispositionOf } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import { caseRouteOf, createRouteCase, defaultReasonCodeOf, planRoute } from './route-case';
 import type { CaseRouted } from '@arbiter/core';
 import {

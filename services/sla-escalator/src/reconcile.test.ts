@@ -1,6 +1,7 @@
 import { pendingStep, producedEvent, type CaseDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
-import { createLogger, ManualClock } from '@arbiter/platform';
+import { createLogger } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import { Writable } from 'node:stream';
 import { InMemoryPendingSteps } from './escalator.test-support';
 import { createReconcile, MAX_REDRIVE_BACKOFF_MS, redriveBackoffMs, redriveEventId } from './reconcile';

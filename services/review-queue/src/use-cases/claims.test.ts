@@ -1,6 +1,6 @@
 import type { QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import type { Principal } from '../auth';
 import { InMemoryQueueItems, InMemoryReviewerQuality } from '../queue-items.test-support';
 import { ClaimHints, createClaimItem, createClaimNext, createReleaseItem, type ClaimDeps } from './claims';

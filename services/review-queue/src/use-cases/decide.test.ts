@@ -1,7 +1,7 @@
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData, type ArbiterEvent } from '@arbiter/contract';
 import { inSample } from '@arbiter/core';
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import type { Principal } from '../auth';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';

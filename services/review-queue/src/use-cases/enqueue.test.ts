@@ -1,7 +1,7 @@
 import { pendingStep, queueItemId, type CaseDoc, type GoldenCaseDoc } from '@arbiter/case-store';
 import { createEvent, EventTypes, type ArbiterEvent } from '@arbiter/contract';
 import { inSample, type CaseRouted, type WorkOrderItem } from '@arbiter/core';
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import { goldenInstanceId } from '../golden';
 import { InMemoryGoldenSet, InMemoryQueueItems } from '../queue-items.test-support';
 import { createEnqueueOnCaseRouted } from './consumers';

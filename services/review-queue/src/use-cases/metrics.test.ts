@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import { loadPolicies } from '@arbiter/policy';
 import type { Principal } from '../auth';
 import { METRICS, type Row } from '../metric-catalog';

@@ -1,7 +1,7 @@
 import { pendingStep, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { createEvent, EventTypes, SubscriptionNames, type ArbiterEvent } from '@arbiter/contract';
 import type { CaseRedriven, EvidenceSubmitted } from '@arbiter/core';
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';
 import { createRequeueOnCaseRedriven, createRequeueOnEvidenceSubmitted } from './consumers';

@@ -1,4 +1,4 @@
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import type { Principal } from '../auth';
 import { shippedPolicies } from './builders.test-support';
 import type { AuditQueries } from '../ports';

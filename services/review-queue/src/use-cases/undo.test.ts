@@ -1,5 +1,5 @@
 import { queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import type { Principal } from '../auth';
 import { InMemoryQueueItems } from '../queue-items.test-support';
 import { InMemoryReviewCases } from '../review-cases.test-support';

@@ -1,7 +1,7 @@
 import { buildDecision, queueItemId, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { EventTypes, validateEventData } from '@arbiter/contract';
 import type { Result } from '@arbiter/core';
-import { ManualClock } from '@arbiter/platform';
+import { ManualClock } from '@arbiter/platform/testing';
 import type { Principal } from '../auth';
 import type { EvidenceUrlSigner } from '../evidence';
 import { InMemoryQueueItems, InMemoryReviewerQuality } from '../queue-items.test-support';
