@@ -6,7 +6,8 @@ import { EventSources, EventTypes, SubscriptionNames } from '@arbiter/contract';
 import { ok } from '@arbiter/core';
 import type { Clock, ServiceHost } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-import { createAssessPrediction, type AssessPrediction, type CaseOpenings } from './assess-prediction';
+import { createAssessPrediction, type AssessPrediction } from './assess-prediction';
+import type { CaseOpenings } from './ports';
 
 export interface AssessorAppDeps {
   host: ServiceHost;

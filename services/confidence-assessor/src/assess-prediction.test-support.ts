@@ -3,7 +3,7 @@ import { EventTypes, createEvent, type ArbiterEvent } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
 import type { CaseDoc } from '@arbiter/case-store';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
-import type { CaseOpenings } from './assess-prediction';
+import type { CaseOpenings } from './ports';
 
 /** The shipped policies (policies/*.yaml). */
 export function shippedPolicies(): PolicyRegistry {

@@ -12,16 +12,7 @@ import { assessCase, fail, ok, type Band, type CaseOpened, type Result } from '@
 import { caseDocFromOpened, caseExpiry, pendingStep, producedEvent, type CaseDoc } from '@arbiter/case-store';
 import { idFromEventIdentity, permanentFailure, type Clock, type HandlerFailure } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-
-/** Where cases are opened: atomically, and only once per case id. */
-export interface CaseOpenings {
-  /**
-   * In one atomic write (a create precondition, no transaction): when `cases/{caseDoc.caseId}` does
-   * not exist, create it and stage `events` (published after the commit) and answer `opened`;
-   * otherwise change nothing and answer `exists`.
-   */
-  openIfAbsent(caseDoc: CaseDoc, events: readonly ArbiterEvent[], now: Date): Promise<'opened' | 'exists'>;
-}
+import type { CaseOpenings } from './ports';
 
 export interface AssessPredictionDeps {
   cases: CaseOpenings;

@@ -1,4 +1,4 @@
 export * from './assess-prediction';
-export * from './firestore.case-openings';
+export * from './case-openings.firestore';
 export * from './app';
 export * from './config';

@@ -8,7 +8,7 @@ import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, Outbox
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { buildAssessorApp } from './app';
 import { describeConfig, SERVICE } from './config';
-import { FirestoreCaseOpenings } from './firestore.case-openings';
+import { FirestoreCaseOpenings } from './case-openings.firestore';
 
 /** services/confidence-assessor/dist/main.js → the repository root. */
 const repoRoot = path.resolve(__dirname, '..', '..', '..');

@@ -13,7 +13,7 @@ import { createFirestore, createLogger, idFromEventIdentity, LOCAL_PUSH_AUDIENCE
 import { startPushSigner, type PushSigner } from '@arbiter/local-stack';
 import { loadPolicies } from '@arbiter/policy';
 import { buildAssessorApp } from '../src/app';
-import { FirestoreCaseOpenings } from '../src/firestore.case-openings';
+import { FirestoreCaseOpenings } from '../src/case-openings.firestore';
 import { bySubjectAndType, Observer, provisionPubSub, publishEvent, publishRaw, testPubSub, type PubSubClient, waitUntil } from './support';
 
 const SOURCE = '//test/vision-cleanliness';

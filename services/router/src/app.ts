@@ -6,7 +6,8 @@ import { EventSources, EventTypes, SubscriptionNames } from '@arbiter/contract';
 import { ok } from '@arbiter/core';
 import type { Clock, ServiceHost } from '@arbiter/platform';
 import type { PolicyRegistry } from '@arbiter/policy';
-import { createRouteCase, type ApprovedPatterns, type RouteCase, type RoutingCases } from './route-case';
+import type { ApprovedPatterns, RoutingCases } from './ports';
+import { createRouteCase, type RouteCase } from './route-case';
 
 export interface RouterAppDeps {
   host: ServiceHost;

@@ -1,4 +1,4 @@
 export * from './route-case';
-export * from './firestore.routing-cases';
+export * from './routing-cases.firestore';
 export * from './app';
 export * from './config';

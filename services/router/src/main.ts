@@ -9,7 +9,7 @@ import { closeOnSignals, createFirestore, createLogger, loadConfigOrExit, Outbox
 import { loadPoliciesOrExit } from '@arbiter/policy';
 import { buildRouterApp } from './app';
 import { describeConfig, SERVICE } from './config';
-import { FirestoreApprovedPatterns, FirestoreRoutingCases } from './firestore.routing-cases';
+import { FirestoreApprovedPatterns, FirestoreRoutingCases } from './routing-cases.firestore';
 
 /** services/router/dist/main.js → the repository root. */
 const repoRoot = path.resolve(__dirname, '..', '..', '..');

@@ -4,7 +4,7 @@ import { assessCase, inSample, type ApprovedPattern, type CaseOpened, type Predi
 import { buildDecision, caseDocFromOpened, decisionEvents, pendingStep, type CaseDoc, type PatternDoc } from '@arbiter/case-store';
 import { idFromEventIdentity } from '@arbiter/platform';
 import { loadPolicies, type PolicyRegistry } from '@arbiter/policy';
-import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
+import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './ports';
 
 export const policies: PolicyRegistry = (() => {
   const loaded = loadPolicies(path.resolve(__dirname, '..', '..', '..', 'policies'));

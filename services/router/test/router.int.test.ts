@@ -16,8 +16,9 @@ import { caseExpiry, CaseStore, caseDocFromOpened, Collections, decisionIdOf, ca
 import { createFirestore, createLogger, idFromEventIdentity, OUTBOX_COLLECTION, outboxIdOf, OutboxRelay, ServiceHost, systemClock, noPushCallers } from '@arbiter/platform';
 import { loadPolicies } from '@arbiter/policy';
 import { buildRouterApp } from '../src/app';
-import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/firestore.routing-cases';
-import { planRoute, type RouteStep } from '../src/route-case';
+import { FirestoreApprovedPatterns, FirestoreRoutingCases } from '../src/routing-cases.firestore';
+import type { RouteStep } from '../src/ports';
+import { planRoute } from '../src/route-case';
 import { openedOf, policyOf } from '../src/route-case.test-support';
 import { bySubjectAndType, Observer, publishEvent, provisionPubSub, testPubSub, type PubSubClient, type Received, waitUntil } from './support';
 

@@ -1,6 +1,6 @@
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { CaseDoc, CaseStore } from '@arbiter/case-store';
-import type { CaseOpenings } from './assess-prediction';
+import type { CaseOpenings } from './ports';
 
 /**
  * Opens cases in Firestore: creates the case and stages its events in the outbox in one write that

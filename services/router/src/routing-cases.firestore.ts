@@ -1,7 +1,7 @@
 import { caseExpiry, Collections, decideInTransaction, GrpcCode, patternConverter, pendingStep, pendingStepDone, type CaseDoc, type CaseStore, type Expiry } from '@arbiter/case-store';
 import type { ApprovedPattern } from '@arbiter/core';
 import { stageEvents, type OutboxRelay } from '@arbiter/platform';
-import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './route-case';
+import type { ApprovedPatterns, RouteApplied, RouteStep, RoutingCases } from './ports';
 
 /** `caseRoutings/{caseId}`: what the routing commit leaves behind besides the case (no PII). */
 export interface RoutingMarkerDoc {
