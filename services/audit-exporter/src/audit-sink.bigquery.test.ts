@@ -1,4 +1,4 @@
-import { BigQueryAuditSink, isTransientBigQueryError, type BigQueryInserter } from './bigquery.audit-sink';
+import { BigQueryAuditSink, isTransientBigQueryError, type BigQueryInserter } from './audit-sink.bigquery';
 import type { AuditRow } from './audit-row';
 import type { AuditEntry } from './ports';
 

@@ -2,8 +2,8 @@ export { buildAuditExporterApp, auditSubscriptions, type AuditExporterDeps } fro
 export { AuditBatcher, RejectedRowError, type AuditBatcherOptions, type WriteOutcome } from './audit-batcher';
 export { toAuditRow, redactionPaths, redactEventData, routeLabel, stateOf, FREE_TEXT_PATHS, type AuditRow, type AuditState, type AuditContext } from './audit-row';
 export { FirestoreAuditLedger, FirestoreCaseUseCaseProjection, type CaseUseCaseDoc } from './audit-ledger.firestore';
-export { BigQueryAuditSink, TransientRowError, isTransientBigQueryError, type BigQueryInserter } from './bigquery.audit-sink';
-export { createBigQuery, queryRows, type QueryParams } from './bigquery.client';
+export { BigQueryAuditSink, TransientRowError, isTransientBigQueryError, type BigQueryInserter } from './audit-sink.bigquery';
+export { createBigQuery, queryRows, type QueryParams } from './client.bigquery';
 export { toLabelledExampleRow, LABELLED_EXAMPLES_TABLE, type LabelledExampleRow } from './labelled-example';
 export { readAuditExporterConfig, DEFAULT_PORT, SERVICE, type AuditExporterConfig } from './config';
 export { createRecordEvent, recordEventHandler, insertIdOf, ledgerKeyOf, auditedEventOf } from './record-event';

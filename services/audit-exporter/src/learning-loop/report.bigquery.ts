@@ -32,7 +32,7 @@ import {
 } from '@arbiter/core';
 import { repoRoot } from '@arbiter/platform';
 import { loadPolicies, policiesDirFrom, type PolicyRegistry } from '@arbiter/policy';
-import { createBigQuery } from '../bigquery.client';
+import { createBigQuery } from '../client.bigquery';
 
 /** Where the commands find BigQuery and Firestore (the emulators' hosts; the local stack's StackEndpoints fit). */
 export interface LearningLoopEndpoints {

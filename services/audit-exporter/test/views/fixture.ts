@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
-import { createBigQuery, queryRows, type QueryParams } from '../../src/bigquery.client';
+import { createBigQuery, queryRows, type QueryParams } from '../../src/client.bigquery';
 import { loadViews } from '../../src/views';
 import { ensureViews } from '../../src/views.bigquery';
 
