@@ -3,8 +3,9 @@ import { Collections } from './documents';
 
 /**
  * Retention of case state (a policy's `privacy.retention.caseDays`): every document that belongs to
- * a case carries `expireAt`, the time Firestore's TTL policy on that collection may delete it. It is
- * counted from when the case opened, and written with the document, from the case's policy.
+ * a case carries `expireAt`, the time Firestore's TTL policy on that collection may delete it, written
+ * with the document from the case's policy: counted from when the case opened, except a reviewer's
+ * judged verdict and a golden case's instance, counted from when they were written.
  *
  * `expireAt` is a `Date` (stored by Firestore as a Timestamp: a TTL policy only acts on Timestamp
  * fields); every other time in these documents is epoch milliseconds.

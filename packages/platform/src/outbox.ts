@@ -5,7 +5,7 @@ import type { Logger } from './logger';
 
 /**
  * Transactional outbox. A use case stages the events of a state change in the same Firestore
- * transaction as the change itself; after the commit the relay publishes them and removes them.
+ * commit as the change itself (a transaction, or an atomic write batch); after the commit the relay publishes them and removes them.
  * If the process dies between commit and publish, the sweep publishes them later, from any process:
  * nothing assumes the process that staged an event is the one that sends it. Publishing twice is
  * harmless: the event keeps its `ce-id`, and every consumer is idempotent on (`ce-source`, `ce-id`).

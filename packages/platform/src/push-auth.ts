@@ -5,7 +5,7 @@
  * then the issuer, the audience this service expects and the service account's email. Verification
  * is jose's (`jwtVerify` over a remote JWKS); this module only says which claims must hold.
  *
- * Locally the same check runs against the local push signer's keys (infra `push-signer.ts`): the
+ * Locally the same check runs against the local push signer's keys (`tools/local-stack/src/push-signer.ts`): the
  * Pub/Sub emulator attaches no token, so the emulator pushes to the signer, which adds one and
  * forwards. Turning the check off is a configuration error except with `ARBITER_ENV=local` and
  * `ARBITER_PUSH_AUTH=off`, and never allowed on review-queue (it serves the console's origin).
@@ -18,7 +18,7 @@ import type { Logger } from './logger';
 export const GOOGLE_OIDC_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
 export const GOOGLE_OIDC_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'] as const;
 
-/** Local defaults (the local push signer in infra uses the same). */
+/** Local defaults (the local push signer, `tools/local-stack/src/push-signer.ts`, uses the same). */
 export const LOCAL_PUSH_AUDIENCE = 'arbiter-local-push';
 export const LOCAL_PUSH_SERVICE_ACCOUNT = 'arbiter-push@arbiter-local.iam.gserviceaccount.com';
 

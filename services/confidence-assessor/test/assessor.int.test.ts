@@ -47,7 +47,7 @@ describe('confidence-assessor against the emulators', () => {
   let cases: Observer;
   let deadLetters: Observer;
   let baseUrl: string;
-  // Event routes verify a push OIDC token as on Cloud Run; the local push signer mints it (infra push-signer.ts).
+  // Event routes verify a push OIDC token as on Cloud Run; the local push signer mints it (tools/local-stack/src/push-signer.ts).
   let signer: PushSigner;
   let otherKeys: PushSigner;
 

@@ -2,7 +2,7 @@ import { BigQueryDataset, BigQueryTables } from '@arbiter/contract';
 import { loadTableDefinitions } from '../src/provision';
 import { bigQueryRest, testStack, uniqueName } from './support';
 
-// jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
+// Emulator calls can take longer than Jest's default 5 s (`pnpm test` also passes --testTimeout).
 jest.setTimeout(120_000);
 
 interface Field {

@@ -1,7 +1,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { testStack, uniqueName } from './support';
 
-// jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
+// Emulator calls can take longer than Jest's default 5 s (`pnpm test` also passes --testTimeout).
 jest.setTimeout(120_000);
 
 describe('the Firestore emulator of the test stack', () => {

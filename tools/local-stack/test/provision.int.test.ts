@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { EMULATOR_MAX_ACK_DEADLINE_SECONDS, RetryBackoff, ceTypeFilter, loadTableDefinitions, provisionPubSub, type ProvisionReport, type Topology } from '../src/provision';
 import { receive, testPubSub, testStack, uniqueName } from './support';
 
-// jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
+// Emulator calls can take longer than Jest's default 5 s (`pnpm test` also passes --testTimeout).
 jest.setTimeout(120_000);
 
 describe('Pub/Sub provisioning', () => {

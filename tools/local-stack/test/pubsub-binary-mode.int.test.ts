@@ -2,7 +2,7 @@ import { EventTypes, Topics, createEvent, fromPubSubMessage, toPubSubMessage } f
 import type { PubSub } from '@google-cloud/pubsub';
 import { receive, testPubSub, uniqueName } from './support';
 
-// jest.config.cjs sets testTimeout on the project, which Jest 29 ignores there: emulator calls need more than 5 s.
+// Emulator calls can take longer than Jest's default 5 s (`pnpm test` also passes --testTimeout).
 jest.setTimeout(120_000);
 
 describe('a CloudEvent on Pub/Sub in binary content mode', () => {
