@@ -39,7 +39,7 @@ export { bigQuerySchemaDir, defaultLogDir, repoRoot } from './paths';
 export { BigQueryEmulatorVersion, ensureBigQueryEmulator, locateBigQueryEmulator, requireBigQueryEmulator } from './bigquery-emulator-binary';
 export { freePort, freePorts } from './ports';
 export { startPushSigner, pushAuthEnvOf, LocalPushAudience, LocalPushServiceAccount, type PushSigner, type PushSignerOptions } from './push-signer';
-export { startServices, terminate, ServiceNames, DefaultServicePorts, type Services, type RunningService, type ServiceName, type ServicesOptions } from './services';
+export { startServices, terminate, ServiceNames, ServiceStartOrder, DefaultServicePorts, type Services, type RunningService, type ServiceName, type ServicesOptions } from './services';
 export { runFaults, planFaults, type FaultRunOptions, type FaultRunResult } from './faults/run';
 export { checkHistory, type History, type Verdict } from './faults/history';
 export { pushEndpointOf, pushSubscriptionsTo, pullSubscriptions, pullSubscriptionsOnEmulator } from './push';

@@ -9,11 +9,12 @@ import { defaultLogDir, repoRoot } from './paths';
 import { freePorts } from './ports';
 import { pushAuthEnvOf, startPushSigner, type PushSigner } from './push-signer';
 import { pullSubscriptionsOnEmulator, pushSubscriptionsTo } from './push';
-import { Subscriptions } from '@arbiter/contract';
+import { ServiceNames, Subscriptions, type ServiceName } from '@arbiter/contract';
 
-/** The five services, in start order (consumers downstream first, so nothing waits on a missing one). */
-export const ServiceNames = ['audit-exporter', 'sla-escalator', 'review-queue', 'router', 'confidence-assessor'] as const;
-export type ServiceName = (typeof ServiceNames)[number];
+export { ServiceNames, type ServiceName };
+
+/** The five services (the contract's `ServiceNames`) in start order: consumers downstream first, so nothing waits on a missing one. */
+export const ServiceStartOrder = ['audit-exporter', 'sla-escalator', 'review-queue', 'router', 'confidence-assessor'] as const satisfies readonly ServiceName[];
 
 export const DefaultServicePorts: Record<ServiceName, number> = {
   'confidence-assessor': 8101,
@@ -90,7 +91,7 @@ export async function startServices(options: ServicesOptions): Promise<Services>
   const root = repoRoot();
   const logDir = options.logDir ?? defaultLogDir(root);
   mkdirSync(logDir, { recursive: true });
-  const names = options.only ?? ServiceNames;
+  const names = options.only ?? ServiceStartOrder;
   const delivery = options.delivery ?? 'pull';
   const free = options.ports === 'free' ? await freePorts(names.length, host) : [];
   const ports = new Map<ServiceName, number>(names.map((name, index) => [name, options.ports === 'free' ? (free[index] as number) : DefaultServicePorts[name]]));

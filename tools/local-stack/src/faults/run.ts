@@ -11,10 +11,9 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
-import { BigQueryDataset, deadLetterInspectionOf } from '@arbiter/contract';
-import { createEvent, EventTypes, Subscriptions, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
-import { idFromEventIdentityForFaults } from './ids';
+import { BigQueryDataset, createEvent, deadLetterInspectionOf, EventTypes, Subscriptions, toPubSubMessage, Topics, type EventType } from '@arbiter/contract';
 import { mulberry32 } from '@arbiter/core';
+import { idFromEventIdentity } from '@arbiter/platform';
 import { bigQueryClient, pubSubClient, type StackEndpoints } from '../clients';
 import { provisionPubSub } from '../provision';
 import { pushEndpointOf } from '../push';
@@ -257,7 +256,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
           category: 'operational',
           context: { amount: { value: 25, currency: 'EUR' }, customerId: 'cus-faults' },
         }, id);
-        cases.push({ caseId: idFromEventIdentityForFaults(UPSTREAM, id), kind, publishedAt: Date.now() });
+        cases.push({ caseId: idFromEventIdentity('case', UPSTREAM, id), kind, publishedAt: Date.now() });
       }
       faults.push({ kind: 'duplicate-publish', at: t0, endedAt: Date.now() });
     })();
