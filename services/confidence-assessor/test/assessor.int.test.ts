@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createEvent, deadLetterInspectionOf, EventSources, EventTypes, SubscriptionNames, Topics, toHttpBinary, toPubSubMessage, toPushRequest, type ArbiterEvent } from '@arbiter/contract';
 import type { PredictionSubmitted } from '@arbiter/core';
-import { CaseStore, type CaseDoc } from '@arbiter/case-store';
+import { CaseStore, Collections, type CaseDoc } from '@arbiter/case-store';
 import { createFirestore, createLogger, idFromEventIdentity, LOCAL_PUSH_AUDIENCE, LOCAL_PUSH_SERVICE_ACCOUNT, OutboxRelay, pushAuthenticatorOf, ServiceHost, systemClock } from '@arbiter/platform';
 import { startPushSigner, type PushSigner } from '@arbiter/local-stack';
 import { loadPolicies } from '@arbiter/policy';
@@ -52,7 +52,7 @@ describe('confidence-assessor against the emulators', () => {
   let otherKeys: PushSigner;
 
   const caseDoc = async (caseId: string): Promise<CaseDoc | undefined> => {
-    const snapshot = await firestore.collection('cases').doc(caseId).get();
+    const snapshot = await firestore.collection(Collections.cases).doc(caseId).get();
     return snapshot.exists ? (snapshot.data() as CaseDoc) : undefined;
   };
 

@@ -8,7 +8,7 @@
  * (HOSTILE_REPORT=1) for the closing note.
  */
 import fc from 'fast-check';
-import { queueItemId } from '@arbiter/case-store';
+import { Collections, queueItemId } from '@arbiter/case-store';
 import { MATRIX } from './authz-matrix';
 import { publish, routedEvent, startApp, token, withoutQualitySampling, writeCase, waitUntil, type Running } from './support';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const queue = app.queue('cleanliness-review');
   const doc = await writeCase(app.firestore, {});
   await publish(app, routedEvent(doc, queue));
-  await waitUntil('item', async () => ((await app.firestore.collection('queueItems').doc(queueItemId(doc.caseId, 'decision')).get()).exists ? true : undefined), 20_000);
+  await waitUntil('item', async () => ((await app.firestore.collection(Collections.queueItems).doc(queueItemId(doc.caseId, 'decision')).get()).exists ? true : undefined), 20_000);
   ids = { queue, caseId: doc.caseId, itemId: queueItemId(doc.caseId, 'decision'), index: '0', subjectType: doc.subject.type, subjectId: doc.subject.id };
   admin = await token('hx-admin', ['admin']);
   reviewer = await token('hx-reviewer', ['reviewer', 'cleanliness-reviewer']);

@@ -1,6 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
-import { CaseStore, pendingStep, producedEvent, type CaseDoc } from '@arbiter/case-store';
+import { CaseStore, Collections, pendingStep, producedEvent, type CaseDoc } from '@arbiter/case-store';
 import { EventTypes, Topics, type ArbiterEvent } from '@arbiter/contract';
 import { provisionPubSub, pubSubClient } from '@arbiter/local-stack';
 import { createFirestore, OutboxRelay, PubSubEventPublisher, type Logger } from '@arbiter/platform';
@@ -75,8 +75,8 @@ function openedCase(caseId: string, at: number): { doc: CaseDoc; event: ArbiterE
   return { doc, event };
 }
 
-const write = (doc: CaseDoc): Promise<unknown> => firestore.collection('cases').doc(doc.caseId).set(doc);
-const read = async (caseId: string): Promise<CaseDoc> => (await firestore.collection('cases').doc(caseId).get()).data() as CaseDoc;
+const write = (doc: CaseDoc): Promise<unknown> => firestore.collection(Collections.cases).doc(doc.caseId).set(doc);
+const read = async (caseId: string): Promise<CaseDoc> => (await firestore.collection(Collections.cases).doc(caseId).get()).data() as CaseDoc;
 const redrivenOf = (caseId: string) => (data: Record<string, unknown>) => data.caseId === caseId;
 
 it('publishes the overdue step’s event again with its ce-id, with case.redriven, and reads only the overdue cases', async () => {
