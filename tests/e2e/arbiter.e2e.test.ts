@@ -141,7 +141,11 @@ describe('each band takes its path', () => {
 it('an always-human category goes to a person even at 0.99', async () => {
   const strategic = await publishPrediction(client, hitl('journey-logic-architecture', { confidence: 0.99, category: 'strategic', features: { component: `Segment ${run}`, stageCount: 4 } }));
   await waitInQueue(queue('journey-logic-review'), strategic.caseId);
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  // The routing is committed (its item exists): the case, which a decision is written onto in the same
+  // commit that stages its events, is in review and undecided, so no decision event was ever staged.
+  const view = await api<{ status: string; decision?: unknown }>(apiUrl, lead, 'GET', `/cases/${strategic.caseId}`);
+  expect(view.body).toMatchObject({ status: 'in-review' });
+  expect(view.body.decision).toBeUndefined();
   expect(decisionsOf(strategic.caseId)).toHaveLength(0);
 });
 

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { createEvent, deadLetterInspectionOf, EventTypes, toPubSubMessage } from '@arbiter/contract';
 import { provisionPubSub, pubSubClient } from '@arbiter/local-stack';
+import { waitUntil } from '@arbiter/testing';
 import { createLogger, DeliveryCounters, PubSubConsumer, PubSubEventPublisher, permanentFailure, type EventHandler } from '@arbiter/platform';
 
 /**
@@ -58,12 +59,11 @@ function deadLetters(): { received: Message[]; until: (count: number, timeoutMs?
   });
   return {
     received,
-    until: async (count, timeoutMs = 30_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      if (received.length < count) throw new Error(`${received.length} of ${count} dead letters arrived within ${timeoutMs} ms`);
-      return received;
-    },
+    until: (count, timeoutMs = 30_000) =>
+      waitUntil(`${count} dead letters`, () => {
+        if (received.length >= count) return received;
+        throw new Error(`${received.length} of ${count} arrived`);
+      }, timeoutMs),
     stop: () => sub.close(),
   };
 }
@@ -93,8 +93,7 @@ it('hands a valid event to the handler once and dead-letters invalid ones with t
     expect(violation?.attributes['ce-id']).toBe(schemaViolation.attributes['ce-id']);
     expect(letters.find((letter) => letter.attributes['arbiter-error-code'] === 'EVENT.NOT_JSON')?.data.toString()).toBe('this is not json');
 
-    const deadline = Date.now() + 10_000;
-    while (handled.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil('the valid event handled', () => handled.length >= 1, 10_000);
     expect(handled).toEqual([valid.attributes['ce-id']]);
     expect(counters.deadLettersByCode).toEqual({ 'EVENT.NOT_JSON': 1, 'EVENT.SCHEMA_VIOLATION': 1 });
   } finally {
