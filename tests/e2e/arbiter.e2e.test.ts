@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
-import { deadLetterTopicOf, EventTypes, Topics } from '@arbiter/contract';
+import { deadLetterTopicOf, EventTypes, SubscriptionNames, Topics } from '@arbiter/contract';
 import type { DecisionMade, DecisionMadeV2, EvidenceRequested, SlaEscalated } from '@arbiter/core';
 import { loadGoldenSet, type Services } from '@arbiter/local-stack';
 import { api, cleanliness, endpoints, hitl, mintToken, Observer, policiesWithShortSla, provisionRunProject, publishEvent, publishPrediction, pubsub, startArbiter, waitUntil } from './support';
@@ -54,7 +54,7 @@ beforeAll(async () => {
   decisions = await Observer.onTopic(client, Topics.decisions);
   escalations = await Observer.onTopic(client, Topics.escalations);
   evidenceRequests = await Observer.onTopic(client, Topics.evidenceRequests);
-  deadLetters = await Observer.onTopic(client, deadLetterTopicOf('confidence-assessor.assess-on-prediction-submitted'));
+  deadLetters = await Observer.onTopic(client, deadLetterTopicOf(SubscriptionNames.assessOnPredictionSubmitted));
   apiUrl = arbiter.urlOf('review-queue');
   lead = await mintToken('lead-e2e', ['lead']);
   reviewer = await mintToken('reviewer-e2e', ['reviewer', 'cleanliness-reviewer']);
@@ -69,6 +69,11 @@ afterAll(async () => {
 
 const decisionsOf = (caseId: string): DecisionMade[] => decisions.json<DecisionMade>((data, attributes) => data.caseId === caseId && attributes['ce-type'] === EventTypes.decisionMade);
 const decisionsV2Of = (caseId: string): DecisionMadeV2[] => decisions.json<DecisionMadeV2>((data, attributes) => data.caseId === caseId && attributes['ce-type'] === EventTypes.decisionMadeV2);
+/** Deliveries of predictions the assessor has handled (its use case ran and they were acked), from its /metrics. */
+const assessorHandled = async (): Promise<number> => {
+  const metrics = (await (await fetch(`${arbiter.urlOf('confidence-assessor')}/metrics`)).json()) as { deliveries: Record<string, { handled: number }> };
+  return metrics.deliveries[SubscriptionNames.assessOnPredictionSubmitted]?.handled ?? 0;
+};
 const decisionOf = (caseId: string, timeoutMs?: number): Promise<DecisionMade> => waitUntil(`the decision of ${caseId}`, () => decisionsOf(caseId)[0], timeoutMs);
 
 interface ItemList {
@@ -326,21 +331,33 @@ it('reminder, escalation and expiry fire on a short SLA, each once', async () =>
   expect(levels.find((entry) => entry.level === 'escalated')).toMatchObject({ reason: 'sla-breached' });
   const expired = await decisionOf(late.caseId, 60_000);
   expect(expired).toMatchObject({ decidedBy: { kind: 'policy' }, outcome: 'fee_waived', reasonCode: 'SLA_EXPIRED', customerFavorable: true });
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const sent = escalations.json<SlaEscalated>((data) => data.caseId === late.caseId);
-  expect(sent.filter((entry) => entry.level === 'reminder')).toHaveLength(1);
-  expect(sent.filter((entry) => entry.level === 'escalated')).toHaveLength(1);
-  expect(decisionsOf(late.caseId)).toHaveLength(1);
+  // Each escalation is staged in the commit that adds its level to the item's `sla.sent`, with an id
+  // derived from that level, and the expiry finished the item: so `sla.sent` of the decided case lists
+  // every escalation ever staged. Wait until each is on the topic; a redelivery repeats its ce-id.
+  const view = await api<{ status: string; sla: { sent: string[] } | null }>(apiUrl, lead, 'GET', `/cases/${late.caseId}`);
+  expect(view.body.status).toBe('decided');
+  const staged = view.body.sla?.sent ?? [];
+  expect(new Set(staged).size).toBe(staged.length);
+  const escalationIds = (level?: string): Set<string> =>
+    new Set(escalations.where((message) => { const data = JSON.parse(message.data) as SlaEscalated; return data.caseId === late.caseId && (level === undefined || data.level === level); }).map((message) => message.attributes['ce-id'] ?? ''));
+  await waitUntil(`the ${staged.length} escalations staged for ${late.caseId}`, () => escalationIds().size >= staged.length);
+  expect(escalationIds().size).toBe(staged.length);
+  expect(escalationIds('reminder').size).toBe(1);
+  expect(escalationIds('escalated').size).toBe(1);
+  expect(new Set(decisions.where((message) => message.attributes['ce-type'] === EventTypes.decisionMade && (JSON.parse(message.data) as DecisionMade).caseId === late.caseId).map((message) => message.attributes['ce-id'])).size).toBe(1);
 });
 
 it('a republished prediction yields one case and one decision', async () => {
   const data = cleanliness({ confidence: 0.96 });
   const id = randomUUID();
+  const before = await assessorHandled();
   const first = await publishPrediction(client, data, id);
   await publishPrediction(client, data, id);
   await publishPrediction(client, data, id);
   await decisionOf(first.caseId);
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  // Once the assessor has handled all three copies (the later two find the case and open nothing), no
+  // second case.opened, and so no second routing or decision, can follow.
+  await waitUntil('the assessor to handle the three copies', async () => (await assessorHandled()) - before >= 3);
   expect(decisionsOf(first.caseId)).toHaveLength(1);
 });
 
