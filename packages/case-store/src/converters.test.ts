@@ -55,10 +55,10 @@ describe('documentConverter', () => {
 describe('the golden case and pattern converters', () => {
   const snapshot = (path: string, data: unknown): QueryDocumentSnapshot => ({ data: () => data, ref: { path } }) as unknown as QueryDocumentSnapshot;
 
-  it('read a golden case as loaded, and refuse one without its known answer or load time', () => {
+  it('read a golden case as loaded, and refuse one without its queue or known answer', () => {
     const golden = { goldenId: 'g-1', useCase: 'vehicle-cleanliness', queue: 'cleanliness-review', expectedOutcome: 'fee_waived', loadedAt: 7 };
     expect(goldenCaseConverter.fromFirestore(snapshot('goldenCases/g-1', golden))).toEqual(golden);
-    expect(() => goldenCaseConverter.fromFirestore(snapshot('goldenCases/g-2', { ...golden, expectedOutcome: undefined, loadedAt: '7' }))).toThrow('bug: goldenCases/g-2 is not a golden case: expectedOutcome must be a string, loadedAt must be a number');
+    expect(() => goldenCaseConverter.fromFirestore(snapshot('goldenCases/g-2', { ...golden, queue: 7, expectedOutcome: undefined }))).toThrow('bug: goldenCases/g-2 is not a golden case: queue must be a string, expectedOutcome must be a string');
   });
 
   it('read an approved pattern, and refuse one without its outcome', () => {

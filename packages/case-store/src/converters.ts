@@ -48,7 +48,7 @@ export const patternConverter: FirestoreDataConverter<PatternDoc> = {
 
 export const goldenCaseConverter: FirestoreDataConverter<GoldenCaseDoc> = {
   toFirestore: write,
-  fromFirestore: reader<GoldenCaseDoc>('golden case', { goldenId: 'string', useCase: 'string', queue: 'string', expectedOutcome: 'string', loadedAt: 'number' }),
+  fromFirestore: reader<GoldenCaseDoc>('golden case', { goldenId: 'string', useCase: 'string', queue: 'string', expectedOutcome: 'string' }),
 };
 
 export const timerConverter: FirestoreDataConverter<TimerDoc> = {

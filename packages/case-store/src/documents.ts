@@ -47,13 +47,13 @@ export const Collections = {
   goldenCases: 'goldenCases',
   /** `pendingDecisions/{itemId}`: review-queue's decisions inside their undo window. */
   pendingDecisions: 'pendingDecisions',
-  /** `metricReadings/{slot}`: review-queue's periodic readings of queue depth and SLA for the console's charts. */
+  /** `metricReadings/{slot}`: review-queue's readings of the audit dataset's metric views, one per refresh slot (the metrics page). */
   metricReadings: 'metricReadings',
   /** `timerBuckets/{hour}/m{minute}/…`: the timer wheel (timers.ts); the hour document itself is never written. */
   timerBuckets: 'timerBuckets',
   /** `escalatorState/timerCursor`: the first bucket of the wheel that may still hold a due timer. */
   escalatorState: 'escalatorState',
-  /** `outbox/{eventId}`: events staged with the commit that caused them, until published (the platform's outbox). */
+  /** `outbox/{id}`: events staged in the commit that caused them, until published (the platform's outbox; `outboxIdOf`). */
   outbox: OUTBOX_COLLECTION,
 } as const;
 
