@@ -1,8 +1,9 @@
 /**
  * Every topic and subscription Arbiter uses. Local provisioning (tools/local-stack), the Terraform
- * data (infra), the services and the tests all read this one list. Topic names other teams see are fixed by CONTRACT.md; subscriptions say who
- * reacts to what (`<service>.<action>-on-<event>`), and each has its own dead-letter topic
- * `<subscription>.dlq` with a subscription `<subscription>.dlq.inspect` that keeps what lands there.
+ * data (infra), the services and the tests all read this one list. Topic names other teams see are
+ * fixed by CONTRACT.md; subscriptions say who reacts to what (`<service>.<action>-on-<event>`), and
+ * each has its own dead-letter topic `<subscription>.dlq` with a subscription
+ * `<subscription>.dlq.inspect` that keeps what lands there.
  */
 export const Topics = {
   predictions: 'arbiter-predictions',

@@ -1,15 +1,17 @@
 /**
- * What review-queue's use cases ask of the store. The Firestore adapters (`*.firestore.ts`) implement
- * them; the in-memory twins (`*.test-support.ts`) stand in for them in unit tests. A use case that goes
- * through these ports touches no Firestore type.
+ * What review-queue's use cases ask of the world. The adapters (`*.firestore.ts`, `*.bigquery.ts`)
+ * implement them; the in-memory twins (`*.test-support.ts`) stand in for them in unit tests. A use case
+ * that goes through these ports touches no cloud SDK type.
  *
  * The claims (claim next, claim one, release, reassign), the enqueuing of a routed case, the requeues
  * (evidence submitted, `case.redriven`) and the verdicts (decide, batch, evidence request, holding,
  * undoing and committing a decision in its undo window) go through the write ports; the views (queue
  * summaries, listings, the case view, disputes, the lead overview) read through `ReviewReads` and
- * `ReviewerQuality.recentVerdicts`, and record who opened evidence through `EvidenceAccessLog`.
+ * `ReviewerQuality.recentVerdicts`, and record who opened evidence through `EvidenceAccessLog`; the
+ * metrics page keeps its readings through `MetricReadingsStore` and queries the audit dataset's views
+ * through `AuditQueries`.
  */
-import type { CaseDoc, DecideResult, GoldenCaseDoc, DecisionInput, PendingDecisionMark, PendingStep, QueueItemDoc, QueueItemVerdict, Work } from '@arbiter/case-store';
+import type { CaseDoc, DecideResult, DecisionInput, GoldenCaseDoc, PendingDecisionMark, PendingStep, QueueItemDoc, QueueItemVerdict, Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { AwaitEvidenceChange, ClaimChange, CompleteChange, DecisionRevised, Policy, QueueSpec, ReleaseChange, RestoreChange, ReviewerStanding, ReviewPurpose } from '@arbiter/core';
 import type { Principal } from './auth';
