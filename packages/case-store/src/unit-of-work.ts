@@ -5,7 +5,7 @@ import { currentTraceExtensions, stageEvents, type OutboxRelay, type StagedWrite
 import { buildDecision, buildDecisionV2, caseAuditFactsOf, caseDecidedEventIdOf, decisionIdOf, decisionV2EventIdOf, type DecisionInput } from './decision';
 import { Collections, type CaseDoc, type PatternDoc } from './documents';
 import { caseExpiry } from './retention';
-import { caseConverter } from './converters';
+import { caseConverter, patternConverter } from './converters';
 
 /** The update of `nextStep` that says the case's pending step has happened (the field is removed). */
 export const pendingStepDone = (): FieldValue => FieldValue.delete();
@@ -42,8 +42,9 @@ export class CaseStore {
     private readonly relay: OutboxRelay,
   ) {}
 
-  caseRef(caseId: string): DocumentReference {
-    return this.firestore.collection(Collections.cases).doc(caseId);
+  /** A case document, typed: reads come back as `CaseDoc`, and updates may name only its fields. */
+  caseRef(caseId: string): DocumentReference<CaseDoc> {
+    return this.firestore.collection(Collections.cases).doc(caseId).withConverter(caseConverter);
   }
 
   /**
@@ -92,7 +93,7 @@ export class CaseStore {
   }
 
   async getCase(caseId: string): Promise<CaseDoc | undefined> {
-    const snapshot = await this.caseRef(caseId).withConverter(caseConverter).get();
+    const snapshot = await this.caseRef(caseId).get();
     return snapshot.data();
   }
 }
@@ -128,7 +129,7 @@ export function decideInTransaction(tx: StagedWrites, store: CaseStore, caseDoc:
   if (features && input.decidedBy.kind === 'human' && policy.fastTrack?.approvedOutcomes.includes(input.outcome)) {
     const embedding = caseDoc.prediction.pattern?.embedding;
     const pattern: PatternDoc = { caseId: caseDoc.caseId, useCase: caseDoc.useCase, outcome: input.outcome, features, ...(embedding ? { embedding } : {}), decidedAt: input.decidedAt.getTime(), expireAt: caseExpiry(policy, caseDoc.openedAt) };
-    tx.set(store.firestore.collection(Collections.patterns).doc(caseDoc.caseId), pattern);
+    tx.set(store.firestore.collection(Collections.patterns).withConverter(patternConverter).doc(caseDoc.caseId), pattern);
   }
   const events = decisionEvents(caseDoc, decision, input.approval, source);
   return { decided: true, decision: events[0], events };

@@ -1,5 +1,5 @@
 import { FieldPath, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type Transaction, type WriteBatch } from '@google-cloud/firestore';
-import { caseConverter, Collections, goldenCaseConverter, GrpcCode, pendingStepDone, queueItemConverter, queueItemUpdateOf, setTimer, type CaseDoc, type CaseStore, type GoldenCaseDoc, type QueueItemDoc, type Work } from '@arbiter/case-store';
+import { Collections, goldenCaseConverter, GrpcCode, pendingStepDone, queueItemConverter, queueItemUpdateOf, setTimer, type CaseDoc, type CaseStore, type GoldenCaseDoc, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { ArbiterEvent } from '@arbiter/contract';
 import type { ClaimChange } from '@arbiter/core';
 import type { EnqueueUnit, GoldenSet, QueueItemUnit, QueueItems, ReadItem } from './ports';
@@ -98,7 +98,7 @@ export class FirestoreQueueItems implements QueueItems {
   enqueue<T>(read: { caseId: string; itemIds: readonly string[]; caseIds: readonly string[] }, now: Date, work: (unit: EnqueueUnit) => Work<T>): Promise<T> {
     const { firestore } = this.store;
     const nowMs = now.getTime();
-    const caseRef = (caseId: string): DocumentReference<CaseDoc> => this.store.caseRef(caseId).withConverter(caseConverter);
+    const caseRef = (caseId: string): DocumentReference<CaseDoc> => this.store.caseRef(caseId);
     return this.store.transact<T>(async (tx: Transaction) => {
       const caseDoc = (await tx.get(caseRef(read.caseId))).data();
       const items = read.itemIds.length ? await tx.getAll(...read.itemIds.map((id) => this.ref(id))) : [];

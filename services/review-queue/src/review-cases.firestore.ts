@@ -1,6 +1,6 @@
 import { EventSources } from '@arbiter/contract';
 import { FieldValue, type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { caseConverter, Collections, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
+import { Collections, decideInTransaction, pendingStepDone, queueItemConverter, queueItemId, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { PendingDecisionDoc, PendingUnit, RequeueUnit, ReviewCases, UndoUnit, VerdictUnit } from './ports';
 import { judgedVerdictsOf, recordJudgedVerdicts } from './reviewer-quality.firestore';
 
@@ -18,7 +18,7 @@ export class FirestoreReviewCases implements ReviewCases {
   constructor(private readonly store: CaseStore) {}
 
   private caseRef(caseId: string): DocumentReference<CaseDoc> {
-    return this.store.caseRef(caseId).withConverter(caseConverter);
+    return this.store.caseRef(caseId);
   }
 
   private itemRef(itemId: string): DocumentReference<QueueItemDoc> {

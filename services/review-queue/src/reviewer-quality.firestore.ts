@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Firestore, Transaction } from '@google-cloud/firestore';
-import { caseExpiry, Collections, documentConverter, goldenCaseConverter, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
+import { caseConverter, caseExpiry, Collections, documentConverter, goldenCaseConverter, queueItemConverter, type CaseDoc, type QueueItemDoc } from '@arbiter/case-store';
 import { caseDueAt, goldenIndexFor, reviewerStanding, servesExtraGolden, type JudgedVerdict, type Policy, type QueueSpec, type ReviewerStanding } from '@arbiter/core';
 import { goldenCaseDoc, goldenInstanceId, goldenItem } from './golden';
 import type { ReviewerQuality } from './ports';
@@ -73,7 +73,7 @@ export function judgedVerdictsOf(
 
 /** Writes them in the verdict's transaction (idempotent: one document per item and reviewer). */
 export function recordJudgedVerdicts(tx: Transaction, firestore: Firestore, verdicts: ReadonlyArray<{ id: string; doc: ReviewerVerdictDoc }>): void {
-  for (const v of verdicts) tx.set(firestore.collection(Collections.reviewerVerdicts).doc(v.id), v.doc);
+  for (const v of verdicts) tx.set(firestore.collection(Collections.reviewerVerdicts).withConverter(reviewerVerdictConverter).doc(v.id), v.doc);
 }
 
 /** A reviewer's standing on one use case, from their most recent judged verdicts (two small queries). */
@@ -103,8 +103,8 @@ export async function extraGoldenFor(firestore: Firestore, reviewerId: string, p
   // The order is the queue's own SLA: a refusal is a bug, not an outcome.
   if (!item.ok) throw new Error(`golden item for ${reviewerId}: ${item.error.message}`);
   const batch = firestore.batch();
-  batch.create(firestore.collection(Collections.cases).doc(caseId), instance);
-  batch.create(firestore.collection(Collections.queueItems).doc(item.value.itemId), item.value);
+  batch.create(firestore.collection(Collections.cases).withConverter(caseConverter).doc(caseId), instance);
+  batch.create(firestore.collection(Collections.queueItems).withConverter(queueItemConverter).doc(item.value.itemId), item.value);
   await batch.commit();
   return { itemId: item.value.itemId };
 }

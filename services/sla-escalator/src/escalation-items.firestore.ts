@@ -1,5 +1,5 @@
 import { type DocumentData, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { caseConverter, Collections, decideInTransaction, moveTimer, queueItemConverter, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
+import { Collections, decideInTransaction, moveTimer, queueItemConverter, queueItemUpdateOf, type CaseDoc, type CaseStore, type QueueItemDoc, type Work } from '@arbiter/case-store';
 import type { Result } from '@arbiter/core';
 import type { DueTimer, EscalationItems, EscalationUnit, StoreFailure } from './ports';
 import { storeResult } from './store-result.firestore';
@@ -19,7 +19,7 @@ export class FirestoreEscalationItems implements EscalationItems {
   }
 
   private caseRef(caseId: string): DocumentReference<CaseDoc> {
-    return this.store.caseRef(caseId).withConverter(caseConverter);
+    return this.store.caseRef(caseId);
   }
 
   transact<T>(timer: DueTimer, now: Date, work: (unit: EscalationUnit) => Promise<Work<T>>): Promise<Result<T, StoreFailure>> {

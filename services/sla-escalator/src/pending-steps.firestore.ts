@@ -24,7 +24,7 @@ export class FirestorePendingSteps implements PendingSteps {
   }
 
   transact<T>(caseId: string, now: Date, work: (unit: RedriveUnit) => Work<T>): Promise<Result<T, StoreFailure>> {
-    const ref = this.store.caseRef(caseId).withConverter(caseConverter);
+    const ref = this.store.caseRef(caseId);
     return storeResult(() =>
       this.store.transact<T>(async (tx: Transaction) => {
         const caseDoc = (await tx.get(ref)).data();
